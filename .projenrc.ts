@@ -1,0 +1,121 @@
+import { awscdk, javascript } from 'projen';
+
+const PACKAGE_NAME = 'cdk-personalize';
+const AWS_CDK_LIB_MIN_VERSION = '2.257.0';
+const CONSTRUCTS_MIN_VERSION = '10.5.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: PACKAGE_NAME,
+  description: 'L2 constructs for Amazon Personalize dataset groups, schemas and datasets, backed by custom resources that wait for ACTIVE and update in place.',
+  keywords: ['aws-cdk', 'cdk', 'personalize', 'amazon-personalize', 'construct', 'custom-resource'],
+  author: 'cdk-personalize maintainers',
+  authorAddress: 'maintainers@example.com',
+  repositoryUrl: 'https://example.com/cdk-personalize.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: AWS_CDK_LIB_MIN_VERSION,
+  constructsVersion: CONSTRUCTS_MIN_VERSION,
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+
+  // One name everywhere: npm cdk-personalize, PyPI cdk-personalize, Maven cdk-personalize, NuGet/Go CdkPersonalize.
+  publishToPypi: { distName: PACKAGE_NAME, module: 'cdk_personalize' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkpersonalize',
+    mavenGroupId: 'io.github.cdkpersonalize',
+    mavenArtifactId: PACKAGE_NAME,
+  },
+  publishToNuget: { dotNetNamespace: 'CdkPersonalize', packageId: 'CdkPersonalize' },
+  publishToGo: { moduleName: 'github.com/cdk-personalize/cdk-personalize-go', packageName: 'cdkpersonalize' },
+
+  devDeps: [
+    '@aws-sdk/client-personalize@^3',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock@^4',
+    'aws-sdk-client-mock-jest@^4',
+    'esbuild@^0.25',
+    'aws-cdk@2.1148.1',
+    '@aws-cdk/integ-runner@^2.197',
+    'cdk-nag@^2',
+    'fast-check@^4',
+  ],
+
+  // Tests live beside src/ and lambda/; projen's own integ discovery uses a different snapshot format.
+  integrationTestAutoDiscover: false,
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'lambda', 'examples', 'bench'],
+  },
+  gitignore: ['/assets/', 'cdk.out/', '/examples/cdk.out/', '*.snapshot/**/asset.*/', '.venv/', 'target/'],
+  npmignoreEnabled: true,
+});
+
+// Each non-library folder gets its own tsconfig so typed ESLint and ts-jest see it; dev dependencies are allowed there.
+for (const folder of ['lambda', 'examples', 'bench']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${folder}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+    include: ['**/*.ts', '../src/**/*.ts'],
+    compilerOptions: { noEmit: true, rootDir: '..' },
+  });
+}
+
+// The registry's unrs-resolver 1.13.0 ships Linux bindings only, which breaks `npm ci` lock checks.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// The handler is bundled at build time and shipped in assets/, so consumers need neither esbuild nor Docker.
+const bundleHandler = project.addTask('bundle:handler', {
+  description: 'Bundle the custom-resource handler in lambda/ into assets/provider-handler/index.js',
+  exec: [
+    'esbuild lambda/index.ts --bundle --platform=node --target=node22 --format=cjs',
+    '--external:@aws-sdk/* --legal-comments=none --log-level=warning',
+    '--outfile=assets/provider-handler/index.js',
+  ].join(' '),
+});
+project.preCompileTask.spawn(bundleHandler);
+project.testTask.prependSpawn(bundleHandler);
+project.npmignore?.include('/assets/');
+project.npmignore?.exclude('/lambda/', '/examples/', '/bench/', '/docs/', '/.ci/');
+project.addPackageIgnore('/test/');
+
+// integ-runner checks each test/integ/integ.*.ts against its committed snapshot; a diff fails the task.
+const integEnv = { TS_NODE_TRANSPILE_ONLY: 'true', JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
+const integ = project.addTask('integ', {
+  description: 'Check the integ snapshots in test/integ without deploying',
+  env: integEnv,
+  exec: 'integ-runner --language typescript --directory test/integ --parallel-regions us-east-1',
+});
+integ.prependSpawn(bundleHandler);
+project.addTask('integ:update', {
+  description: 'Rewrite the integ snapshots in test/integ (review the diff before committing)',
+  env: integEnv,
+  exec: 'integ-runner --language typescript --directory test/integ --parallel-regions us-east-1 --update-on-failed --dry-run --force',
+}).prependSpawn(bundleHandler);
+project.testTask.spawn(integ);
+
+// The README's first command: synthesize examples/app.ts offline.
+const synthExample = project.addTask('synth:example', {
+  description: 'Synthesize the example app in examples/ into examples/cdk.out (offline, no AWS account)',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'cdk synth --app "ts-node --prefer-ts-exts examples/app.ts" --output examples/cdk.out --quiet --no-notices --no-version-reporting --no-path-metadata --no-asset-metadata',
+});
+synthExample.prependSpawn(bundleHandler);
+synthExample.exec('node -e "for (const f of require(\'fs\').readdirSync(\'examples/cdk.out\').filter(f => f.endsWith(\'.template.json\'))) console.log(\'Template written to examples/cdk.out/\' + f)"');
+
+
+project.synth();

@@ -1,0 +1,338 @@
+/**
+ * The lifecycle engine, the same for every resource kind.
+ *
+ * onEvent (Provider framework) starts the operation: Create, an in-place Update,
+ * a replacement (a Create under a new name, whose new ARN tells CloudFormation to
+ * delete the old one later) or Delete. It then polls briefly, so that the common
+ * case completes within about a second of the service reporting ACTIVE, and hands
+ * what it knows to isComplete, which keeps polling until the total timeout.
+ *
+ * Every service status maps to exactly one outcome: done, wait or fail.
+ * Creates are not idempotent in the API, so a retried Create that meets
+ * ResourceAlreadyExists adopts the resource only if it carries this stack
+ * resource's owner tag (or, for untaggable kinds, identical content).
+ */
+import { Clock } from './clock';
+import { log } from './log';
+import { KindContext, Observation, Operation, ResourceKind } from './resource-kind';
+import { describeError, errorName, isErrorNamed, isTransient, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries } from './retry';
+
+export type Outcome = 'done' | 'wait' | 'fail';
+
+/** Personalize statuses, matched exactly (they contain spaces). */
+const STATUS_OUTCOMES: Record<string, Outcome> = {
+  'ACTIVE': 'done',
+  'CREATE PENDING': 'wait',
+  'CREATE IN_PROGRESS': 'wait',
+  'CREATE FAILED': 'fail',
+  'UPDATE PENDING': 'wait',
+  'UPDATE IN_PROGRESS': 'wait',
+  'UPDATE FAILED': 'fail',
+  'DELETE PENDING': 'wait',
+  'DELETE IN_PROGRESS': 'wait',
+};
+
+const DELETING_STATUSES = new Set(['DELETE PENDING', 'DELETE IN_PROGRESS']);
+
+/** Maps a status seen while creating or updating to its outcome. */
+export function outcomeOf(status: string): Outcome {
+  if (DELETING_STATUSES.has(status)) return 'fail';
+  return STATUS_OUTCOMES[status] ?? 'fail';
+}
+
+/**
+ * How long and how often to poll. The delay between Describe calls grows with the
+ * time already waited (4% of it, at least 1 s, at most 15 s), so the completion
+ * signal lags the service by at most max(1 s, ~4% of the wait) while the Describe
+ * rate stays at or below one per second.
+ */
+export interface WaitPolicy {
+  readonly minDelayMs: number;
+  readonly delayFraction: number;
+  readonly maxDelayMs: number;
+  /** How long onEvent keeps polling before handing over to isComplete. */
+  readonly onEventWindowMs: number;
+  /** How long one isComplete invocation keeps polling before returning IsComplete: false. */
+  readonly isCompleteWindowMs: number;
+  /** From the start of the operation until it is failed with a timeout reason. */
+  readonly totalTimeoutMs: number;
+}
+
+export const DEFAULT_WAIT_POLICY: WaitPolicy = {
+  minDelayMs: 1_000,
+  delayFraction: 0.04,
+  maxDelayMs: 15_000,
+  onEventWindowMs: 120_000,
+  isCompleteWindowMs: 60_000,
+  totalTimeoutMs: 30 * 60_000,
+};
+
+export function pollDelayMs(policy: WaitPolicy, elapsedMs: number): number {
+  return Math.min(policy.maxDelayMs, Math.max(policy.minDelayMs, Math.round(elapsedMs * policy.delayFraction)));
+}
+
+/** The slice of a CloudFormation custom resource event the engine reads. */
+export interface LifecycleEvent {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly ResourceType: string;
+  readonly LogicalResourceId: string;
+  readonly StackId: string;
+  readonly RequestId?: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: Record<string, unknown>;
+  readonly OldResourceProperties?: Record<string, unknown>;
+  /** Set by onEvent's result; the Provider framework passes it on to isComplete. */
+  readonly Lifecycle?: Handoff;
+  readonly Data?: Record<string, string>;
+}
+
+/** What onEvent tells isComplete about the operation in flight. */
+export interface Handoff {
+  readonly operation: Operation;
+  readonly startedAt: number;
+  readonly settled: boolean;
+}
+
+export interface OnEventResult {
+  readonly PhysicalResourceId: string;
+  readonly Data?: Record<string, string>;
+  readonly Lifecycle: Handoff;
+}
+
+export interface IsCompleteResult {
+  readonly IsComplete: boolean;
+  readonly Data?: Record<string, string>;
+}
+
+export interface EngineOptions {
+  readonly kinds: ReadonlyArray<ResourceKind<any>>;
+  readonly clock: Clock;
+  readonly waitPolicy?: WaitPolicy;
+  readonly retryPolicy?: RetryPolicy;
+}
+
+export class LifecycleEngine {
+  private readonly kinds = new Map<string, ResourceKind<any>>();
+  private readonly clock: Clock;
+  private readonly waitPolicy: WaitPolicy;
+  private readonly retryPolicy: RetryPolicy;
+
+  constructor(options: EngineOptions) {
+    for (const kind of options.kinds) this.kinds.set(kind.resourceType, kind);
+    this.clock = options.clock;
+    this.waitPolicy = options.waitPolicy ?? DEFAULT_WAIT_POLICY;
+    this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  }
+
+  public async onEvent(event: LifecycleEvent): Promise<OnEventResult> {
+    const kind = this.kindFor(event);
+    const context = this.contextFor(event);
+    const startedAt = this.clock.now();
+    log('info', 'onEvent', { requestType: event.RequestType, resourceType: event.ResourceType, logicalId: event.LogicalResourceId });
+
+    switch (event.RequestType) {
+      case 'Create': {
+        const arn = await this.createOrAdopt(kind, context, kind.parse(event.ResourceProperties));
+        return this.waitThenHandOver(kind, context, arn, 'create', startedAt);
+      }
+      case 'Update':
+        return this.update(kind, context, event, startedAt);
+      case 'Delete': {
+        const physicalId = event.PhysicalResourceId ?? '';
+        if (!kind.isOwnPhysicalId(physicalId)) {
+          log('info', 'nothing to delete: the physical ID is not an ARN this handler created', { logicalId: event.LogicalResourceId });
+          return { PhysicalResourceId: physicalId, Lifecycle: { operation: 'delete', startedAt, settled: true } };
+        }
+        const gone = await this.startDelete(kind, context, physicalId);
+        if (gone) return { PhysicalResourceId: physicalId, Lifecycle: { operation: 'delete', startedAt, settled: true } };
+        return this.waitThenHandOver(kind, context, physicalId, 'delete', startedAt);
+      }
+      default:
+        throw new Error(`Unknown RequestType '${(event as LifecycleEvent).RequestType}'`);
+    }
+  }
+
+  public async isComplete(event: LifecycleEvent): Promise<IsCompleteResult> {
+    const handoff = event.Lifecycle ?? { operation: operationOf(event), startedAt: this.clock.now(), settled: false };
+    if (handoff.settled) return { IsComplete: true };
+
+    const kind = this.kindFor(event);
+    const context = this.contextFor(event);
+    const physicalId = event.PhysicalResourceId ?? '';
+    if (handoff.operation === 'delete' && !kind.isOwnPhysicalId(physicalId)) return { IsComplete: true };
+
+    const windowEnd = this.clock.now() + this.waitPolicy.isCompleteWindowMs;
+    const attributes = await this.waitUntilSettled(kind, context, physicalId, handoff.operation, handoff.startedAt, windowEnd);
+    if (attributes) return { IsComplete: true, Data: handoff.operation === 'delete' ? undefined : attributes };
+
+    const elapsedMs = this.clock.now() - handoff.startedAt;
+    if (elapsedMs >= this.waitPolicy.totalTimeoutMs) {
+      const last = await this.observeQuietly(kind, context, physicalId, handoff.operation);
+      throw new Error(`Timed out after ${Math.round(elapsedMs / 1000)} s waiting for ${kind.noun} ${physicalId} to `
+        + `${handoff.operation === 'delete' ? 'be deleted' : 'become ACTIVE'}; last status: ${last?.status ?? 'unknown'}.`);
+    }
+    return { IsComplete: false };
+  }
+
+  private async update(kind: ResourceKind<any>, context: KindContext, event: LifecycleEvent, startedAt: number): Promise<OnEventResult> {
+    const newProps = kind.parse(event.ResourceProperties);
+    const oldProps = kind.parse(event.OldResourceProperties ?? {});
+    const physicalId = event.PhysicalResourceId ?? '';
+
+    if (!kind.isOwnPhysicalId(physicalId)) {
+      const arn = await this.createOrAdopt(kind, context, newProps);
+      return this.waitThenHandOver(kind, context, arn, 'create', startedAt);
+    }
+
+    const causes = kind.replacementCauses(oldProps, newProps);
+    if (causes.length > 0) {
+      const name = kind.nameOf(newProps);
+      if (name === kind.nameOf(oldProps)) {
+        throw new Error(`Changing ${causes.join(', ')} of ${kind.noun} '${name}' needs a replacement, but the replacement `
+          + `would have the same name as the ${kind.noun} it replaces, and names are unique. Change ${kind.nameProperty} `
+          + '(or remove it to let the library generate one) in the same deployment.');
+      }
+      log('info', 'replacing', { logicalId: event.LogicalResourceId, causes: causes.join(',') });
+      const arn = await this.createOrAdopt(kind, context, newProps);
+      return this.waitThenHandOver(kind, context, arn, 'create', startedAt);
+    }
+
+    await kind.update(context, physicalId, oldProps, newProps);
+    return this.waitThenHandOver(kind, context, physicalId, 'update', startedAt);
+  }
+
+  private async createOrAdopt(kind: ResourceKind<any>, context: KindContext, props: unknown): Promise<string> {
+    try {
+      return await kind.create(context, props);
+    } catch (error) {
+      if (!isErrorNamed(error, 'ResourceAlreadyExistsException')) throw error;
+      const arn = kind.arnOf(context, props);
+      if (await kind.isOwned(context, arn, props)) {
+        log('info', 'adopting a resource this stack resource created earlier', { arn });
+        return arn;
+      }
+      throw new Error(`A ${kind.noun} named '${kind.nameOf(props)}' already exists (${arn}) and was not created by this `
+        + `stack resource. Choose another ${kind.nameProperty}, or delete the existing ${kind.noun}.`);
+    }
+  }
+
+  /** Returns true when the resource is already gone. */
+  private async startDelete(kind: ResourceKind<any>, context: KindContext, arn: string): Promise<boolean> {
+    try {
+      await kind.delete(context, arn);
+      return false;
+    } catch (error) {
+      if (isErrorNamed(error, 'ResourceNotFoundException')) return true;
+      // Children still deleting, or the resource is still settling: keep polling and retry the delete.
+      if (isErrorNamed(error, 'ResourceInUseException')) return false;
+      throw error;
+    }
+  }
+
+  private async waitThenHandOver(
+    kind: ResourceKind<any>, context: KindContext, arn: string, operation: Operation, startedAt: number,
+  ): Promise<OnEventResult> {
+    const windowEnd = startedAt + this.waitPolicy.onEventWindowMs;
+    const attributes = await this.waitUntilSettled(kind, context, arn, operation, startedAt, windowEnd, kind.firstPollDelayMs);
+    const settled = attributes !== undefined;
+    return {
+      PhysicalResourceId: arn,
+      Data: settled && operation !== 'delete' ? attributes : undefined,
+      Lifecycle: { operation, startedAt, settled },
+    };
+  }
+
+  /**
+   * Polls until the operation settles (returns the attributes), fails (throws), or
+   * the window or total timeout ends (returns undefined).
+   */
+  private async waitUntilSettled(kind: ResourceKind<any>, context: KindContext, arn: string, operation: Operation,
+    startedAt: number, windowEnd: number, firstDelayMs?: number): Promise<Record<string, string> | undefined> {
+    const deadline = Math.min(windowEnd, startedAt + this.waitPolicy.totalTimeoutMs);
+    let delayMs = firstDelayMs ?? pollDelayMs(this.waitPolicy, this.clock.now() - startedAt);
+    while (this.clock.now() + delayMs <= deadline) {
+      await this.clock.sleep(delayMs);
+      const settled = await this.poll(kind, context, arn, operation);
+      if (settled) return settled;
+      delayMs = pollDelayMs(this.waitPolicy, this.clock.now() - startedAt);
+    }
+    return undefined;
+  }
+
+  /** One look at the resource: attributes when done, undefined to keep waiting; throws on failure. */
+  private async poll(kind: ResourceKind<any>, context: KindContext, arn: string, operation: Operation): Promise<Record<string, string> | undefined> {
+    let observation: Observation | undefined;
+    try {
+      observation = await kind.observe(context, arn, operation);
+    } catch (error) {
+      // A throttled or failed Describe only delays the answer; the next poll tries again.
+      if (isTransient(error)) {
+        log('warn', 'describe failed transiently; will poll again', { arn, error: errorName(error) });
+        return undefined;
+      }
+      throw error;
+    }
+
+    if (operation === 'delete') {
+      if (!observation) return {};
+      if (DELETING_STATUSES.has(observation.status)) return undefined;
+      if (observation.status === 'DELETE FAILED') throw new Error(`Personalize could not delete ${kind.noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
+      // Not deleting yet: an earlier Delete was refused (in use) or the resource was still being created.
+      return (await this.startDelete(kind, context, arn)) ? {} : undefined;
+    }
+
+    if (!observation) {
+      throw new Error(`${capitalize(kind.noun)} ${arn} disappeared while waiting for it to become ACTIVE; it was probably deleted outside CloudFormation.`);
+    }
+    const outcome = outcomeOf(observation.status);
+    if (outcome === 'done') return observation.attributes;
+    if (outcome === 'wait') return undefined;
+    throw new Error(`Personalize reported ${observation.status} for ${kind.noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
+  }
+
+  private async observeQuietly(kind: ResourceKind<any>, context: KindContext, arn: string, operation: Operation): Promise<Observation | undefined> {
+    try {
+      return await kind.observe(context, arn, operation);
+    } catch (error) {
+      log('warn', 'last describe failed', { arn, error: describeError(error) });
+      return undefined;
+    }
+  }
+
+  private kindFor(event: LifecycleEvent): ResourceKind<any> {
+    const kind = this.kinds.get(event.ResourceType);
+    if (!kind) {
+      throw new Error(`This handler does not manage resource type '${event.ResourceType}' (known: ${[...this.kinds.keys()].join(', ')})`);
+    }
+    return kind;
+  }
+
+  private contextFor(event: LifecycleEvent): KindContext {
+    // StackId: arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/GUID
+    const [, partition, , region, account, resource] = event.StackId.split(':');
+    const stackName = (resource ?? '').split('/')[1] ?? 'unknown-stack';
+    const clock = this.clock;
+    const retryPolicy = this.retryPolicy;
+    return {
+      clock,
+      partition,
+      region,
+      account,
+      owner: ownerTagValue(stackName, event.LogicalResourceId),
+      call: (operation, attempt) => withRetries(operation, clock, attempt, retryPolicy),
+    };
+  }
+}
+
+function operationOf(event: LifecycleEvent): Operation {
+  return event.RequestType === 'Delete' ? 'delete' : event.RequestType === 'Create' ? 'create' : 'update';
+}
+
+/** `STACK/LOGICALID`, kept within the 256 characters a tag value allows. */
+export function ownerTagValue(stackName: string, logicalId: string): string {
+  return `${stackName}/${logicalId}`.slice(0, 256);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

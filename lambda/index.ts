@@ -1,0 +1,33 @@
+/**
+ * Entry points for aws-cdk-lib's custom-resources Provider framework:
+ * `onEvent` starts an operation, `isComplete` is polled until it settles.
+ */
+import { Clock, systemClock } from './clock';
+import { DEFAULT_WAIT_POLICY, IsCompleteResult, LifecycleEngine, LifecycleEvent, OnEventResult, WaitPolicy } from './engine';
+import { ALL_KINDS } from './kinds';
+import { RetryPolicy } from './retry';
+
+export interface HandlerOptions {
+  readonly clock?: Clock;
+  readonly waitPolicy?: WaitPolicy;
+  readonly retryPolicy?: RetryPolicy;
+}
+
+/** Builds the two entry points; tests and the lifecycle harness pass a virtual clock or shorter timings. */
+export function createHandlers(options: HandlerOptions = {}) {
+  const engine = new LifecycleEngine({
+    kinds: ALL_KINDS,
+    clock: options.clock ?? systemClock,
+    waitPolicy: options.waitPolicy,
+    retryPolicy: options.retryPolicy,
+  });
+  return {
+    onEvent: (event: LifecycleEvent): Promise<OnEventResult> => engine.onEvent(event),
+    isComplete: (event: LifecycleEvent): Promise<IsCompleteResult> => engine.isComplete(event),
+  };
+}
+
+const handlers = createHandlers();
+export const onEvent = handlers.onEvent;
+export const isComplete = handlers.isComplete;
+export { DEFAULT_WAIT_POLICY };

@@ -1,0 +1,74 @@
+import {
+  CreateDatasetGroupCommand,
+  DeleteDatasetGroupCommand,
+  DescribeDatasetGroupCommand,
+} from '@aws-sdk/client-personalize';
+import { Attributes, ResourceTypes } from '../../src/private/contract';
+import {
+  apiTags, arnPattern, changedFields, describeOrUndefined, hasOwnerTag, optionalString, parseTags,
+  personalize, personalizeArn, requiredString, syncTags,
+} from '../personalize';
+import { ResourceKind } from '../resource-kind';
+
+export interface DatasetGroupSpec {
+  readonly name: string;
+  readonly domain?: string;
+  readonly kmsKeyArn?: string;
+  readonly roleArn?: string;
+  readonly tags: Record<string, string>;
+}
+
+export const datasetGroupKind: ResourceKind<DatasetGroupSpec> = {
+  resourceType: ResourceTypes.DATASET_GROUP,
+  noun: 'dataset group',
+  nameProperty: 'datasetGroupName',
+
+  parse: (properties) => ({
+    name: requiredString(properties, 'Name'),
+    domain: optionalString(properties, 'Domain'),
+    kmsKeyArn: optionalString(properties, 'KmsKeyArn'),
+    roleArn: optionalString(properties, 'RoleArn'),
+    tags: parseTags(properties.Tags),
+  }),
+
+  nameOf: (spec) => spec.name,
+
+  isOwnPhysicalId: (physicalId) => arnPattern('dataset-group/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
+
+  replacementCauses: (oldSpec, newSpec) => changedFields(oldSpec, newSpec, [
+    ['name', 'datasetGroupName'], ['domain', 'domain'], ['kmsKeyArn', 'kmsKey'], ['roleArn', 'role'],
+  ]),
+
+  create: async (context, spec) => {
+    const response = await context.call('CreateDatasetGroup', () => personalize().send(new CreateDatasetGroupCommand({
+      name: spec.name,
+      domain: spec.domain as any,
+      kmsKeyArn: spec.kmsKeyArn,
+      roleArn: spec.roleArn,
+      tags: apiTags(spec.tags, context.owner),
+    })));
+    return response.datasetGroupArn!;
+  },
+
+  arnOf: (context, spec) => personalizeArn(context, `dataset-group/${spec.name}`),
+
+  isOwned: (context, arn) => hasOwnerTag(context, arn),
+
+  update: (context, arn, oldSpec, newSpec) => syncTags(context, arn, oldSpec.tags, newSpec.tags),
+
+  observe: async (context, arn) => {
+    const response = await describeOrUndefined(context, 'DescribeDatasetGroup',
+      () => personalize().send(new DescribeDatasetGroupCommand({ datasetGroupArn: arn })));
+    const group = response?.datasetGroup;
+    if (!group) return undefined;
+    return {
+      status: group.status ?? 'UNKNOWN',
+      failureReason: group.failureReason,
+      attributes: { [Attributes.ARN]: group.datasetGroupArn ?? arn, [Attributes.NAME]: group.name ?? '' },
+    };
+  },
+
+  delete: async (context, arn) => {
+    await context.call('DeleteDatasetGroup', () => personalize().send(new DeleteDatasetGroupCommand({ datasetGroupArn: arn })));
+  },
+};

@@ -1,0 +1,69 @@
+import { Clock } from './clock';
+import { log } from './log';
+
+/** Error names the Personalize API uses for throttling (and, confusingly, for quotas). */
+const THROTTLING_ERRORS = new Set(['LimitExceededException', 'ThrottlingException', 'TooManyRequestsException']);
+const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** Roughly a minute of full-jitter backoff before a persistent throttle fails the deploy. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 250, maxDelayMs: 10_000 };
+
+export function errorName(error: unknown): string {
+  const e = error as { name?: string; code?: string } | undefined;
+  return e?.name ?? e?.code ?? 'Error';
+}
+
+export function isErrorNamed(error: unknown, name: string): boolean {
+  return errorName(error) === name;
+}
+
+/** Throttles, 5xx answers and dropped connections are transient; everything else is final. */
+export function isTransient(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown } | undefined;
+  if (!e) return false;
+  if (THROTTLING_ERRORS.has(errorName(e))) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  if (e.code && NETWORK_ERROR_CODES.has(e.code)) return true;
+  if (e.name === 'TimeoutError' || e.name === 'RequestTimeout') return true;
+  return e.$retryable !== undefined;
+}
+
+/**
+ * Calls `attempt` until it succeeds, a final error occurs, or the attempts run out.
+ * The SDK's own retries are switched off (maxAttempts 1) so that this is the only
+ * retry layer, and so that it also applies under aws-sdk-client-mock.
+ */
+export async function withRetries<T>(
+  operation: string, clock: Clock, attempt: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): Promise<T> {
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransient(error) || attemptNumber >= policy.maxAttempts) {
+        if (isTransient(error)) {
+          throw new Error(`${operation} still failed after ${attemptNumber} attempts: ${describeError(error)}. `
+            + 'If this is LimitExceededException, the account may have reached a Personalize quota rather than a request rate.');
+        }
+        throw error;
+      }
+      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
+      const delayMs = Math.round(clock.random() * ceiling);
+      log('warn', 'transient error, retrying', { operation, error: errorName(error), attempt: attemptNumber, delayMs });
+      await clock.sleep(delayMs);
+    }
+  }
+}
+
+export function describeError(error: unknown): string {
+  const e = error as { message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  return `${errorName(error)}${status ? ` (HTTP ${status})` : ''}: ${e?.message ?? String(error)}`;
+}

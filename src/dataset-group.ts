@@ -1,0 +1,310 @@
+import {
+  Annotations, Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
+} from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { Attributes, CONTRACT_VERSION, DatasetGroupProperties, ResourceTypes, TagProperty } from './private/contract';
+import { grantHandlerAccess } from './private/handler-access';
+import { generateName } from './private/names';
+import { PersonalizeProvider } from './private/provider';
+import { tagProblems, validateKmsKeyArn, validateName, validatePersonalizeArn, validateRoleArn } from './private/validation';
+
+/**
+ * The domain of a Domain dataset group, which unlocks use-case recommenders.
+ */
+export enum Domain {
+  /** Retail and e-commerce recommendations. */
+  ECOMMERCE = 'ECOMMERCE',
+  /** Video-on-demand recommendations. */
+  VIDEO_ON_DEMAND = 'VIDEO_ON_DEMAND',
+}
+
+/**
+ * An Amazon Personalize dataset group, owned by this app or imported.
+ */
+export interface IDatasetGroup extends IResource {
+  /**
+   * The ARN of the dataset group.
+   * @attribute
+   */
+  readonly datasetGroupArn: string;
+
+  /**
+   * The name of the dataset group.
+   * @attribute
+   */
+  readonly datasetGroupName: string;
+
+  /**
+   * The domain of the dataset group, when known.
+   *
+   * Undefined for a custom dataset group, and for an imported group whose domain
+   * was not given.
+   */
+  readonly domain?: Domain;
+
+  /**
+   * Grants the given actions on this dataset group.
+   */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /**
+   * Grants permission to describe this dataset group and list its tags.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
+ * What is needed to import an existing dataset group. Give the ARN, the name, or both.
+ */
+export interface DatasetGroupAttributes {
+  /**
+   * The ARN of the dataset group.
+   * @default - built from `datasetGroupName` in this stack's account and region
+   */
+  readonly datasetGroupArn?: string;
+
+  /**
+   * The name of the dataset group.
+   * @default - parsed from `datasetGroupArn`
+   */
+  readonly datasetGroupName?: string;
+
+  /**
+   * The domain of the dataset group, used to check datasets added to it.
+   * @default - unknown: domain rules are checked by the service at deploy time
+   */
+  readonly domain?: Domain;
+}
+
+const READ_ACTIONS = ['personalize:DescribeDatasetGroup', 'personalize:ListTagsForResource'];
+const HANDLER_ACTIONS = [
+  'personalize:CreateDatasetGroup',
+  'personalize:DescribeDatasetGroup',
+  'personalize:DeleteDatasetGroup',
+  'personalize:TagResource',
+  'personalize:UntagResource',
+  'personalize:ListTagsForResource',
+];
+/** What Personalize needs on a customer managed key, through the role and through its own principal. */
+const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'];
+const SERVICE_PRINCIPAL = 'personalize.amazonaws.com';
+
+abstract class DatasetGroupBase extends Resource implements IDatasetGroup {
+  public abstract readonly datasetGroupArn: string;
+  public abstract readonly datasetGroupName: string;
+  public abstract readonly domain?: Domain;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.datasetGroupArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...READ_ACTIONS);
+  }
+}
+
+/**
+ * Properties of a dataset group.
+ */
+export interface DatasetGroupProps {
+  /**
+   * The name of the dataset group: 1-63 letters, digits, hyphens and underscores,
+   * starting with a letter or digit. Names are unique per account and region.
+   *
+   * @default - a unique name generated from the construct path. It changes when a
+   * property that forces a replacement changes, so replacements never collide.
+   */
+  readonly datasetGroupName?: string;
+
+  /**
+   * The domain, for a Domain dataset group.
+   * @default - a custom dataset group
+   */
+  readonly domain?: Domain;
+
+  /**
+   * A customer managed KMS key to encrypt the datasets with.
+   *
+   * If no `role` is given, a service role for Personalize is created and both the
+   * role and the Personalize service principal are granted use of the key.
+   *
+   * @default - data is encrypted with a key owned by Amazon Personalize
+   */
+  readonly kmsKey?: kms.IKey;
+
+  /**
+   * The role Personalize assumes to use `kmsKey`. Valid only together with `kmsKey`;
+   * it is granted use of the key.
+   *
+   * @default - a role is created when `kmsKey` is given
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * What happens to the dataset group when it leaves the stack.
+   *
+   * The default is DESTROY because only 5 dataset groups may be active per region,
+   * and a retained group with a fixed name blocks the next deploy.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An Amazon Personalize dataset group.
+ *
+ * Backed by a custom resource that waits until the group is ACTIVE, updates tags
+ * in place, and on deletion waits until the group is gone.
+ *
+ * @resource Custom::PersonalizeDatasetGroup
+ */
+export class DatasetGroup extends DatasetGroupBase implements ITaggable {
+  /**
+   * Imports a dataset group by its ARN.
+   */
+  public static fromDatasetGroupArn(scope: Construct, id: string, datasetGroupArn: string): IDatasetGroup {
+    return DatasetGroup.fromDatasetGroupAttributes(scope, id, { datasetGroupArn });
+  }
+
+  /**
+   * Imports a dataset group in this stack's account and region by its name.
+   */
+  public static fromDatasetGroupName(scope: Construct, id: string, datasetGroupName: string): IDatasetGroup {
+    return DatasetGroup.fromDatasetGroupAttributes(scope, id, { datasetGroupName });
+  }
+
+  /**
+   * Imports a dataset group from its attributes.
+   */
+  public static fromDatasetGroupAttributes(scope: Construct, id: string, attrs: DatasetGroupAttributes): IDatasetGroup {
+    if (attrs.datasetGroupArn === undefined && attrs.datasetGroupName === undefined) {
+      throw new Error('DatasetGroup.fromDatasetGroupAttributes needs datasetGroupArn or datasetGroupName; got neither.');
+    }
+    validateName('datasetGroupName', attrs.datasetGroupName);
+    const stack = Stack.of(scope);
+    let arn = attrs.datasetGroupArn;
+    let name = attrs.datasetGroupName;
+    if (arn !== undefined) {
+      validatePersonalizeArn('datasetGroupArn', arn);
+      const parts = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME);
+      if (!Token.isUnresolved(arn) && parts.resource !== 'dataset-group') {
+        throw new Error(`Invalid datasetGroupArn: '${arn}' is a Personalize '${parts.resource}' ARN, not a dataset group ARN (…:dataset-group/NAME).`);
+      }
+      name ??= parts.resourceName!;
+    } else {
+      arn = stack.formatArn({ service: 'personalize', resource: 'dataset-group', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    }
+
+    class Import extends DatasetGroupBase {
+      public readonly datasetGroupArn = arn!;
+      public readonly datasetGroupName = name!;
+      public readonly domain = attrs.domain;
+    }
+    return new Import(scope, id, { environmentFromArn: attrs.datasetGroupArn });
+  }
+
+  public readonly datasetGroupArn: string;
+  public readonly datasetGroupName: string;
+  public readonly domain?: Domain;
+
+  /**
+   * The role Personalize uses to access `kmsKey`, when a key is used.
+   */
+  public readonly role?: iam.IRole;
+
+  /**
+   * The key the datasets are encrypted with, when one was given.
+   */
+  public readonly kmsKey?: kms.IKey;
+
+  /**
+   * Tags for the dataset group. Tags set with `Tags.of(scope)` land here too.
+   */
+  public readonly tags: TagManager;
+
+  constructor(scope: Construct, id: string, props: DatasetGroupProps = {}) {
+    super(scope, id);
+    validateName('datasetGroupName', props.datasetGroupName);
+    if (props.role && !props.kmsKey) {
+      throw new Error(`Invalid role: '${props.role.roleArn}' was given without kmsKey. Personalize uses the role only to `
+        + 'access a customer managed KMS key; give kmsKey as well, or remove role.');
+    }
+    if (props.role) validateRoleArn('role', props.role.roleArn);
+    if (props.kmsKey) validateKmsKeyArn('kmsKey', props.kmsKey.keyArn);
+
+    this.domain = props.domain;
+    this.kmsKey = props.kmsKey;
+    this.role = props.kmsKey ? (props.role ?? this.createServiceRole()) : undefined;
+    if (this.kmsKey && this.role) this.grantKeyUse(this.kmsKey, this.role);
+
+    const physicalName = props.datasetGroupName ?? generateName(this, [props.domain, props.kmsKey?.keyArn, this.role?.roleArn]);
+    this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET_GROUP);
+    this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
+
+    const properties: DatasetGroupProperties = {
+      ContractVersion: CONTRACT_VERSION,
+      Name: physicalName,
+      Domain: props.domain,
+      KmsKeyArn: this.kmsKey?.keyArn,
+      RoleArn: this.role?.roleArn,
+      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+    };
+    const provider = PersonalizeProvider.getOrCreate(this);
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ResourceTypes.DATASET_GROUP,
+      properties,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    // Personalize checks the role's access to the key at create time, so the grants must exist first.
+    if (this.role) resource.node.addDependency(this.role);
+
+    const ownArn = Stack.of(this).formatArn({
+      service: 'personalize', resource: 'dataset-group', resourceName: physicalName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    grantHandlerAccess(this, provider, resource, {
+      physicalName,
+      actions: HANDLER_ACTIONS,
+      resourceArns: [ownArn],
+      passedRoles: this.role ? [this.role] : [],
+    });
+
+    this.datasetGroupArn = resource.getAttString(Attributes.ARN);
+    this.datasetGroupName = resource.getAttString(Attributes.NAME);
+  }
+
+  private renderTags(): TagProperty[] {
+    return (this.tags.renderTags() as TagProperty[] | undefined) ?? [];
+  }
+
+  private createServiceRole(): iam.Role {
+    const stack = Stack.of(this);
+    // Confused-deputy protection: only Personalize acting for this account and region may assume the role.
+    const principal = new iam.ServicePrincipal(SERVICE_PRINCIPAL).withConditions({
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:personalize:${stack.region}:${stack.account}:*` },
+    });
+    return new iam.Role(this, 'ServiceRole', {
+      assumedBy: principal,
+      description: 'Lets Amazon Personalize use the dataset group KMS key',
+    });
+  }
+
+  private grantKeyUse(key: kms.IKey, role: iam.IRole): void {
+    key.grant(role, ...KEY_ACTIONS);
+    const { statementAdded } = key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(SERVICE_PRINCIPAL)],
+      actions: [...KEY_ACTIONS, 'kms:CreateGrant'],
+      resources: ['*'],
+    }));
+    if (!statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-personalize:importedKeyPolicy',
+        `The policy of the imported key ${key.keyArn} cannot be changed by this app. It must allow `
+        + `${SERVICE_PRINCIPAL} ${[...KEY_ACTIONS, 'kms:CreateGrant'].join(', ')}, or the dataset group will fail to create.`);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The properties contract between the constructs (src/) and the handler (lambda/).
+ *
+ * CloudFormation delivers every scalar as a string, so every value here is a string
+ * or a list of {Key, Value} tags. Fields are only ever added: the handler must keep
+ * accepting what older versions of the constructs synthesized.
+ */
+
+/** Bumped when the encoding of an existing field changes (never done so far). */
+export const CONTRACT_VERSION = '1';
+
+/** CloudFormation resource types; the handler dispatches on these. */
+export const ResourceTypes = {
+  DATASET_GROUP: 'Custom::PersonalizeDatasetGroup',
+  SCHEMA: 'Custom::PersonalizeSchema',
+  DATASET: 'Custom::PersonalizeDataset',
+} as const;
+
+/** Attribute names the handler returns in `Data`, read with `Fn::GetAtt`. */
+export const Attributes = {
+  ARN: 'Arn',
+  NAME: 'Name',
+  TRACKING_ID: 'TrackingId',
+} as const;
+
+export interface TagProperty {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+interface CommonProperties {
+  readonly ContractVersion?: string;
+  readonly Name: string;
+}
+
+export interface DatasetGroupProperties extends CommonProperties {
+  readonly Domain?: string;
+  readonly KmsKeyArn?: string;
+  readonly RoleArn?: string;
+  readonly Tags?: TagProperty[];
+}
+
+export interface SchemaProperties extends CommonProperties {
+  /** The Avro schema as JSON text. */
+  readonly Definition: string;
+  readonly Domain?: string;
+}
+
+export interface DatasetProperties extends CommonProperties {
+  readonly DatasetGroupArn: string;
+  /** As the API spells it: Interactions, Items, Users, Actions or Action_Interactions. */
+  readonly DatasetType: string;
+  readonly SchemaArn: string;
+  readonly Tags?: TagProperty[];
+}
+
+/**
+ * The tag the handler puts on every resource it creates, so that a retried Create
+ * that meets ResourceAlreadyExists can tell its own resource from somebody else's.
+ */
+export const OWNER_TAG_KEY = 'cdk-personalize:owner';
+
+/** Personalize allows 50 tags; one is reserved for the owner tag. */
+export const MAX_USER_TAGS = 49;
+
+/** Rules from the Personalize API model (botocore personalize 2018-05-22). */
+export const ApiLimits = {
+  NAME_MAX_LENGTH: 63,
+  NAME_PATTERN: /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/,
+  PERSONALIZE_ARN_PATTERN: /^arn:([a-z\d-]+):personalize:.*:.*:.+$/,
+  PERSONALIZE_ARN_MAX_LENGTH: 256,
+  ROLE_ARN_PATTERN: /^arn:([a-z\d-]+):iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/,
+  ROLE_ARN_MAX_LENGTH: 256,
+  KMS_KEY_ARN_PATTERN: /^arn:aws.*:kms:.*:[0-9]{12}:key\/.*$/,
+  KMS_KEY_ARN_MAX_LENGTH: 2048,
+  TAG_KEY_MAX_LENGTH: 128,
+  TAG_VALUE_MAX_LENGTH: 256,
+  TAG_PATTERN: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u,
+  AVRO_SCHEMA_MAX_LENGTH: 20000,
+} as const;
