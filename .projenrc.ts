@@ -45,6 +45,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner@^2.197',
     'cdk-nag@^2',
     'fast-check@^4',
+    // The newest integ-tests-alpha; its peer range accepts our aws-cdk-lib.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   // Tests live beside src/ and lambda/; projen's own integ discovery uses a different snapshot format.

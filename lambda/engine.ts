@@ -15,7 +15,7 @@
 import { Clock } from './clock';
 import { log } from './log';
 import { KindContext, Observation, Operation, ResourceKind } from './resource-kind';
-import { describeError, errorName, isErrorNamed, isTransient, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries } from './retry';
+import { describeError, isErrorNamed, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries } from './retry';
 
 export type Outcome = 'done' | 'wait' | 'fail';
 
@@ -261,17 +261,8 @@ export class LifecycleEngine {
 
   /** One look at the resource: attributes when done, undefined to keep waiting; throws on failure. */
   private async poll(kind: ResourceKind<any>, context: KindContext, arn: string, operation: Operation): Promise<Record<string, string> | undefined> {
-    let observation: Observation | undefined;
-    try {
-      observation = await kind.observe(context, arn, operation);
-    } catch (error) {
-      // A throttled or failed Describe only delays the answer; the next poll tries again.
-      if (isTransient(error)) {
-        log('warn', 'describe failed transiently; will poll again', { arn, error: errorName(error) });
-        return undefined;
-      }
-      throw error;
-    }
+    // Throttled or failed Describes are retried inside context.call; only a persistent fault gets here as an error.
+    const observation = await kind.observe(context, arn, operation);
 
     if (operation === 'delete') {
       if (!observation) return {};

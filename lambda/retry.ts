@@ -36,6 +36,14 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
+ * A grant created moments before the call may not have reached IAM yet, so a
+ * call retries AccessDenied for its retry budget; polling never does.
+ */
+function isRetryableCallError(error: unknown): boolean {
+  return isTransient(error) || errorName(error) === 'AccessDeniedException';
+}
+
+/**
  * Calls `attempt` until it succeeds, a final error occurs, or the attempts run out.
  * The SDK's own retries are switched off (maxAttempts 1) so that this is the only
  * retry layer, and so that it also applies under aws-sdk-client-mock.
@@ -47,8 +55,8 @@ export async function withRetries<T>(
     try {
       return await attempt();
     } catch (error) {
-      if (!isTransient(error) || attemptNumber >= policy.maxAttempts) {
-        if (isTransient(error)) {
+      if (!isRetryableCallError(error) || attemptNumber >= policy.maxAttempts) {
+        if (isRetryableCallError(error)) {
           throw new Error(`${operation} still failed after ${attemptNumber} attempts: ${describeError(error)}. `
             + 'If this is LimitExceededException, the account may have reached a Personalize quota rather than a request rate.');
         }

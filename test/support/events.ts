@@ -1,0 +1,16 @@
+import { LifecycleEvent } from '../../lambda/engine';
+
+export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/TestStack/5b6a3c10-0000-11ef-8000-0a1b2c3d4e5f';
+
+/** A CloudFormation custom resource event as the Provider framework passes it to onEvent. */
+export function lifecycleEvent(fields: Partial<LifecycleEvent> & Pick<LifecycleEvent, 'RequestType' | 'ResourceType' | 'ResourceProperties'>): LifecycleEvent {
+  return {
+    LogicalResourceId: 'Resource',
+    StackId: STACK_ID,
+    RequestId: 'request-1',
+    ...fields,
+  };
+}
+
+/** The owner tag value the handler computes for `lifecycleEvent` defaults. */
+export const OWNER = 'TestStack/Resource';

@@ -1,0 +1,28 @@
+import { Clock } from '../../lambda/clock';
+
+/** A clock whose sleeps return at once and advance virtual time; it records every sleep. */
+export class VirtualClock implements Clock {
+  public readonly sleeps: number[] = [];
+  private nowMs: number;
+
+  constructor(startMs = 1_700_000_000_000, private readonly randomValue = 0.5) {
+    this.nowMs = startMs;
+  }
+
+  public now(): number {
+    return this.nowMs;
+  }
+
+  public async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.nowMs += ms;
+  }
+
+  public random(): number {
+    return this.randomValue;
+  }
+
+  public advance(ms: number): void {
+    this.nowMs += ms;
+  }
+}
