@@ -63,7 +63,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', 'lambda', 'examples', 'bench'],
   },
-  gitignore: ['/assets/', 'cdk.out/', '/examples/cdk.out/', '*.snapshot/**/asset.*/', '.venv/', 'target/'],
+  gitignore: ['/assets/', 'cdk.out/', '/examples/cdk.out/', '**/*.snapshot/asset.*/', '.venv/', 'target/'],
   npmignoreEnabled: true,
 });
 
