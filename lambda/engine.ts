@@ -91,6 +91,14 @@ export interface Handoff {
   readonly operation: Operation;
   readonly startedAt: number;
   readonly settled: boolean;
+  /**
+   * Why the operation failed after the resource was created. onEvent must not throw
+   * then: the Provider framework would answer with a placeholder physical ID and
+   * swallow the rollback Delete, leaking the resource. isComplete reports it instead.
+   */
+  readonly failure?: string;
+  /** True when a new resource replaces an old one; a failed replacement is deleted again. */
+  readonly replacement?: boolean;
 }
 
 export interface OnEventResult {
@@ -125,28 +133,17 @@ export class LifecycleEngine {
   }
 
   public async onEvent(event: LifecycleEvent): Promise<OnEventResult> {
-    const kind = this.kindFor(event);
-    const context = this.contextFor(event);
+    const driver = this.driverFor(event);
     const startedAt = this.clock.now();
     log('info', 'onEvent', { requestType: event.RequestType, resourceType: event.ResourceType, logicalId: event.LogicalResourceId });
 
     switch (event.RequestType) {
-      case 'Create': {
-        const arn = await this.createOrAdopt(kind, context, kind.parse(event.ResourceProperties));
-        return this.waitThenHandOver(kind, context, arn, 'create', startedAt);
-      }
+      case 'Create':
+        return driver.create(event.ResourceProperties, startedAt);
       case 'Update':
-        return this.update(kind, context, event, startedAt);
-      case 'Delete': {
-        const physicalId = event.PhysicalResourceId ?? '';
-        if (!kind.isOwnPhysicalId(physicalId)) {
-          log('info', 'nothing to delete: the physical ID is not an ARN this handler created', { logicalId: event.LogicalResourceId });
-          return { PhysicalResourceId: physicalId, Lifecycle: { operation: 'delete', startedAt, settled: true } };
-        }
-        const gone = await this.startDelete(kind, context, physicalId);
-        if (gone) return { PhysicalResourceId: physicalId, Lifecycle: { operation: 'delete', startedAt, settled: true } };
-        return this.waitThenHandOver(kind, context, physicalId, 'delete', startedAt);
-      }
+        return driver.update(event, startedAt);
+      case 'Delete':
+        return driver.delete(event.PhysicalResourceId ?? '', startedAt);
       default:
         throw new Error(`Unknown RequestType '${(event as LifecycleEvent).RequestType}'`);
     }
@@ -155,59 +152,129 @@ export class LifecycleEngine {
   public async isComplete(event: LifecycleEvent): Promise<IsCompleteResult> {
     const handoff = event.Lifecycle ?? { operation: operationOf(event), startedAt: this.clock.now(), settled: false };
     if (handoff.settled) return { IsComplete: true };
-
-    const kind = this.kindFor(event);
-    const context = this.contextFor(event);
-    const physicalId = event.PhysicalResourceId ?? '';
-    if (handoff.operation === 'delete' && !kind.isOwnPhysicalId(physicalId)) return { IsComplete: true };
-
-    const windowEnd = this.clock.now() + this.waitPolicy.isCompleteWindowMs;
-    const attributes = await this.waitUntilSettled(kind, context, physicalId, handoff.operation, handoff.startedAt, windowEnd);
-    if (attributes) return { IsComplete: true, Data: handoff.operation === 'delete' ? undefined : attributes };
-
-    const elapsedMs = this.clock.now() - handoff.startedAt;
-    if (elapsedMs >= this.waitPolicy.totalTimeoutMs) {
-      const last = await this.observeQuietly(kind, context, physicalId, handoff.operation);
-      throw new Error(`Timed out after ${Math.round(elapsedMs / 1000)} s waiting for ${kind.noun} ${physicalId} to `
-        + `${handoff.operation === 'delete' ? 'be deleted' : 'become ACTIVE'}; last status: ${last?.status ?? 'unknown'}.`);
-    }
-    return { IsComplete: false };
+    return this.driverFor(event).continueWaiting(event.PhysicalResourceId ?? '', handoff);
   }
 
-  private async update(kind: ResourceKind<any>, context: KindContext, event: LifecycleEvent, startedAt: number): Promise<OnEventResult> {
+  private driverFor(event: LifecycleEvent): ResourceDriver {
+    const kind = this.kinds.get(event.ResourceType);
+    if (!kind) {
+      throw new Error(`This handler does not manage resource type '${event.ResourceType}' (known: ${[...this.kinds.keys()].join(', ')})`);
+    }
+    // StackId: arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/GUID
+    const [, partition, , region, account, resource] = event.StackId.split(':');
+    const stackName = (resource ?? '').split('/')[1] ?? 'unknown-stack';
+    const clock = this.clock;
+    const retryPolicy = this.retryPolicy;
+    const context: KindContext = {
+      clock,
+      partition,
+      region,
+      account,
+      owner: ownerTagValue(stackName, event.LogicalResourceId),
+      call: (operation, attempt) => withRetries(operation, clock, attempt, retryPolicy),
+    };
+    return new ResourceDriver(kind, context, this.waitPolicy, event.LogicalResourceId);
+  }
+}
+
+/** Drives one resource of one kind through one request. */
+class ResourceDriver {
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly kind: ResourceKind<any>,
+    private readonly context: KindContext,
+    private readonly waitPolicy: WaitPolicy,
+    private readonly logicalId: string,
+  ) {
+    this.clock = context.clock;
+  }
+
+  public async create(properties: Record<string, unknown>, startedAt: number, replacement = false): Promise<OnEventResult> {
+    const arn = await this.createOrAdopt(this.kind.parse(properties));
+    return this.waitThenHandOver(arn, 'create', startedAt, replacement);
+  }
+
+  public async update(event: LifecycleEvent, startedAt: number): Promise<OnEventResult> {
+    const kind = this.kind;
     const newProps = kind.parse(event.ResourceProperties);
     const oldProps = kind.parse(event.OldResourceProperties ?? {});
     const physicalId = event.PhysicalResourceId ?? '';
-
-    if (!kind.isOwnPhysicalId(physicalId)) {
-      const arn = await this.createOrAdopt(kind, context, newProps);
-      return this.waitThenHandOver(kind, context, arn, 'create', startedAt);
-    }
+    if (!kind.isOwnPhysicalId(physicalId)) return this.create(event.ResourceProperties, startedAt);
 
     const causes = kind.replacementCauses(oldProps, newProps);
-    if (causes.length > 0) {
-      const name = kind.nameOf(newProps);
-      if (name === kind.nameOf(oldProps)) {
-        throw new Error(`Changing ${causes.join(', ')} of ${kind.noun} '${name}' needs a replacement, but the replacement `
-          + `would have the same name as the ${kind.noun} it replaces, and names are unique. Change ${kind.nameProperty} `
-          + '(or remove it to let the library generate one) in the same deployment.');
-      }
-      log('info', 'replacing', { logicalId: event.LogicalResourceId, causes: causes.join(',') });
-      const arn = await this.createOrAdopt(kind, context, newProps);
-      return this.waitThenHandOver(kind, context, arn, 'create', startedAt);
+    if (causes.length === 0) {
+      await kind.update(this.context, physicalId, oldProps, newProps);
+      return this.waitThenHandOver(physicalId, 'update', startedAt);
     }
 
-    await kind.update(context, physicalId, oldProps, newProps);
-    return this.waitThenHandOver(kind, context, physicalId, 'update', startedAt);
+    const name = kind.nameOf(newProps);
+    if (name === kind.nameOf(oldProps)) {
+      throw new Error(`Changing ${causes.join(', ')} of ${kind.noun} '${name}' needs a replacement, but the replacement `
+        + `would have the same name as the ${kind.noun} it replaces, and names are unique. Change ${kind.nameProperty} `
+        + '(or remove it to let the library generate one) in the same deployment.');
+    }
+    // A new ARN makes this a replacement: CloudFormation deletes the old resource after the update.
+    log('info', 'replacing', { logicalId: this.logicalId, causes: causes.join(',') });
+    return this.create(event.ResourceProperties, startedAt, true);
   }
 
-  private async createOrAdopt(kind: ResourceKind<any>, context: KindContext, props: unknown): Promise<string> {
+  public async delete(physicalId: string, startedAt: number): Promise<OnEventResult> {
+    const alreadyDone = { PhysicalResourceId: physicalId, Lifecycle: { operation: 'delete' as const, startedAt, settled: true } };
+    if (!this.kind.isOwnPhysicalId(physicalId)) {
+      // A failed Create leaves the framework's placeholder ID, not an ARN: there is nothing to delete.
+      log('info', 'nothing to delete: the physical ID is not an ARN this handler created', { logicalId: this.logicalId });
+      return alreadyDone;
+    }
+    if (await this.startDelete(physicalId)) return alreadyDone;
+    return this.waitThenHandOver(physicalId, 'delete', startedAt);
+  }
+
+  public async continueWaiting(physicalId: string, handoff: Handoff): Promise<IsCompleteResult> {
+    if (handoff.operation === 'delete' && !this.kind.isOwnPhysicalId(physicalId)) return { IsComplete: true };
+
+    if (handoff.failure !== undefined) return this.fail(physicalId, handoff, handoff.failure);
+
+    const windowEnd = this.clock.now() + this.waitPolicy.isCompleteWindowMs;
+    let attributes: Record<string, string> | undefined;
     try {
-      return await kind.create(context, props);
+      attributes = await this.waitUntilSettled(physicalId, handoff.operation, handoff.startedAt, windowEnd);
+    } catch (error) {
+      return this.fail(physicalId, handoff, (error as Error).message);
+    }
+    if (attributes) return { IsComplete: true, Data: handoff.operation === 'delete' ? undefined : attributes };
+
+    const elapsedMs = this.clock.now() - handoff.startedAt;
+    if (elapsedMs < this.waitPolicy.totalTimeoutMs) return { IsComplete: false };
+    const last = await this.observeQuietly(physicalId, handoff.operation);
+    return this.fail(physicalId, handoff, `Timed out after ${Math.round(elapsedMs / 1000)} s waiting for ${this.kind.noun} `
+      + `${physicalId} to ${handoff.operation === 'delete' ? 'be deleted' : 'become ACTIVE'}; last status: ${last?.status ?? 'unknown'}.`);
+  }
+
+  /**
+   * Reports a failure to CloudFormation (by throwing). A failed replacement is
+   * deleted first, since CloudFormation keeps the old resource and forgets the new one.
+   */
+  private async fail(physicalId: string, handoff: Handoff, reason: string): Promise<never> {
+    if (handoff.replacement) {
+      try {
+        await this.startDelete(physicalId);
+        log('info', 'deleting the failed replacement', { arn: physicalId });
+      } catch (error) {
+        log('warn', 'could not delete the failed replacement', { arn: physicalId, error: describeError(error) });
+      }
+    }
+    throw new Error(reason);
+  }
+
+  private async createOrAdopt(props: unknown): Promise<string> {
+    const kind = this.kind;
+    try {
+      return await kind.create(this.context, props);
     } catch (error) {
       if (!isErrorNamed(error, 'ResourceAlreadyExistsException')) throw error;
-      const arn = kind.arnOf(context, props);
-      if (await kind.isOwned(context, arn, props)) {
+      const arn = kind.arnOf(this.context, props);
+      if (await kind.isOwned(this.context, arn, props)) {
         log('info', 'adopting a resource this stack resource created earlier', { arn });
         return arn;
       }
@@ -217,9 +284,9 @@ export class LifecycleEngine {
   }
 
   /** Returns true when the resource is already gone. */
-  private async startDelete(kind: ResourceKind<any>, context: KindContext, arn: string): Promise<boolean> {
+  private async startDelete(arn: string): Promise<boolean> {
     try {
-      await kind.delete(context, arn);
+      await this.kind.delete(this.context, arn);
       return false;
     } catch (error) {
       if (isErrorNamed(error, 'ResourceNotFoundException')) return true;
@@ -229,89 +296,76 @@ export class LifecycleEngine {
     }
   }
 
-  private async waitThenHandOver(
-    kind: ResourceKind<any>, context: KindContext, arn: string, operation: Operation, startedAt: number,
-  ): Promise<OnEventResult> {
+  private async waitThenHandOver(arn: string, operation: Operation, startedAt: number, replacement = false): Promise<OnEventResult> {
     const windowEnd = startedAt + this.waitPolicy.onEventWindowMs;
-    const attributes = await this.waitUntilSettled(kind, context, arn, operation, startedAt, windowEnd, kind.firstPollDelayMs);
+    let attributes: Record<string, string> | undefined;
+    try {
+      attributes = await this.waitUntilSettled(arn, operation, startedAt, windowEnd, this.kind.firstPollDelayMs);
+    } catch (error) {
+      if (operation === 'delete') throw error;
+      const failure = (error as Error).message;
+      return { PhysicalResourceId: arn, Lifecycle: { operation, startedAt, settled: false, failure, replacement } };
+    }
     const settled = attributes !== undefined;
     return {
       PhysicalResourceId: arn,
       Data: settled && operation !== 'delete' ? attributes : undefined,
-      Lifecycle: { operation, startedAt, settled },
+      Lifecycle: { operation, startedAt, settled, replacement },
     };
   }
 
   /**
    * Polls until the operation settles (returns the attributes), fails (throws), or
-   * the window or total timeout ends (returns undefined).
+   * the window ends (returns undefined). The last look is taken at the total deadline.
    */
-  private async waitUntilSettled(kind: ResourceKind<any>, context: KindContext, arn: string, operation: Operation,
-    startedAt: number, windowEnd: number, firstDelayMs?: number): Promise<Record<string, string> | undefined> {
-    const deadline = Math.min(windowEnd, startedAt + this.waitPolicy.totalTimeoutMs);
+  private async waitUntilSettled(arn: string, operation: Operation, startedAt: number, windowEnd: number,
+    firstDelayMs?: number): Promise<Record<string, string> | undefined> {
+    const totalDeadline = startedAt + this.waitPolicy.totalTimeoutMs;
     let delayMs = firstDelayMs ?? pollDelayMs(this.waitPolicy, this.clock.now() - startedAt);
-    while (this.clock.now() + delayMs <= deadline) {
+    for (;;) {
+      const now = this.clock.now();
+      if (now >= totalDeadline) return undefined;
+      delayMs = Math.min(delayMs, totalDeadline - now);
+      if (now + delayMs > windowEnd) return undefined;
       await this.clock.sleep(delayMs);
-      const settled = await this.poll(kind, context, arn, operation);
+      const settled = await this.poll(arn, operation);
       if (settled) return settled;
       delayMs = pollDelayMs(this.waitPolicy, this.clock.now() - startedAt);
     }
-    return undefined;
   }
 
   /** One look at the resource: attributes when done, undefined to keep waiting; throws on failure. */
-  private async poll(kind: ResourceKind<any>, context: KindContext, arn: string, operation: Operation): Promise<Record<string, string> | undefined> {
+  private async poll(arn: string, operation: Operation): Promise<Record<string, string> | undefined> {
+    const noun = this.kind.noun;
     // Throttled or failed Describes are retried inside context.call; only a persistent fault gets here as an error.
-    const observation = await kind.observe(context, arn, operation);
+    const observation = await this.kind.observe(this.context, arn, operation);
 
     if (operation === 'delete') {
       if (!observation) return {};
       if (DELETING_STATUSES.has(observation.status)) return undefined;
-      if (observation.status === 'DELETE FAILED') throw new Error(`Personalize could not delete ${kind.noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
+      if (observation.status === 'DELETE FAILED') {
+        throw new Error(`Personalize could not delete ${noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
+      }
       // Not deleting yet: an earlier Delete was refused (in use) or the resource was still being created.
-      return (await this.startDelete(kind, context, arn)) ? {} : undefined;
+      return (await this.startDelete(arn)) ? {} : undefined;
     }
 
     if (!observation) {
-      throw new Error(`${capitalize(kind.noun)} ${arn} disappeared while waiting for it to become ACTIVE; it was probably deleted outside CloudFormation.`);
+      throw new Error(`${capitalize(noun)} ${arn} disappeared while waiting for it to become ACTIVE; it was probably deleted outside CloudFormation.`);
     }
     const outcome = outcomeOf(observation.status);
     if (outcome === 'done') return observation.attributes;
     if (outcome === 'wait') return undefined;
-    throw new Error(`Personalize reported ${observation.status} for ${kind.noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
+    throw new Error(`Personalize reported ${observation.status} for ${noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
   }
 
-  private async observeQuietly(kind: ResourceKind<any>, context: KindContext, arn: string, operation: Operation): Promise<Observation | undefined> {
+  private async observeQuietly(arn: string, operation: Operation): Promise<Observation | undefined> {
     try {
-      return await kind.observe(context, arn, operation);
+      return await this.kind.observe(this.context, arn, operation);
     } catch (error) {
       log('warn', 'last describe failed', { arn, error: describeError(error) });
       return undefined;
     }
-  }
-
-  private kindFor(event: LifecycleEvent): ResourceKind<any> {
-    const kind = this.kinds.get(event.ResourceType);
-    if (!kind) {
-      throw new Error(`This handler does not manage resource type '${event.ResourceType}' (known: ${[...this.kinds.keys()].join(', ')})`);
-    }
-    return kind;
-  }
-
-  private contextFor(event: LifecycleEvent): KindContext {
-    // StackId: arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/GUID
-    const [, partition, , region, account, resource] = event.StackId.split(':');
-    const stackName = (resource ?? '').split('/')[1] ?? 'unknown-stack';
-    const clock = this.clock;
-    const retryPolicy = this.retryPolicy;
-    return {
-      clock,
-      partition,
-      region,
-      account,
-      owner: ownerTagValue(stackName, event.LogicalResourceId),
-      call: (operation, attempt) => withRetries(operation, clock, attempt, retryPolicy),
-    };
   }
 }
 

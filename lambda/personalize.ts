@@ -20,7 +20,7 @@ let client: PersonalizeClient | undefined;
 export function personalize(): PersonalizeClient {
   client ??= new PersonalizeClient({
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 },
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
   });
   return client;
 }
