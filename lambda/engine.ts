@@ -173,7 +173,8 @@ export class LifecycleEngine {
       owner: ownerTagValue(stackName, event.LogicalResourceId),
       call: (operation, attempt) => withRetries(operation, clock, attempt, retryPolicy),
     };
-    return new ResourceDriver(kind, context, this.waitPolicy, event.LogicalResourceId);
+    const requested = event.RequestType === 'Delete' ? undefined : event.ResourceProperties;
+    return new ResourceDriver(kind, context, this.waitPolicy, event.LogicalResourceId, requested);
   }
 }
 
@@ -186,6 +187,8 @@ class ResourceDriver {
     private readonly context: KindContext,
     private readonly waitPolicy: WaitPolicy,
     private readonly logicalId: string,
+    /** What the stack asks for; absent for a delete. */
+    private readonly requested?: Record<string, unknown>,
   ) {
     this.clock = context.clock;
   }
@@ -226,7 +229,7 @@ class ResourceDriver {
       log('info', 'nothing to delete: the physical ID is not an ARN this handler created', { logicalId: this.logicalId });
       return alreadyDone;
     }
-    if (await this.startDelete(physicalId)) return alreadyDone;
+    if (await this.startDelete(physicalId) === 'gone') return alreadyDone;
     return this.waitThenHandOver(physicalId, 'delete', startedAt);
   }
 
@@ -256,15 +259,18 @@ class ResourceDriver {
    * deleted first, since CloudFormation keeps the old resource and forgets the new one.
    */
   private async fail(physicalId: string, handoff: Handoff, reason: string): Promise<never> {
-    if (handoff.replacement) {
-      try {
-        await this.startDelete(physicalId);
-        log('info', 'deleting the failed replacement', { arn: physicalId });
-      } catch (error) {
-        log('warn', 'could not delete the failed replacement', { arn: physicalId, error: describeError(error) });
-      }
+    if (!handoff.replacement) throw new Error(reason);
+    let cleanup: string;
+    try {
+      const start = await this.startDelete(physicalId);
+      cleanup = start === 'blocked'
+        ? `The replacement ${physicalId} could not be deleted yet (still in use or being created); delete it once it settles.`
+        : `The replacement ${physicalId} is being deleted.`;
+    } catch (error) {
+      cleanup = `Deleting the replacement ${physicalId} failed (${describeError(error)}); delete it by hand.`;
     }
-    throw new Error(reason);
+    log('warn', 'replacement failed', { arn: physicalId, cleanup });
+    throw new Error(`${reason} ${cleanup}`);
   }
 
   private async createOrAdopt(props: unknown): Promise<string> {
@@ -283,15 +289,14 @@ class ResourceDriver {
     }
   }
 
-  /** Returns true when the resource is already gone. */
-  private async startDelete(arn: string): Promise<boolean> {
+  private async startDelete(arn: string): Promise<'started' | 'gone' | 'blocked'> {
     try {
       await this.kind.delete(this.context, arn);
-      return false;
+      return 'started';
     } catch (error) {
-      if (isErrorNamed(error, 'ResourceNotFoundException')) return true;
+      if (isErrorNamed(error, 'ResourceNotFoundException')) return 'gone';
       // Children still deleting, or the resource is still settling: keep polling and retry the delete.
-      if (isErrorNamed(error, 'ResourceInUseException')) return false;
+      if (isErrorNamed(error, 'ResourceInUseException')) return 'blocked';
       throw error;
     }
   }
@@ -338,7 +343,7 @@ class ResourceDriver {
   private async poll(arn: string, operation: Operation): Promise<Record<string, string> | undefined> {
     const noun = this.kind.noun;
     // Throttled or failed Describes are retried inside context.call; only a persistent fault gets here as an error.
-    const observation = await this.kind.observe(this.context, arn, operation);
+    const observation = await this.kind.observe(this.context, arn, operation, this.requestedProps(operation));
 
     if (operation === 'delete') {
       if (!observation) return {};
@@ -347,7 +352,7 @@ class ResourceDriver {
         throw new Error(`Personalize could not delete ${noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
       }
       // Not deleting yet: an earlier Delete was refused (in use) or the resource was still being created.
-      return (await this.startDelete(arn)) ? {} : undefined;
+      return (await this.startDelete(arn)) === 'gone' ? {} : undefined;
     }
 
     if (!observation) {
@@ -361,11 +366,15 @@ class ResourceDriver {
 
   private async observeQuietly(arn: string, operation: Operation): Promise<Observation | undefined> {
     try {
-      return await this.kind.observe(this.context, arn, operation);
+      return await this.kind.observe(this.context, arn, operation, this.requestedProps(operation));
     } catch (error) {
       log('warn', 'last describe failed', { arn, error: describeError(error) });
       return undefined;
     }
+  }
+
+  private requestedProps(operation: Operation): unknown {
+    return operation === 'delete' || this.requested === undefined ? undefined : this.kind.parse(this.requested);
   }
 }
 

@@ -53,8 +53,12 @@ export interface ResourceKind<P> {
   isOwned(context: KindContext, arn: string, props: P): Promise<boolean>;
   /** Applies an in-place change. */
   update(context: KindContext, arn: string, oldProps: P, newProps: P): Promise<void>;
-  /** Describes the resource; undefined when it does not exist. */
-  observe(context: KindContext, arn: string, operation: Operation): Promise<Observation | undefined>;
+  /**
+   * Describes the resource; undefined when it does not exist. `props` are what the stack
+   * asks for (absent for a delete), so that a kind can tell the outcome of this operation
+   * from that of an earlier one, such as an update that failed in a past deployment.
+   */
+  observe(context: KindContext, arn: string, operation: Operation, props?: P): Promise<Observation | undefined>;
   /** Starts deletion. May throw ResourceInUseException or ResourceNotFoundException. */
   delete(context: KindContext, arn: string): Promise<void>;
 }

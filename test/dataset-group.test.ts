@@ -1,0 +1,677 @@
+import { App, CfnParameter, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { DatasetGroup, DatasetGroupProps, Domain } from '../src';
+import { OWNER_TAG_KEY } from '../src/private/contract';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/;
+const HANDLER_ACTIONS = [
+  'personalize:CreateDatasetGroup',
+  'personalize:DescribeDatasetGroup',
+  'personalize:DeleteDatasetGroup',
+  'personalize:TagResource',
+  'personalize:UntagResource',
+  'personalize:ListTagsForResource',
+];
+const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'];
+
+function newStack(app = new App()): Stack {
+  return new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+}
+
+function ownArn(name: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset-group/${name}`]] };
+}
+
+function nameOf(group: DatasetGroup): string {
+  const template = Template.fromStack(Stack.of(group));
+  const logicalId = Stack.of(group).getLogicalId(group.node.defaultChild as any);
+  return template.toJSON().Resources[logicalId].Properties.Name;
+}
+
+/** The generated name of a group with these props at this construct path, in a fresh app. */
+function generatedName(path: string[], props: (stack: Stack) => DatasetGroupProps = () => ({})): string {
+  const stack = newStack();
+  let scope: Construct = stack;
+  for (const id of path.slice(0, -1)) scope = new Construct(scope, id);
+  return nameOf(new DatasetGroup(scope, path[path.length - 1], props(stack)));
+}
+
+interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+function allStatements(template: Template): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+function actionsOf(statement: Statement): string[] {
+  return ([] as string[]).concat(statement.Action);
+}
+
+/** The handler-access policy of one group: the policy whose construct ID starts with the group's. */
+function handlerAccessPolicy(template: Template, groupId: string): { logicalId: string; statements: Statement[] } {
+  const found = Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([logicalId]) => logicalId.startsWith(`${groupId}HandlerAccess`));
+  expect(found).toHaveLength(1);
+  const [logicalId, policy] = found[0];
+  return { logicalId, statements: policy.Properties.PolicyDocument.Statement };
+}
+
+describe('custom resource', () => {
+  test('carries the service token, contract version, name, domain and tags', () => {
+    const stack = newStack();
+    const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail-recs', domain: Domain.ECOMMERCE });
+    group.tags.setTag('team', 'recsys');
+
+    Template.fromStack(stack).hasResourceProperties('Custom::PersonalizeDatasetGroup', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CdkPersonalizeProviderframeworkonEvent'), 'Arn'] },
+      ContractVersion: '1',
+      Name: 'retail-recs',
+      Domain: 'ECOMMERCE',
+      Tags: [{ Key: 'team', Value: 'recsys' }],
+    });
+  });
+
+  test('a custom group without a key has no Domain, KmsKeyArn or RoleArn and an empty tag list', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group');
+
+    Template.fromStack(stack).hasResourceProperties('Custom::PersonalizeDatasetGroup', {
+      Domain: Match.absent(),
+      KmsKeyArn: Match.absent(),
+      RoleArn: Match.absent(),
+      Tags: [],
+    });
+  });
+
+  test('with a KMS key, KmsKeyArn is the key\'s ARN and RoleArn the created service role\'s', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new DatasetGroup(stack, 'Group', { kmsKey: key });
+
+    Template.fromStack(stack).hasResourceProperties('Custom::PersonalizeDatasetGroup', {
+      KmsKeyArn: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GroupServiceRole'), 'Arn'] },
+    });
+  });
+
+  test('datasetGroupArn and datasetGroupName are the Arn and Name attributes the handler returns', () => {
+    const stack = newStack();
+    const group = new DatasetGroup(stack, 'Group');
+    const logicalId = stack.getLogicalId(group.node.defaultChild as any);
+
+    expect(stack.resolve(group.datasetGroupArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+    expect(stack.resolve(group.datasetGroupName)).toEqual({ 'Fn::GetAtt': [logicalId, 'Name'] });
+  });
+
+  test('depends on its handler-access policy, so the handler has its grants before the first call', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group');
+    const template = Template.fromStack(stack);
+    const { logicalId } = handlerAccessPolicy(template, 'Group');
+
+    template.hasResource('Custom::PersonalizeDatasetGroup', { DependsOn: Match.arrayWith([logicalId]) });
+  });
+
+  test('removal policy defaults to DESTROY', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group');
+
+    Template.fromStack(stack).hasResource('Custom::PersonalizeDatasetGroup', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  });
+
+  test('removal policy RETAIN is honoured', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group', { removalPolicy: RemovalPolicy.RETAIN });
+
+    Template.fromStack(stack).hasResource('Custom::PersonalizeDatasetGroup', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('Tags.of(scope) reaches the custom resource', () => {
+    const stack = newStack();
+    const group = new DatasetGroup(stack, 'Group');
+    Tags.of(stack).add('cost-center', '42');
+    Tags.of(group).add('team', 'recsys');
+
+    Template.fromStack(stack).hasResourceProperties('Custom::PersonalizeDatasetGroup', {
+      Tags: [{ Key: 'cost-center', Value: '42' }, { Key: 'team', Value: 'recsys' }],
+    });
+  });
+});
+
+describe('provider', () => {
+  test('three groups in one stack share one onEvent function, one isComplete function and one state machine', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'First');
+    new DatasetGroup(stack, 'Second', { domain: Domain.ECOMMERCE });
+    new DatasetGroup(stack, 'Third', { kmsKey: new kms.Key(stack, 'Key') });
+    const template = Template.fromStack(stack);
+
+    expect(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.onEvent' } }))).toHaveLength(1);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.isComplete' } }))).toHaveLength(1);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    const tokens = Object.values(template.findResources('Custom::PersonalizeDatasetGroup')).map((r) => JSON.stringify(r.Properties.ServiceToken));
+    expect(tokens).toHaveLength(3);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
+  test('each stack gets its own provider', () => {
+    const app = new App();
+    const first = new Stack(app, 'First');
+    const second = new Stack(app, 'Second');
+    new DatasetGroup(first, 'Group');
+    new DatasetGroup(second, 'Group');
+
+    for (const stack of [first, second]) {
+      expect(Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.onEvent' } })))
+        .toHaveLength(1);
+    }
+  });
+});
+
+describe('handler permissions', () => {
+  test('the handler gets exactly the six dataset group actions, on the group\'s own ARN only', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail-recs' });
+    const template = Template.fromStack(stack);
+
+    const { statements } = handlerAccessPolicy(template, 'Group');
+    expect(statements).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('retail-recs') }]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('^GroupHandlerAccess'),
+      Roles: [{ Ref: Match.stringLikeRegexp('^CdkPersonalizeProviderHandlerRole') }],
+    });
+  });
+
+  test('each group\'s grant names only that group', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'First', { datasetGroupName: 'first' });
+    new DatasetGroup(stack, 'Second', { datasetGroupName: 'second' });
+    const template = Template.fromStack(stack);
+
+    expect(handlerAccessPolicy(template, 'First').statements[0].Resource).toEqual(ownArn('first'));
+    expect(handlerAccessPolicy(template, 'Second').statements[0].Resource).toEqual(ownArn('second'));
+  });
+
+  test('no policy in the stack allows personalize:* or a Personalize action on Resource "*"', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Plain');
+    new DatasetGroup(stack, 'Encrypted', { kmsKey: new kms.Key(stack, 'Key'), domain: Domain.VIDEO_ON_DEMAND });
+
+    const personalizeStatements = allStatements(Template.fromStack(stack))
+      .filter((statement) => actionsOf(statement).some((action) => action.startsWith('personalize:')));
+    expect(personalizeStatements.length).toBeGreaterThan(0);
+    for (const statement of personalizeStatements) {
+      expect(actionsOf(statement)).not.toContain('personalize:*');
+      expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
+      expect(statement.Resource).not.toEqual(expect.arrayContaining(['*']));
+    }
+  });
+
+  test('with a key, iam:PassRole is allowed on the group\'s role only, and only to Personalize', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group', { kmsKey: new kms.Key(stack, 'Key') });
+    const template = Template.fromStack(stack);
+
+    const passRole = allStatements(template).filter((statement) => actionsOf(statement).includes('iam:PassRole'));
+    expect(passRole).toEqual([{
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GroupServiceRole/), 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } },
+    }]);
+    expect(handlerAccessPolicy(template, 'Group').statements).toContainEqual(passRole[0]);
+  });
+
+  test('with a key and a given role, iam:PassRole names the given role', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'KeyRole', { assumedBy: new iam.ServicePrincipal('personalize.amazonaws.com') });
+    new DatasetGroup(stack, 'Group', { kmsKey: new kms.Key(stack, 'Key'), role });
+
+    const passRole = allStatements(Template.fromStack(stack)).filter((statement) => actionsOf(statement).includes('iam:PassRole'));
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0].Resource).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as iam.CfnRole), 'Arn'] });
+  });
+
+  test('without a key no policy allows iam:PassRole', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group', { domain: Domain.ECOMMERCE });
+
+    const passRole = allStatements(Template.fromStack(stack)).filter((statement) => actionsOf(statement).includes('iam:PassRole'));
+    expect(passRole).toEqual([]);
+  });
+});
+
+describe('generated names', () => {
+  test('are valid Personalize names of at most 63 characters', () => {
+    const name = generatedName(['Group']);
+
+    expect(name).toMatch(NAME_PATTERN);
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(/^TestStack-Group-[0-9a-f]{8}$/);
+  });
+
+  test('stay valid and at most 63 characters for very long construct paths', () => {
+    const long = 'AVeryLongConstructIdentifierThatKeepsGoingOnAndOn';
+    const name = generatedName([long, `${long}Again`, `${long}AndOnceMore`, 'Group']);
+
+    expect(name).toMatch(NAME_PATTERN);
+    expect(name.length).toBeLessThanOrEqual(63);
+  });
+
+  test('stay valid when construct IDs hold characters a name cannot', () => {
+    const name = generatedName(['__ Scope!', '-Group.v2']);
+
+    expect(name).toMatch(NAME_PATTERN);
+    expect(name.length).toBeLessThanOrEqual(63);
+  });
+
+  test('differ between stacks that share a construct path but not a stack name', () => {
+    const nameIn = (stackName: string) => {
+      const stack = new Stack(new App(), 'Recs', { stackName, env: { account: '123456789012', region: 'us-east-1' } });
+      return nameOf(new DatasetGroup(stack, 'Group'));
+    };
+
+    expect(nameIn('recs-dev')).not.toBe(nameIn('recs-prod'));
+  });
+
+  test('are the same across two synths of identical apps', () => {
+    const withKey = (stack: Stack) => ({ kmsKey: new kms.Key(stack, 'Key'), domain: Domain.ECOMMERCE });
+
+    expect(generatedName(['Recs', 'Group'], withKey)).toBe(generatedName(['Recs', 'Group'], withKey));
+  });
+
+  test('differ for different construct paths, even with the same ID', () => {
+    expect(generatedName(['Retail', 'Group'])).not.toBe(generatedName(['Video', 'Group']));
+  });
+
+  test('differ for long paths that differ only in the middle', () => {
+    const long = 'AVeryLongConstructIdentifierThatKeepsGoingOnAndOn';
+
+    expect(generatedName([long, 'A', long, 'Group'])).not.toBe(generatedName([long, 'B', long, 'Group']));
+  });
+
+  test('change when the domain changes, so a replacement gets a fresh name', () => {
+    expect(generatedName(['Group'], () => ({ domain: Domain.ECOMMERCE })))
+      .not.toBe(generatedName(['Group'], () => ({ domain: Domain.VIDEO_ON_DEMAND })));
+    expect(generatedName(['Group'])).not.toBe(generatedName(['Group'], () => ({ domain: Domain.ECOMMERCE })));
+  });
+
+  test('change when the KMS key changes', () => {
+    const keyArn = (id: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+    const importedKey = (id: string) => (stack: Stack) => ({ kmsKey: kms.Key.fromKeyArn(stack, 'Key', keyArn(id)) });
+
+    expect(generatedName(['Group'], importedKey('1111'))).not.toBe(generatedName(['Group'], importedKey('2222')));
+    expect(generatedName(['Group'])).not.toBe(generatedName(['Group'], importedKey('1111')));
+  });
+
+  test('do not change when only tags change, since tags are updated in place', () => {
+    const stack = newStack();
+    const tagged = new DatasetGroup(stack, 'Group');
+    tagged.tags.setTag('team', 'recsys');
+
+    expect(nameOf(tagged)).toBe(generatedName(['Group']));
+  });
+
+  test('an explicit name is passed through unchanged', () => {
+    expect(generatedName(['Group'], () => ({ datasetGroupName: 'My_Recs-2024' }))).toBe('My_Recs-2024');
+  });
+});
+
+describe('KMS key', () => {
+  test('creates a service role trusted by Personalize for this account and region only', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group', { kmsKey: new kms.Key(stack, 'Key') });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'personalize.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:*`]] } },
+          },
+        }],
+      },
+    });
+  });
+
+  test('the service role may decrypt, generate data keys, describe the key and list its grants', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new DatasetGroup(stack, 'Group', { kmsKey: key });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^GroupServiceRole') }],
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: KEY_ACTIONS,
+          Resource: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
+        }],
+      },
+    });
+  });
+
+  test('the key policy lets the Personalize service principal use the key and create grants', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group', { kmsKey: new kms.Key(stack, 'Key') });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Effect: 'Allow',
+          Principal: { Service: 'personalize.amazonaws.com' },
+          Action: [...KEY_ACTIONS, 'kms:CreateGrant'],
+          Resource: '*',
+        }]),
+      },
+    });
+  });
+
+  test('the custom resource waits for the service role and its key grants', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group', { kmsKey: new kms.Key(stack, 'Key') });
+
+    const template = Template.fromStack(stack);
+
+    template.hasResource('Custom::PersonalizeDatasetGroup', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^GroupServiceRole[0-9A-F]+$')]) });
+    template.hasResource('Custom::PersonalizeDatasetGroup', {
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^GroupServiceRoleDefaultPolicy')]),
+    });
+  });
+
+  test('with a given role, no service role is created and the given role gets the key grants', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const role = new iam.Role(stack, 'KeyRole', { assumedBy: new iam.ServicePrincipal('personalize.amazonaws.com') });
+    const group = new DatasetGroup(stack, 'Group', { kmsKey: key, role });
+    const template = Template.fromStack(stack);
+
+    expect(group.role).toBe(role);
+    expect(group.node.tryFindChild('ServiceRole')).toBeUndefined();
+    expect(Object.keys(template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'personalize.amazonaws.com' } })] } },
+    }))).toEqual([stack.getLogicalId(role.node.defaultChild as iam.CfnRole)]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: KEY_ACTIONS })] },
+    });
+    template.hasResourceProperties('Custom::PersonalizeDatasetGroup', {
+      RoleArn: { 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as iam.CfnRole), 'Arn'] },
+    });
+  });
+
+  test('an imported key yields a warning that its policy must allow Personalize', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+    new DatasetGroup(stack, 'Group', { kmsKey: key });
+
+    Annotations.fromStack(stack).hasWarning('/TestStack/Group',
+      Match.stringLikeRegexp('policy of the imported key .* cannot be changed by this app.*personalize.amazonaws.com.*kms:CreateGrant'));
+  });
+
+  test('a key created in the stack yields no warning', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group', { kmsKey: new kms.Key(stack, 'Key') });
+
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Group', Match.anyValue());
+  });
+});
+
+describe('validation', () => {
+  function synthesizeWithTags(tags: Record<string, string>): () => void {
+    const stack = newStack();
+    const group = new DatasetGroup(stack, 'Group');
+    for (const [key, value] of Object.entries(tags)) group.tags.setTag(key, value);
+    return () => Template.fromStack(stack);
+  }
+
+  test('a role without a key is refused', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Role', `arn:aws:iam::${ACCOUNT}:role/KeyAccess`);
+
+    expect(() => new DatasetGroup(stack, 'Group', { role })).toThrow(
+      `Invalid role: 'arn:aws:iam::${ACCOUNT}:role/KeyAccess' was given without kmsKey. Personalize uses the role only to access `
+      + 'a customer managed KMS key; give kmsKey as well, or remove role.');
+  });
+
+  test('a name longer than 63 characters is refused', () => {
+    const name = 'a'.repeat(64);
+
+    expect(() => new DatasetGroup(newStack(), 'Group', { datasetGroupName: name })).toThrow(
+      `Invalid datasetGroupName: '${name}' (64 characters). A name must be 1-63 characters, start with a letter or digit, `
+      + 'and contain only letters, digits, hyphens (-) and underscores (_).');
+  });
+
+  test('a name of exactly 63 characters is accepted', () => {
+    expect(() => new DatasetGroup(newStack(), 'Group', { datasetGroupName: 'a'.repeat(63) })).not.toThrow();
+  });
+
+  test('an empty name is refused', () => {
+    expect(() => new DatasetGroup(newStack(), 'Group', { datasetGroupName: '' })).toThrow(/Invalid datasetGroupName: '' \(0 characters\)/);
+  });
+
+  test('a name with characters other than letters, digits, - and _ is refused', () => {
+    expect(() => new DatasetGroup(newStack(), 'Group', { datasetGroupName: 'retail recs!' })).toThrow(
+      /Invalid datasetGroupName: 'retail recs!' \(12 characters\)\. .*only letters, digits, hyphens \(-\) and underscores \(_\)/);
+  });
+
+  test.each(['-recs', '_recs'])('a name starting with %s is refused', (name) => {
+    expect(() => new DatasetGroup(newStack(), 'Group', { datasetGroupName: name })).toThrow(
+      new RegExp(`Invalid datasetGroupName: '${name}'.*start with a letter or digit`));
+  });
+
+  test('an imported role whose ARN is not an IAM role ARN is refused', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const role = iam.Role.fromRoleArn(stack, 'Role', `arn:aws:iam::${ACCOUNT}:user/bob`);
+
+    expect(() => new DatasetGroup(stack, 'Group', { kmsKey: key, role })).toThrow(
+      `Invalid role: 'arn:aws:iam::${ACCOUNT}:user/bob'. Expected an IAM role ARN of the form arn:PARTITION:iam::ACCOUNT:role/NAME, `
+      + 'at most 256 characters.');
+  });
+
+  test('an imported KMS key given by an alias ARN is refused', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Key', `arn:aws:kms:${REGION}:${ACCOUNT}:alias/recs`);
+
+    expect(() => new DatasetGroup(stack, 'Group', { kmsKey: key })).toThrow(
+      `Invalid kmsKey: 'arn:aws:kms:${REGION}:${ACCOUNT}:alias/recs'. Expected a KMS key ARN of the form `
+      + 'arn:aws...:kms:REGION:ACCOUNT:key/ID (an alias ARN is not accepted), at most 2048 characters.');
+  });
+
+  test('50 user tags are refused, since one of the 50 Personalize allows is reserved', () => {
+    const tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`tag${i}`, 'x']));
+
+    expect(synthesizeWithTags(tags)).toThrow(
+      `Too many tags: 50. Personalize allows 50 tags per resource and this library reserves one ('${OWNER_TAG_KEY}'), so at most 49 may be set.`);
+  });
+
+  test('49 user tags are accepted', () => {
+    const tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`tag${i}`, 'x']));
+
+    expect(synthesizeWithTags(tags)).not.toThrow();
+  });
+
+  test('a tag key longer than 128 characters is refused', () => {
+    const key = 'k'.repeat(129);
+
+    expect(synthesizeWithTags({ [key]: 'x' })).toThrow(`Invalid tag key '${key}': must be 1-128 characters (got 129).`);
+  });
+
+  test('a tag key with characters outside letters, digits, spaces and _ . : / = + - @ is refused', () => {
+    expect(synthesizeWithTags({ 'team#1': 'x' })).toThrow(
+      'Invalid tag key \'team#1\': only letters, digits, spaces and _ . : / = + - @ are allowed.');
+  });
+
+  test.each(['aws:createdBy', 'AWS:team'])('a tag key starting with aws: (%s) is refused', (key) => {
+    expect(synthesizeWithTags({ [key]: 'x' })).toThrow(`Invalid tag key '${key}': keys starting with 'aws:' are reserved by AWS.`);
+  });
+
+  test('the reserved owner tag key is refused', () => {
+    expect(synthesizeWithTags({ [OWNER_TAG_KEY]: 'OtherStack/Group' })).toThrow(
+      `Invalid tag key '${OWNER_TAG_KEY}': this key is reserved by cdk-personalize to mark the resources it creates.`);
+  });
+
+  test('a tag value longer than 256 characters is refused', () => {
+    expect(synthesizeWithTags({ team: 'v'.repeat(257) })).toThrow(
+      'Invalid value for tag \'team\': must be at most 256 characters (got 257).');
+  });
+
+  test('a tag value with characters outside the allowed set is refused', () => {
+    expect(synthesizeWithTags({ team: 'recs;drop' })).toThrow(
+      'Invalid value \'recs;drop\' for tag \'team\': only letters, digits, spaces and _ . : / = + - @ are allowed.');
+  });
+
+  test('an empty tag value and Unicode letters are accepted', () => {
+    expect(synthesizeWithTags({ équipe: 'données', empty: '' })).not.toThrow();
+  });
+
+  test('every tag problem is reported in one synthesis', () => {
+    expect(synthesizeWithTags({ 'aws:x': 'ok', 'team#': 'ok' })).toThrow(/aws:x[\s\S]*team#/);
+  });
+
+  test('a name from a CfnParameter skips the checks and is passed through as a reference', () => {
+    const stack = newStack();
+    const name = new CfnParameter(stack, 'GroupName');
+    new DatasetGroup(stack, 'Group', { datasetGroupName: name.valueAsString });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('Custom::PersonalizeDatasetGroup', { Name: { Ref: 'GroupName' } });
+    expect(handlerAccessPolicy(template, 'Group').statements[0].Resource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset-group/`, { Ref: 'GroupName' }]],
+    });
+  });
+
+  test('tag values from a CfnParameter skip the checks', () => {
+    const stack = newStack();
+    const group = new DatasetGroup(stack, 'Group');
+    group.tags.setTag('team', new CfnParameter(stack, 'Team').valueAsString);
+
+    Template.fromStack(stack).hasResourceProperties('Custom::PersonalizeDatasetGroup', { Tags: [{ Key: 'team', Value: { Ref: 'Team' } }] });
+  });
+});
+
+describe('imported groups', () => {
+  const importedArn = 'arn:aws:personalize:eu-west-1:111122223333:dataset-group/shared-recs';
+
+  test('fromDatasetGroupArn parses the name and takes account and region from the ARN', () => {
+    const group = DatasetGroup.fromDatasetGroupArn(newStack(), 'Imported', importedArn);
+
+    expect(group.datasetGroupArn).toBe(importedArn);
+    expect(group.datasetGroupName).toBe('shared-recs');
+    expect(group.env).toEqual({ account: '111122223333', region: 'eu-west-1' });
+    expect(group.domain).toBeUndefined();
+  });
+
+  test('fromDatasetGroupName builds the ARN in the stack\'s account and region', () => {
+    const stack = newStack();
+    const group = DatasetGroup.fromDatasetGroupName(stack, 'Imported', 'shared-recs');
+
+    expect(group.datasetGroupName).toBe('shared-recs');
+    expect(stack.resolve(group.datasetGroupArn)).toEqual(ownArn('shared-recs'));
+    expect(group.env).toEqual({ account: ACCOUNT, region: REGION });
+  });
+
+  test('fromDatasetGroupAttributes keeps the given domain', () => {
+    const group = DatasetGroup.fromDatasetGroupAttributes(newStack(), 'Imported', { datasetGroupArn: importedArn, domain: Domain.VIDEO_ON_DEMAND });
+
+    expect(group.domain).toBe(Domain.VIDEO_ON_DEMAND);
+    expect(group.datasetGroupName).toBe('shared-recs');
+  });
+
+  test('fromDatasetGroupArn accepts an unresolved ARN', () => {
+    const stack = newStack();
+    const arn = new CfnParameter(stack, 'GroupArn').valueAsString;
+
+    const group = DatasetGroup.fromDatasetGroupArn(stack, 'Imported', arn);
+
+    expect(stack.resolve(group.datasetGroupArn)).toEqual({ Ref: 'GroupArn' });
+  });
+
+  test('a Personalize ARN of another resource type is refused', () => {
+    const schemaArn = 'arn:aws:personalize:eu-west-1:111122223333:schema/shared-schema';
+
+    expect(() => DatasetGroup.fromDatasetGroupArn(newStack(), 'Imported', schemaArn)).toThrow(
+      `Invalid datasetGroupArn: '${schemaArn}' is a Personalize 'schema' ARN, not a dataset group ARN (…:dataset-group/NAME).`);
+  });
+
+  test('an ARN of another service is refused', () => {
+    expect(() => DatasetGroup.fromDatasetGroupArn(newStack(), 'Imported', 'arn:aws:s3:::my-bucket')).toThrow(
+      /Invalid datasetGroupArn: 'arn:aws:s3:::my-bucket'\. Expected an Amazon Personalize ARN/);
+  });
+
+  test('attributes with neither ARN nor name are refused', () => {
+    expect(() => DatasetGroup.fromDatasetGroupAttributes(newStack(), 'Imported', { domain: Domain.ECOMMERCE })).toThrow(
+      'DatasetGroup.fromDatasetGroupAttributes needs datasetGroupArn or datasetGroupName; got neither.');
+  });
+
+  test('an invalid name is refused', () => {
+    expect(() => DatasetGroup.fromDatasetGroupName(newStack(), 'Imported', 'shared recs')).toThrow(/Invalid datasetGroupName: 'shared recs'/);
+  });
+});
+
+describe('grants', () => {
+  test('grantRead on an owned group allows describing it and listing its tags, on its ARN', () => {
+    const stack = newStack();
+    const group = new DatasetGroup(stack, 'Group');
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+
+    group.grantRead(reader);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(reader.node.defaultChild as iam.CfnRole) }],
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['personalize:DescribeDatasetGroup', 'personalize:ListTagsForResource'],
+          Resource: { 'Fn::GetAtt': [stack.getLogicalId(group.node.defaultChild as any), 'Arn'] },
+        }],
+      },
+    });
+  });
+
+  test('grant on an imported group allows the given actions on the imported ARN', () => {
+    const stack = newStack();
+    const arn = `arn:aws:personalize:${REGION}:${ACCOUNT}:dataset-group/shared-recs`;
+    const group = DatasetGroup.fromDatasetGroupArn(stack, 'Imported', arn);
+    const user = new iam.Role(stack, 'User', { assumedBy: new iam.AccountRootPrincipal() });
+
+    group.grant(user, 'personalize:CreateSolution', 'personalize:CreateDataset');
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(user.node.defaultChild as iam.CfnRole) }],
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['personalize:CreateSolution', 'personalize:CreateDataset'], Resource: arn }] },
+    });
+  });
+
+  test('grantRead on a group imported by name allows reading it on the built ARN', () => {
+    const stack = newStack();
+    const group = DatasetGroup.fromDatasetGroupName(stack, 'Imported', 'shared-recs');
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+
+    group.grantRead(reader);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(reader.node.defaultChild as iam.CfnRole) }],
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: ['personalize:DescribeDatasetGroup', 'personalize:ListTagsForResource'],
+          Resource: ownArn('shared-recs'),
+        }],
+      },
+    });
+  });
+});

@@ -1,0 +1,506 @@
+import {
+  CreateDatasetGroupCommand,
+  DeleteDatasetGroupCommand,
+  DescribeDatasetGroupCommand,
+  ListTagsForResourceCommand,
+  PersonalizeClient,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-personalize';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { createHandlers } from '../lambda';
+import { WaitPolicy } from '../lambda/engine';
+import {
+  createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, groupArn, isCompleteEvent, KEY_ARN, ROLE_ARN,
+  SHORT_WAIT_POLICY, updateGroupEvent,
+} from './support/dataset-group-fixtures';
+import { OWNER } from './support/events';
+import { alreadyExists, inUse, notFound } from './support/personalize-errors';
+import { VirtualClock } from './support/virtual-clock';
+import { OWNER_TAG_KEY } from '../src/private/contract';
+
+process.env.CDK_PERSONALIZE_SILENT = 'true';
+process.env.AWS_REGION = 'us-east-1';
+
+const personalizeMock = mockClient(PersonalizeClient);
+let clock: VirtualClock;
+
+beforeEach(() => {
+  personalizeMock.reset();
+  clock = new VirtualClock();
+});
+
+function handlers(waitPolicy?: WaitPolicy) {
+  return createHandlers({ clock, waitPolicy });
+}
+
+describe('Create', () => {
+  test('calls CreateDatasetGroup with the name, domain, key, role and tags plus the owner tag', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+
+    await handlers().onEvent(createGroupEvent({ Domain: 'ECOMMERCE', KmsKeyArn: KEY_ARN, RoleArn: ROLE_ARN }));
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(CreateDatasetGroupCommand, 1);
+    expect(personalizeMock).toHaveReceivedCommandWith(CreateDatasetGroupCommand, {
+      name: GROUP_NAME,
+      domain: 'ECOMMERCE',
+      kmsKeyArn: KEY_ARN,
+      roleArn: ROLE_ARN,
+      tags: [{ tagKey: 'team', tagValue: 'recsys' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
+    });
+  });
+
+  test('leaves domain, key and role out of CreateDatasetGroup when the properties have none', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+
+    await handlers().onEvent(createGroupEvent());
+
+    const input = personalizeMock.commandCalls(CreateDatasetGroupCommand)[0].args[0].input;
+    expect(input.domain).toBeUndefined();
+    expect(input.kmsKeyArn).toBeUndefined();
+    expect(input.roleArn).toBeUndefined();
+  });
+
+  test('returns the ARN as physical ID, with Arn and Name data, settled, when the group is ACTIVE within the onEvent window', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand)
+      .resolvesOnce(describedGroup('CREATE PENDING'))
+      .resolvesOnce(describedGroup('CREATE IN_PROGRESS'))
+      .resolves(describedGroup('ACTIVE'));
+
+    const result = await handlers().onEvent(createGroupEvent());
+
+    expect(result.PhysicalResourceId).toBe(GROUP_ARN);
+    expect(result.Data).toEqual({ Arn: GROUP_ARN, Name: GROUP_NAME });
+    expect(result.Lifecycle).toMatchObject({ operation: 'create', settled: true });
+    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetGroupCommand, 3);
+    expect(personalizeMock).toHaveReceivedCommandWith(DescribeDatasetGroupCommand, { datasetGroupArn: GROUP_ARN });
+  });
+
+  test('isComplete after a settled onEvent completes without calling Personalize', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    const { onEvent, isComplete } = handlers();
+    const request = createGroupEvent();
+    const started = await onEvent(request);
+    const callsBefore = personalizeMock.calls().length;
+
+    const result = await isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
+
+    expect(result.IsComplete).toBe(true);
+    expect(personalizeMock.calls()).toHaveLength(callsBefore);
+  });
+
+  test('hands over unsettled to isComplete when the group is still creating at the end of the onEvent window', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE IN_PROGRESS'));
+
+    const result = await handlers(SHORT_WAIT_POLICY).onEvent(createGroupEvent());
+
+    expect(result.PhysicalResourceId).toBe(GROUP_ARN);
+    expect(result.Data).toBeUndefined();
+    expect(result.Lifecycle).toMatchObject({ operation: 'create', startedAt: expect.any(Number), settled: false });
+    expect(result.Lifecycle.failure).toBeUndefined();
+  });
+
+  test('CREATE FAILED within the onEvent window is handed to isComplete with the ARN as physical ID, not thrown', async () => {
+    // Thrown from onEvent, the failure would reach CloudFormation with the Provider framework's placeholder ID,
+    // and the rollback Delete could not remove the failed group.
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE FAILED', 'KMS key is disabled'));
+    const { onEvent, isComplete } = handlers();
+    const request = createGroupEvent();
+
+    const started = await onEvent(request);
+    expect(started.PhysicalResourceId).toBe(GROUP_ARN);
+    expect(started.Lifecycle).toMatchObject({ operation: 'create', settled: false, failure: expect.stringContaining('KMS key is disabled') });
+
+    personalizeMock.resetHistory();
+    await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).rejects.toThrow(
+      `Personalize reported CREATE FAILED for dataset group ${GROUP_ARN}: KMS key is disabled`);
+    // CloudFormation deletes a failed create through its rollback Delete, which now carries the ARN.
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+
+  test('a group that disappears within the onEvent window is reported by isComplete too', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).rejects(notFound());
+    const { onEvent, isComplete } = handlers();
+    const request = createGroupEvent();
+
+    const started = await onEvent(request);
+
+    await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).rejects.toThrow(/disappeared/);
+  });
+
+  describe('when the name is already taken (a retried Create whose first response was lost)', () => {
+    beforeEach(() => {
+      personalizeMock.on(CreateDatasetGroupCommand).rejects(alreadyExists());
+      personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    });
+
+    test('adopts the existing group when it carries this stack resource\'s owner tag', async () => {
+      personalizeMock.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: OWNER_TAG_KEY, tagValue: OWNER }] });
+
+      const result = await handlers().onEvent(createGroupEvent());
+
+      expect(personalizeMock).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: GROUP_ARN });
+      expect(result.PhysicalResourceId).toBe(GROUP_ARN);
+      expect(result.Lifecycle.settled).toBe(true);
+    });
+
+    test('refuses, naming datasetGroupName, when the existing group has no owner tag', async () => {
+      personalizeMock.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: 'team', tagValue: 'recsys' }] });
+
+      await expect(handlers().onEvent(createGroupEvent())).rejects.toThrow(
+        `A dataset group named '${GROUP_NAME}' already exists (${GROUP_ARN}) and was not created by this stack resource. `
+        + 'Choose another datasetGroupName, or delete the existing dataset group.');
+      expect(personalizeMock).not.toHaveReceivedCommand(DescribeDatasetGroupCommand);
+    });
+
+    test('refuses when the existing group\'s owner tag names another stack resource', async () => {
+      personalizeMock.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: OWNER_TAG_KEY, tagValue: 'OtherStack/Resource' }] });
+
+      await expect(handlers().onEvent(createGroupEvent())).rejects.toThrow(/not created by this stack resource.*datasetGroupName/);
+    });
+  });
+});
+
+describe('isComplete while creating', () => {
+  async function isCompleteFor(status: string, failureReason?: string) {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup(status, failureReason));
+    const event = isCompleteEvent(createGroupEvent(), GROUP_ARN, { operation: 'create', startedAt: clock.now(), settled: false });
+    return handlers(SHORT_WAIT_POLICY).isComplete(event);
+  }
+
+  test('ACTIVE completes with the Arn and Name data', async () => {
+    await expect(isCompleteFor('ACTIVE')).resolves.toEqual({ IsComplete: true, Data: { Arn: GROUP_ARN, Name: GROUP_NAME } });
+  });
+
+  test.each(['CREATE PENDING', 'CREATE IN_PROGRESS'])('%s returns IsComplete false once its window has passed', async (status) => {
+    const startedAt = clock.now();
+
+    await expect(isCompleteFor(status)).resolves.toEqual({ IsComplete: false });
+    expect(clock.now() - startedAt).toBeLessThanOrEqual(SHORT_WAIT_POLICY.isCompleteWindowMs);
+    expect(personalizeMock).toHaveReceivedCommand(DescribeDatasetGroupCommand);
+  });
+
+  test('CREATE FAILED fails with the service\'s failureReason in the message', async () => {
+    await expect(isCompleteFor('CREATE FAILED', 'The role cannot use the KMS key')).rejects.toThrow(
+      `Personalize reported CREATE FAILED for dataset group ${GROUP_ARN}: The role cannot use the KMS key`);
+  });
+
+  test('CREATE FAILED without a reason still fails, saying no reason was given', async () => {
+    await expect(isCompleteFor('CREATE FAILED')).rejects.toThrow(/CREATE FAILED.*no reason given/);
+  });
+
+  test('DELETE PENDING while creating fails', async () => {
+    await expect(isCompleteFor('DELETE PENDING')).rejects.toThrow(/Personalize reported DELETE PENDING for dataset group/);
+  });
+
+  test('an unknown status fails, naming the status', async () => {
+    await expect(isCompleteFor('REBALANCING')).rejects.toThrow(/Personalize reported REBALANCING/);
+  });
+
+  test('a group that disappears while creating fails with a message saying so', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).rejects(notFound());
+    const event = isCompleteEvent(createGroupEvent(), GROUP_ARN, { operation: 'create', startedAt: clock.now(), settled: false });
+
+    await expect(handlers(SHORT_WAIT_POLICY).isComplete(event)).rejects.toThrow(
+      `Dataset group ${GROUP_ARN} disappeared while waiting for it to become ACTIVE; it was probably deleted outside CloudFormation.`);
+  });
+
+  test('a group that never settles fails after totalTimeoutMs with the last status seen', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE IN_PROGRESS'));
+    const { isComplete } = handlers(SHORT_WAIT_POLICY);
+    const event = isCompleteEvent(createGroupEvent(), GROUP_ARN, { operation: 'create', startedAt: clock.now(), settled: false });
+
+    let failure: unknown;
+    for (let invocation = 0; invocation < 100 && failure === undefined; invocation++) {
+      try {
+        expect(await isComplete(event)).toEqual({ IsComplete: false });
+        clock.advance(1_000); // the Provider framework's queryInterval between invocations
+      } catch (error) {
+        failure = error;
+      }
+    }
+
+    expect(String(failure)).toMatch(new RegExp(
+      `Timed out after \\d+ s waiting for dataset group ${GROUP_ARN} to become ACTIVE; last status: CREATE IN_PROGRESS\\.`));
+    expect(clock.now() - event.Lifecycle!.startedAt).toBeGreaterThanOrEqual(SHORT_WAIT_POLICY.totalTimeoutMs);
+  });
+
+  test('an event without a hand-over (no Lifecycle) is polled as a fresh create', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    const event = { ...createGroupEvent(), PhysicalResourceId: GROUP_ARN };
+
+    await expect(handlers().isComplete(event)).resolves.toEqual({ IsComplete: true, Data: { Arn: GROUP_ARN, Name: GROUP_NAME } });
+  });
+});
+
+describe('Update', () => {
+  beforeEach(() => {
+    personalizeMock.on(DescribeDatasetGroupCommand).callsFake((input) => {
+      const name = String(input.datasetGroupArn).split('/')[1];
+      return describedGroup('ACTIVE', undefined, name);
+    });
+  });
+
+  test('a tags-only change untags removed keys, tags added and changed ones, and keeps the physical ID', async () => {
+    const event = updateGroupEvent(
+      { Tags: [{ Key: 'team', Value: 'recsys' }, { Key: 'env', Value: 'dev' }, { Key: 'keep', Value: 'same' }] },
+      { Tags: [{ Key: 'team', Value: 'search' }, { Key: 'cost-center', Value: '42' }, { Key: 'keep', Value: 'same' }] },
+    );
+
+    const result = await handlers().onEvent(event);
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(UntagResourceCommand, 1);
+    expect(personalizeMock).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: GROUP_ARN, tagKeys: ['env'] });
+    expect(personalizeMock).toHaveReceivedCommandTimes(TagResourceCommand, 1);
+    expect(personalizeMock).toHaveReceivedCommandWith(TagResourceCommand, {
+      resourceArn: GROUP_ARN,
+      tags: [{ tagKey: 'team', tagValue: 'search' }, { tagKey: 'cost-center', tagValue: '42' }],
+    });
+    expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetGroupCommand);
+    expect(result.PhysicalResourceId).toBe(GROUP_ARN);
+    expect(result.Lifecycle).toMatchObject({ operation: 'update', settled: true });
+    expect(result.Data).toEqual({ Arn: GROUP_ARN, Name: GROUP_NAME });
+  });
+
+  test('removing every tag untags them all but never the owner tag', async () => {
+    const event = updateGroupEvent(
+      { Tags: [{ Key: 'team', Value: 'recsys' }, { Key: OWNER_TAG_KEY, Value: OWNER }] },
+      { Tags: [] },
+    );
+
+    await handlers().onEvent(event);
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(UntagResourceCommand, 1);
+    expect(personalizeMock).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: GROUP_ARN, tagKeys: ['team'] });
+    expect(personalizeMock).not.toHaveReceivedCommand(TagResourceCommand);
+  });
+
+  test('an update that changes nothing calls no tag API', async () => {
+    const result = await handlers().onEvent(updateGroupEvent({}, {}));
+
+    expect(personalizeMock).not.toHaveReceivedCommand(TagResourceCommand);
+    expect(personalizeMock).not.toHaveReceivedCommand(UntagResourceCommand);
+    expect(result.PhysicalResourceId).toBe(GROUP_ARN);
+  });
+
+  test.each([
+    ['domain', { Domain: 'ECOMMERCE' }, { Domain: 'VIDEO_ON_DEMAND' }],
+    ['KMS key', {}, { KmsKeyArn: KEY_ARN, RoleArn: ROLE_ARN }],
+    ['role', { KmsKeyArn: KEY_ARN, RoleArn: ROLE_ARN }, { KmsKeyArn: KEY_ARN, RoleArn: `${ROLE_ARN}2` }],
+    ['name', {}, {}],
+  ])('a %s change replaces the group: CreateDatasetGroup under the new name and a new physical ID', async (_label, oldProps, newProps) => {
+    const newName = `${GROUP_NAME}-v2`;
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: groupArn(newName) });
+
+    const result = await handlers().onEvent(updateGroupEvent(oldProps, { ...newProps, Name: newName }));
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(CreateDatasetGroupCommand, 1);
+    expect(personalizeMock).toHaveReceivedCommandWith(CreateDatasetGroupCommand, {
+      name: newName,
+      domain: (newProps as Record<string, string>).Domain,
+      kmsKeyArn: (newProps as Record<string, string>).KmsKeyArn,
+      roleArn: (newProps as Record<string, string>).RoleArn,
+      tags: [{ tagKey: 'team', tagValue: 'recsys' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
+    });
+    expect(result.PhysicalResourceId).toBe(groupArn(newName));
+    expect(result.Data).toEqual({ Arn: groupArn(newName), Name: newName });
+    // CloudFormation deletes the old group once it sees the new physical ID.
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetGroupCommand);
+    expect(personalizeMock).not.toHaveReceivedCommand(TagResourceCommand);
+  });
+
+  test('a replacement that reports CREATE FAILED is deleted again before isComplete reports the failure', async () => {
+    const newName = `${GROUP_NAME}-v2`;
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: groupArn(newName) });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE FAILED', 'Role cannot use the key', newName));
+    personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
+    const { onEvent, isComplete } = handlers();
+    const request = updateGroupEvent({}, { Name: newName, Domain: 'ECOMMERCE' });
+
+    const started = await onEvent(request);
+    expect(started.PhysicalResourceId).toBe(groupArn(newName));
+
+    await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).rejects.toThrow(
+      'Role cannot use the key');
+    // CloudFormation keeps the old group and forgets the new one, so only the new one is deleted.
+    expect(personalizeMock).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 1);
+    expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: groupArn(newName) });
+  });
+
+  test('a replacement that never becomes ACTIVE is deleted again when the wait times out', async () => {
+    const newName = `${GROUP_NAME}-v2`;
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: groupArn(newName) });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE IN_PROGRESS', undefined, newName));
+    personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
+    const { onEvent, isComplete } = handlers(SHORT_WAIT_POLICY);
+    const request = updateGroupEvent({}, { Name: newName });
+    const started = await onEvent(request);
+    const event = isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle);
+
+    let failure: unknown;
+    for (let invocation = 0; invocation < 100 && failure === undefined; invocation++) {
+      await isComplete(event).then(() => clock.advance(1_000), (error) => { failure = error; });
+    }
+
+    expect(String(failure)).toMatch(/Timed out .* last status: CREATE IN_PROGRESS/);
+    expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: groupArn(newName) });
+    expect(personalizeMock).not.toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: GROUP_ARN });
+  });
+
+  test('a failed replacement whose delete is refused still reports the original failure', async () => {
+    const newName = `${GROUP_NAME}-v2`;
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: groupArn(newName) });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE FAILED', 'Role cannot use the key', newName));
+    personalizeMock.on(DeleteDatasetGroupCommand).rejects(inUse());
+    const { onEvent, isComplete } = handlers();
+    const request = updateGroupEvent({}, { Name: newName });
+    const started = await onEvent(request);
+
+    await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).rejects.toThrow(
+      'Role cannot use the key');
+  });
+
+  test('a timed-out replacement that cannot be deleted yet says so in the failure reason instead of claiming it was deleted', async () => {
+    const newName = `${GROUP_NAME}-v2`;
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: groupArn(newName) });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE IN_PROGRESS', undefined, newName));
+    personalizeMock.on(DeleteDatasetGroupCommand).rejects(inUse());
+    const { onEvent, isComplete } = handlers(SHORT_WAIT_POLICY);
+    const request = updateGroupEvent({}, { Name: newName });
+    const started = await onEvent(request);
+    const event = isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle);
+
+    let failure: unknown;
+    for (let invocation = 0; invocation < 100 && failure === undefined; invocation++) {
+      await isComplete(event).then(() => clock.advance(1_000), (error) => { failure = error; });
+    }
+
+    expect(String(failure)).toMatch(/Timed out .* last status: CREATE IN_PROGRESS/);
+    expect(String(failure)).toContain(`The replacement ${groupArn(newName)} could not be deleted yet`);
+  });
+
+  test('a replacement that keeps the same name is refused at once, telling the user to change datasetGroupName', async () => {
+    const event = updateGroupEvent({ Domain: 'ECOMMERCE' }, { Domain: 'VIDEO_ON_DEMAND' });
+
+    await expect(handlers().onEvent(event)).rejects.toThrow(
+      `Changing domain of dataset group '${GROUP_NAME}' needs a replacement, but the replacement would have the same name `
+      + 'as the dataset group it replaces, and names are unique. Change datasetGroupName');
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+
+  test('the same-name refusal lists every property that forces the replacement', async () => {
+    const event = updateGroupEvent({}, { Domain: 'VIDEO_ON_DEMAND', KmsKeyArn: KEY_ARN, RoleArn: ROLE_ARN });
+
+    await expect(handlers().onEvent(event)).rejects.toThrow(/Changing domain, kmsKey, role of dataset group/);
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+
+  test('an update whose physical ID is not a dataset group ARN creates the group', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    const event = { ...updateGroupEvent({}, {}), PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' };
+
+    const result = await handlers().onEvent(event);
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(CreateDatasetGroupCommand, 1);
+    expect(result.PhysicalResourceId).toBe(GROUP_ARN);
+  });
+});
+
+describe('Delete', () => {
+  test('calls DeleteDatasetGroup, then waits until Describe answers ResourceNotFoundException', async () => {
+    personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
+    personalizeMock.on(DescribeDatasetGroupCommand)
+      .resolvesOnce(describedGroup('DELETE PENDING'))
+      .resolvesOnce(describedGroup('DELETE PENDING'))
+      .rejects(notFound());
+
+    const result = await handlers().onEvent(deleteGroupEvent());
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 1);
+    expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: GROUP_ARN });
+    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetGroupCommand, 3);
+    expect(result.PhysicalResourceId).toBe(GROUP_ARN);
+    expect(result.Data).toBeUndefined();
+    expect(result.Lifecycle).toMatchObject({ operation: 'delete', settled: true });
+  });
+
+  test('deleting a group that is already gone succeeds without waiting', async () => {
+    personalizeMock.on(DeleteDatasetGroupCommand).rejects(notFound());
+
+    const result = await handlers().onEvent(deleteGroupEvent());
+
+    expect(result.Lifecycle.settled).toBe(true);
+    expect(result.PhysicalResourceId).toBe(GROUP_ARN);
+    expect(personalizeMock).not.toHaveReceivedCommand(DescribeDatasetGroupCommand);
+  });
+
+  test('ResourceInUseException (children still deleting) keeps waiting and retries the delete until it succeeds', async () => {
+    personalizeMock.on(DeleteDatasetGroupCommand)
+      .rejectsOnce(inUse())
+      .rejectsOnce(inUse())
+      .resolves({});
+    personalizeMock.on(DescribeDatasetGroupCommand)
+      .resolvesOnce(describedGroup('ACTIVE'))
+      .resolvesOnce(describedGroup('ACTIVE'))
+      .resolvesOnce(describedGroup('DELETE PENDING'))
+      .rejects(notFound());
+
+    const result = await handlers().onEvent(deleteGroupEvent());
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 3);
+    expect(result.Lifecycle.settled).toBe(true);
+  });
+
+  test('a delete still running at the end of the onEvent window is finished by isComplete', async () => {
+    personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('DELETE IN_PROGRESS'));
+    const { onEvent, isComplete } = handlers(SHORT_WAIT_POLICY);
+    const request = deleteGroupEvent();
+
+    const started = await onEvent(request);
+    expect(started.Lifecycle.settled).toBe(false);
+
+    personalizeMock.on(DescribeDatasetGroupCommand).rejects(notFound());
+    await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).resolves.toEqual({ IsComplete: true });
+  });
+
+  test('a delete that stays in DELETE PENDING past its window returns IsComplete false', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('DELETE PENDING'));
+    const event = isCompleteEvent(deleteGroupEvent(), GROUP_ARN, { operation: 'delete', startedAt: clock.now(), settled: false });
+
+    await expect(handlers(SHORT_WAIT_POLICY).isComplete(event)).resolves.toEqual({ IsComplete: false });
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetGroupCommand);
+  });
+
+  test.each([
+    ['the Provider framework\'s failed-create placeholder', 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED'],
+    ['a request id', 'c2a9bd9e-4b3a-4e39-9f1f-0123456789ab'],
+    ['an empty string', ''],
+    ['another kind\'s ARN', 'arn:aws:personalize:us-east-1:123456789012:schema/TestStack-Schema-0a1b2c3d'],
+  ])('a physical ID that is %s succeeds with no API call', async (_label, physicalId) => {
+    const { onEvent, isComplete } = handlers();
+    const request = deleteGroupEvent(physicalId);
+
+    const started = await onEvent(request);
+    const completed = await isComplete(isCompleteEvent(request, physicalId, { operation: 'delete', startedAt: clock.now(), settled: false }));
+
+    expect(started).toMatchObject({ PhysicalResourceId: physicalId, Lifecycle: { operation: 'delete', settled: true } });
+    expect(completed).toEqual({ IsComplete: true });
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('any request type', () => {
+  test('a missing Name property fails, naming the property', async () => {
+    await expect(handlers().onEvent(createGroupEvent({ Name: '' }))).rejects.toThrow('Missing required property \'Name\'');
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+});
