@@ -1,6 +1,6 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DatasetGroup, Domain } from '../src';
+import { DatasetGroup, DatasetType, Domain, Schema, SchemaDefinition, SchemaField } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'PersonalizeExample', {
@@ -10,10 +10,46 @@ const stack = new Stack(app, 'PersonalizeExample', {
 
 const key = new kms.Key(stack, 'DatasetKey', { enableKeyRotation: true, description: 'Encrypts the Personalize datasets' });
 
-new DatasetGroup(stack, 'Retail', {
+const retail = new DatasetGroup(stack, 'Retail', {
   domain: Domain.ECOMMERCE,
   kmsKey: key,
 });
+
+// What shoppers did: the dataset every recommender trains on.
+const interactions = new Schema(stack, 'InteractionsSchema', {
+  domain: Domain.ECOMMERCE,
+  definition: SchemaDefinition.fromFields([
+    SchemaField.stringField('USER_ID'),
+    SchemaField.stringField('ITEM_ID'),
+    SchemaField.longField('TIMESTAMP'),
+    SchemaField.stringField('EVENT_TYPE'),
+    SchemaField.floatField('EVENT_VALUE').nullable(),
+  ], { recordName: 'Interactions' }),
+});
+retail.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
+
+// The catalog. Its schema can later gain nullable fields in place.
+const items = new Schema(stack, 'ItemsSchema', {
+  domain: Domain.ECOMMERCE,
+  definition: SchemaDefinition.fromFields([
+    SchemaField.stringField('ITEM_ID'),
+    SchemaField.floatField('PRICE'),
+    SchemaField.stringField('CATEGORY_L1').categorical(),
+    SchemaField.stringField('CATEGORY_L2').categorical().nullable(),
+    SchemaField.stringField('PRODUCT_DESCRIPTION').textual().nullable(),
+    SchemaField.longField('CREATION_TIMESTAMP'),
+  ], { recordName: 'Items' }),
+});
+retail.addDataset('Items', { datasetType: DatasetType.ITEMS, schema: items });
+
+const users = new Schema(stack, 'UsersSchema', {
+  domain: Domain.ECOMMERCE,
+  definition: SchemaDefinition.fromFields([
+    SchemaField.stringField('USER_ID'),
+    SchemaField.stringField('MEMBERSHIP_STATUS').categorical().nullable(),
+  ], { recordName: 'Users' }),
+});
+retail.addDataset('Users', { datasetType: DatasetType.USERS, schema: users });
 
 Tags.of(stack).add('project', 'personalize-example');
 app.synth();

@@ -4,6 +4,7 @@ import {
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { Dataset, DatasetOptions } from './dataset';
 import { Attributes, CONTRACT_VERSION, DatasetGroupProperties, ResourceTypes, TagProperty } from './private/contract';
 import { grantHandlerAccess } from './private/handler-access';
 import { generateName } from './private/names';
@@ -53,6 +54,11 @@ export interface IDatasetGroup extends IResource {
    * Grants permission to describe this dataset group and list its tags.
    */
   grantRead(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Adds a dataset to this dataset group.
+   */
+  addDataset(id: string, options: DatasetOptions): Dataset;
 }
 
 /**
@@ -102,6 +108,10 @@ abstract class DatasetGroupBase extends Resource implements IDatasetGroup {
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.grant(grantee, ...READ_ACTIONS);
+  }
+
+  public addDataset(id: string, options: DatasetOptions): Dataset {
+    return new Dataset(this, id, { ...options, datasetGroup: this });
   }
 }
 
@@ -225,6 +235,13 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
    */
   public readonly tags: TagManager;
 
+  /**
+   * The name the group is created with; unlike `datasetGroupName` it is known at
+   * synth time, so datasets can derive their names from it.
+   * @internal
+   */
+  public readonly _physicalName: string;
+
   constructor(scope: Construct, id: string, props: DatasetGroupProps = {}) {
     super(scope, id);
     validateName('datasetGroupName', props.datasetGroupName);
@@ -241,6 +258,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
     if (this.kmsKey && this.role) this.grantKeyUse(this.kmsKey, this.role);
 
     const physicalName = props.datasetGroupName ?? generateName(this, [props.domain, props.kmsKey?.keyArn, this.role?.roleArn]);
+    this._physicalName = physicalName;
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET_GROUP);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
 

@@ -1,1 +1,3 @@
 export * from './dataset-group';
+export * from './schema';
+export * from './dataset';

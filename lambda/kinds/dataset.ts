@@ -1,0 +1,191 @@
+/**
+ * Datasets. A dataset's ARN is its group and type (`dataset/GROUP/TYPE`), so a
+ * group holds one dataset per type. The schema of an Items or Users dataset is
+ * replaced in place with UpdateDataset, after checking here that the new schema
+ * keeps every field and only adds nullable ones; the update is then followed on
+ * `latestDatasetUpdate`. Any other change of schema, type, group or name is a
+ * replacement, which the API refuses while the old dataset holds the type's place.
+ */
+import {
+  CreateDatasetCommand,
+  DeleteDatasetCommand,
+  DescribeDatasetCommand,
+  DescribeSchemaCommand,
+  Dataset as ApiDataset,
+  UpdateDatasetCommand,
+} from '@aws-sdk/client-personalize';
+import { AvroRecord, parseAvroSchema, schemaReplacementProblems } from '../../src/private/avro';
+import { Attributes, ResourceTypes } from '../../src/private/contract';
+import { outcomeOf } from '../engine';
+import { log } from '../log';
+import {
+  apiTags, arnPattern, describeOrUndefined, hasOwnerTag, parseTags, personalize, requiredString, syncTags,
+} from '../personalize';
+import { KindContext, ResourceKind } from '../resource-kind';
+import { isErrorNamed } from '../retry';
+
+export interface DatasetSpec {
+  readonly name: string;
+  readonly datasetGroupArn: string;
+  /** As the API spells it, e.g. Action_Interactions; the API treats it case-insensitively. */
+  readonly datasetType: string;
+  readonly schemaArn: string;
+  readonly tags: Record<string, string>;
+}
+
+/** Types whose schema UpdateDataset can replace. */
+const SCHEMA_UPDATABLE_TYPES = new Set(['ITEMS', 'USERS']);
+
+export const datasetKind: ResourceKind<DatasetSpec> = {
+  resourceType: ResourceTypes.DATASET,
+  noun: 'dataset',
+  nameProperty: 'datasetName',
+
+  parse: (properties) => ({
+    name: requiredString(properties, 'Name'),
+    datasetGroupArn: requiredString(properties, 'DatasetGroupArn'),
+    datasetType: requiredString(properties, 'DatasetType'),
+    schemaArn: requiredString(properties, 'SchemaArn'),
+    tags: parseTags(properties.Tags),
+  }),
+
+  nameOf: (spec) => spec.name,
+
+  isOwnPhysicalId: (physicalId) => arnPattern('dataset/[a-zA-Z0-9][a-zA-Z0-9\\-_]*/[A-Za-z_]+').test(physicalId),
+
+  replacementCauses: (oldSpec, newSpec) => {
+    const causes: string[] = [];
+    if (oldSpec.name !== newSpec.name) causes.push('datasetName');
+    if (oldSpec.datasetGroupArn !== newSpec.datasetGroupArn) causes.push('datasetGroup');
+    if (typeKey(oldSpec) !== typeKey(newSpec)) causes.push('datasetType');
+    if (oldSpec.schemaArn !== newSpec.schemaArn && !SCHEMA_UPDATABLE_TYPES.has(typeKey(newSpec))) causes.push('schema');
+    return causes;
+  },
+
+  create: async (context, spec) => {
+    try {
+      const response = await context.call('CreateDataset', () => personalize().send(new CreateDatasetCommand({
+        name: spec.name,
+        datasetGroupArn: spec.datasetGroupArn,
+        datasetType: spec.datasetType,
+        schemaArn: spec.schemaArn,
+        tags: apiTags(spec.tags, context.owner),
+      })));
+      return response.datasetArn!;
+    } catch (error) {
+      if (!isErrorNamed(error, 'ResourceAlreadyExistsException')) throw error;
+      throw await explainTakenPlace(context, spec, error);
+    }
+  },
+
+  arnOf: (_context, spec) => datasetArn(spec),
+
+  isOwned: async (context, arn, spec) => {
+    const existing = await describeDataset(context, arn);
+    return existing !== undefined && matches(existing, spec) && await hasOwnerTag(context, arn);
+  },
+
+  update: async (context, arn, oldSpec, newSpec) => {
+    if (oldSpec.schemaArn !== newSpec.schemaArn) await replaceSchema(context, arn, newSpec.schemaArn);
+    await syncTags(context, arn, oldSpec.tags, newSpec.tags);
+  },
+
+  observe: async (context, arn, operation, spec) => {
+    const dataset = await describeDataset(context, arn);
+    if (!dataset) return undefined;
+    const attributes = {
+      [Attributes.ARN]: dataset.datasetArn ?? arn,
+      [Attributes.NAME]: dataset.name ?? '',
+      // Always present, so that Fn::GetAtt TrackingId never fails for want of it.
+      [Attributes.TRACKING_ID]: dataset.trackingId ?? '',
+    };
+    const update = dataset.latestDatasetUpdate;
+    if (operation === 'update' && update?.status) {
+      const outcome = outcomeOf(update.status);
+      // A failed update is this deployment's only if it targets the schema asked for and did not take effect.
+      const failedForThisChange = outcome === 'fail' && update.schemaArn !== dataset.schemaArn
+        && (spec === undefined || update.schemaArn === spec.schemaArn);
+      if (outcome === 'wait' || failedForThisChange) {
+        return { status: update.status, failureReason: update.failureReason, attributes };
+      }
+    }
+    // The Dataset shape has no failureReason; only latestDatasetUpdate carries one.
+    return { status: dataset.status ?? 'UNKNOWN', attributes };
+  },
+
+  delete: async (context, arn) => {
+    await context.call('DeleteDataset', () => personalize().send(new DeleteDatasetCommand({ datasetArn: arn })));
+  },
+};
+
+function typeKey(spec: DatasetSpec): string {
+  return spec.datasetType.toUpperCase();
+}
+
+/** `…:dataset-group/GROUP` becomes `…:dataset/GROUP/TYPE`. */
+function datasetArn(spec: DatasetSpec): string {
+  return `${spec.datasetGroupArn.replace(/:dataset-group\//, ':dataset/')}/${typeKey(spec)}`;
+}
+
+function matches(existing: ApiDataset, spec: DatasetSpec): boolean {
+  return existing.name === spec.name && existing.schemaArn === spec.schemaArn
+    && (existing.datasetType ?? '').toUpperCase() === typeKey(spec);
+}
+
+async function describeDataset(context: KindContext, arn: string): Promise<ApiDataset | undefined> {
+  const response = await describeOrUndefined(context, 'DescribeDataset',
+    () => personalize().send(new DescribeDatasetCommand({ datasetArn: arn })));
+  return response?.dataset;
+}
+
+/**
+ * CreateDataset found the group's place for this type taken. Returns the original
+ * error when the dataset there is this stack resource's own, identical one (the
+ * engine then adopts it), and an error that says what to do otherwise.
+ */
+async function explainTakenPlace(context: KindContext, spec: DatasetSpec, original: unknown): Promise<unknown> {
+  const arn = datasetArn(spec);
+  const existing = await describeDataset(context, arn);
+  if (!existing) return original;
+  const ours = await hasOwnerTag(context, arn);
+  if (ours && matches(existing, spec)) return original;
+  const holder = `${arn} (named '${existing.name}', schema ${existing.schemaArn})`;
+  if (ours) {
+    return new Error(`This change needs a new dataset of type ${spec.datasetType}, but dataset group ${spec.datasetGroupArn} holds one `
+      + `dataset of each type and this stack resource's current dataset ${holder} still holds that place. Only the schema of `
+      + 'Items and Users datasets can change in place. To replace the dataset, remove it from the app and deploy, then add it '
+      + 'back with the new properties (its imported data is lost either way).');
+  }
+  return new Error(`Dataset group ${spec.datasetGroupArn} already has a dataset of type ${spec.datasetType}, ${holder}, which this `
+    + 'stack resource did not create, and a dataset group holds one dataset of each type. Delete that dataset, or import it '
+    + 'with Dataset.fromDatasetArn instead of creating one.');
+}
+
+/** Starts UpdateDataset after checking that the new schema is a compatible extension of the current one. */
+async function replaceSchema(context: KindContext, arn: string, schemaArn: string): Promise<void> {
+  const dataset = await describeDataset(context, arn);
+  if (!dataset) throw new Error(`Dataset ${arn} disappeared; it was probably deleted outside CloudFormation.`);
+  const pending = dataset.latestDatasetUpdate;
+  // A repeated event, or a rollback to the schema the dataset still has.
+  if (dataset.schemaArn === schemaArn) return;
+  if (pending?.schemaArn === schemaArn && pending.status && outcomeOf(pending.status) === 'wait') return;
+
+  const [current, replacement] = await Promise.all([schemaRecord(context, dataset.schemaArn!), schemaRecord(context, schemaArn)]);
+  if (current && replacement) {
+    const problems = schemaReplacementProblems(current, replacement);
+    if (problems.length > 0) {
+      throw new Error(`Schema ${schemaArn} cannot replace schema ${dataset.schemaArn} of ${dataset.datasetType} dataset ${arn} `
+        + `in place: ${problems.join('; ')}. To change fields in other ways, the dataset must be deleted and created again.`);
+    }
+  } else {
+    log('warn', 'could not read both schemas; leaving the compatibility check to UpdateDataset', { arn });
+  }
+  await context.call('UpdateDataset', () => personalize().send(new UpdateDatasetCommand({ datasetArn: arn, schemaArn })));
+}
+
+async function schemaRecord(context: KindContext, schemaArn: string): Promise<AvroRecord | undefined> {
+  const response = await describeOrUndefined(context, 'DescribeSchema',
+    () => personalize().send(new DescribeSchemaCommand({ schemaArn })));
+  const text = response?.schema?.schema;
+  return text === undefined ? undefined : parseAvroSchema(text).record;
+}

@@ -1,0 +1,499 @@
+import {
+  CreateDatasetCommand,
+  DeleteDatasetCommand,
+  DescribeDatasetCommand,
+  DescribeDatasetCommandOutput,
+  DescribeSchemaCommand,
+  ListTagsForResourceCommand,
+  PersonalizeClient,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateDatasetCommand,
+} from '@aws-sdk/client-personalize';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { createHandlers } from '../lambda';
+import { Handoff, LifecycleEvent, WaitPolicy } from '../lambda/engine';
+import { lifecycleEvent, OWNER } from './support/events';
+import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
+import { VirtualClock } from './support/virtual-clock';
+import { OWNER_TAG_KEY, ResourceTypes } from '../src/private/contract';
+
+process.env.CDK_PERSONALIZE_SILENT = 'true';
+process.env.AWS_REGION = 'us-east-1';
+
+const ACCOUNT = '123456789012';
+const GROUP_ARN = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset-group/retail`;
+const DATASET_NAME = 'TestStack-Items-0a1b2c3d';
+const ITEMS_ARN = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail/ITEMS`;
+const SCHEMA_V1 = schemaArn('items-v1');
+const SCHEMA_V2 = schemaArn('items-v2');
+const SHORT_WAIT_POLICY: WaitPolicy = {
+  minDelayMs: 1_000, delayFraction: 0.04, maxDelayMs: 15_000, onEventWindowMs: 3_000, isCompleteWindowMs: 5_000, totalTimeoutMs: 60_000,
+};
+
+const ITEMS_FIELDS = [{ name: 'ITEM_ID', type: 'string' }, { name: 'GENRES', type: ['null', 'string'], categorical: true }];
+
+function schemaArn(name: string): string {
+  return `arn:aws:personalize:us-east-1:${ACCOUNT}:schema/${name}`;
+}
+
+function avro(fields: unknown[]): string {
+  return JSON.stringify({ type: 'record', name: 'Items', namespace: 'com.amazonaws.personalize.schema', fields });
+}
+
+function properties(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ServiceToken: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:provider`,
+    ContractVersion: '1',
+    Name: DATASET_NAME,
+    DatasetGroupArn: GROUP_ARN,
+    DatasetType: 'Items',
+    SchemaArn: SCHEMA_V1,
+    Tags: [{ Key: 'team', Value: 'recsys' }],
+    ...overrides,
+  };
+}
+
+function createEvent(overrides: Record<string, unknown> = {}): LifecycleEvent {
+  return lifecycleEvent({ RequestType: 'Create', ResourceType: ResourceTypes.DATASET, ResourceProperties: properties(overrides) });
+}
+
+function updateEvent(oldOverrides: Record<string, unknown>, newOverrides: Record<string, unknown>, physicalResourceId = ITEMS_ARN): LifecycleEvent {
+  return lifecycleEvent({
+    RequestType: 'Update',
+    ResourceType: ResourceTypes.DATASET,
+    PhysicalResourceId: physicalResourceId,
+    OldResourceProperties: properties(oldOverrides),
+    ResourceProperties: properties(newOverrides),
+  });
+}
+
+function deleteEvent(physicalResourceId = ITEMS_ARN): LifecycleEvent {
+  return lifecycleEvent({ RequestType: 'Delete', ResourceType: ResourceTypes.DATASET, PhysicalResourceId: physicalResourceId, ResourceProperties: properties() });
+}
+
+function isCompleteEvent(request: LifecycleEvent, physicalResourceId: string, lifecycle: Handoff): LifecycleEvent {
+  return { ...request, PhysicalResourceId: physicalResourceId, Lifecycle: lifecycle };
+}
+
+interface DescribedOptions {
+  readonly arn?: string;
+  readonly name?: string;
+  readonly datasetType?: string;
+  readonly schemaArn?: string;
+  readonly trackingId?: string;
+  readonly update?: { schemaArn: string; status: string; failureReason?: string };
+}
+
+function described(status: string, options: DescribedOptions = {}): DescribeDatasetCommandOutput {
+  return {
+    $metadata: {},
+    dataset: {
+      name: options.name ?? DATASET_NAME,
+      datasetArn: options.arn ?? ITEMS_ARN,
+      datasetGroupArn: GROUP_ARN,
+      datasetType: options.datasetType ?? 'Items',
+      schemaArn: options.schemaArn ?? SCHEMA_V1,
+      status,
+      trackingId: options.trackingId,
+      latestDatasetUpdate: options.update,
+    },
+  };
+}
+
+/** DescribeSchema answers with these definitions, by schema ARN. */
+function schemasAre(definitions: Record<string, string>): void {
+  for (const [arn, definition] of Object.entries(definitions)) {
+    personalizeMock.on(DescribeSchemaCommand, { schemaArn: arn }).resolves({ schema: { schemaArn: arn, schema: definition } });
+  }
+}
+
+function ownerTag(owner = OWNER) {
+  return { tags: [{ tagKey: OWNER_TAG_KEY, tagValue: owner }] };
+}
+
+const personalizeMock = mockClient(PersonalizeClient);
+let clock: VirtualClock;
+
+beforeEach(() => {
+  personalizeMock.reset();
+  clock = new VirtualClock();
+});
+
+function handlers(waitPolicy?: WaitPolicy) {
+  return createHandlers({ clock, waitPolicy });
+}
+
+describe('Create', () => {
+  test('calls CreateDataset with the name, group, type, schema and tags plus the owner tag', async () => {
+    personalizeMock.on(CreateDatasetCommand).resolves({ datasetArn: ITEMS_ARN });
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
+
+    await handlers().onEvent(createEvent());
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(CreateDatasetCommand, 1);
+    expect(personalizeMock.commandCalls(CreateDatasetCommand)[0].args[0].input).toEqual({
+      name: DATASET_NAME,
+      datasetGroupArn: GROUP_ARN,
+      datasetType: 'Items',
+      schemaArn: SCHEMA_V1,
+      tags: [{ tagKey: 'team', tagValue: 'recsys' }, { tagKey: OWNER_TAG_KEY, tagValue: OWNER }],
+    });
+  });
+
+  test('waits through CREATE PENDING and CREATE IN_PROGRESS, then returns the ARN with Arn, Name and an empty TrackingId', async () => {
+    personalizeMock.on(CreateDatasetCommand).resolves({ datasetArn: ITEMS_ARN });
+    personalizeMock.on(DescribeDatasetCommand)
+      .resolvesOnce(described('CREATE PENDING'))
+      .resolvesOnce(described('CREATE IN_PROGRESS'))
+      .resolves(described('ACTIVE'));
+
+    const result = await handlers().onEvent(createEvent());
+
+    expect(result).toEqual({
+      PhysicalResourceId: ITEMS_ARN,
+      Data: { Arn: ITEMS_ARN, Name: DATASET_NAME, TrackingId: '' },
+      Lifecycle: expect.objectContaining({ operation: 'create', settled: true }),
+    });
+    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetCommand, 3);
+    expect(personalizeMock).toHaveReceivedCommandWith(DescribeDatasetCommand, { datasetArn: ITEMS_ARN });
+  });
+
+  test('an Action_Interactions dataset returns its tracking ID', async () => {
+    const arn = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail/ACTION_INTERACTIONS`;
+    personalizeMock.on(CreateDatasetCommand).resolves({ datasetArn: arn });
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { arn, datasetType: 'Action_Interactions', trackingId: 'a1b2c3d4-tracker' }));
+
+    const result = await handlers().onEvent(createEvent({ DatasetType: 'Action_Interactions' }));
+
+    expect(result.Data).toEqual({ Arn: arn, Name: DATASET_NAME, TrackingId: 'a1b2c3d4-tracker' });
+  });
+
+  test('hands over unsettled to isComplete when the dataset is still creating at the end of the onEvent window', async () => {
+    personalizeMock.on(CreateDatasetCommand).resolves({ datasetArn: ITEMS_ARN });
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('CREATE IN_PROGRESS'));
+
+    const result = await handlers(SHORT_WAIT_POLICY).onEvent(createEvent());
+
+    expect(result.PhysicalResourceId).toBe(ITEMS_ARN);
+    expect(result.Data).toBeUndefined();
+    expect(result.Lifecycle).toMatchObject({ operation: 'create', settled: false });
+  });
+
+  test('a group or schema that does not exist fails the create with the service\'s message', async () => {
+    personalizeMock.on(CreateDatasetCommand).rejects(serviceError('ResourceNotFoundException', 400, 'Could not find schema.'));
+
+    await expect(handlers().onEvent(createEvent())).rejects.toThrow('Could not find schema.');
+  });
+
+  describe('when the group already has a dataset of this type', () => {
+    beforeEach(() => {
+      personalizeMock.on(CreateDatasetCommand).rejects(alreadyExists());
+    });
+
+    test('adopts it when it is this stack resource\'s own dataset with the same name and schema (a retried Create)', async () => {
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
+      personalizeMock.on(ListTagsForResourceCommand).resolves(ownerTag());
+
+      const result = await handlers().onEvent(createEvent());
+
+      expect(result.PhysicalResourceId).toBe(ITEMS_ARN);
+      expect(result.Lifecycle.settled).toBe(true);
+      expect(personalizeMock).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: ITEMS_ARN });
+    });
+
+    test('refuses, saying why, when it is this stack resource\'s dataset with another schema (a replacement cannot coexist with it)', async () => {
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { schemaArn: SCHEMA_V2 }));
+      personalizeMock.on(ListTagsForResourceCommand).resolves(ownerTag());
+
+      await expect(handlers().onEvent(createEvent())).rejects.toThrow('This change needs a new dataset of type Items, but dataset group '
+        + `${GROUP_ARN} holds one dataset of each type and this stack resource's current dataset ${ITEMS_ARN} (named '${DATASET_NAME}', `
+        + `schema ${SCHEMA_V2}) still holds that place.`);
+    });
+
+    test('refuses, naming the dataset in the way, when another stack resource or someone else created it', async () => {
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { name: 'hand-made' }));
+      personalizeMock.on(ListTagsForResourceCommand).resolves(ownerTag('OtherStack/Items'));
+
+      await expect(handlers().onEvent(createEvent())).rejects.toThrow(`Dataset group ${GROUP_ARN} already has a dataset of type Items, `
+        + `${ITEMS_ARN} (named 'hand-made', schema ${SCHEMA_V1}), which this stack resource did not create`);
+    });
+  });
+});
+
+describe('isComplete while creating', () => {
+  const waiting = () => isCompleteEvent(createEvent(), ITEMS_ARN, { operation: 'create', startedAt: clock.now(), settled: false });
+
+  test('ACTIVE completes with the Arn, Name and TrackingId data', async () => {
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
+
+    await expect(handlers().isComplete(waiting())).resolves.toEqual({ IsComplete: true, Data: { Arn: ITEMS_ARN, Name: DATASET_NAME, TrackingId: '' } });
+  });
+
+  test.each(['CREATE PENDING', 'CREATE IN_PROGRESS'])('%s keeps waiting: IsComplete false at the end of the window', async (status) => {
+    personalizeMock.on(DescribeDatasetCommand).resolves(described(status));
+
+    await expect(handlers(SHORT_WAIT_POLICY).isComplete(waiting())).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('CREATE FAILED fails; the Dataset API gives no reason, and the message says so', async () => {
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('CREATE FAILED'));
+
+    await expect(handlers().isComplete(waiting())).rejects.toThrow(`Personalize reported CREATE FAILED for dataset ${ITEMS_ARN}: no reason given`);
+  });
+
+  test.each(['DELETE PENDING', 'DELETE IN_PROGRESS', 'SOMETHING NEW'])('%s while creating fails, naming the status', async (status) => {
+    personalizeMock.on(DescribeDatasetCommand).resolves(described(status));
+
+    await expect(handlers().isComplete(waiting())).rejects.toThrow(`Personalize reported ${status} for dataset ${ITEMS_ARN}`);
+  });
+
+  test('a dataset that disappears while creating fails, saying so', async () => {
+    personalizeMock.on(DescribeDatasetCommand).rejects(notFound());
+
+    await expect(handlers().isComplete(waiting())).rejects.toThrow(`Dataset ${ITEMS_ARN} disappeared while waiting for it to become ACTIVE`);
+  });
+});
+
+describe('Update', () => {
+  describe.each(['Items', 'Users'])('a new schema for the %s dataset type is applied in place', (datasetType) => {
+    const compatible = avro([...ITEMS_FIELDS, { name: 'COLOR', type: ['null', 'string'], categorical: true }]);
+
+    test('after checking both schemas, with UpdateDataset, following latestDatasetUpdate to ACTIVE, keeping the physical ID', async () => {
+      schemasAre({ [SCHEMA_V1]: avro(ITEMS_FIELDS), [SCHEMA_V2]: compatible });
+      personalizeMock.on(UpdateDatasetCommand).resolves({ datasetArn: ITEMS_ARN });
+      const pending = { schemaArn: SCHEMA_V2 };
+      personalizeMock.on(DescribeDatasetCommand)
+        .resolvesOnce(described('ACTIVE', { datasetType }))
+        .resolvesOnce(described('ACTIVE', { datasetType, update: { ...pending, status: 'UPDATE PENDING' } }))
+        .resolvesOnce(described('ACTIVE', { datasetType, update: { ...pending, status: 'UPDATE IN_PROGRESS' } }))
+        .resolves(described('ACTIVE', { datasetType, schemaArn: SCHEMA_V2, update: { ...pending, status: 'ACTIVE' } }));
+
+      const result = await handlers().onEvent(updateEvent({ DatasetType: datasetType }, { DatasetType: datasetType, SchemaArn: SCHEMA_V2 }));
+
+      expect(personalizeMock).toHaveReceivedCommandWith(DescribeSchemaCommand, { schemaArn: SCHEMA_V1 });
+      expect(personalizeMock).toHaveReceivedCommandWith(DescribeSchemaCommand, { schemaArn: SCHEMA_V2 });
+      expect(personalizeMock).toHaveReceivedCommandTimes(UpdateDatasetCommand, 1);
+      expect(personalizeMock).toHaveReceivedCommandWith(UpdateDatasetCommand, { datasetArn: ITEMS_ARN, schemaArn: SCHEMA_V2 });
+      expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetCommand);
+      expect(result).toMatchObject({ PhysicalResourceId: ITEMS_ARN, Lifecycle: { operation: 'update', settled: true } });
+      expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetCommand, 4);
+    });
+  });
+
+  describe('an incompatible schema is refused before UpdateDataset, naming the field', () => {
+    test.each([
+      ['a removed field', avro([ITEMS_FIELDS[0]]), 'field GENRES is removed; an updated schema must keep every existing field'],
+      ['a field whose type changes', avro([ITEMS_FIELDS[0], { name: 'GENRES', type: 'string', categorical: true }]),
+        'field GENRES changes type from ["null", "string"] to "string"; existing fields must keep their type'],
+      ['a new field that does not allow null', avro([...ITEMS_FIELDS, { name: 'PRICE', type: 'float' }]),
+        'new field PRICE is float without null; fields added by an update must allow null, e.g. ["null", "float"]'],
+    ])('%s', async (_label, replacement, problem) => {
+      schemasAre({ [SCHEMA_V1]: avro(ITEMS_FIELDS), [SCHEMA_V2]: replacement });
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
+
+      await expect(handlers().onEvent(updateEvent({}, { SchemaArn: SCHEMA_V2 })))
+        .rejects.toThrow(`Schema ${SCHEMA_V2} cannot replace schema ${SCHEMA_V1} of Items dataset ${ITEMS_ARN} in place: ${problem}.`);
+      expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
+    });
+  });
+
+  test('UPDATE FAILED on latestDatasetUpdate fails the update with its failureReason', async () => {
+    schemasAre({ [SCHEMA_V1]: avro(ITEMS_FIELDS), [SCHEMA_V2]: avro([...ITEMS_FIELDS, { name: 'COLOR', type: ['null', 'string'] }]) });
+    personalizeMock.on(UpdateDatasetCommand).resolves({ datasetArn: ITEMS_ARN });
+    personalizeMock.on(DescribeDatasetCommand)
+      .resolvesOnce(described('ACTIVE'))
+      .resolves(described('ACTIVE', { update: { schemaArn: SCHEMA_V2, status: 'UPDATE FAILED', failureReason: 'Schema replacement rejected.' } }));
+    const { onEvent, isComplete } = handlers();
+    const request = updateEvent({}, { SchemaArn: SCHEMA_V2 });
+
+    const started = await onEvent(request);
+
+    expect(started.PhysicalResourceId).toBe(ITEMS_ARN);
+    await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle)))
+      .rejects.toThrow(`Personalize reported UPDATE FAILED for dataset ${ITEMS_ARN}: Schema replacement rejected.`);
+  });
+
+  test('an update still running at the end of the window keeps isComplete waiting', async () => {
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { update: { schemaArn: SCHEMA_V2, status: 'UPDATE IN_PROGRESS' } }));
+    const event = isCompleteEvent(updateEvent({}, { SchemaArn: SCHEMA_V2 }), ITEMS_ARN, { operation: 'update', startedAt: clock.now(), settled: false });
+
+    await expect(handlers(SHORT_WAIT_POLICY).isComplete(event)).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('a repeated event while the same update is running does not call UpdateDataset again', async () => {
+    personalizeMock.on(DescribeDatasetCommand)
+      .resolvesOnce(described('ACTIVE', { update: { schemaArn: SCHEMA_V2, status: 'UPDATE IN_PROGRESS' } }))
+      .resolves(described('ACTIVE', { schemaArn: SCHEMA_V2, update: { schemaArn: SCHEMA_V2, status: 'ACTIVE' } }));
+
+    const result = await handlers().onEvent(updateEvent({}, { SchemaArn: SCHEMA_V2 }));
+
+    expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
+    expect(result.Lifecycle.settled).toBe(true);
+  });
+
+  test('the rollback after a failed update, back to the schema the dataset still has, calls nothing and succeeds', async () => {
+    const failedEarlier = { schemaArn: SCHEMA_V2, status: 'UPDATE FAILED', failureReason: 'Schema replacement rejected.' };
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { schemaArn: SCHEMA_V1, update: failedEarlier }));
+
+    const result = await handlers().onEvent(updateEvent({ SchemaArn: SCHEMA_V2 }, { SchemaArn: SCHEMA_V1 }));
+
+    expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
+    expect(personalizeMock).not.toHaveReceivedCommand(DescribeSchemaCommand);
+    expect(result).toMatchObject({ PhysicalResourceId: ITEMS_ARN, Lifecycle: { operation: 'update', settled: true } });
+  });
+
+  test('a tags-only change untags removed keys and tags added ones, without UpdateDataset', async () => {
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
+
+    const result = await handlers().onEvent(updateEvent(
+      { Tags: [{ Key: 'team', Value: 'recsys' }, { Key: 'stage', Value: 'beta' }] },
+      { Tags: [{ Key: 'team', Value: 'search' }] },
+    ));
+
+    expect(personalizeMock).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ITEMS_ARN, tagKeys: ['stage'] });
+    expect(personalizeMock).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: ITEMS_ARN, tags: [{ tagKey: 'team', tagValue: 'search' }] });
+    expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
+    expect(result).toMatchObject({ PhysicalResourceId: ITEMS_ARN, Lifecycle: { settled: true } });
+  });
+
+  test('a tags-only change is not failed by an update that failed in an earlier deployment', async () => {
+    const failedEarlier = { schemaArn: SCHEMA_V2, status: 'UPDATE FAILED', failureReason: 'Schema replacement rejected.' };
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { update: failedEarlier }));
+    const { onEvent, isComplete } = handlers();
+    const request = updateEvent({}, { Tags: [{ Key: 'team', Value: 'search' }] });
+
+    const started = await onEvent(request);
+
+    expect(started.Lifecycle).toMatchObject({ operation: 'update', settled: true });
+    expect(started.Lifecycle.failure).toBeUndefined();
+    await expect(isComplete(isCompleteEvent(request, ITEMS_ARN, { operation: 'update', startedAt: clock.now(), settled: false })))
+      .resolves.toMatchObject({ IsComplete: true });
+  });
+
+  describe('changes that need a new dataset', () => {
+    const INTERACTIONS_ARN = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail/INTERACTIONS`;
+    const interactions = { DatasetType: 'Interactions' };
+
+    test('a new schema for an Interactions dataset under a new name tries a replacement, which is refused with what to do', async () => {
+      personalizeMock.on(CreateDatasetCommand).rejects(alreadyExists());
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { arn: INTERACTIONS_ARN, datasetType: 'Interactions' }));
+      personalizeMock.on(ListTagsForResourceCommand).resolves(ownerTag());
+
+      await expect(handlers().onEvent(updateEvent(interactions, { ...interactions, Name: 'TestStack-Interactions-9f8e7d6c', SchemaArn: SCHEMA_V2 },
+        INTERACTIONS_ARN))).rejects.toThrow(/Only the schema of Items and Users datasets can change in place. To replace the dataset, remove it from the app and deploy, then add it back/);
+      expect(personalizeMock).toHaveReceivedCommandWith(CreateDatasetCommand, { datasetType: 'Interactions', schemaArn: SCHEMA_V2 });
+      expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
+      expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetCommand);
+    });
+
+    test('a new schema for an Interactions dataset under the same name is refused at once, naming schema and datasetName', async () => {
+      await expect(handlers().onEvent(updateEvent(interactions, { ...interactions, SchemaArn: SCHEMA_V2 }, INTERACTIONS_ARN)))
+        .rejects.toThrow(`Changing schema of dataset '${DATASET_NAME}' needs a replacement, but the replacement would have the same name `
+          + 'as the dataset it replaces, and names are unique. Change datasetName');
+      expect(personalizeMock).not.toHaveReceivedAnyCommand();
+    });
+
+    test('a new type creates a dataset of that type and returns its ARN: a replacement', async () => {
+      const usersArn = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail/USERS`;
+      personalizeMock.on(CreateDatasetCommand).resolves({ datasetArn: usersArn });
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { arn: usersArn, datasetType: 'Users', name: 'TestStack-Users-1' }));
+
+      const result = await handlers().onEvent(updateEvent({}, { DatasetType: 'Users', Name: 'TestStack-Users-1' }));
+
+      expect(personalizeMock).toHaveReceivedCommandWith(CreateDatasetCommand, { datasetType: 'Users', name: 'TestStack-Users-1' });
+      expect(result.PhysicalResourceId).toBe(usersArn);
+    });
+
+    test('a new group creates the dataset in that group and returns its ARN: a replacement', async () => {
+      const otherGroup = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset-group/retail-v2`;
+      const movedArn = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail-v2/ITEMS`;
+      personalizeMock.on(CreateDatasetCommand).resolves({ datasetArn: movedArn });
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { arn: movedArn, name: 'TestStack-Items-2' }));
+
+      const result = await handlers().onEvent(updateEvent({}, { DatasetGroupArn: otherGroup, Name: 'TestStack-Items-2' }));
+
+      expect(personalizeMock).toHaveReceivedCommandWith(CreateDatasetCommand, { datasetGroupArn: otherGroup });
+      expect(result.PhysicalResourceId).toBe(movedArn);
+    });
+
+    test('the type is compared as the API does, without regard to case', async () => {
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
+
+      const result = await handlers().onEvent(updateEvent({ DatasetType: 'Items' }, { DatasetType: 'ITEMS' }));
+
+      expect(result.PhysicalResourceId).toBe(ITEMS_ARN);
+      expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetCommand);
+    });
+  });
+});
+
+describe('Delete', () => {
+  test('calls DeleteDataset, then waits through DELETE PENDING and DELETE IN_PROGRESS until the dataset is gone', async () => {
+    personalizeMock.on(DeleteDatasetCommand).resolves({});
+    personalizeMock.on(DescribeDatasetCommand)
+      .resolvesOnce(described('DELETE PENDING'))
+      .resolvesOnce(described('DELETE IN_PROGRESS'))
+      .rejects(notFound());
+
+    const result = await handlers().onEvent(deleteEvent());
+
+    expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetCommand, { datasetArn: ITEMS_ARN });
+    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetCommand, 3);
+    expect(result).toMatchObject({ PhysicalResourceId: ITEMS_ARN, Lifecycle: { operation: 'delete', settled: true } });
+    expect(result.Data).toBeUndefined();
+  });
+
+  test('does not report the delete done while the dataset still exists, so the group\'s delete comes only after', async () => {
+    personalizeMock.on(DeleteDatasetCommand).resolves({});
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('DELETE IN_PROGRESS'));
+    const { onEvent, isComplete } = handlers(SHORT_WAIT_POLICY);
+    const request = deleteEvent();
+
+    const started = await onEvent(request);
+    const stillDeleting = await isComplete(isCompleteEvent(request, ITEMS_ARN, started.Lifecycle));
+    personalizeMock.on(DescribeDatasetCommand).rejects(notFound());
+    const gone = await isComplete(isCompleteEvent(request, ITEMS_ARN, started.Lifecycle));
+
+    expect(started.Lifecycle.settled).toBe(false);
+    expect(stillDeleting).toEqual({ IsComplete: false });
+    expect(gone).toEqual({ IsComplete: true });
+  });
+
+  test('deleting a dataset that is already gone succeeds without waiting', async () => {
+    personalizeMock.on(DeleteDatasetCommand).rejects(notFound());
+
+    const result = await handlers().onEvent(deleteEvent());
+
+    expect(result.Lifecycle.settled).toBe(true);
+    expect(personalizeMock).not.toHaveReceivedCommand(DescribeDatasetCommand);
+  });
+
+  test('ResourceInUseException (an import job still running) keeps waiting and retries the delete until it succeeds', async () => {
+    personalizeMock.on(DeleteDatasetCommand).rejectsOnce(inUse()).rejectsOnce(inUse()).resolves({});
+    personalizeMock.on(DescribeDatasetCommand)
+      .resolvesOnce(described('ACTIVE'))
+      .resolvesOnce(described('ACTIVE'))
+      .resolvesOnce(described('DELETE PENDING'))
+      .rejects(notFound());
+
+    const result = await handlers().onEvent(deleteEvent());
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(DeleteDatasetCommand, 3);
+    expect(result.Lifecycle.settled).toBe(true);
+  });
+
+  test('a physical ID that is not a dataset ARN (a failed create\'s placeholder) succeeds with no API call', async () => {
+    const result = await handlers().onEvent(deleteEvent('AWSCDK::CustomResourceProviderFramework::CREATE_FAILED'));
+
+    expect(result.Lifecycle.settled).toBe(true);
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('any request type', () => {
+  test.each(['DatasetGroupArn', 'DatasetType', 'SchemaArn'])('a missing %s property fails, naming the property', async (property) => {
+    await expect(handlers().onEvent(createEvent({ [property]: undefined }))).rejects.toThrow(`Missing required property '${property}'`);
+  });
+});

@@ -1,0 +1,317 @@
+import {
+  CreateSchemaCommand,
+  DeleteSchemaCommand,
+  DescribeSchemaCommand,
+  DescribeSchemaCommandOutput,
+  PersonalizeClient,
+} from '@aws-sdk/client-personalize';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { createHandlers } from '../lambda';
+import { Handoff, LifecycleEvent, WaitPolicy } from '../lambda/engine';
+import { lifecycleEvent } from './support/events';
+import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
+import { VirtualClock } from './support/virtual-clock';
+import { ResourceTypes } from '../src/private/contract';
+
+process.env.CDK_PERSONALIZE_SILENT = 'true';
+process.env.AWS_REGION = 'us-east-1';
+
+const ACCOUNT = '123456789012';
+const SCHEMA_NAME = 'TestStack-Schema-0a1b2c3d';
+const SCHEMA_ARN = schemaArn(SCHEMA_NAME);
+const DEFINITION = JSON.stringify({
+  type: 'record',
+  name: 'Interactions',
+  namespace: 'com.amazonaws.personalize.schema',
+  fields: [{ name: 'USER_ID', type: 'string' }, { name: 'ITEM_ID', type: 'string' }, { name: 'TIMESTAMP', type: 'long' }],
+  version: '1.0',
+});
+const EXTENDED_DEFINITION = JSON.stringify({
+  ...JSON.parse(DEFINITION),
+  fields: [...JSON.parse(DEFINITION).fields, { name: 'EVENT_TYPE', type: 'string' }],
+});
+const SHORT_WAIT_POLICY: WaitPolicy = {
+  minDelayMs: 1_000, delayFraction: 0.04, maxDelayMs: 15_000, onEventWindowMs: 3_000, isCompleteWindowMs: 5_000, totalTimeoutMs: 60_000,
+};
+
+function schemaArn(name: string): string {
+  return `arn:aws:personalize:us-east-1:${ACCOUNT}:schema/${name}`;
+}
+
+function properties(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ServiceToken: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:provider`,
+    ContractVersion: '1',
+    Name: SCHEMA_NAME,
+    Definition: DEFINITION,
+    ...overrides,
+  };
+}
+
+function createEvent(overrides: Record<string, unknown> = {}): LifecycleEvent {
+  return lifecycleEvent({ RequestType: 'Create', ResourceType: ResourceTypes.SCHEMA, ResourceProperties: properties(overrides) });
+}
+
+function updateEvent(oldOverrides: Record<string, unknown>, newOverrides: Record<string, unknown>): LifecycleEvent {
+  return lifecycleEvent({
+    RequestType: 'Update',
+    ResourceType: ResourceTypes.SCHEMA,
+    PhysicalResourceId: SCHEMA_ARN,
+    OldResourceProperties: properties(oldOverrides),
+    ResourceProperties: properties(newOverrides),
+  });
+}
+
+function deleteEvent(physicalResourceId = SCHEMA_ARN): LifecycleEvent {
+  return lifecycleEvent({ RequestType: 'Delete', ResourceType: ResourceTypes.SCHEMA, PhysicalResourceId: physicalResourceId, ResourceProperties: properties() });
+}
+
+function isCompleteEvent(request: LifecycleEvent, physicalResourceId: string, lifecycle: Handoff): LifecycleEvent {
+  return { ...request, PhysicalResourceId: physicalResourceId, Lifecycle: lifecycle };
+}
+
+function describedSchema(definition = DEFINITION, domain?: string, name = SCHEMA_NAME): DescribeSchemaCommandOutput {
+  return { $metadata: {}, schema: { name, schemaArn: schemaArn(name), schema: definition, domain: domain as any } };
+}
+
+const personalizeMock = mockClient(PersonalizeClient);
+let clock: VirtualClock;
+
+beforeEach(() => {
+  personalizeMock.reset();
+  clock = new VirtualClock();
+});
+
+function handlers(waitPolicy?: WaitPolicy) {
+  return createHandlers({ clock, waitPolicy });
+}
+
+describe('Create', () => {
+  test('calls CreateSchema with the name, definition and domain, and no tags (the API has none for schemas)', async () => {
+    personalizeMock.on(CreateSchemaCommand).resolves({ schemaArn: SCHEMA_ARN });
+    personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema(DEFINITION, 'ECOMMERCE'));
+
+    await handlers().onEvent(createEvent({ Domain: 'ECOMMERCE' }));
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(CreateSchemaCommand, 1);
+    expect(personalizeMock.commandCalls(CreateSchemaCommand)[0].args[0].input).toEqual({ name: SCHEMA_NAME, schema: DEFINITION, domain: 'ECOMMERCE' });
+  });
+
+  test('leaves domain out of CreateSchema when the properties have none', async () => {
+    personalizeMock.on(CreateSchemaCommand).resolves({ schemaArn: SCHEMA_ARN });
+    personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema());
+
+    await handlers().onEvent(createEvent());
+
+    expect(personalizeMock.commandCalls(CreateSchemaCommand)[0].args[0].input.domain).toBeUndefined();
+  });
+
+  test('settles at once: one DescribeSchema with no delay, returning the ARN as physical ID with Arn and Name data', async () => {
+    personalizeMock.on(CreateSchemaCommand).resolves({ schemaArn: SCHEMA_ARN });
+    personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema());
+
+    const result = await handlers().onEvent(createEvent());
+
+    expect(result).toEqual({
+      PhysicalResourceId: SCHEMA_ARN,
+      Data: { Arn: SCHEMA_ARN, Name: SCHEMA_NAME },
+      Lifecycle: expect.objectContaining({ operation: 'create', settled: true }),
+    });
+    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeSchemaCommand, 1);
+    expect(personalizeMock).toHaveReceivedCommandWith(DescribeSchemaCommand, { schemaArn: SCHEMA_ARN });
+    expect(clock.sleeps).toEqual([0]);
+  });
+
+  test('isComplete after a settled onEvent completes without calling Personalize', async () => {
+    personalizeMock.on(CreateSchemaCommand).resolves({ schemaArn: SCHEMA_ARN });
+    personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema());
+    const { onEvent, isComplete } = handlers();
+    const request = createEvent();
+    const started = await onEvent(request);
+    personalizeMock.resetHistory();
+
+    await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).resolves.toEqual({ IsComplete: true });
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+
+  test('a definition the service refuses fails the create with the service\'s message', async () => {
+    personalizeMock.on(CreateSchemaCommand).rejects(serviceError('InvalidInputException', 400, 'Schema is not valid Avro.'));
+
+    await expect(handlers().onEvent(createEvent())).rejects.toThrow('Schema is not valid Avro.');
+  });
+
+  test('a schema that is gone when first described fails, saying it disappeared', async () => {
+    personalizeMock.on(CreateSchemaCommand).resolves({ schemaArn: SCHEMA_ARN });
+    personalizeMock.on(DescribeSchemaCommand).rejects(notFound());
+    const { onEvent, isComplete } = handlers();
+    const request = createEvent();
+
+    const started = await onEvent(request);
+
+    await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).rejects.toThrow(/disappeared/);
+  });
+
+  describe('when the name is already taken (the API has no tags for schemas, so content decides)', () => {
+    beforeEach(() => {
+      personalizeMock.on(CreateSchemaCommand).rejects(alreadyExists());
+    });
+
+    test('adopts the existing schema when its definition is the same JSON, whatever its formatting and key order', async () => {
+      const reordered = JSON.stringify({
+        fields: JSON.parse(DEFINITION).fields,
+        version: '1.0',
+        type: 'record',
+        namespace: 'com.amazonaws.personalize.schema',
+        name: 'Interactions',
+      }, undefined, 2);
+      personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema(reordered, 'ECOMMERCE'));
+
+      const result = await handlers().onEvent(createEvent({ Domain: 'ECOMMERCE' }));
+
+      expect(result.PhysicalResourceId).toBe(SCHEMA_ARN);
+      expect(result.Lifecycle.settled).toBe(true);
+    });
+
+    test('refuses, naming schemaName, when the existing schema has another definition', async () => {
+      personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema(EXTENDED_DEFINITION));
+
+      await expect(handlers().onEvent(createEvent())).rejects.toThrow(`A schema named '${SCHEMA_NAME}' already exists (${SCHEMA_ARN}) and was `
+        + 'not created by this stack resource. Choose another schemaName, or delete the existing schema.');
+    });
+
+    test('refuses when the existing schema has another domain', async () => {
+      personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema(DEFINITION, 'VIDEO_ON_DEMAND'));
+
+      await expect(handlers().onEvent(createEvent({ Domain: 'ECOMMERCE' }))).rejects.toThrow(/already exists .* and was not created by this stack resource/);
+    });
+  });
+});
+
+describe('isComplete while creating', () => {
+  test('an existing schema is ACTIVE: completes with the Arn and Name data', async () => {
+    personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema());
+    const event = isCompleteEvent(createEvent(), SCHEMA_ARN, { operation: 'create', startedAt: clock.now(), settled: false });
+
+    await expect(handlers().isComplete(event)).resolves.toEqual({ IsComplete: true, Data: { Arn: SCHEMA_ARN, Name: SCHEMA_NAME } });
+  });
+
+  test('a schema that is not found fails, saying it disappeared', async () => {
+    personalizeMock.on(DescribeSchemaCommand).rejects(notFound());
+    const event = isCompleteEvent(createEvent(), SCHEMA_ARN, { operation: 'create', startedAt: clock.now(), settled: false });
+
+    await expect(handlers().isComplete(event)).rejects.toThrow(`Schema ${SCHEMA_ARN} disappeared while waiting for it to become ACTIVE`);
+  });
+});
+
+describe('Update', () => {
+  test('a new definition under a new name creates the new schema and returns its ARN: a replacement', async () => {
+    const newName = 'TestStack-Schema-9f8e7d6c';
+    personalizeMock.on(CreateSchemaCommand).resolves({ schemaArn: schemaArn(newName) });
+    personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema(EXTENDED_DEFINITION, undefined, newName));
+
+    const result = await handlers().onEvent(updateEvent({}, { Name: newName, Definition: EXTENDED_DEFINITION }));
+
+    expect(personalizeMock).toHaveReceivedCommandWith(CreateSchemaCommand, { name: newName, schema: EXTENDED_DEFINITION });
+    expect(result.PhysicalResourceId).toBe(schemaArn(newName));
+    expect(result.Data).toEqual({ Arn: schemaArn(newName), Name: newName });
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteSchemaCommand);
+  });
+
+  test('a new definition under the same name is refused at once, naming definition and schemaName', async () => {
+    await expect(handlers().onEvent(updateEvent({}, { Definition: EXTENDED_DEFINITION })))
+      .rejects.toThrow(`Changing definition of schema '${SCHEMA_NAME}' needs a replacement, but the replacement would have the same `
+        + 'name as the schema it replaces, and names are unique. Change schemaName');
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+
+  test('a new domain under the same name is refused, naming domain', async () => {
+    await expect(handlers().onEvent(updateEvent({}, { Domain: 'ECOMMERCE' }))).rejects.toThrow(/^Changing domain of schema/);
+  });
+
+  test('the same definition formatted differently is no change: no create, same physical ID', async () => {
+    personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema());
+
+    const result = await handlers().onEvent(updateEvent({}, { Definition: JSON.stringify(JSON.parse(DEFINITION), undefined, 2) }));
+
+    expect(result.PhysicalResourceId).toBe(SCHEMA_ARN);
+    expect(result.Lifecycle).toMatchObject({ operation: 'update', settled: true });
+    expect(personalizeMock).not.toHaveReceivedCommand(CreateSchemaCommand);
+  });
+});
+
+describe('Delete', () => {
+  test('calls DeleteSchema, then completes when DescribeSchema answers ResourceNotFoundException', async () => {
+    personalizeMock.on(DeleteSchemaCommand).resolves({});
+    personalizeMock.on(DescribeSchemaCommand).rejects(notFound());
+
+    const result = await handlers().onEvent(deleteEvent());
+
+    expect(personalizeMock).toHaveReceivedCommandWith(DeleteSchemaCommand, { schemaArn: SCHEMA_ARN });
+    expect(result).toMatchObject({ PhysicalResourceId: SCHEMA_ARN, Lifecycle: { operation: 'delete', settled: true } });
+    expect(result.Data).toBeUndefined();
+  });
+
+  test('deleting a schema that is already gone succeeds without waiting', async () => {
+    personalizeMock.on(DeleteSchemaCommand).rejects(notFound());
+
+    const result = await handlers().onEvent(deleteEvent());
+
+    expect(result.Lifecycle.settled).toBe(true);
+    expect(personalizeMock).not.toHaveReceivedCommand(DescribeSchemaCommand);
+  });
+
+  test('while a dataset still uses the schema (ResourceInUseException) it waits and retries the delete until it succeeds', async () => {
+    personalizeMock.on(DeleteSchemaCommand)
+      .rejectsOnce(inUse())
+      .rejectsOnce(inUse())
+      .rejectsOnce(inUse())
+      .resolves({});
+    personalizeMock.on(DescribeSchemaCommand)
+      .resolvesOnce(describedSchema())
+      .resolvesOnce(describedSchema())
+      .resolvesOnce(describedSchema())
+      .rejects(notFound());
+
+    const result = await handlers().onEvent(deleteEvent());
+
+    expect(personalizeMock).toHaveReceivedCommandTimes(DeleteSchemaCommand, 4);
+    expect(result.Lifecycle.settled).toBe(true);
+    expect(clock.sleeps.slice(1).every((ms) => ms >= 1_000)).toBe(true);
+  });
+
+  test('a schema still in use at the end of the onEvent window is deleted by isComplete once the dataset is gone', async () => {
+    personalizeMock.on(DeleteSchemaCommand).rejects(inUse());
+    personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema());
+    const { onEvent, isComplete } = handlers(SHORT_WAIT_POLICY);
+    const request = deleteEvent();
+
+    const started = await onEvent(request);
+    expect(started.Lifecycle.settled).toBe(false);
+
+    personalizeMock.on(DeleteSchemaCommand).resolves({});
+    personalizeMock.on(DescribeSchemaCommand).resolvesOnce(describedSchema()).rejects(notFound());
+    await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).resolves.toEqual({ IsComplete: true });
+  });
+
+  test('a schema in use for longer than the total timeout fails, saying it could not be deleted', async () => {
+    personalizeMock.on(DeleteSchemaCommand).rejects(inUse());
+    personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema());
+    const event = isCompleteEvent(deleteEvent(), SCHEMA_ARN, { operation: 'delete', startedAt: clock.now() - 60_000, settled: false });
+
+    await expect(handlers(SHORT_WAIT_POLICY).isComplete(event)).rejects.toThrow(`waiting for schema ${SCHEMA_ARN} to be deleted; last status: ACTIVE.`);
+  });
+
+  test('a physical ID that is not a schema ARN (a failed create\'s placeholder) succeeds with no API call', async () => {
+    const result = await handlers().onEvent(deleteEvent('AWSCDK::CustomResourceProviderFramework::CREATE_FAILED'));
+
+    expect(result.Lifecycle.settled).toBe(true);
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('any request type', () => {
+  test('a missing Definition property fails, naming the property', async () => {
+    await expect(handlers().onEvent(createEvent({ Definition: undefined }))).rejects.toThrow('Missing required property \'Definition\'');
+  });
+});
