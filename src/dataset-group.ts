@@ -6,8 +6,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { Dataset, DatasetOptions } from './dataset';
 import { Attributes, CONTRACT_VERSION, DatasetGroupProperties, ResourceTypes, TagProperty } from './private/contract';
-import { grantHandlerAccess } from './private/handler-access';
-import { generateName } from './private/names';
+import { datasetGroupArnPattern } from './private/grant-patterns';
+import { grantHandler, HandlerGrant } from './private/handler-access';
+import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { tagProblems, validateKmsKeyArn, validateName, validatePersonalizeArn, validateRoleArn } from './private/validation';
 
@@ -236,11 +237,11 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
   public readonly tags: TagManager;
 
   /**
-   * The name the group is created with; unlike `datasetGroupName` it is known at
-   * synth time, so datasets can derive their names from it.
+   * The name the group is created with and the pattern the handler is granted; unlike
+   * `datasetGroupName` both are known at synth time, so datasets can derive theirs from them.
    * @internal
    */
-  public readonly _physicalName: string;
+  public readonly _physicalName: PhysicalName;
 
   constructor(scope: Construct, id: string, props: DatasetGroupProps = {}) {
     super(scope, id);
@@ -257,14 +258,13 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
     this.role = props.kmsKey ? (props.role ?? this.createServiceRole()) : undefined;
     if (this.kmsKey && this.role) this.grantKeyUse(this.kmsKey, this.role);
 
-    const physicalName = props.datasetGroupName ?? generateName(this, [props.domain, props.kmsKey?.keyArn, this.role?.roleArn]);
-    this._physicalName = physicalName;
+    this._physicalName = physicalName(this, props.datasetGroupName, [props.domain, props.kmsKey?.keyArn, this.role?.roleArn]);
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET_GROUP);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
 
     const properties: DatasetGroupProperties = {
       ContractVersion: CONTRACT_VERSION,
-      Name: physicalName,
+      Name: this._physicalName.name,
       Domain: props.domain,
       KmsKeyArn: this.kmsKey?.keyArn,
       RoleArn: this.role?.roleArn,
@@ -281,15 +281,15 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
     // Personalize checks the role's access to the key at create time, so the grants must exist first.
     if (this.role) resource.node.addDependency(this.role);
 
-    const ownArn = Stack.of(this).formatArn({
-      service: 'personalize', resource: 'dataset-group', resourceName: physicalName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    grantHandlerAccess(this, provider, resource, {
-      physicalName,
-      actions: HANDLER_ACTIONS,
-      resourceArns: [ownArn],
-      passedRoles: this.role ? [this.role] : [],
-    });
+    const grants: HandlerGrant[] = [{ actions: HANDLER_ACTIONS, resources: [datasetGroupArnPattern(this, this._physicalName)] }];
+    if (this.role) {
+      grants.push({
+        actions: ['iam:PassRole'],
+        resources: [this.role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPAL } },
+      });
+    }
+    grantHandler(provider, resource, grants);
 
     this.datasetGroupArn = resource.getAttString(Attributes.ARN);
     this.datasetGroupName = resource.getAttString(Attributes.NAME);
@@ -326,3 +326,4 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
     }
   }
 }
+

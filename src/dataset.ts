@@ -7,8 +7,9 @@ import { DatasetGroup, Domain, IDatasetGroup } from './dataset-group';
 import { datasetFieldProblems, requiredFieldsSummary } from './private/avro';
 import { Attributes, CONTRACT_VERSION, DatasetProperties, ResourceTypes, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
-import { grantHandlerAccess } from './private/handler-access';
-import { generateName } from './private/names';
+import { datasetGroupArnPattern, schemaArnPattern } from './private/grant-patterns';
+import { grantHandler } from './private/handler-access';
+import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 import { ISchema, Schema } from './schema';
@@ -241,13 +242,13 @@ export class Dataset extends DatasetBase implements ITaggable {
 
     // The name changes with everything that forces a replacement, so a replacement never reuses it.
     const replacementKey = [groupKey(group), type, SCHEMA_UPDATABLE_TYPES.has(type) ? null : schemaKey(schema)];
-    const physicalName = props.datasetName ?? generateName(this, replacementKey);
+    const name = physicalName(this, props.datasetName, replacementKey);
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
 
     const properties: DatasetProperties = {
       ContractVersion: CONTRACT_VERSION,
-      Name: physicalName,
+      Name: name.name,
       DatasetGroupArn: group.datasetGroupArn,
       DatasetType: type,
       SchemaArn: schema.schemaArn,
@@ -261,28 +262,25 @@ export class Dataset extends DatasetBase implements ITaggable {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
 
+    // Grants name the group and schema by synth-time ARNs (patterns for generated names),
+    // never by their custom resources' attributes: the grants policy comes before every resource.
+    const ownGroup = group instanceof DatasetGroup ? group : undefined;
     const ownArn = Stack.of(this).formatArn({
       service: 'personalize',
       resource: 'dataset',
-      resourceName: `${group.datasetGroupName}/${type.toUpperCase()}`,
+      resourceName: `${ownGroup ? ownGroup._physicalName.grantPattern : group.datasetGroupName}/${type.toUpperCase()}`,
       account: group.env.account,
       region: group.env.region,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    // Keyed on the schema too: while an in-place schema update runs, the grant on the
-    // schema being replaced must still exist, and CloudFormation removes it only afterwards.
-    const policy = grantHandlerAccess(this, provider, this.resource, {
-      physicalName: `${physicalName}/${schema.schemaArn}`,
-      actions: HANDLER_ACTIONS,
-      resourceArns: [ownArn],
-    });
-    policy.addStatements(
-      new iam.PolicyStatement({ actions: ['personalize:CreateDataset'], resources: [group.datasetGroupArn] }),
-      new iam.PolicyStatement({
+    grantHandler(provider, this.resource, [
+      { actions: HANDLER_ACTIONS, resources: [ownArn] },
+      { actions: ['personalize:CreateDataset'], resources: [ownGroup ? datasetGroupArnPattern(ownGroup, ownGroup._physicalName) : group.datasetGroupArn] },
+      {
         actions: ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema'],
-        resources: [schema.schemaArn],
-      }),
-    );
+        resources: [schema instanceof Schema ? schemaArnPattern(schema, schema._physicalName) : schema.schemaArn],
+      },
+    ]);
 
     this.datasetArn = this.resource.getAttString(Attributes.ARN);
     this.datasetName = this.resource.getAttString(Attributes.NAME);
@@ -370,9 +368,9 @@ function checkSchemaFields(group: IDatasetGroup, schema: ISchema, type: DatasetT
 }
 
 function groupKey(group: IDatasetGroup): string {
-  return group instanceof DatasetGroup ? group._physicalName : group.datasetGroupArn;
+  return group instanceof DatasetGroup ? group._physicalName.name : group.datasetGroupArn;
 }
 
 function schemaKey(schema: ISchema): string {
-  return schema instanceof Schema ? schema._physicalName : schema.schemaArn;
+  return schema instanceof Schema ? schema._physicalName.name : schema.schemaArn;
 }

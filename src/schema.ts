@@ -6,8 +6,9 @@ import { Domain } from './dataset-group';
 import { AVRO_NAME_PATTERN } from './private/avro';
 import { Attributes, CONTRACT_VERSION, ResourceTypes, SchemaProperties } from './private/contract';
 import { validateDefinition } from './private/definition-checks';
-import { grantHandlerAccess } from './private/handler-access';
-import { generateName } from './private/names';
+import { schemaArnPattern } from './private/grant-patterns';
+import { grantHandler } from './private/handler-access';
+import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { validateName, validatePersonalizeArn } from './private/validation';
 
@@ -394,10 +395,11 @@ export class Schema extends SchemaBase {
   public readonly definition?: SchemaDefinition;
 
   /**
-   * The name the schema is created with; unlike `schemaName` it is known at synth time.
+   * The name the schema is created with and the pattern the handler is granted;
+   * unlike `schemaName` both are known at synth time.
    * @internal
    */
-  public readonly _physicalName: string;
+  public readonly _physicalName: PhysicalName;
 
   constructor(scope: Construct, id: string, props: SchemaProps) {
     super(scope, id);
@@ -406,11 +408,11 @@ export class Schema extends SchemaBase {
 
     this.definition = props.definition;
     this.domain = props.domain;
-    this._physicalName = props.schemaName ?? generateName(this, [props.definition.json, props.domain]);
+    this._physicalName = physicalName(this, props.schemaName, [props.definition.json, props.domain]);
 
     const properties: SchemaProperties = {
       ContractVersion: CONTRACT_VERSION,
-      Name: this._physicalName,
+      Name: this._physicalName.name,
       Definition: props.definition.json,
       Domain: props.domain,
     };
@@ -422,12 +424,10 @@ export class Schema extends SchemaBase {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
 
-    const ownArn = Stack.of(this).formatArn({
-      service: 'personalize', resource: 'schema', resourceName: this._physicalName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    grantHandlerAccess(this, provider, resource, { physicalName: this._physicalName, actions: HANDLER_ACTIONS, resourceArns: [ownArn] });
+    grantHandler(provider, resource, [{ actions: HANDLER_ACTIONS, resources: [schemaArnPattern(this, this._physicalName)] }]);
 
     this.schemaArn = resource.getAttString(Attributes.ARN);
     this.schemaName = resource.getAttString(Attributes.NAME);
   }
 }
+

@@ -3,19 +3,20 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DatasetGroup, DatasetGroupProps, Domain } from '../src';
+import { DatasetGroup, DatasetGroupProps, DatasetType, Domain, Schema, SchemaDefinition, SchemaField } from '../src';
 import { OWNER_TAG_KEY } from '../src/private/contract';
+import { resolvedLength } from '../src/private/handler-access';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/;
 const HANDLER_ACTIONS = [
   'personalize:CreateDatasetGroup',
-  'personalize:DescribeDatasetGroup',
   'personalize:DeleteDatasetGroup',
+  'personalize:DescribeDatasetGroup',
+  'personalize:ListTagsForResource',
   'personalize:TagResource',
   'personalize:UntagResource',
-  'personalize:ListTagsForResource',
 ];
 const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'];
 
@@ -57,9 +58,10 @@ function actionsOf(statement: Statement): string[] {
 }
 
 /** The handler-access policy of one group: the policy whose construct ID starts with the group's. */
-function handlerAccessPolicy(template: Template, groupId: string): { logicalId: string; statements: Statement[] } {
+/** The stack's one policy of Personalize grants for the handler. */
+function handlerAccessPolicy(template: Template): { logicalId: string; statements: Statement[] } {
   const found = Object.entries(template.findResources('AWS::IAM::Policy'))
-    .filter(([logicalId]) => logicalId.startsWith(`${groupId}HandlerAccess`));
+    .filter(([logicalId]) => logicalId.startsWith('CdkPersonalizeProviderPersonalizeAccess'));
   expect(found).toHaveLength(1);
   const [logicalId, policy] = found[0];
   return { logicalId, statements: policy.Properties.PolicyDocument.Statement };
@@ -112,11 +114,11 @@ describe('custom resource', () => {
     expect(stack.resolve(group.datasetGroupName)).toEqual({ 'Fn::GetAtt': [logicalId, 'Name'] });
   });
 
-  test('depends on its handler-access policy, so the handler has its grants before the first call', () => {
+  test('depends on the handler grants policy, so the handler has its grants before the first call', () => {
     const stack = newStack();
     new DatasetGroup(stack, 'Group');
     const template = Template.fromStack(stack);
-    const { logicalId } = handlerAccessPolicy(template, 'Group');
+    const { logicalId } = handlerAccessPolicy(template);
 
     template.hasResource('Custom::PersonalizeDatasetGroup', { DependsOn: Match.arrayWith([logicalId]) });
   });
@@ -183,22 +185,45 @@ describe('handler permissions', () => {
     new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail-recs' });
     const template = Template.fromStack(stack);
 
-    const { statements } = handlerAccessPolicy(template, 'Group');
+    const { statements } = handlerAccessPolicy(template);
     expect(statements).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('retail-recs') }]);
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyName: Match.stringLikeRegexp('^GroupHandlerAccess'),
+      PolicyName: Match.stringLikeRegexp('^CdkPersonalizeProviderPersonalizeAccess'),
       Roles: [{ Ref: Match.stringLikeRegexp('^CdkPersonalizeProviderHandlerRole') }],
     });
   });
 
-  test('each group\'s grant names only that group', () => {
+  test('groups share one statement that names each group\'s own ARN and nothing else', () => {
     const stack = newStack();
     new DatasetGroup(stack, 'First', { datasetGroupName: 'first' });
     new DatasetGroup(stack, 'Second', { datasetGroupName: 'second' });
+
+    expect(handlerAccessPolicy(Template.fromStack(stack)).statements).toEqual([
+      { Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: [ownArn('first'), ownArn('second')] },
+    ]);
+  });
+
+  test('a generated name is granted by its construct\'s name prefix, which also matches the names of its replacements', () => {
+    const stack = newStack();
+    const group = new DatasetGroup(stack, 'Group');
+    const replaced = generatedName(['Group'], (s) => ({ domain: Domain.ECOMMERCE, kmsKey: new kms.Key(s, 'Key') }));
+    const [statement] = handlerAccessPolicy(Template.fromStack(stack)).statements;
+
+    expect(statement.Resource).toEqual(ownArn('TestStack-Group-*'));
+    for (const name of [nameOf(group), replaced]) {
+      expect(name).toMatch(/^TestStack-Group-[0-9a-f]{8}$/);
+    }
+  });
+
+  test('the grants stay in one policy of one statement however many groups the stack holds', () => {
+    const stack = newStack();
+    for (let index = 0; index < 20; index++) new DatasetGroup(stack, `Group${index}`);
     const template = Template.fromStack(stack);
 
-    expect(handlerAccessPolicy(template, 'First').statements[0].Resource).toEqual(ownArn('first'));
-    expect(handlerAccessPolicy(template, 'Second').statements[0].Resource).toEqual(ownArn('second'));
+    const { statements } = handlerAccessPolicy(template);
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Resource).toHaveLength(20);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => id.includes('PersonalizeAccess'))).toHaveLength(1);
   });
 
   test('no policy in the stack allows personalize:* or a Personalize action on Resource "*"', () => {
@@ -228,7 +253,7 @@ describe('handler permissions', () => {
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GroupServiceRole/), 'Arn'] },
       Condition: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } },
     }]);
-    expect(handlerAccessPolicy(template, 'Group').statements).toContainEqual(passRole[0]);
+    expect(handlerAccessPolicy(template).statements).toContainEqual(passRole[0]);
   });
 
   test('with a key and a given role, iam:PassRole names the given role', () => {
@@ -549,7 +574,7 @@ describe('validation', () => {
     const template = Template.fromStack(stack);
 
     template.hasResourceProperties('Custom::PersonalizeDatasetGroup', { Name: { Ref: 'GroupName' } });
-    expect(handlerAccessPolicy(template, 'Group').statements[0].Resource).toEqual({
+    expect(handlerAccessPolicy(template).statements[0].Resource).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset-group/`, { Ref: 'GroupName' }]],
     });
   });
@@ -673,5 +698,45 @@ describe('grants', () => {
         }],
       },
     });
+  });
+});
+
+describe('IAM limits', () => {
+  test('a stack whose handler grants would exceed IAM\'s 10,240 characters of inline policy per role fails at synth', () => {
+    const stack = newStack();
+    for (let index = 0; index < 120; index++) {
+      new DatasetGroup(stack, `Group${index}`, { datasetGroupName: `explicitly-named-dataset-group-number-${index}` });
+    }
+
+    expect(() => Template.fromStack(stack)).toThrow(/inline IAM policies would be about \d+ characters, above the 10240 IAM allows per role/);
+  });
+
+  test('a realistic stack of 5 groups (the default quota), each with 3 datasets and schemas, all explicitly named, stays within the limit', () => {
+    const stack = newStack();
+    const fields = {
+      [DatasetType.INTERACTIONS]: [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP')],
+      [DatasetType.ITEMS]: [SchemaField.stringField('ITEM_ID'), SchemaField.stringField('GENRE').categorical()],
+      [DatasetType.USERS]: [SchemaField.stringField('USER_ID'), SchemaField.stringField('SEGMENT').categorical()],
+    };
+    for (let index = 0; index < 5; index++) {
+      const group = new DatasetGroup(stack, `Group${index}`, { datasetGroupName: `retail-recommendations-${index}` });
+      for (const [type, typeFields] of Object.entries(fields)) {
+        const schema = new Schema(stack, `${type}Schema${index}`, {
+          schemaName: `retail-recommendations-${type.toLowerCase()}-${index}`,
+          definition: SchemaDefinition.fromFields(typeFields),
+        });
+        group.addDataset(type, { datasetType: type as DatasetType, schema, datasetName: `retail-${type.toLowerCase()}-${index}` });
+      }
+    }
+
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+});
+
+describe('resolvedLength', () => {
+  test('counts a partition reference as its longest value and joins the parts of Fn::Join', () => {
+    const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':personalize:us-east-1:123456789012:dataset-group/g']] };
+
+    expect(resolvedLength({ Resource: arn })).toBe(JSON.stringify({ Resource: 'arn:aws-us-gov:personalize:us-east-1:123456789012:dataset-group/g' }).length);
   });
 });

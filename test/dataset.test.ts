@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   Dataset, DatasetGroup, DatasetProps, DatasetType, Domain, Schema, SchemaDefinition, SchemaField,
 } from '../src';
+import { handlerGrants, statementFor } from './support/handler-grants';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -50,14 +51,6 @@ function nameOf(dataset: Dataset): string {
 
 function logicalIdOf(construct: DatasetGroup | Schema): string {
   return Stack.of(construct).getLogicalId(construct.node.defaultChild as any);
-}
-
-function datasetPolicyStatements(template: Template, datasetId = 'Dataset'): any[] {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy', {
-    Properties: { PolicyName: Match.stringLikeRegexp(`^${datasetId}HandlerAccess`) },
-  }));
-  expect(policies).toHaveLength(1);
-  return policies[0].Properties.PolicyDocument.Statement;
 }
 
 describe('validation', () => {
@@ -379,78 +372,66 @@ describe('generated names', () => {
 });
 
 describe('handler permissions', () => {
+  const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:${resource}`]] });
+  const DATASET_ACTIONS = [
+    'personalize:CreateDataset', 'personalize:DescribeDataset', 'personalize:UpdateDataset', 'personalize:DeleteDataset',
+    'personalize:TagResource', 'personalize:UntagResource', 'personalize:ListTagsForResource',
+  ];
+
   test('the handler gets the dataset actions on dataset/GROUP/TYPE, CreateDataset on the group, and the schema actions on the schema only', () => {
     const stack = newStack();
     const group = new DatasetGroup(stack, 'Group');
     const schema = schemaFor(stack, DatasetType.ACTION_INTERACTIONS);
     new Dataset(stack, 'Dataset', { datasetGroup: group, datasetType: DatasetType.ACTION_INTERACTIONS, schema });
+    const template = Template.fromStack(stack);
 
-    expect(datasetPolicyStatements(Template.fromStack(stack))).toEqual([
-      {
-        Effect: 'Allow',
-        Action: [
-          'personalize:CreateDataset', 'personalize:DescribeDataset', 'personalize:UpdateDataset', 'personalize:DeleteDataset',
-          'personalize:TagResource', 'personalize:UntagResource', 'personalize:ListTagsForResource',
-        ],
-        Resource: {
-          'Fn::Join': ['', [
-            'arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset/`,
-            { 'Fn::GetAtt': [logicalIdOf(group), 'Name'] }, '/ACTION_INTERACTIONS',
-          ]],
-        },
-      },
-      { Effect: 'Allow', Action: 'personalize:CreateDataset', Resource: { 'Fn::GetAtt': [logicalIdOf(group), 'Arn'] } },
-      {
-        Effect: 'Allow',
-        Action: ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema'],
-        Resource: { 'Fn::GetAtt': [logicalIdOf(schema), 'Arn'] },
-      },
-    ]);
+    expect(statementFor(template, DATASET_ACTIONS).Resource).toEqual(arn('dataset/TestStack-Group-*/ACTION_INTERACTIONS'));
+    expect(statementFor(template, ['personalize:CreateDataset']).Resource).toEqual(arn('dataset-group/TestStack-Group-*'));
+    expect(statementFor(template, ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema']).Resource)
+      .toEqual(arn('schema/TestStack-Action_InteractionsSchema-*'));
   });
 
-  test('for an imported group, the dataset ARN is built in the group\'s account and region', () => {
+  test('grants never refer to another custom resource\'s attributes, which would make a dependency cycle', () => {
+    const stack = newStack();
+    datasetIn(stack, DatasetType.ITEMS);
+
+    expect(JSON.stringify(handlerGrants(Template.fromStack(stack)).statements)).not.toContain('Fn::GetAtt');
+  });
+
+  test('for an imported group and schema, the grants name their ARNs, with the dataset in the group\'s account and region', () => {
     const stack = newStack();
     const datasetGroup = DatasetGroup.fromDatasetGroupArn(stack, 'Group', 'arn:aws:personalize:eu-west-1:210987654321:dataset-group/shared');
-    datasetIn(stack, DatasetType.USERS, { datasetGroup });
+    const schema = Schema.fromSchemaAttributes(stack, 'Schema', {
+      schemaArn: `arn:aws:personalize:${REGION}:${ACCOUNT}:schema/users-v1`,
+      definition: SchemaDefinition.fromFields(FIELDS[DatasetType.USERS]),
+    });
+    datasetIn(stack, DatasetType.USERS, { datasetGroup, schema });
+    const template = Template.fromStack(stack);
 
-    expect(datasetPolicyStatements(Template.fromStack(stack))[0].Resource).toEqual({
+    expect(statementFor(template, DATASET_ACTIONS).Resource).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':personalize:eu-west-1:210987654321:dataset/shared/USERS']],
     });
+    expect(statementFor(template, ['personalize:CreateDataset']).Resource).toBe(datasetGroup.datasetGroupArn);
+    expect(statementFor(template, ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema']).Resource)
+      .toBe(schema.schemaArn);
   });
 
   test('no statement grants personalize:* or any resource \'*\'', () => {
     const stack = newStack();
     datasetIn(stack, DatasetType.ITEMS);
-    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
-      Properties: { PolicyName: Match.stringLikeRegexp('HandlerAccess') },
-    })).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const statements = handlerGrants(Template.fromStack(stack)).statements;
 
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
-      expect([].concat(statement.Action)).not.toContain('personalize:*');
+      expect(([] as string[]).concat(statement.Action)).not.toContain('personalize:*');
       expect(statement.Resource).not.toBe('*');
     }
   });
 
-  test('the grant is keyed on the schema too, so a new schema gets a new policy and the old grant outlives the update', () => {
-    const policyIdFor = (schemaName: string) => {
-      const stack = newStack();
-      datasetIn(stack, DatasetType.USERS, { datasetName: 'users', schema: Schema.fromSchemaName(stack, 'Schema', schemaName) });
-      return Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
-        Properties: { PolicyName: Match.stringLikeRegexp('^DatasetHandlerAccess') },
-      }));
-    };
-
-    expect(policyIdFor('users-v2')).not.toEqual(policyIdFor('users-v1'));
-  });
-
-  test('the dataset depends on its grant, and refers to its group and schema so that it is deleted before them', () => {
+  test('the dataset depends on the grants policy, and refers to its group and schema so that it is deleted before them', () => {
     const stack = newStack();
     const dataset = datasetIn(stack, DatasetType.INTERACTIONS);
-    const template = Template.fromStack(stack);
-    const [policyId] = Object.keys(template.findResources('AWS::IAM::Policy', {
-      Properties: { PolicyName: Match.stringLikeRegexp('^DatasetHandlerAccess') },
-    }));
+    const { logicalId: policyId } = handlerGrants(Template.fromStack(stack));
 
     const { resource } = resourceOf(dataset);
     expect(resource.DependsOn).toContain(policyId);

@@ -1,41 +1,92 @@
-import { createHash } from 'crypto';
 import { CustomResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
 import { PersonalizeProvider } from './provider';
 
-export interface HandlerAccessOptions {
-  /** The resource's Personalize name; the grant is keyed on it (see below). */
-  readonly physicalName: string;
+/** One permission the handler needs for one resource. */
+export interface HandlerGrant {
   readonly actions: string[];
-  readonly resourceArns: string[];
-  /** Roles the handler passes to Personalize on this resource's behalf. */
-  readonly passedRoles?: iam.IRole[];
+  /** ARNs or ARN patterns; never built from another custom resource's attributes, which would make a cycle. */
+  readonly resources: string[];
+  readonly conditions?: Record<string, unknown>;
+}
+
+const POLICY_ID = 'PersonalizeAccess';
+/** IAM's limit on the total size of a role's inline policies, whitespace not counted. */
+export const ROLE_INLINE_POLICY_LIMIT = 10_240;
+const statementsByPolicy = new WeakMap<iam.Policy, Map<string, iam.PolicyStatement>>();
+
+/**
+ * Grants the stack's handler what one resource needs, in the stack's single grants
+ * policy: one statement per set of actions, listing every resource that needs it.
+ *
+ * IAM caps a role's inline policies at 10,240 characters in total, so a policy per
+ * resource stops deploying at a handful of resources; merged statements cost one
+ * ARN (about 90 characters) per resource. Generated names are granted by their
+ * construct's name prefix, which also covers the names its replacements get, so
+ * the handler can still delete what a replacement replaced (ADR 0002).
+ */
+export function grantHandler(provider: PersonalizeProvider, resource: CustomResource, grants: HandlerGrant[]): void {
+  const policy = grantsPolicy(provider);
+  const statements = statementsByPolicy.get(policy)!;
+  for (const grant of grants) {
+    const actions = [...grant.actions].sort();
+    const key = JSON.stringify([actions, grant.conditions ?? {}]);
+    let statement = statements.get(key);
+    if (!statement) {
+      statement = new iam.PolicyStatement({ actions, conditions: grant.conditions });
+      statements.set(key, statement);
+      policy.addStatements(statement);
+    }
+    statement.addResources(...grant.resources);
+  }
+  resource.node.addDependency(policy);
+}
+
+function grantsPolicy(provider: PersonalizeProvider): iam.Policy {
+  const existing = provider.node.tryFindChild(POLICY_ID) as iam.Policy | undefined;
+  if (existing) return existing;
+  const policy = new iam.Policy(provider, POLICY_ID, { roles: [provider.handlerRole] });
+  statementsByPolicy.set(policy, new Map());
+  policy.node.addValidation({ validate: () => inlinePolicySizeProblems(provider, policy) });
+  return policy;
+}
+
+/** Fails synth, rather than a deploy, when the handler role's inline policies outgrow IAM's limit. */
+function inlinePolicySizeProblems(provider: PersonalizeProvider, grants: iam.Policy): string[] {
+  const stack = Stack.of(provider);
+  const defaultPolicy = provider.handlerRole.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+  const size = [grants, defaultPolicy]
+    .filter((policy): policy is iam.Policy => policy !== undefined)
+    .reduce((total, policy) => total + resolvedLength(stack.resolve(policy.document.toJSON())), 0);
+  if (size <= ROLE_INLINE_POLICY_LIMIT) return [];
+  return [`The custom resource handler's inline IAM policies would be about ${size} characters, above the ${ROLE_INLINE_POLICY_LIMIT} `
+    + `IAM allows per role, so stack '${stack.stackName}' would fail to deploy. Split its Personalize resources across stacks `
+    + '(each stack has its own handler), or let the library generate names: a construct with a generated name costs one ARN pattern.'];
 }
 
 /**
- * Grants the stack's handler exactly what one resource needs, on that resource's ARN.
- *
- * The grant is a policy of its own whose construct ID is keyed on the resource's
- * name. When a rename replaces the resource, CloudFormation creates the new policy
- * before the new resource and removes the old policy only after it has deleted the
- * old resource, so the handler can still delete what it replaced.
+ * The length of a policy document once CloudFormation has resolved it. Intrinsics
+ * count as the longest value they commonly resolve to, so the estimate errs high.
  */
-export function grantHandlerAccess(
-  scope: Construct, provider: PersonalizeProvider, resource: CustomResource, options: HandlerAccessOptions,
-): iam.Policy {
-  const nameKey = JSON.stringify(Stack.of(scope).resolve(options.physicalName));
-  const suffix = createHash('sha256').update(nameKey).digest('hex').slice(0, 8).toUpperCase();
-  const statements = [new iam.PolicyStatement({ actions: options.actions, resources: options.resourceArns })];
-  const passedRoles = options.passedRoles ?? [];
-  if (passedRoles.length > 0) {
-    statements.push(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: passedRoles.map((role) => role.roleArn),
-      conditions: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } },
-    }));
+export function resolvedLength(document: unknown): number {
+  return JSON.stringify(document, (_key, value) => (isIntrinsic(value) ? 'x'.repeat(intrinsicLength(value)) : value)).length;
+}
+
+function isIntrinsic(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
+}
+
+function intrinsicLength(value: Record<string, any>): number {
+  const partLength = (part: unknown): number => (typeof part === 'string' ? part.length : isIntrinsic(part) ? intrinsicLength(part) : 64);
+  if ('Ref' in value) {
+    return ({ 'AWS::Partition': 10, 'AWS::Region': 14, 'AWS::AccountId': 12, 'AWS::URLSuffix': 13 } as Record<string, number>)[value.Ref] ?? 64;
   }
-  const policy = new iam.Policy(scope, `HandlerAccess${suffix}`, { statements, roles: [provider.handlerRole] });
-  resource.node.addDependency(policy);
-  return policy;
+  if ('Fn::Join' in value) {
+    const [separator, parts] = value['Fn::Join'] as [string, unknown[]];
+    return parts.reduce((total: number, part) => total + partLength(part), 0) + separator.length * Math.max(0, parts.length - 1);
+  }
+  // Fn::GetAtt of a role or key ARN, and the rest: a generous ARN length.
+  return 128;
 }
