@@ -15,7 +15,7 @@
 import { Clock } from './clock';
 import { log } from './log';
 import { KindContext, Observation, Operation, ResourceKind } from './resource-kind';
-import { describeError, isErrorNamed, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries } from './retry';
+import { describeError, isErrorNamed, isThrottling, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries } from './retry';
 
 export type Outcome = 'done' | 'wait' | 'fail';
 
@@ -181,6 +181,18 @@ export class LifecycleEngine {
 /** Drives one resource of one kind through one request. */
 class ResourceDriver {
   private readonly clock: Clock;
+  /**
+   * The context for looks while waiting: a throttled Describe is not retried at
+   * once but ends the look, and the next one comes later. Many resources waiting
+   * at once then back off instead of crowding out each other's Create and Delete calls.
+   */
+  private readonly pollContext: KindContext;
+  /** Why the service last refused a delete (ResourceInUse), for the timeout reason. */
+  private lastRefusal?: string;
+  /** The throttle that ended the last look, if it was throttled. */
+  private lastThrottle?: string;
+  /** The status the last look of this invocation saw ('gone' when the resource no longer exists). */
+  private lastStatus?: string;
 
   constructor(
     private readonly kind: ResourceKind<any>,
@@ -191,6 +203,17 @@ class ResourceDriver {
     private readonly requested?: Record<string, unknown>,
   ) {
     this.clock = context.clock;
+    this.pollContext = {
+      ...context,
+      call: (operation, attempt) => context.call(operation, async () => {
+        try {
+          return await attempt();
+        } catch (error) {
+          if (isThrottling(error)) throw new ThrottledLook(`${operation} was throttled: ${describeError(error)}`);
+          throw error;
+        }
+      }),
+    };
   }
 
   public async create(properties: Record<string, unknown>, startedAt: number, replacement = false): Promise<OnEventResult> {
@@ -213,6 +236,11 @@ class ResourceDriver {
 
     const name = kind.nameOf(newProps);
     if (name === kind.nameOf(oldProps)) {
+      // The rollback of a refused change asks for what the resource still is: nothing to replace.
+      if (kind.arnOf(this.context, newProps) === physicalId && await kind.isOwned(this.context, physicalId, newProps)) {
+        await kind.update(this.context, physicalId, oldProps, newProps);
+        return this.waitThenHandOver(physicalId, 'update', startedAt);
+      }
       throw new Error(`Changing ${causes.join(', ')} of ${kind.noun} '${name}' needs a replacement, but the replacement `
         + `would have the same name as the ${kind.noun} it replaces, and names are unique. Change ${kind.nameProperty} `
         + '(or remove it to let the library generate one) in the same deployment.');
@@ -249,9 +277,19 @@ class ResourceDriver {
 
     const elapsedMs = this.clock.now() - handoff.startedAt;
     if (elapsedMs < this.waitPolicy.totalTimeoutMs) return { IsComplete: false };
-    const last = await this.observeQuietly(physicalId, handoff.operation);
+    if (this.lastStatus === undefined) {
+      // Invoked after the deadline without a look of its own: one last look decides, so a done resource is not failed.
+      try {
+        const settled = await this.poll(physicalId, handoff.operation);
+        if (settled) return { IsComplete: true, Data: handoff.operation === 'delete' ? undefined : settled };
+      } catch (error) {
+        return this.fail(physicalId, handoff, (error as Error).message);
+      }
+    }
+    const refusal = (handoff.operation === 'delete' && this.lastRefusal ? ` Personalize refused the delete: ${this.lastRefusal}` : '')
+      + (this.lastThrottle ? ` ${this.lastThrottle}` : '');
     return this.fail(physicalId, handoff, `Timed out after ${Math.round(elapsedMs / 1000)} s waiting for ${this.kind.noun} `
-      + `${physicalId} to ${handoff.operation === 'delete' ? 'be deleted' : 'become ACTIVE'}; last status: ${last?.status ?? 'unknown'}.`);
+      + `${physicalId} to ${handoff.operation === 'delete' ? 'be deleted' : 'become ACTIVE'}; last status: ${this.lastStatus ?? 'unknown'}.${refusal}`);
   }
 
   /**
@@ -296,7 +334,10 @@ class ResourceDriver {
     } catch (error) {
       if (isErrorNamed(error, 'ResourceNotFoundException')) return 'gone';
       // Children still deleting, or the resource is still settling: keep polling and retry the delete.
-      if (isErrorNamed(error, 'ResourceInUseException')) return 'blocked';
+      if (isErrorNamed(error, 'ResourceInUseException')) {
+        this.lastRefusal = (error as Error).message;
+        return 'blocked';
+      }
       throw error;
     }
   }
@@ -327,23 +368,37 @@ class ResourceDriver {
     firstDelayMs?: number): Promise<Record<string, string> | undefined> {
     const totalDeadline = startedAt + this.waitPolicy.totalTimeoutMs;
     let delayMs = firstDelayMs ?? pollDelayMs(this.waitPolicy, this.clock.now() - startedAt);
+    let lookAt = this.clock.now() + delayMs;
     for (;;) {
-      const now = this.clock.now();
-      if (now >= totalDeadline) return undefined;
-      delayMs = Math.min(delayMs, totalDeadline - now);
-      if (now + delayMs > windowEnd) return undefined;
-      await this.clock.sleep(delayMs);
+      if (this.clock.now() >= totalDeadline) return undefined;
+      lookAt = Math.min(lookAt, totalDeadline);
+      if (lookAt > windowEnd) return undefined;
+      await this.clock.sleep(Math.max(0, lookAt - this.clock.now()));
       const settled = await this.poll(arn, operation);
       if (settled) return settled;
-      delayMs = pollDelayMs(this.waitPolicy, this.clock.now() - startedAt);
+      // After a throttled look the next one waits about twice as long; a successful look restores the schedule.
+      delayMs = this.lastThrottle === undefined
+        ? pollDelayMs(this.waitPolicy, lookAt - startedAt)
+        : Math.min(this.waitPolicy.maxDelayMs, Math.round(Math.max(delayMs, this.waitPolicy.minDelayMs) * (1.5 + this.clock.random())));
+      // Looks keep their cadence from the previous look's start, so a slow answer does not stretch the schedule.
+      lookAt = Math.max(lookAt + delayMs, this.clock.now());
     }
   }
 
   /** One look at the resource: attributes when done, undefined to keep waiting; throws on failure. */
   private async poll(arn: string, operation: Operation): Promise<Record<string, string> | undefined> {
     const noun = this.kind.noun;
-    // Throttled or failed Describes are retried inside context.call; only a persistent fault gets here as an error.
-    const observation = await this.kind.observe(this.context, arn, operation, this.requestedProps(operation));
+    // Failed Describes are retried inside the call; only a persistent fault gets here as an error.
+    let observation: Observation | undefined;
+    try {
+      observation = await this.kind.observe(this.pollContext, arn, operation, this.requestedProps(operation));
+      this.lastThrottle = undefined;
+      this.lastStatus = observation?.status ?? 'gone';
+    } catch (error) {
+      if (!(error instanceof ThrottledLook)) throw error;
+      this.lastThrottle = error.message;
+      return undefined;
+    }
 
     if (operation === 'delete') {
       if (!observation) return {};
@@ -364,19 +419,13 @@ class ResourceDriver {
     throw new Error(`Personalize reported ${observation.status} for ${noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
   }
 
-  private async observeQuietly(arn: string, operation: Operation): Promise<Observation | undefined> {
-    try {
-      return await this.kind.observe(this.context, arn, operation, this.requestedProps(operation));
-    } catch (error) {
-      log('warn', 'last describe failed', { arn, error: describeError(error) });
-      return undefined;
-    }
-  }
-
   private requestedProps(operation: Operation): unknown {
     return operation === 'delete' || this.requested === undefined ? undefined : this.kind.parse(this.requested);
   }
 }
+
+/** A throttled Describe while waiting: not retried at once, and not a failure. */
+class ThrottledLook extends Error {}
 
 function operationOf(event: LifecycleEvent): Operation {
   return event.RequestType === 'Delete' ? 'delete' : event.RequestType === 'Create' ? 'create' : 'update';

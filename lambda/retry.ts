@@ -9,10 +9,16 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** No retry starts later than this after the first attempt, so a call never outlives its Lambda. */
+  readonly maxElapsedMs?: number;
 }
 
-/** Roughly a minute of full-jitter backoff before a persistent throttle fails the deploy. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 250, maxDelayMs: 10_000 };
+/**
+ * About a minute of full-jitter backoff on average (at most 106 s) before a persistent
+ * throttle fails the deploy: long enough for a burst of resources created at once to
+ * get through a 5-requests-per-second limit, and well inside onEvent's 5 minutes.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 15, baseDelayMs: 250, maxDelayMs: 10_000, maxElapsedMs: 100_000 };
 
 export function errorName(error: unknown): string {
   const e = error as { name?: string; code?: string } | undefined;
@@ -21,6 +27,10 @@ export function errorName(error: unknown): string {
 
 export function isErrorNamed(error: unknown, name: string): boolean {
   return errorName(error) === name;
+}
+
+export function isThrottling(error: unknown): boolean {
+  return THROTTLING_ERRORS.has(errorName(error));
 }
 
 /** Throttles, 5xx answers and dropped connections are transient; everything else is final. */
@@ -51,19 +61,22 @@ function isRetryableCallError(error: unknown): boolean {
 export async function withRetries<T>(
   operation: string, clock: Clock, attempt: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<T> {
+  const startedAt = clock.now();
   for (let attemptNumber = 1; ; attemptNumber++) {
     try {
       return await attempt();
     } catch (error) {
-      if (!isRetryableCallError(error) || attemptNumber >= policy.maxAttempts) {
+      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
+      const delayMs = Math.round(clock.random() * ceiling);
+      const outOfTime = policy.maxElapsedMs !== undefined && clock.now() + delayMs - startedAt > policy.maxElapsedMs;
+      if (!isRetryableCallError(error) || attemptNumber >= policy.maxAttempts || outOfTime) {
         if (isRetryableCallError(error)) {
-          throw new Error(`${operation} still failed after ${attemptNumber} attempts: ${describeError(error)}. `
-            + 'If this is LimitExceededException, the account may have reached a Personalize quota rather than a request rate.');
+          throw new Error(`${operation} still failed after ${attemptNumber} attempts in ${Math.round((clock.now() - startedAt) / 1000)} s: `
+            + `${describeError(error).replace(/\.$/, '')}. If this is LimitExceededException, the account may have reached a Personalize quota `
+            + 'rather than a request rate.');
         }
         throw error;
       }
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
-      const delayMs = Math.round(clock.random() * ceiling);
       log('warn', 'transient error, retrying', { operation, error: errorName(error), attempt: attemptNumber, delayMs });
       await clock.sleep(delayMs);
     }

@@ -70,6 +70,19 @@ describe('status outcomes', () => {
 });
 
 describe('polling schedule', () => {
+  test('looks keep a one-second cadence from each look\'s start, so slow Describe answers do not stretch the schedule', async () => {
+    let looks = 0;
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).callsFake(async () => {
+      clock.advance(400);
+      return describedGroup(++looks < 4 ? 'CREATE IN_PROGRESS' : 'ACTIVE');
+    });
+
+    await handlers().onEvent(createGroupEvent());
+
+    expect(clock.sleeps).toEqual([1_000, 600, 600, 600]);
+  });
+
   test('the delay is at least 1 s, 4% of the elapsed time after 25 s, and at most 15 s', () => {
     expect(pollDelayMs(DEFAULT_WAIT_POLICY, 0)).toBe(1_000);
     expect(pollDelayMs(DEFAULT_WAIT_POLICY, 25_000)).toBe(1_000);
@@ -157,14 +170,22 @@ describe('timeouts', () => {
     expect(String(failure)).toMatch(/waiting for dataset group .* to be deleted; last status: DELETE IN_PROGRESS\./);
   });
 
-  test('a timeout whose last Describe fails reports the last status as unknown', async () => {
-    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE IN_PROGRESS'));
+  test('an isComplete invoked after the deadline takes one final look, and its failure is the reason reported', async () => {
     const { isComplete } = handlers({ waitPolicy: SHORT_WAIT_POLICY, retryPolicy: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
     const startedAt = clock.now();
     clock.advance(SHORT_WAIT_POLICY.totalTimeoutMs);
-    personalizeMock.on(DescribeDatasetGroupCommand).rejects(serviceError('InvalidInputException'));
+    personalizeMock.on(DescribeDatasetGroupCommand).rejects(serviceError('InvalidInputException', 400, 'The ARN is not valid'));
 
-    await expect(isComplete(creatingEvent(startedAt))).rejects.toThrow(/last status: unknown\./);
+    await expect(isComplete(creatingEvent(startedAt))).rejects.toThrow('The ARN is not valid');
+  });
+
+  test('a group that is ACTIVE at the final look after the deadline completes instead of timing out', async () => {
+    const { isComplete } = handlers({ waitPolicy: SHORT_WAIT_POLICY });
+    const startedAt = clock.now();
+    clock.advance(SHORT_WAIT_POLICY.totalTimeoutMs + 5_000);
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+
+    await expect(isComplete(creatingEvent(startedAt))).resolves.toMatchObject({ IsComplete: true, Data: { Arn: GROUP_ARN } });
   });
 });
 
@@ -213,9 +234,17 @@ describe('retries', () => {
     personalizeMock.on(CreateDatasetGroupCommand).rejects(throttled());
 
     await expect(handlers().onEvent(createGroupEvent())).rejects.toThrow(
-      /^CreateDatasetGroup still failed after 10 attempts: LimitExceededException \(HTTP 400\): .*may have reached a Personalize quota/);
-    expect(personalizeMock).toHaveReceivedCommandTimes(CreateDatasetGroupCommand, 10);
-    expect(clock.sleeps).toEqual([125, 250, 500, 1_000, 2_000, 4_000, 5_000, 5_000, 5_000]);
+      /^CreateDatasetGroup still failed after 15 attempts in 48 s: LimitExceededException \(HTTP 400\): .*may have reached a Personalize quota/);
+    expect(personalizeMock).toHaveReceivedCommandTimes(CreateDatasetGroupCommand, 15);
+    expect(clock.sleeps).toEqual([125, 250, 500, 1_000, 2_000, 4_000, ...Array(8).fill(5_000)]);
+  });
+
+  test('retries stop once the next one would start past the time budget, so a call cannot outlive its Lambda', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).rejects(throttled());
+    const retryPolicy = { maxAttempts: 100, baseDelayMs: 1_000, maxDelayMs: 10_000, maxElapsedMs: 20_000 };
+
+    await expect(handlers({ retryPolicy }).onEvent(createGroupEvent())).rejects.toThrow(/still failed after 7 attempts in 18 s/);
+    expect(clock.sleeps).toEqual([500, 1_000, 2_000, 4_000, 5_000, 5_000]);
   });
 
   test('the retry budget comes from the retry policy', async () => {

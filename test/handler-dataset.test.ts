@@ -392,7 +392,9 @@ describe('Update', () => {
       await expect(handlers().onEvent(updateEvent(interactions, { ...interactions, SchemaArn: SCHEMA_V2 }, INTERACTIONS_ARN)))
         .rejects.toThrow(`Changing schema of dataset '${DATASET_NAME}' needs a replacement, but the replacement would have the same name `
           + 'as the dataset it replaces, and names are unique. Change datasetName');
-      expect(personalizeMock).not.toHaveReceivedAnyCommand();
+      // Reads only: the refusal first checks that the dataset is not already what is asked (a rollback of a refused change).
+      expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetCommand);
+      expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
     });
 
     test('a new type creates a dataset of that type and returns its ARN: a replacement', async () => {

@@ -222,7 +222,9 @@ describe('Update', () => {
     await expect(handlers().onEvent(updateEvent({}, { Definition: EXTENDED_DEFINITION })))
       .rejects.toThrow(`Changing definition of schema '${SCHEMA_NAME}' needs a replacement, but the replacement would have the same `
         + 'name as the schema it replaces, and names are unique. Change schemaName');
-    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+    // Reads only: the refusal first checks that the schema is not already what is asked (a rollback of a refused change).
+    expect(personalizeMock).not.toHaveReceivedCommand(CreateSchemaCommand);
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteSchemaCommand);
   });
 
   test('a new domain under the same name is refused, naming domain', async () => {

@@ -8,7 +8,7 @@ import {
   apiTags, arnPattern, changedFields, describeOrUndefined, hasOwnerTag, optionalString, parseTags,
   personalize, personalizeArn, requiredString, syncTags,
 } from '../personalize';
-import { ResourceKind } from '../resource-kind';
+import { KindContext, ResourceKind } from '../resource-kind';
 
 export interface DatasetGroupSpec {
   readonly name: string;
@@ -52,14 +52,18 @@ export const datasetGroupKind: ResourceKind<DatasetGroupSpec> = {
 
   arnOf: (context, spec) => personalizeArn(context, `dataset-group/${spec.name}`),
 
-  isOwned: (context, arn) => hasOwnerTag(context, arn),
+  // Owned and configured as asked: a retried Create adopts it, and a same-name Update needs no replacement.
+  isOwned: async (context, arn, spec) => {
+    if (!await hasOwnerTag(context, arn)) return false;
+    const group = await describeGroup(context, arn);
+    return group !== undefined && (group.domain ?? undefined) === spec.domain
+      && (group.kmsKeyArn ?? undefined) === spec.kmsKeyArn && (group.roleArn ?? undefined) === spec.roleArn;
+  },
 
   update: (context, arn, oldSpec, newSpec) => syncTags(context, arn, oldSpec.tags, newSpec.tags),
 
   observe: async (context, arn) => {
-    const response = await describeOrUndefined(context, 'DescribeDatasetGroup',
-      () => personalize().send(new DescribeDatasetGroupCommand({ datasetGroupArn: arn })));
-    const group = response?.datasetGroup;
+    const group = await describeGroup(context, arn);
     if (!group) return undefined;
     return {
       status: group.status ?? 'UNKNOWN',
@@ -72,3 +76,9 @@ export const datasetGroupKind: ResourceKind<DatasetGroupSpec> = {
     await context.call('DeleteDatasetGroup', () => personalize().send(new DeleteDatasetGroupCommand({ datasetGroupArn: arn })));
   },
 };
+
+async function describeGroup(context: KindContext, arn: string) {
+  const response = await describeOrUndefined(context, 'DescribeDatasetGroup',
+    () => personalize().send(new DescribeDatasetGroupCommand({ datasetGroupArn: arn })));
+  return response?.datasetGroup;
+}

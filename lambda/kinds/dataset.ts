@@ -165,10 +165,8 @@ async function explainTakenPlace(context: KindContext, spec: DatasetSpec, origin
 async function replaceSchema(context: KindContext, arn: string, schemaArn: string): Promise<void> {
   const dataset = await describeDataset(context, arn);
   if (!dataset) throw new Error(`Dataset ${arn} disappeared; it was probably deleted outside CloudFormation.`);
-  const pending = dataset.latestDatasetUpdate;
   // A repeated event, or a rollback to the schema the dataset still has.
-  if (dataset.schemaArn === schemaArn) return;
-  if (pending?.schemaArn === schemaArn && pending.status && outcomeOf(pending.status) === 'wait') return;
+  if (hasOrIsGettingSchema(dataset, schemaArn)) return;
 
   const [current, replacement] = await Promise.all([schemaRecord(context, dataset.schemaArn!), schemaRecord(context, schemaArn)]);
   if (current && replacement) {
@@ -180,7 +178,20 @@ async function replaceSchema(context: KindContext, arn: string, schemaArn: strin
   } else {
     log('warn', 'could not read both schemas; leaving the compatibility check to UpdateDataset', { arn });
   }
-  await context.call('UpdateDataset', () => personalize().send(new UpdateDatasetCommand({ datasetArn: arn, schemaArn })));
+  try {
+    await context.call('UpdateDataset', () => personalize().send(new UpdateDatasetCommand({ datasetArn: arn, schemaArn })));
+  } catch (error) {
+    // A retry whose first attempt started the update (its response was lost) meets that update.
+    if (!isErrorNamed(error, 'ResourceInUseException')) throw error;
+    const now = await describeDataset(context, arn);
+    if (!now || !hasOrIsGettingSchema(now, schemaArn)) throw error;
+  }
+}
+
+function hasOrIsGettingSchema(dataset: ApiDataset, schemaArn: string): boolean {
+  const pending = dataset.latestDatasetUpdate;
+  return dataset.schemaArn === schemaArn
+    || (pending?.schemaArn === schemaArn && pending.status !== undefined && outcomeOf(pending.status) === 'wait');
 }
 
 async function schemaRecord(context: KindContext, schemaArn: string): Promise<AvroRecord | undefined> {

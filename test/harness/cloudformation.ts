@@ -1,0 +1,381 @@
+/**
+ * CloudFormation, as far as the custom resources of one stack see it:
+ *
+ * - Create: resources in dependency order, independent ones in parallel. After a
+ *   failure no new resource starts, those in flight finish, and the rollback sends
+ *   a Delete, in reverse order, for everything created, including the failed
+ *   resource with the physical ID its FAILED response carried.
+ * - Update: new resources get Create, changed ones Update (a new physical ID in
+ *   the response is a replacement); the cleanup phase then deletes replaced and
+ *   removed resources, and its failures do not fail the update. After a failure,
+ *   every resource updated so far, and the failed one with the physical ID its
+ *   FAILED response carried, gets an Update back to its old properties
+ *   (ResourceProperties = old, OldResourceProperties = new); the rollback cleanup
+ *   then deletes what the update created and every physical ID a response replaced.
+ * - Delete: reverse dependency order; DeletionPolicy Retain skips the request.
+ *
+ * CloudFormation accepts the first response to a request; a duplicate delivery's
+ * response is recorded and ignored. A response body over 4,096 bytes fails the resource.
+ */
+import { randomUUID } from 'crypto';
+import { CfnRequest, CfnResponse, ProviderFramework } from './provider-framework';
+import { DeployedAttributes, StackIdentity, StackTemplate, TemplateError, TemplateJson } from './template';
+
+export type StackStatus =
+  | 'CREATE_COMPLETE' | 'ROLLBACK_COMPLETE' | 'ROLLBACK_FAILED'
+  | 'UPDATE_COMPLETE' | 'UPDATE_ROLLBACK_COMPLETE' | 'UPDATE_ROLLBACK_FAILED'
+  | 'DELETE_COMPLETE' | 'DELETE_FAILED';
+
+export type Phase = 'create' | 'rollback' | 'update' | 'cleanup' | 'update-rollback' | 'rollback-cleanup' | 'delete';
+
+/** What happened to one resource in one phase: CloudFormation's resource event. */
+export interface ResourceOperation {
+  readonly phase: Phase;
+  readonly logicalId: string;
+  readonly requestType: CfnRequest['RequestType'];
+  /** Absent when CloudFormation failed the resource without asking the provider, e.g. a missing GetAtt attribute. */
+  readonly request?: CfnRequest;
+  readonly status: 'SUCCESS' | 'FAILED' | 'SKIPPED';
+  readonly reason: string;
+  readonly physicalId?: string;
+  readonly data?: Record<string, unknown>;
+  readonly durationMs: number;
+}
+
+export interface StackOperationResult {
+  readonly status: StackStatus;
+  readonly operations: ResourceOperation[];
+  /** The first resource that failed: what the console shows as the cause. */
+  readonly firstFailure?: ResourceOperation;
+}
+
+/** How a request is delivered: once, or twice (as an asynchronous Lambda invocation may be). */
+export interface DeliveryPlan {
+  readonly times: 1 | 2;
+  /** Both deliveries at once, or the second after the first has answered. */
+  readonly concurrent?: boolean;
+}
+
+/** One request CloudFormation sent, every response the framework sent for it, and the one it accepted. */
+export interface RequestRecord {
+  readonly phase: Phase;
+  readonly request: CfnRequest;
+  readonly responses: CfnResponse[];
+  readonly accepted: CfnResponse;
+  readonly deliveries: number;
+}
+
+interface DeployedResource extends DeployedAttributes {
+  readonly type: string;
+  readonly properties: Record<string, unknown>;
+}
+
+/** A physical resource CloudFormation is about to act on, under the logical ID it belongs to. */
+interface Entry {
+  readonly logicalId: string;
+  readonly resource: DeployedResource;
+}
+
+const MAX_RESPONSE_BYTES = 4096;
+
+export class LocalCloudFormation {
+  public readonly requests: RequestRecord[] = [];
+  public readonly history: StackOperationResult[] = [];
+  private readonly deployed = new Map<string, DeployedResource>();
+  private template?: StackTemplate;
+
+  constructor(private readonly framework: ProviderFramework, public readonly identity: StackIdentity) {}
+
+  /** Decides how each request is delivered; once by default. */
+  public deliveryPlan: (request: CfnRequest) => DeliveryPlan = () => ({ times: 1 });
+
+  /** The physical ID CloudFormation holds for a resource, if it exists. */
+  public physicalIdOf(logicalId: string): string | undefined {
+    return this.deployed.get(logicalId)?.physicalId;
+  }
+
+  /** The attributes (response Data) CloudFormation holds for a resource. */
+  public attributesOf(logicalId: string): Record<string, unknown> | undefined {
+    return this.deployed.get(logicalId)?.data;
+  }
+
+  /** Creates the stack, or updates it when it exists. */
+  public async deploy(json: TemplateJson): Promise<StackOperationResult> {
+    const template = new StackTemplate(json);
+    const result = this.template && this.deployed.size > 0 ? await this.update(template) : await this.create(template);
+    this.history.push(result);
+    return result;
+  }
+
+  public async destroy(): Promise<StackOperationResult> {
+    const template = this.template;
+    const operations: ResourceOperation[] = [];
+    const entries: Entry[] = [];
+    for (const [logicalId, resource] of this.deployed) {
+      if (template?.json.Resources[logicalId]?.DeletionPolicy?.startsWith('Retain')) {
+        operations.push({ phase: 'delete', logicalId, requestType: 'Delete', status: 'SKIPPED', reason: 'DeletionPolicy Retain', durationMs: 0 });
+        this.deployed.delete(logicalId);
+      } else {
+        entries.push({ logicalId, resource });
+      }
+    }
+    const ok = await this.deleteAll('delete', template, entries, operations);
+    if (ok) this.template = undefined;
+    const result = summarize(ok ? 'DELETE_COMPLETE' : 'DELETE_FAILED', operations);
+    this.history.push(result);
+    return result;
+  }
+
+  private async create(template: StackTemplate): Promise<StackOperationResult> {
+    this.template = template;
+    const operations: ResourceOperation[] = [];
+    const failed: Entry[] = [];
+    const ids = template.customResourceIds();
+
+    const ok = await runInOrder(ids, (id) => dependenciesAmong(template, id, ids), async (id) => {
+      const operation = await this.createResource('create', template, id);
+      operations.push(operation);
+      if (operation.status !== 'SUCCESS') failed.push(...failedCreate(template, operation));
+      return operation.status === 'SUCCESS';
+    });
+    if (ok) return summarize('CREATE_COMPLETE', operations);
+
+    // The rollback deletes what was created and, under the physical ID its FAILED response named, the failed resource.
+    const created = [...this.deployed].map(([logicalId, resource]) => ({ logicalId, resource }));
+    const rolledBack = await this.deleteAll('rollback', template, [...created, ...failed], operations);
+    return summarize(rolledBack ? 'ROLLBACK_COMPLETE' : 'ROLLBACK_FAILED', operations);
+  }
+
+  private async update(template: StackTemplate): Promise<StackOperationResult> {
+    const oldTemplate = this.template!;
+    const before = new Map(this.deployed);
+    const operations: ResourceOperation[] = [];
+    const ids = template.customResourceIds();
+    const created: string[] = [];
+    const updated: string[] = [];
+    /** Old resources whose Update returned a new physical ID. */
+    const replaced: Entry[] = [];
+    /** What the rollback cleanup deletes besides the resources this update created. */
+    const abandoned: Entry[] = [];
+    let failedUpdate: string | undefined;
+
+    this.template = template;
+    const ok = await runInOrder(ids, (id) => dependenciesAmong(template, id, ids), async (id) => {
+      const existing = this.deployed.get(id);
+      if (!existing) {
+        const operation = await this.createResource('update', template, id);
+        operations.push(operation);
+        if (operation.status === 'SUCCESS') created.push(id);
+        else abandoned.push(...failedCreate(template, operation));
+        return operation.status === 'SUCCESS';
+      }
+      let properties: Record<string, unknown>;
+      try {
+        properties = template.resolveProperties(id, this.identity, (ref) => this.deployed.get(ref));
+      } catch (error) {
+        operations.push(templateFailure('update', id, 'Update', error));
+        return false;
+      }
+      if (canonical(properties) === canonical(existing.properties)) return true;
+
+      const operation = await this.request('update', {
+        RequestType: 'Update',
+        LogicalResourceId: id,
+        ResourceType: existing.type,
+        ResourceProperties: properties,
+        OldResourceProperties: existing.properties,
+        PhysicalResourceId: existing.physicalId,
+      });
+      operations.push(operation);
+      // Even a FAILED response's physical ID is what CloudFormation records, and rolls back.
+      const physicalId = operation.physicalId ?? existing.physicalId;
+      this.deployed.set(id, { type: existing.type, physicalId, data: operation.data ?? {}, properties });
+      if (operation.status !== 'SUCCESS') {
+        failedUpdate = id;
+        return false;
+      }
+      if (physicalId !== existing.physicalId) replaced.push({ logicalId: id, resource: existing });
+      updated.push(id);
+      return true;
+    });
+
+    if (ok) {
+      const removed = [...before].filter(([id]) => !ids.includes(id)).map(([logicalId, resource]) => ({ logicalId, resource }));
+      for (const { logicalId } of removed) this.deployed.delete(logicalId);
+      // Cleanup failures are reported but do not fail the update.
+      await this.deleteAll('cleanup', oldTemplate, [...replaced, ...removed], operations);
+      return summarize('UPDATE_COMPLETE', operations);
+    }
+
+    // Every resource updated so far, and the failed one, gets an Update back to its old properties.
+    this.template = oldTemplate;
+    const toRollBack = oldTemplate.customResourceIds().filter((id) => updated.includes(id) || id === failedUpdate);
+    const rolledBack = await runInOrder(toRollBack, (id) => dependenciesAmong(oldTemplate, id, toRollBack), async (id) => {
+      const old = before.get(id)!;
+      const now = this.deployed.get(id)!;
+      const operation = await this.request('update-rollback', {
+        RequestType: 'Update',
+        LogicalResourceId: id,
+        ResourceType: old.type,
+        ResourceProperties: old.properties,
+        OldResourceProperties: now.properties,
+        PhysicalResourceId: now.physicalId,
+      });
+      operations.push(operation);
+      if (operation.status !== 'SUCCESS') return false;
+      const physicalId = operation.physicalId ?? now.physicalId;
+      if (physicalId !== now.physicalId) abandoned.push({ logicalId: id, resource: now });
+      this.deployed.set(id, { type: old.type, physicalId, data: operation.data ?? {}, properties: old.properties });
+      return true;
+    });
+    if (!rolledBack) return summarize('UPDATE_ROLLBACK_FAILED', operations);
+
+    const createdHere = created.map((logicalId) => ({ logicalId, resource: this.deployed.get(logicalId)! }));
+    for (const logicalId of created) this.deployed.delete(logicalId);
+    await this.deleteAll('rollback-cleanup', template, [...createdHere, ...abandoned], operations);
+    return summarize('UPDATE_ROLLBACK_COMPLETE', operations);
+  }
+
+  private async createResource(phase: Phase, template: StackTemplate, id: string): Promise<ResourceOperation> {
+    let properties: Record<string, unknown>;
+    try {
+      properties = template.resolveProperties(id, this.identity, (ref) => this.deployed.get(ref));
+    } catch (error) {
+      return templateFailure(phase, id, 'Create', error);
+    }
+    const type = template.resource(id).Type;
+    const operation = await this.request(phase, { RequestType: 'Create', LogicalResourceId: id, ResourceType: type, ResourceProperties: properties });
+    if (operation.status === 'SUCCESS') this.deployed.set(id, { type, physicalId: operation.physicalId!, data: operation.data ?? {}, properties });
+    return operation;
+  }
+
+  /**
+   * Deletes resources in reverse dependency order. A resource that is deleted leaves
+   * the stack; one whose Delete fails stays (DELETE_FAILED). Returns false after any failure.
+   */
+  private async deleteAll(phase: Phase, template: StackTemplate | undefined, entries: Entry[], operations: ResourceOperation[]): Promise<boolean> {
+    const keys = entries.map((_, index) => String(index));
+    const entryOf = (key: string) => entries[Number(key)];
+    const dependents = (key: string) => keys.filter((other) => other !== key && template?.json.Resources[entryOf(other).logicalId] !== undefined
+      && template.customDependenciesOf(entryOf(other).logicalId).has(entryOf(key).logicalId));
+    return runInOrder(keys, dependents, async (key) => {
+      const { logicalId, resource } = entryOf(key);
+      const operation = await this.request(phase, {
+        RequestType: 'Delete',
+        LogicalResourceId: logicalId,
+        ResourceType: resource.type,
+        ResourceProperties: resource.properties,
+        PhysicalResourceId: resource.physicalId,
+      });
+      operations.push(operation);
+      const ok = operation.status === 'SUCCESS';
+      if (ok && this.deployed.get(logicalId)?.physicalId === resource.physicalId) this.deployed.delete(logicalId);
+      if (!ok && (phase === 'rollback' || phase === 'delete')) this.deployed.set(logicalId, resource);
+      return ok;
+    });
+  }
+
+  private async request(phase: Phase, fields: Omit<CfnRequest, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'>): Promise<ResourceOperation> {
+    const requestId = randomUUID();
+    const request: CfnRequest = {
+      ServiceToken: String(fields.ResourceProperties.ServiceToken ?? ''),
+      ResponseURL: `https://cloudformation-custom-resource-response-${this.identity.region.replace(/-/g, '')}.s3.amazonaws.com/`
+        + `${encodeURIComponent(this.identity.stackId)}%7C${fields.LogicalResourceId}%7C${requestId}?X-Amz-Signature=harness`,
+      StackId: this.identity.stackId,
+      RequestId: requestId,
+      ...fields,
+    };
+    const started = Date.now();
+    const plan = this.deliveryPlan(request);
+    const deliveries: Array<Promise<CfnResponse>> = [];
+    let accepted: CfnResponse | undefined;
+    const deliverOnce = async () => {
+      const response = await this.framework.deliver(request);
+      accepted ??= response;
+      return response;
+    };
+    if (plan.times === 2 && plan.concurrent) {
+      deliveries.push(deliverOnce(), deliverOnce());
+    } else {
+      for (let i = 0; i < plan.times; i++) deliveries.push(Promise.resolve(await deliverOnce()));
+    }
+    const responses = await Promise.all(deliveries);
+    const response = withinSizeLimit(accepted!);
+    this.requests.push({ phase, request, responses, accepted: response, deliveries: plan.times });
+    return {
+      phase,
+      logicalId: request.LogicalResourceId,
+      requestType: request.RequestType,
+      request,
+      status: response.Status,
+      reason: response.Reason,
+      physicalId: response.PhysicalResourceId,
+      data: response.Data,
+      durationMs: Date.now() - started,
+    };
+  }
+}
+
+/**
+ * Runs `action` for every id once all its dependencies have succeeded, as many at
+ * once as are ready. After a failure nothing new starts; running actions finish.
+ */
+export async function runInOrder(
+  ids: string[], dependencies: (id: string) => Iterable<string>, action: (id: string) => Promise<boolean>,
+): Promise<boolean> {
+  const pending = new Set(ids);
+  const succeeded = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  let failed = false;
+  for (;;) {
+    if (!failed) {
+      for (const id of [...pending]) {
+        if (![...dependencies(id)].every((dependency) => succeeded.has(dependency) || !ids.includes(dependency))) continue;
+        pending.delete(id);
+        running.set(id, action(id).then((ok) => {
+          if (ok) succeeded.add(id);
+          else failed = true;
+        }, () => {
+          failed = true;
+        }).finally(() => running.delete(id)));
+      }
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  if (!failed && pending.size > 0) throw new Error(`Circular dependency between ${[...pending].join(', ')}`);
+  return !failed;
+}
+
+function dependenciesAmong(template: StackTemplate, id: string, ids: string[]): string[] {
+  return [...template.customDependenciesOf(id)].filter((dependency) => ids.includes(dependency));
+}
+
+/** A failed Create still names a physical ID (perhaps the framework's marker), and CloudFormation deletes it. */
+function failedCreate(template: StackTemplate, operation: ResourceOperation): Entry[] {
+  if (operation.physicalId === undefined) return [];
+  const type = template.resource(operation.logicalId).Type;
+  const resource = { type, physicalId: operation.physicalId, data: {}, properties: operation.request!.ResourceProperties };
+  return [{ logicalId: operation.logicalId, resource }];
+}
+
+function templateFailure(phase: Phase, logicalId: string, requestType: CfnRequest['RequestType'], error: unknown): ResourceOperation {
+  if (!(error instanceof TemplateError)) throw error;
+  return { phase, logicalId, requestType, status: 'FAILED', reason: error.message, durationMs: 0 };
+}
+
+function withinSizeLimit(response: CfnResponse): CfnResponse {
+  if (Buffer.byteLength(JSON.stringify(response), 'utf8') <= MAX_RESPONSE_BYTES) return response;
+  return { ...response, Status: 'FAILED', Reason: 'Response object is too long.' };
+}
+
+function summarize(status: StackStatus, operations: ResourceOperation[]): StackOperationResult {
+  return { status, operations, firstFailure: operations.find((o) => o.status === 'FAILED') };
+}
+
+/** JSON with sorted keys, to compare property sets the way CloudFormation does (by value). */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, item) => (item && typeof item === 'object' && !Array.isArray(item)
+    ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)))
+    : item));
+}

@@ -1,0 +1,195 @@
+/**
+ * One lifecycle scenario's world: a local Personalize service, a fresh copy of
+ * the bundled handler pointed at it, the Provider framework around the handler,
+ * and CloudFormation in front. `verify` checks what every scenario must hold.
+ */
+import { randomUUID } from 'crypto';
+import { PersonalizeClient } from '@aws-sdk/client-personalize';
+import { ensureFreshBundle, HandlerHost, startHandlerHost } from './bundle';
+import { LocalCloudFormation } from './cloudformation';
+import { ProviderFramework } from './provider-framework';
+import { StackIdentity, TemplateJson } from './template';
+import {
+  HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, ProviderTiming, REQUEST_DEADLINE_MS, SERVICE_TRANSITION_MS,
+} from './timing';
+import type { WaitPolicy } from '../../lambda/engine';
+import type { RetryPolicy } from '../../lambda/retry';
+import { LocalPersonalize, LocalPersonalizeOptions, ResourceSnapshot } from '../local-personalize/server';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+export const DEFAULT_STACK_NAME = 'LifecycleStack';
+
+export interface EnvironmentOptions {
+  /** Options of the local service; durations in real milliseconds. @default transitions of SERVICE_TRANSITION_MS */
+  readonly service?: Omit<LocalPersonalizeOptions, 'now' | 'region' | 'accountId'>;
+  /**
+   * How many times faster than real time the service's clock runs. Only the
+   * request-rate window feels it (durations above are scaled to match), so
+   * `requestsPerSecond: 5` with speed 50 means 5 requests per 20 real ms:
+   * production's rate against the harness's 50-times-faster handler. @default 1
+   */
+  readonly serviceClockSpeed?: number;
+  readonly stackName?: string;
+  readonly waitPolicy?: WaitPolicy;
+  readonly retryPolicy?: RetryPolicy;
+  readonly providerTiming?: ProviderTiming;
+}
+
+/** Exceptions a scenario allows to the invariants. */
+export interface VerifyOptions {
+  /** ARNs allowed to remain in the service (e.g. a group that never leaves CREATE IN_PROGRESS). */
+  readonly leftovers?: string[];
+}
+
+export class LifecycleEnvironment {
+  public static async start(options: EnvironmentOptions = {}): Promise<LifecycleEnvironment> {
+    await ensureFreshBundle();
+    const speed = options.serviceClockSpeed ?? 1;
+    const origin = Date.now();
+    const scaled = (ms: number | undefined) => (ms ?? SERVICE_TRANSITION_MS) * speed;
+    const service = await LocalPersonalize.start({
+      ...options.service,
+      activeAfterMs: scaled(options.service?.activeAfterMs),
+      deleteAfterMs: scaled(options.service?.deleteAfterMs),
+      updateAfterMs: scaled(options.service?.updateAfterMs),
+      region: REGION,
+      accountId: ACCOUNT,
+      now: speed === 1 ? undefined : () => origin + (Date.now() - origin) * speed,
+    });
+    return new LifecycleEnvironment(service, options);
+  }
+
+  public readonly cloudformation: LocalCloudFormation;
+  public readonly framework: ProviderFramework;
+  public readonly waitPolicy: WaitPolicy;
+  private readonly handlers: HandlerHost;
+  private directClient?: PersonalizeClient;
+
+  private constructor(public readonly service: LocalPersonalize, options: EnvironmentOptions) {
+    this.waitPolicy = options.waitPolicy ?? HARNESS_WAIT_POLICY;
+    // The SDK in the handler reads these when its client is first used, as in Lambda.
+    const lambdaEnvironment = {
+      AWS_ENDPOINT_URL_PERSONALIZE: service.endpoint,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      CDK_PERSONALIZE_SILENT: 'true',
+    };
+    this.handlers = startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: options.retryPolicy ?? HARNESS_RETRY_POLICY });
+    this.framework = new ProviderFramework(this.handlers, options.providerTiming ?? HARNESS_PROVIDER_TIMING);
+    const stackName = options.stackName ?? DEFAULT_STACK_NAME;
+    const identity: StackIdentity = {
+      stackName,
+      stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${stackName}/${randomUUID()}`,
+      region: REGION,
+      account: ACCOUNT,
+      partition: 'aws',
+    };
+    this.cloudformation = new LocalCloudFormation(this.framework, identity);
+  }
+
+  /** Shorthand for cloudformation.deploy. */
+  public deploy(template: TemplateJson) {
+    return this.cloudformation.deploy(template);
+  }
+
+  /** Shorthand for cloudformation.destroy. */
+  public destroy() {
+    return this.cloudformation.destroy();
+  }
+
+  /** The owner tag value the handler gives a resource of this stack. */
+  public ownerOf(logicalId: string): string {
+    return `${this.cloudformation.identity.stackName}/${logicalId}`;
+  }
+
+  /** An SDK client of the test's own, for changes made outside CloudFormation. */
+  public client(): PersonalizeClient {
+    this.directClient ??= new PersonalizeClient(this.service.clientConfig());
+    return this.directClient;
+  }
+
+  /** What exists in the service once every delete already under way has finished. */
+  public async settledResources(timeoutMs = 3_000): Promise<ResourceSnapshot[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const resources = this.service.resources();
+      const deleting = resources.some((r) => r.status?.startsWith('DELETE'));
+      if (!deleting || Date.now() > deadline) return resources;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /**
+   * What every scenario must hold: each delivery answered exactly once, each
+   * request answered, no invocation past its Lambda timeout, no request past the
+   * total timeout (nor the framework's own), no response over 4,096 bytes, and
+   * nothing left in the service beyond the allowed leftovers.
+   */
+  public async verify(options: VerifyOptions = {}): Promise<void> {
+    const violations: string[] = [];
+    for (const delivery of this.framework.deliveries) {
+      const what = `${delivery.request.RequestType} of ${delivery.request.LogicalResourceId}`;
+      if (delivery.responses.length !== 1) violations.push(`${what} got ${delivery.responses.length} responses`);
+      if (delivery.frameworkTimedOut) violations.push(`${what} ran into the framework's own timeout instead of the engine's`);
+      const durationMs = (delivery.finishedAt ?? Date.now()) - delivery.startedAt;
+      if (durationMs > REQUEST_DEADLINE_MS) violations.push(`${what} took ${durationMs} ms, past the total timeout (${REQUEST_DEADLINE_MS} ms)`);
+    }
+    for (const record of this.cloudformation.requests) {
+      if (record.responses.length !== record.deliveries) {
+        violations.push(`${record.request.RequestType} of ${record.request.LogicalResourceId} got ${record.responses.length} responses for ${record.deliveries} deliveries`);
+      }
+      if (record.accepted.Reason === 'Response object is too long.') {
+        violations.push(`${record.request.RequestType} of ${record.request.LogicalResourceId} answered with more than 4,096 bytes`);
+      }
+    }
+    for (const invocation of this.framework.invocations.filter((i) => i.outcome === 'timed out')) {
+      violations.push(`${invocation.fn} for ${invocation.requestType} of ${invocation.logicalId} ran past its Lambda timeout`);
+    }
+    const allowed = new Set(options.leftovers ?? []);
+    for (const resource of await this.settledResources()) {
+      if (!allowed.has(resource.arn)) violations.push(`${resource.kind} ${resource.arn} is left in the service (${resource.status ?? 'no status'})`);
+    }
+    expect(violations).toEqual([]);
+  }
+
+  public async stop(): Promise<void> {
+    this.directClient?.destroy();
+    await this.handlers.stop();
+    await this.service.stop();
+  }
+}
+
+/**
+ * Runs `body` in an environment of its own and stops it afterwards; for
+ * `test.concurrent`, where afterEach hooks cannot tell tests apart.
+ */
+export async function withEnvironment(options: EnvironmentOptions, body: (env: LifecycleEnvironment) => Promise<void>): Promise<void> {
+  const env = await LifecycleEnvironment.start(options);
+  try {
+    await body(env);
+  } finally {
+    await env.stop();
+  }
+}
+
+/**
+ * Starts an environment per test and stops it afterwards:
+ *
+ *   const environment = useEnvironment();
+ *   test('...', async () => { const env = await environment({ service: { ... } }); ... });
+ */
+export function useEnvironment(): (options?: EnvironmentOptions) => Promise<LifecycleEnvironment> {
+  let current: LifecycleEnvironment | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return async (options) => {
+    if (current) throw new Error('One environment per test');
+    current = await LifecycleEnvironment.start(options);
+    return current;
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Harness time. The lifecycle harness runs the real handler in real time, about
+ * 50 times faster than production, so that a scenario takes about a second:
+ *
+ * | setting                         | production   | harness  |
+ * |---------------------------------|--------------|----------|
+ * | poll delay (min / max)          | 1 s / 15 s   | 20 / 300 ms (÷50) |
+ * | retry backoff (base / max)      | 250 ms / 10 s| 10 / 200 ms (15 attempts in both) |
+ * | onEvent polling window          | 120 s        | 1 000 ms |
+ * | one isComplete invocation       | 60 s         | 500 ms   |
+ * | engine total timeout            | 30 min       | 2 000 ms |
+ * | framework queryInterval         | 1 s          | 20 ms (÷50) |
+ * | framework totalTimeout          | 45 min       | 3 000 ms (1.5 × engine, as in production) |
+ * | Lambda timeout (onEvent)        | 5 min        | window + 3.6 s (production headroom ÷50) |
+ * | Lambda timeout (isComplete)     | 2 min        | window + 1.2 s (production headroom ÷50) |
+ * | local service transitions       | 1–2 min      | 100 ms   |
+ *
+ * The windows and the total timeout are shortened much more than ÷50, so that
+ * a scenario can outlast them in a few seconds; their order is what matters and
+ * is kept: poll delay < isComplete window < onEvent window < total timeout < framework timeout.
+ */
+import type { WaitPolicy } from '../../lambda/engine';
+import type { RetryPolicy } from '../../lambda/retry';
+
+/** How much faster than production the harness runs where it scales uniformly. */
+export const TIME_SCALE = 50;
+
+export const HARNESS_WAIT_POLICY: WaitPolicy = {
+  minDelayMs: 20,
+  delayFraction: 0.04,
+  maxDelayMs: 300,
+  onEventWindowMs: 1_000,
+  isCompleteWindowMs: 500,
+  totalTimeoutMs: 2_000,
+};
+
+export const HARNESS_RETRY_POLICY: RetryPolicy = { maxAttempts: 15, baseDelayMs: 10, maxDelayMs: 200 };
+
+export interface ProviderTiming {
+  /** Step Functions waits this long between isComplete invocations. */
+  readonly queryIntervalMs: number;
+  /** The waiter gives up (onTimeout: "Operation timed out") after totalTimeoutMs / queryIntervalMs retries. */
+  readonly totalTimeoutMs: number;
+  /** Lambda timeout of the user onEvent function. */
+  readonly onEventTimeoutMs: number;
+  /** Lambda timeout of the user isComplete function. */
+  readonly isCompleteTimeoutMs: number;
+}
+
+export const HARNESS_PROVIDER_TIMING: ProviderTiming = {
+  queryIntervalMs: 20,
+  totalTimeoutMs: 3_000,
+  onEventTimeoutMs: HARNESS_WAIT_POLICY.onEventWindowMs + (300_000 - 120_000) / TIME_SCALE,
+  isCompleteTimeoutMs: HARNESS_WAIT_POLICY.isCompleteWindowMs + (120_000 - 60_000) / TIME_SCALE,
+};
+
+/** Default lifecycle durations of the local service in the harness (real milliseconds). */
+export const SERVICE_TRANSITION_MS = 100;
+
+/**
+ * What one request may take, from delivery to response, before the harness calls it
+ * a wait that overran the total timeout: the engine's deadline plus one last Describe
+ * with its retries, one framework query interval and scheduling noise on a busy machine.
+ */
+/** How the engine words its total timeout in a reason: "Timed out after 2 s". */
+export const TIMED_OUT = `Timed out after ${HARNESS_WAIT_POLICY.totalTimeoutMs / 1000} s`;
+
+export const REQUEST_DEADLINE_MS = HARNESS_WAIT_POLICY.totalTimeoutMs + 2 * totalRetryBudgetMs(HARNESS_RETRY_POLICY) + 1_000;
+
+/** The longest a single call can spend in backoff before it gives up. */
+export function totalRetryBudgetMs(policy: RetryPolicy): number {
+  let total = 0;
+  for (let attempt = 1; attempt < policy.maxAttempts; attempt++) total += Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return total;
+}
