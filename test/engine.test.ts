@@ -2,34 +2,18 @@ import {
   CreateDatasetGroupCommand,
   DeleteDatasetGroupCommand,
   DescribeDatasetGroupCommand,
-  PersonalizeClient,
 } from '@aws-sdk/client-personalize';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { createHandlers } from '../lambda';
-import { DEFAULT_WAIT_POLICY, LifecycleEvent, outcomeOf, ownerTagValue, pollDelayMs, WaitPolicy } from '../lambda/engine';
-import { RetryPolicy } from '../lambda/retry';
+import { DEFAULT_WAIT_POLICY, LifecycleEvent, outcomeOf, ownerTagValue, pollDelayMs } from '../lambda/engine';
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, isCompleteEvent, SHORT_WAIT_POLICY,
 } from './support/dataset-group-fixtures';
 import { internalError, serviceError, throttled } from './support/personalize-errors';
-import { VirtualClock } from './support/virtual-clock';
+import { mockedHandlers } from './support/mocked-handlers';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
-process.env.CDK_PERSONALIZE_SILENT = 'true';
-process.env.AWS_REGION = 'us-east-1';
 
-const personalizeMock = mockClient(PersonalizeClient);
-let clock: VirtualClock;
-
-beforeEach(() => {
-  personalizeMock.reset();
-  clock = new VirtualClock();
-});
-
-function handlers(options: { waitPolicy?: WaitPolicy; retryPolicy?: RetryPolicy } = {}) {
-  return createHandlers({ clock, ...options });
-}
+const { personalizeMock, clock, handlers } = mockedHandlers();
 
 function creatingEvent(startedAt = clock.now()): LifecycleEvent {
   return isCompleteEvent(createGroupEvent(), GROUP_ARN, { operation: 'create', startedAt, settled: false });

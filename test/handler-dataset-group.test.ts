@@ -3,13 +3,10 @@ import {
   DeleteDatasetGroupCommand,
   DescribeDatasetGroupCommand,
   ListTagsForResourceCommand,
-  PersonalizeClient,
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-personalize';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { createHandlers } from '../lambda';
 import { WaitPolicy } from '../lambda/engine';
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, groupArn, isCompleteEvent, KEY_ARN, ROLE_ARN,
@@ -17,23 +14,13 @@ import {
 } from './support/dataset-group-fixtures';
 import { OWNER } from './support/events';
 import { alreadyExists, inUse, notFound } from './support/personalize-errors';
-import { VirtualClock } from './support/virtual-clock';
+import { mockedHandlers } from './support/mocked-handlers';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
-process.env.CDK_PERSONALIZE_SILENT = 'true';
-process.env.AWS_REGION = 'us-east-1';
 
-const personalizeMock = mockClient(PersonalizeClient);
-let clock: VirtualClock;
-
-beforeEach(() => {
-  personalizeMock.reset();
-  clock = new VirtualClock();
-});
-
-function handlers(waitPolicy?: WaitPolicy) {
-  return createHandlers({ clock, waitPolicy });
-}
+const mocked = mockedHandlers();
+const { personalizeMock, clock } = mocked;
+const handlers = (waitPolicy?: WaitPolicy) => mocked.handlers({ waitPolicy });
 
 describe('Create', () => {
   test('calls CreateDatasetGroup with the name, domain, key, role and tags plus the owner tag', async () => {

@@ -5,22 +5,17 @@ import {
   DescribeDatasetCommandOutput,
   DescribeSchemaCommand,
   ListTagsForResourceCommand,
-  PersonalizeClient,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateDatasetCommand,
 } from '@aws-sdk/client-personalize';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { createHandlers } from '../lambda';
 import { Handoff, LifecycleEvent, WaitPolicy } from '../lambda/engine';
 import { lifecycleEvent, OWNER } from './support/events';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
-import { VirtualClock } from './support/virtual-clock';
+import { mockedHandlers } from './support/mocked-handlers';
 import { OWNER_TAG_KEY, ResourceTypes } from '../src/private/contract';
 
-process.env.CDK_PERSONALIZE_SILENT = 'true';
-process.env.AWS_REGION = 'us-east-1';
 
 const ACCOUNT = '123456789012';
 const GROUP_ARN = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset-group/retail`;
@@ -113,17 +108,9 @@ function ownerTag(owner = OWNER) {
   return { tags: [{ tagKey: OWNER_TAG_KEY, tagValue: owner }] };
 }
 
-const personalizeMock = mockClient(PersonalizeClient);
-let clock: VirtualClock;
-
-beforeEach(() => {
-  personalizeMock.reset();
-  clock = new VirtualClock();
-});
-
-function handlers(waitPolicy?: WaitPolicy) {
-  return createHandlers({ clock, waitPolicy });
-}
+const mocked = mockedHandlers();
+const { personalizeMock, clock } = mocked;
+const handlers = (waitPolicy?: WaitPolicy) => mocked.handlers({ waitPolicy });
 
 describe('Create', () => {
   test('calls CreateDataset with the name, group, type, schema and tags plus the owner tag', async () => {

@@ -3,19 +3,14 @@ import {
   DeleteSchemaCommand,
   DescribeSchemaCommand,
   DescribeSchemaCommandOutput,
-  PersonalizeClient,
 } from '@aws-sdk/client-personalize';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { createHandlers } from '../lambda';
 import { Handoff, LifecycleEvent, WaitPolicy } from '../lambda/engine';
 import { lifecycleEvent } from './support/events';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
-import { VirtualClock } from './support/virtual-clock';
+import { mockedHandlers } from './support/mocked-handlers';
 import { ResourceTypes } from '../src/private/contract';
 
-process.env.CDK_PERSONALIZE_SILENT = 'true';
-process.env.AWS_REGION = 'us-east-1';
 
 const ACCOUNT = '123456789012';
 const SCHEMA_NAME = 'TestStack-Schema-0a1b2c3d';
@@ -75,17 +70,9 @@ function describedSchema(definition = DEFINITION, domain?: string, name = SCHEMA
   return { $metadata: {}, schema: { name, schemaArn: schemaArn(name), schema: definition, domain: domain as any } };
 }
 
-const personalizeMock = mockClient(PersonalizeClient);
-let clock: VirtualClock;
-
-beforeEach(() => {
-  personalizeMock.reset();
-  clock = new VirtualClock();
-});
-
-function handlers(waitPolicy?: WaitPolicy) {
-  return createHandlers({ clock, waitPolicy });
-}
+const mocked = mockedHandlers();
+const { personalizeMock, clock } = mocked;
+const handlers = (waitPolicy?: WaitPolicy) => mocked.handlers({ waitPolicy });
 
 describe('Create', () => {
   test('calls CreateSchema with the name, definition and domain, and no tags (the API has none for schemas)', async () => {

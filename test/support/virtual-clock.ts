@@ -5,8 +5,14 @@ export class VirtualClock implements Clock {
   public readonly sleeps: number[] = [];
   private nowMs: number;
 
-  constructor(startMs = 1_700_000_000_000, private readonly randomValue = 0.5) {
+  constructor(private readonly startMs = 1_700_000_000_000, private readonly randomValue = 0.5) {
     this.nowMs = startMs;
+  }
+
+  /** Back to the start time, with no sleeps recorded. */
+  public reset(): void {
+    this.nowMs = this.startMs;
+    this.sleeps.length = 0;
   }
 
   public now(): number {
