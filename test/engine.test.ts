@@ -8,8 +8,8 @@ import { DEFAULT_WAIT_POLICY, LifecycleEvent, outcomeOf, ownerTagValue, pollDela
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, isCompleteEvent, SHORT_WAIT_POLICY,
 } from './support/dataset-group-fixtures';
-import { internalError, serviceError, throttled } from './support/personalize-errors';
 import { mockedHandlers } from './support/mocked-handlers';
+import { internalError, serviceError, throttled } from './support/personalize-errors';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
 

@@ -13,8 +13,8 @@ import {
   SHORT_WAIT_POLICY, updateGroupEvent,
 } from './support/dataset-group-fixtures';
 import { OWNER } from './support/events';
-import { alreadyExists, inUse, notFound } from './support/personalize-errors';
 import { mockedHandlers } from './support/mocked-handlers';
+import { alreadyExists, inUse, notFound } from './support/personalize-errors';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
 

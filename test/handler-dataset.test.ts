@@ -12,8 +12,8 @@ import {
 import 'aws-sdk-client-mock-jest';
 import { Handoff, LifecycleEvent, WaitPolicy } from '../lambda/engine';
 import { lifecycleEvent, OWNER } from './support/events';
-import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
 import { mockedHandlers } from './support/mocked-handlers';
+import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
 import { OWNER_TAG_KEY, ResourceTypes } from '../src/private/contract';
 
 

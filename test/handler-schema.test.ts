@@ -7,8 +7,8 @@ import {
 import 'aws-sdk-client-mock-jest';
 import { Handoff, LifecycleEvent, WaitPolicy } from '../lambda/engine';
 import { lifecycleEvent } from './support/events';
-import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
 import { mockedHandlers } from './support/mocked-handlers';
+import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
 import { ResourceTypes } from '../src/private/contract';
 
 

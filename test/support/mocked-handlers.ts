@@ -1,7 +1,7 @@
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createHandlers, HandlerOptions } from '../../lambda';
 import { VirtualClock } from './virtual-clock';
+import { createHandlers, HandlerOptions } from '../../lambda';
 
 /**
  * The handler's entry points over a mocked Personalize client and a virtual clock,
