@@ -203,27 +203,42 @@ describe('handler permissions', () => {
     ]);
   });
 
-  test('a generated name is granted by its construct\'s name prefix, which also matches the names of its replacements', () => {
+  test('generated names are granted by one pattern for the stack, which also matches the names replacements get', () => {
     const stack = newStack();
     const group = new DatasetGroup(stack, 'Group');
     const replaced = generatedName(['Group'], (s) => ({ domain: Domain.ECOMMERCE, kmsKey: new kms.Key(s, 'Key') }));
     const [statement] = handlerAccessPolicy(Template.fromStack(stack)).statements;
 
-    expect(statement.Resource).toEqual(ownArn('TestStack-Group-*'));
+    expect(statement.Resource).toEqual(ownArn('TestStack_*'));
     for (const name of [nameOf(group), replaced]) {
-      expect(name).toMatch(/^TestStack-Group-[0-9a-f]{8}$/);
+      expect(name).toMatch(/^TestStack_Group-[0-9a-f]{8}$/);
     }
   });
 
-  test('the grants stay in one policy of one statement however many groups the stack holds', () => {
-    const stack = newStack();
-    for (let index = 0; index < 20; index++) new DatasetGroup(stack, `Group${index}`);
-    const template = Template.fromStack(stack);
+  test('the grants policy stays the same size however many groups with generated names the stack holds', () => {
+    const grantsFor = (groups: number) => {
+      const stack = newStack();
+      for (let index = 0; index < groups; index++) new DatasetGroup(stack, `Group${index}`);
+      return handlerAccessPolicy(Template.fromStack(stack)).statements;
+    };
 
-    const { statements } = handlerAccessPolicy(template);
-    expect(statements).toHaveLength(1);
-    expect(statements[0].Resource).toHaveLength(20);
-    expect(Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => id.includes('PersonalizeAccess'))).toHaveLength(1);
+    expect(grantsFor(50)).toEqual(grantsFor(1));
+    expect(grantsFor(50)).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('TestStack_*') }]);
+  });
+
+  test('the stack pattern does not match generated names of a stack whose name extends this one\'s', () => {
+    const nameIn = (stackName: string) => nameOf(new DatasetGroup(new Stack(new App(), stackName), 'Group'));
+
+    expect(nameIn('Shop')).toMatch(/^Shop_/);
+    expect(nameIn('Shop-Prod')).not.toMatch(/^Shop_/);
+  });
+
+  test('a long stack name is shortened with a hash in generated names, which stay valid', () => {
+    const stackName = 'AVeryLongStackNameForTheRecommendationsTeamProduction';
+    const name = nameOf(new DatasetGroup(new Stack(new App(), stackName), 'Group'));
+
+    expect(name).toMatch(/^AVeryLongStackN-[0-9a-f]{8}_Group-[0-9a-f]{8}$/);
+    expect(name.length).toBeLessThanOrEqual(63);
   });
 
   test('no policy in the stack allows personalize:* or a Personalize action on Resource "*"', () => {
@@ -281,7 +296,7 @@ describe('generated names', () => {
 
     expect(name).toMatch(NAME_PATTERN);
     expect(name.length).toBeLessThanOrEqual(63);
-    expect(name).toMatch(/^TestStack-Group-[0-9a-f]{8}$/);
+    expect(name).toMatch(/^TestStack_Group-[0-9a-f]{8}$/);
   });
 
   test('stay valid and at most 63 characters for very long construct paths', () => {

@@ -332,7 +332,7 @@ describe('generated names', () => {
     const name = generated((stack) => datasetIn(stack, DatasetType.INTERACTIONS));
 
     expect(name).toMatch(NAME_PATTERN);
-    expect(name).toMatch(/^TestStack-Dataset-[0-9a-f]{8}$/);
+    expect(name).toMatch(/^TestStack_Dataset-[0-9a-f]{8}$/);
     expect(generated((stack) => datasetIn(stack, DatasetType.INTERACTIONS))).toBe(name);
   });
 
@@ -385,10 +385,10 @@ describe('handler permissions', () => {
     new Dataset(stack, 'Dataset', { datasetGroup: group, datasetType: DatasetType.ACTION_INTERACTIONS, schema });
     const template = Template.fromStack(stack);
 
-    expect(statementFor(template, DATASET_ACTIONS).Resource).toEqual(arn('dataset/TestStack-Group-*/ACTION_INTERACTIONS'));
-    expect(statementFor(template, ['personalize:CreateDataset']).Resource).toEqual(arn('dataset-group/TestStack-Group-*'));
+    expect(statementFor(template, DATASET_ACTIONS).Resource).toEqual(arn('dataset/TestStack_*/ACTION_INTERACTIONS'));
+    expect(statementFor(template, ['personalize:CreateDataset']).Resource).toEqual(arn('dataset-group/TestStack_*'));
     expect(statementFor(template, ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema']).Resource)
-      .toEqual(arn('schema/TestStack-Action_InteractionsSchema-*'));
+      .toEqual(arn('schema/TestStack_*'));
   });
 
   test('grants never refer to another custom resource\'s attributes, which would make a dependency cycle', () => {

@@ -300,7 +300,7 @@ describe('generated names', () => {
 
     expect(name).toMatch(NAME_PATTERN);
     expect(name.length).toBeLessThanOrEqual(63);
-    expect(name).toMatch(/^TestStack-Schema-[0-9a-f]{8}$/);
+    expect(name).toMatch(/^TestStack_Schema-[0-9a-f]{8}$/);
   });
 
   test('are the same on every synth', () => {
@@ -340,13 +340,13 @@ describe('handler permissions', () => {
     }]);
   });
 
-  test('a generated name is granted by its construct\'s prefix, so the grant covers the schema a content change replaces it with', () => {
+  test('a generated name is granted by the stack\'s pattern, so the grant covers the schema a content change replaces it with', () => {
     const stack = newStack();
     new Schema(stack, 'Schema', { definition: interactions });
     const [statement] = handlerGrants(Template.fromStack(stack)).statements;
 
     expect(statement.Resource).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:schema/TestStack-Schema-*`]],
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:schema/TestStack_*`]],
     });
   });
 

@@ -20,10 +20,10 @@ const statementsByPolicy = new WeakMap<iam.Policy, Map<string, iam.PolicyStateme
  * policy: one statement per set of actions, listing every resource that needs it.
  *
  * IAM caps a role's inline policies at 10,240 characters in total, so a policy per
- * resource stops deploying at a handful of resources; merged statements cost one
- * ARN (about 90 characters) per resource. Generated names are granted by their
- * construct's name prefix, which also covers the names its replacements get, so
- * the handler can still delete what a replacement replaced (ADR 0002).
+ * resource stops deploying at a handful of resources. Generated names are granted
+ * by one pattern per kind for the whole stack (`STACKTOKEN_*`), which also covers
+ * the names replacements get, so the handler can still delete what a replacement
+ * replaced and the policy does not grow with the stack (ADR 0002).
  */
 export function grantHandler(provider: PersonalizeProvider, resource: CustomResource, grants: HandlerGrant[]): void {
   const policy = grantsPolicy(provider);
@@ -61,7 +61,8 @@ function inlinePolicySizeProblems(provider: PersonalizeProvider, grants: iam.Pol
   if (size <= ROLE_INLINE_POLICY_LIMIT) return [];
   return [`The custom resource handler's inline IAM policies would be about ${size} characters, above the ${ROLE_INLINE_POLICY_LIMIT} `
     + `IAM allows per role, so stack '${stack.stackName}' would fail to deploy. Split its Personalize resources across stacks `
-    + '(each stack has its own handler), or let the library generate names: a construct with a generated name costs one ARN pattern.'];
+    + '(each stack has its own handler), or let the library generate their names: all generated names of a kind in a stack '
+    + 'share one ARN pattern, while each explicit name adds its own ARN.'];
 }
 
 /**
