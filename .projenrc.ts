@@ -119,5 +119,13 @@ const synthExample = project.addTask('synth:example', {
 synthExample.prependSpawn(bundleHandler);
 synthExample.exec('node -e "for (const f of require(\'fs\').readdirSync(\'examples/cdk.out\').filter(f => f.endsWith(\'.template.json\'))) console.log(\'Template written to examples/cdk.out/\' + f)"');
 
+// Benchmarks against the L1 constructs and the plain Provider framework; docs/benchmarks.md records a run.
+project.addTask('bench', {
+  description: 'Run the benchmarks in bench/ and print Markdown tables (`npx projen bench b2 b4` runs some of them)',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node --project bench/tsconfig.json bench/run.ts',
+  receiveArgs: true,
+}).prependSpawn(bundleHandler);
+
 
 project.synth();
