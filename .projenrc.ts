@@ -127,5 +127,17 @@ project.addTask('bench', {
   receiveArgs: true,
 }).prependSpawn(bundleHandler);
 
+// The README's slower command: cfn-lint, rosetta, the Python and Java packages used for real, .NET and Go codegen.
+// `npx projen check:ecosystem python java` runs some of them; .ci/ecosystem.sh says what each one does.
+project.gitignore.exclude('/.jsii.tabl.json', '__pycache__/');
+project.npmignore?.exclude('/.venv/', '/.cfnlintrc.yaml', '/.jsii.tabl.json', '/rosetta/');
+const checkEcosystem = project.addTask('check:ecosystem', {
+  description: 'Slower checks: cfn-lint on every template, rosetta --strict, Python wheel and Java jar smoke apps, .NET/Go codegen',
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  exec: 'bash .ci/ecosystem.sh',
+  receiveArgs: true,
+});
+checkEcosystem.prependSpawn(project.compileTask);
+checkEcosystem.prependSpawn(project.preCompileTask);
 
 project.synth();

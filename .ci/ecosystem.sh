@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# The slower checks, beyond `npx projen test`: what a platform team and the users
+# of each jsii language would run into. Run through `npx projen check:ecosystem`,
+# which compiles first (these checks read .jsii and lib/).
+#
+#   cfn-lint   every synthesized template (example app, integ snapshots), pinned cfn-lint
+#   api-model  the property tests' copy of the Personalize API shapes equals botocore's
+#   rosetta    every code example in the README and doc comments compiles (--strict)
+#   python     build the wheel, install it in a fresh venv with the minimum aws-cdk-lib, run test/smoke/python
+#   java       build the jar, run test/smoke/java with Maven against the minimum aws-cdk-lib
+#   codegen    .NET and Go sources generate (no .NET SDK here; aws-cdk-go is too large to build)
+#
+# Usage: .ci/ecosystem.sh [CHECK...]   (default: all, in the order above)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+
+ALL_CHECKS=(cfn-lint api-model rosetta python java codegen)
+TOOLS_VENV=.venv/ci
+SMOKE_VENV=.venv/smoke-python
+
+# The versions the library is built and tested against are its minimum peer versions.
+package_field() { node -p "require('./package.json').$1"; }
+MIN_AWS_CDK_LIB=$(package_field "devDependencies['aws-cdk-lib']")
+MIN_CONSTRUCTS=$(package_field "devDependencies.constructs")
+VERSION=$(package_field version)
+
+log() { echo "[$CURRENT] $*"; }
+
+tools_venv() {
+  if [ -x "$TOOLS_VENV/bin/python" ] && cmp -s .ci/requirements.txt "$TOOLS_VENV/requirements.txt"; then return; fi
+  log "creating $TOOLS_VENV from .ci/requirements.txt"
+  rm -rf "$TOOLS_VENV"
+  python3 -m venv "$TOOLS_VENV" \
+    && "$TOOLS_VENV/bin/pip" install --quiet --disable-pip-version-check -r .ci/requirements.txt \
+    && cp .ci/requirements.txt "$TOOLS_VENV/requirements.txt"
+}
+
+check_cfn_lint() {
+  tools_venv || return 1
+  npx projen synth:example >/dev/null || { log "synth:example failed"; return 1; }
+  log "$("$TOOLS_VENV/bin/cfn-lint" --version)"
+  local failed=0 linted=0 template output
+  for template in examples/cdk.out/*.template.json test/integ/*.snapshot/*.template.json; do
+    # integ-tests' empty assertion stack has no Resources; the CDK CLI never deploys an empty stack.
+    if ! node -e "process.exit(Object.keys(require('./$template').Resources ?? {}).length ? 0 : 1)"; then
+      log "skip  $template (no resources: never deployed)"
+      continue
+    fi
+    linted=$((linted + 1))
+    if output=$("$TOOLS_VENV/bin/cfn-lint" --format parseable -- "$template"); then
+      log "ok    $template: 0 errors, 0 warnings"
+    else
+      failed=1
+      log "FAIL  $template: $(grep -c ':E[0-9]' <<<"$output") errors, $(grep -c ':W[0-9]' <<<"$output") warnings"
+      echo "$output"
+    fi
+  done
+  DETAIL="$linted templates linted"
+  [ "$linted" -gt 0 ] && [ "$failed" -eq 0 ]
+}
+
+check_api_model() {
+  tools_venv || return 1
+  local output
+  # The default reporter only: the junit report in test-reports/ belongs to the main test run.
+  output=$(PATH="$PWD/$TOOLS_VENV/bin:$PATH" npx jest test/validation.property.test.ts --coverage=false --ci --reporters=default \
+    -t 'shapes above are those of the botocore Personalize model' 2>&1) || { echo "$output"; return 1; }
+  grep -E '✓|✕|Tests:' <<<"$output"
+  DETAIL="botocore $("$TOOLS_VENV/bin/python" -c 'import botocore; print(botocore.__version__)')"
+  grep -q '✓ the shapes above' <<<"$output"
+}
+
+check_rosetta() {
+  rm -f .jsii.tabl.json
+  npx jsii-rosetta extract --strict || return 1
+  local counts
+  counts=$(node -e "
+    const snippets = Object.values(require('./.jsii.tabl.json').snippets);
+    const compiled = snippets.filter((s) => s.didCompile).length;
+    console.log(snippets.length + ' ' + compiled);")
+  read -r total compiled <<<"$counts"
+  DETAIL="$compiled of $total snippets compiled"
+  log "$DETAIL"
+  [ "$total" -gt 0 ] && [ "$total" -eq "$compiled" ]
+}
+
+check_python() {
+  tools_venv || return 1
+  rm -rf dist/python
+  PATH="$PWD/$TOOLS_VENV/bin:$PATH" npx jsii-pacmak --target python || return 1
+  local wheel
+  wheel=$(ls dist/python/*.whl) || return 1
+  log "built $wheel"
+  rm -rf "$SMOKE_VENV"
+  python3 -m venv "$SMOKE_VENV" || return 1
+  "$SMOKE_VENV/bin/pip" install --quiet --disable-pip-version-check \
+    "$wheel" "aws-cdk-lib==$MIN_AWS_CDK_LIB" "constructs==$MIN_CONSTRUCTS" || return 1
+  log "installed with aws-cdk-lib==$MIN_AWS_CDK_LIB constructs==$MIN_CONSTRUCTS"
+  local output
+  output=$(cd test/smoke/python && "../../../$SMOKE_VENV/bin/python" app.py) || { echo "$output"; return 1; }
+  echo "$output"
+  DETAIL=$(tail -1 <<<"$output")
+}
+
+check_java() {
+  rm -rf dist/java
+  # The user's Maven cache, not pacmak's per-run one: aws-cdk-lib is large.
+  npx jsii-pacmak --target java --maven-local-repository "$HOME/.m2/repository" || return 1
+  log "built $(ls dist/java/io/github/cdkpersonalize/cdk-personalize/*/cdk-personalize-*[0-9].jar)"
+  local maven=(mvn -B -q -f test/smoke/java/pom.xml "-Dcdk-personalize.version=$VERSION"
+    "-Daws-cdk-lib.version=$MIN_AWS_CDK_LIB" "-Dconstructs.version=$MIN_CONSTRUCTS")
+  "${maven[@]}" dependency:list -DincludeArtifactIds=cdk-personalize,aws-cdk-lib,constructs -DoutputFile=target/deps.txt >/dev/null 2>&1 \
+    && log "resolved: $(grep -oE '[a-z.]+:[a-z-]+:jar:[0-9.]+' test/smoke/java/target/deps.txt | tr '\n' ' ')"
+  local output
+  output=$("${maven[@]}" compile exec:java 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^!!\|^$') || { echo "$output"; return 1; }
+  echo "$output"
+  grep -q 'checks passed' <<<"$output" || return 1
+  DETAIL=$(tail -1 <<<"$output")
+}
+
+check_codegen() {
+  rm -rf dist/dotnet dist/go
+  npx jsii-pacmak --code-only --target dotnet --target go || return 1
+  local cs go_files
+  cs=$(find dist/dotnet -name '*.cs' | wc -l)
+  go_files=$(find dist/go -name '*.go' | wc -l)
+  # gofmt parses every generated Go file and exits non-zero on a syntax error.
+  gofmt -e -l dist/go >/dev/null || return 1
+  DETAIL="$cs C# files, $go_files Go files (all parse)"
+  log "$DETAIL"
+  [ "$cs" -gt 0 ] && [ "$go_files" -gt 0 ]
+}
+
+[ $# -gt 0 ] || set -- "${ALL_CHECKS[@]}"
+[ -f .jsii ] || { echo "No .jsii: compile first (npx projen compile, or run npx projen check:ecosystem)." >&2; exit 1; }
+
+summary=()
+passed=0
+failed=0
+for CURRENT in "$@"; do
+  fn="check_${CURRENT//-/_}"
+  if ! declare -F "$fn" >/dev/null; then
+    echo "Unknown check '$CURRENT'; known: ${ALL_CHECKS[*]}" >&2
+    exit 2
+  fi
+  echo
+  echo "=== ecosystem check: $CURRENT ($(date -u +%H:%M:%S))"
+  DETAIL=''
+  start=$SECONDS
+  if "$fn"; then result=PASS; passed=$((passed + 1)); else result=FAIL; failed=$((failed + 1)); fi
+  summary+=("$(printf '%-4s %-10s %5ss  %s' "$result" "$CURRENT" "$((SECONDS - start))" "$DETAIL")")
+done
+
+echo
+echo "=== ecosystem summary"
+printf '%s\n' "${summary[@]}"
+echo "ecosystem: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,434 @@
+import {
+  CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand, ListTagsForResourceCommand, PersonalizeClient,
+  TagResourceCommand, UntagResourceCommand,
+} from '@aws-sdk/client-personalize';
+import { App, Aspects, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { createHandlers } from '../lambda';
+import { DEFAULT_WAIT_POLICY } from '../lambda/engine';
+import { Dataset, DatasetGroup, DatasetType, Domain, Schema, SchemaDefinition, SchemaField } from '../src';
+import {
+  createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, isCompleteEvent, KEY_ARN, ROLE_ARN, SHORT_WAIT_POLICY, updateGroupEvent,
+} from './support/dataset-group-fixtures';
+import { inUse, notFound, throttled } from './support/personalize-errors';
+import { VirtualClock } from './support/virtual-clock';
+
+process.env.CDK_PERSONALIZE_SILENT = 'true';
+process.env.AWS_REGION = 'us-east-1';
+
+const IMPORTED_ROLE_ARN = 'arn:aws:iam::123456789012:role/team/PersonalizeKeyAccess';
+
+interface EveryConstruct {
+  readonly stack: Stack;
+  /** Dataset groups that pass a role to Personalize. */
+  readonly groupsWithRoles: DatasetGroup[];
+}
+
+/** A stack with every construct and option of the library, as a security review would want it covered. */
+function stackWithEveryConstruct(): EveryConstruct {
+  const app = new App();
+  const stack = new Stack(app, 'Security', { env: { account: '123456789012', region: 'us-east-1' } });
+  const key = new kms.Key(stack, 'DatasetKey', { enableKeyRotation: true });
+
+  const custom = new DatasetGroup(stack, 'Custom');
+  const video = new DatasetGroup(stack, 'Domain', { datasetGroupName: 'video', domain: Domain.VIDEO_ON_DEMAND });
+  const withCreatedRole = new DatasetGroup(stack, 'EncryptedCreatedRole', { domain: Domain.ECOMMERCE, kmsKey: key });
+  const withImportedRole = new DatasetGroup(stack, 'EncryptedImportedRole', {
+    kmsKey: key,
+    role: iam.Role.fromRoleArn(stack, 'ImportedRole', IMPORTED_ROLE_ARN),
+  });
+
+  const interactionFields = [
+    SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP'), SchemaField.stringField('EVENT_TYPE'),
+  ];
+  const interactions = new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(interactionFields) });
+  custom.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
+  const actions = new Schema(stack, 'ActionsSchema', {
+    schemaName: 'actions',
+    definition: SchemaDefinition.fromFields([SchemaField.stringField('ACTION_ID'), SchemaField.longField('VALUE').nullable()], { recordName: 'Actions' }),
+  });
+  custom.addDataset('Actions', { datasetType: DatasetType.ACTIONS, schema: actions, datasetName: 'actions' });
+  const videoInteractions = new Schema(stack, 'VideoInteractionsSchema', {
+    domain: Domain.VIDEO_ON_DEMAND, definition: SchemaDefinition.fromFields(interactionFields),
+  });
+  video.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: videoInteractions });
+  // A dataset in a group and with a schema that this app imports.
+  new Dataset(stack, 'ImportedGroupUsers', {
+    datasetGroup: DatasetGroup.fromDatasetGroupArn(stack, 'ImportedGroup', 'arn:aws:personalize:us-east-1:123456789012:dataset-group/shared'),
+    datasetType: DatasetType.USERS,
+    schema: Schema.fromSchemaArn(stack, 'ImportedSchema', 'arn:aws:personalize:us-east-1:123456789012:schema/shared-users'),
+  });
+  Tags.of(stack).add('cost-center', 'recommendations');
+  return { stack, groupsWithRoles: [withCreatedRole, withImportedRole] };
+}
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string[];
+  readonly Resource: unknown[];
+  readonly Condition?: Record<string, Record<string, unknown>>;
+  readonly Principal?: unknown;
+}
+
+/** Every statement of every identity and key policy in the template, with Action and Resource as lists. */
+function allStatements(template: Template): Statement[] {
+  const documents: Array<{ Statement: any[] }> = [];
+  for (const resource of Object.values<any>(template.toJSON().Resources)) {
+    const props = resource.Properties ?? {};
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') documents.push(props.PolicyDocument);
+    if (resource.Type === 'AWS::IAM::Role') for (const policy of props.Policies ?? []) documents.push(policy.PolicyDocument);
+    if (resource.Type === 'AWS::KMS::Key') documents.push(props.KeyPolicy);
+  }
+  const asList = (value: unknown) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+  return documents.flatMap((document) => document.Statement.map((s) => ({ ...s, Action: asList(s.Action), Resource: asList(s.Resource) })));
+}
+
+function resourcesOfType(template: Template, type: string): Array<[string, any]> {
+  return Object.entries<any>(template.toJSON().Resources).filter(([, resource]) => resource.Type === type);
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  const { stack } = stackWithEveryConstruct();
+  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+  const annotations = Annotations.fromStack(stack);
+  const describeFindings = (findings: Array<{ id: string; entry: { data?: unknown } }>) =>
+    findings.map((finding) => `${finding.id}: ${String(finding.entry.data).split('\n')[0]}`);
+
+  test('reports no errors on a stack with every construct and option', () => {
+    expect(describeFindings(annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')))).toEqual([]);
+  });
+
+  test('reports no warnings on a stack with every construct and option', () => {
+    expect(describeFindings(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')))).toEqual([]);
+  });
+
+  test('reports nothing in an environment-agnostic stack either, where ARNs hold the region and account as tokens', () => {
+    const agnostic = new Stack(new App(), 'Agnostic');
+    const group = new DatasetGroup(agnostic, 'Group', { kmsKey: new kms.Key(agnostic, 'Key', { enableKeyRotation: true }) });
+    group.addDataset('Interactions', {
+      datasetType: DatasetType.INTERACTIONS,
+      schema: new Schema(agnostic, 'Schema', {
+        definition: SchemaDefinition.fromFields([SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP')]),
+      }),
+    });
+    Aspects.of(agnostic).add(new AwsSolutionsChecks());
+    const found = Annotations.fromStack(agnostic);
+    expect(describeFindings([
+      ...found.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ...found.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ])).toEqual([]);
+  });
+
+  test('every suppression sits on a Provider framework resource or the generated-name grants, with a reason and its findings', () => {
+    const template = Template.fromStack(stack);
+    const suppressed = Object.entries<any>(template.toJSON().Resources)
+      .filter(([, resource]) => resource.Metadata?.cdk_nag)
+      .flatMap(([logicalId, resource]) => resource.Metadata.cdk_nag.rules_to_suppress.map((rule: any) => ({ logicalId, ...rule })));
+
+    expect(suppressed.map((rule) => `${rule.logicalId} ${rule.id}`).sort()).toEqual([
+      'CdkPersonalizeProviderFrameworkOnEventRoleDefaultPolicyCFA3D4D5 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderFrameworkWaiterRoleDefaultPolicy4EBBB2D2 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderframeworkisComplete295C33AB AwsSolutions-L1',
+      'CdkPersonalizeProviderframeworkonEventD4ED7E21 AwsSolutions-L1',
+      'CdkPersonalizeProviderframeworkonTimeout25AA84CB AwsSolutions-L1',
+      'CdkPersonalizeProviderwaiterstatemachine6205A66B AwsSolutions-SF2',
+      'CdkPersonalizeProviderwaiterstatemachineRoleDefaultPolicy363CC3E2 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderwaiterstatemachineRoleDefaultPolicy363CC3E2 AwsSolutions-IAM5',
+    ]);
+    for (const rule of suppressed) {
+      expect(rule.reason.length).toBeGreaterThanOrEqual(10);
+      if (rule.id === 'AwsSolutions-IAM5') expect(rule.applies_to.length).toBeGreaterThan(0);
+    }
+    // Exact findings on function ARNs (ARN:* for versions), Resource::* for log delivery, and one regex for name prefixes.
+    const findings = suppressed.flatMap((rule) => rule.applies_to ?? []);
+    for (const finding of findings) {
+      if (typeof finding === 'string') expect(finding).toMatch(/^Resource::(<CdkPersonalizeProvider\w+\.Arn>:)?\*$/);
+      else expect(finding.regex).toMatch(/^\/\^Resource::arn:\(<AWS::Partition>\|aws\[a-z-\]\*\):personalize:/);
+    }
+  });
+
+  test('the generated-name grant suppression matches a stack\'s name pattern only, never a wider wildcard', () => {
+    const [regex] = Object.values<any>(Template.fromStack(stack).toJSON().Resources)
+      .flatMap((resource) => resource.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+      .flatMap((rule: any) => rule.applies_to ?? [])
+      .filter((finding: unknown): finding is { regex: string } => typeof finding === 'object')
+      .map((finding) => finding.regex.match(/^\/(.*)\/(\w*)$/)!)
+      .map(([, pattern, flags]) => new RegExp(pattern, flags));
+    const arn = (rest: string) => `Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${rest}`;
+
+    for (const allowed of [arn('dataset-group/Stack_*'), arn('schema/Stack-Prod_*'), arn('dataset/Stack_*/ACTION_INTERACTIONS')]) {
+      expect(regex.test(allowed)).toBe(true);
+    }
+    for (const wider of ['Resource::*', arn('*'), arn('dataset-group/*'), arn('dataset-group/_*'), arn('dataset/*/ITEMS'),
+      arn('dataset-group/Stack-*'), arn('dataset-group/Stack_*_*'), arn('solution/Stack_*'), arn('dataset-group/Stack_x*'),
+      'Resource::arn:<AWS::Partition>:personalize:*:*:dataset-group/Stack_*']) {
+      expect(regex.test(wider)).toBe(false);
+    }
+  });
+
+  test('every suppression is used: each listed finding is one cdk-nag actually raised', () => {
+    const { stack: logged } = stackWithEveryConstruct();
+    Aspects.of(logged).add(new AwsSolutionsChecks({ logIgnores: true }));
+    const raised = Annotations.fromStack(logged).findInfo('*', Match.stringLikeRegexp('was triggered but suppressed'))
+      .map((info) => String(info.entry.data).match(/^CdkNagSuppression(?:\[(.*)\])?: (\S+) was triggered/)!)
+      .map(([, finding, ruleId]) => ({ ruleId, finding }));
+
+    const declared = Object.values<any>(Template.fromStack(logged).toJSON().Resources)
+      .flatMap((resource) => resource.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+      .flatMap((rule: any) => (rule.applies_to ?? [undefined]).map((finding: unknown) => ({ ruleId: rule.id, finding })));
+    const covers = (entry: { ruleId: string; finding: unknown }, hit: { ruleId: string; finding?: string }) => {
+      if (entry.ruleId !== hit.ruleId) return false;
+      if (entry.finding === undefined || typeof entry.finding === 'string') return entry.finding === hit.finding;
+      const [, pattern, flags] = (entry.finding as { regex: string }).regex.match(/^\/(.*)\/(\w*)$/)!;
+      return new RegExp(pattern, flags).test(hit.finding ?? '');
+    };
+
+    expect(raised.filter((hit) => !declared.some((entry) => covers(entry, hit)))).toEqual([]);
+    expect(declared.filter((entry) => !raised.some((hit) => covers(entry, hit)))).toEqual([]);
+  });
+
+  test('a suppression the library applies survives suppressions a consumer adds to the same resource', () => {
+    const app = new App();
+    const consumerStack = new Stack(app, 'Consumer');
+    new DatasetGroup(consumerStack, 'Group');
+    NagSuppressions.addResourceSuppressionsByPath(consumerStack, '/Consumer/CdkPersonalizeProvider/Provider/waiter-state-machine/Resource',
+      [{ id: 'AwsSolutions-SF1', reason: 'A consumer suppression for the test.' }]);
+
+    const rules = Template.fromStack(consumerStack).findResources('AWS::StepFunctions::StateMachine');
+    const ids = Object.values<any>(rules)[0].Metadata.cdk_nag.rules_to_suppress.map((rule: any) => rule.id);
+    expect(ids).toEqual(['AwsSolutions-SF2', 'AwsSolutions-SF1']);
+  });
+});
+
+describe('least-privilege IAM', () => {
+  const { stack, groupsWithRoles } = stackWithEveryConstruct();
+  const template = Template.fromStack(stack);
+  const statements = allStatements(template);
+  const personalizeStatements = statements.filter((s) => s.Action.some((action) => action.startsWith('personalize:')));
+
+  test('the library grants Personalize actions, so the checks below have something to check', () => {
+    expect(personalizeStatements.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test('no policy grants personalize:* or any other wildcard Personalize action', () => {
+    const wildcardActions = statements.flatMap((s) => s.Action).filter((action) => action === '*' || (action.startsWith('personalize:') && action.includes('*')));
+    expect(wildcardActions).toEqual([]);
+  });
+
+  test('no Personalize action is granted on Resource "*"; the only wildcard is the stack\'s generated-name pattern', () => {
+    const joined = (resource: unknown): string => (typeof resource === 'string' ? resource
+      : (resource as any)['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : '${token}')).join(''));
+    const namesOf = (type: string) => resourcesOfType(template, type).map(([, resource]) => resource.Properties.Name as string);
+    const names: Record<string, string[]> = {
+      'dataset-group': namesOf('Custom::PersonalizeDatasetGroup'),
+      'schema': namesOf('Custom::PersonalizeSchema'),
+      'dataset': namesOf('Custom::PersonalizeDatasetGroup'), // a dataset ARN holds its group's name
+    };
+
+    const wildcards = personalizeStatements.flatMap((s) => s.Resource).map(joined).filter((arn) => arn.includes('*'));
+    expect(wildcards.length).toBeGreaterThan(0);
+    for (const arn of wildcards) {
+      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
+      expect(match).not.toBeNull();
+      const [, type, prefix] = match!;
+      expect(prefix).toBe('Security_');
+      // It covers the generated names in this stack, and no explicit name.
+      expect(names[type].filter((name) => name.startsWith(prefix)).length).toBeGreaterThan(0);
+      expect(names[type].filter((name) => !name.startsWith(prefix))).toEqual(type === 'schema' ? ['actions'] : ['video']);
+    }
+  });
+
+  test('iam:PassRole is granted only on the roles dataset groups pass to Personalize, and only to Personalize', () => {
+    const passRole = statements.filter((s) => s.Action.includes('iam:PassRole'));
+    expect(passRole.flatMap((s) => s.Resource)).toEqual(groupsWithRoles.map((group) => stack.resolve(group.role!.roleArn)));
+    for (const statement of passRole) {
+      expect(statement.Action).toEqual(['iam:PassRole']);
+      expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } });
+    }
+  });
+
+  test('no identity policy allows iam:* or a wildcard PassRole', () => {
+    const iamWildcards = statements.flatMap((s) => s.Action).filter((action) => /^iam:.*\*/.test(action));
+    expect(iamWildcards).toEqual([]);
+  });
+});
+
+describe('KMS', () => {
+  const { stack } = stackWithEveryConstruct();
+  const template = Template.fromStack(stack);
+  const keyActions = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'];
+
+  test('the created service role can be assumed only by Personalize acting for this account and region', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'personalize.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':personalize:us-east-1:123456789012:*']] } },
+          },
+        }],
+      },
+    });
+  });
+
+  test('the key policy lets the Personalize service principal use the key and create grants on it', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Allow',
+          Principal: { Service: 'personalize.amazonaws.com' },
+          Action: [...keyActions, 'kms:CreateGrant'],
+        })]),
+      },
+    });
+  });
+
+  test('the created role and the imported role may use the key, and only the key', () => {
+    const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatasetKey'), 'Arn'] };
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: keyActions, Resource: keyArn }] },
+      Roles: [{ Ref: Match.stringLikeRegexp('^EncryptedCreatedRoleServiceRole') }],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: keyActions, Resource: keyArn }] },
+      Roles: ['PersonalizeKeyAccess'],
+    });
+  });
+});
+
+describe('provider logging and timeouts', () => {
+  const { stack } = stackWithEveryConstruct();
+  const template = Template.fromStack(stack);
+  const logGroups = new Map(resourcesOfType(template, 'AWS::Logs::LogGroup'));
+
+  test('every log group keeps its logs for a bounded time', () => {
+    expect(logGroups.size).toBeGreaterThanOrEqual(3);
+    for (const [, logGroup] of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
+    template.resourceCountIs('Custom::LogRetention', 0);
+  });
+
+  test('every function writes JSON logs to one of those log groups', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(5);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.LoggingConfig.LogFormat).toBe('JSON');
+      expect(logGroups.has(fn.Properties.LoggingConfig.LogGroup.Ref)).toBe(true);
+    }
+  });
+
+  test('the handler functions run on the newest Node.js runtime', () => {
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: Match.stringLikeRegexp('^index\\.'), Runtime: 'nodejs24.x' }, 2);
+  });
+
+  test('the waiter state machine logs every state, without execution data, to a log group with retention', () => {
+    const [[, machine]] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+    const logging = machine.Properties.LoggingConfiguration;
+    expect(logging.Level).toBe('ALL');
+    expect(logging.IncludeExecutionData).toBe(false);
+    const [logGroupId] = logging.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'];
+    expect(logGroups.get(logGroupId).Properties.RetentionInDays).toBe(30);
+  });
+
+  test('the waiter gives up after at most 45 minutes, later than the engine\'s own 30-minute deadline', () => {
+    const [[, machine]] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+    const parts: unknown[] = machine.Properties.DefinitionString['Fn::Join'][1];
+    const definition = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'function-arn')).join(''));
+    const task = definition.States[definition.StartAt];
+    const [retry] = task.Retry;
+    expect(retry.BackoffRate).toBe(1);
+    expect(retry.IntervalSeconds * retry.MaxAttempts).toBeLessThanOrEqual(45 * 60);
+    expect(task.Catch[0].Next).toBe('framework-onTimeout-task');
+    expect(DEFAULT_WAIT_POLICY.totalTimeoutMs).toBeLessThan(retry.IntervalSeconds * retry.MaxAttempts * 1000);
+  });
+
+  test('every function has a timeout within Lambda\'s 15-minute limit', () => {
+    for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) expect(fn.Properties.Timeout).toBeLessThanOrEqual(900);
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Timeout: 300 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Timeout: 120 });
+  });
+});
+
+describe('handler logs', () => {
+  const personalizeMock = mockClient(PersonalizeClient);
+  let lines: string[];
+  let clock: VirtualClock;
+
+  beforeEach(() => {
+    personalizeMock.reset();
+    clock = new VirtualClock();
+    lines = [];
+    delete process.env.CDK_PERSONALIZE_SILENT;
+    for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        lines.push(args.map(String).join(' '));
+      });
+    }
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+    process.env.CDK_PERSONALIZE_SILENT = 'true';
+  });
+
+  const secretValues = [ROLE_ARN, KEY_ARN, 'PersonalizeKeyAccess', '1234abcd-12ab-34cd-56ef-1234567890ab'];
+
+  function expectCleanJsonLogs() {
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(() => JSON.parse(line)).not.toThrow();
+      for (const secret of secretValues) expect(line).not.toContain(secret);
+    }
+  }
+
+  test('a create with a key and role that is throttled and waits logs JSON lines without the role or key ARN', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).rejectsOnce(throttled()).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolvesOnce(describedGroup('CREATE PENDING')).resolves(describedGroup('ACTIVE'));
+    const handlers = createHandlers({ clock, waitPolicy: SHORT_WAIT_POLICY });
+
+    const request = createGroupEvent({ Domain: 'ECOMMERCE', KmsKeyArn: KEY_ARN, RoleArn: ROLE_ARN });
+    const started = await handlers.onEvent(request);
+    await handlers.isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
+
+    expectCleanJsonLogs();
+  });
+
+  test('updates, replacements and deletes of an encrypted group log no role or key ARN', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN.replace(/[^/]+$/, 'replacement') });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    personalizeMock.on(ListTagsForResourceCommand).rejectsOnce(throttled()).resolves({ tags: [] });
+    personalizeMock.on(TagResourceCommand).resolves({});
+    personalizeMock.on(UntagResourceCommand).resolves({});
+    personalizeMock.on(DeleteDatasetGroupCommand).rejectsOnce(inUse()).resolves({});
+    const handlers = createHandlers({ clock, waitPolicy: SHORT_WAIT_POLICY });
+    const encrypted = { KmsKeyArn: KEY_ARN, RoleArn: ROLE_ARN };
+
+    await handlers.onEvent(updateGroupEvent(encrypted, { ...encrypted, Tags: [{ Key: 'team', Value: 'search' }] }));
+    await handlers.onEvent(updateGroupEvent(encrypted, { ...encrypted, Name: 'replacement', RoleArn: `${ROLE_ARN}2` }));
+    personalizeMock.on(DescribeDatasetGroupCommand).rejects(notFound());
+    await handlers.onEvent(deleteGroupEvent());
+
+    expectCleanJsonLogs();
+  });
+
+  test('a failed create logs no role or key ARN even when the failure reason names them', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE FAILED', `Role ${ROLE_ARN} cannot use key ${KEY_ARN}`));
+    const handlers = createHandlers({ clock, waitPolicy: SHORT_WAIT_POLICY });
+
+    const request = createGroupEvent({ KmsKeyArn: KEY_ARN, RoleArn: ROLE_ARN });
+    // The failure surfaces from onEvent or from the first isComplete, depending on when it is seen.
+    const outcome = handlers.onEvent(request)
+      .then((started) => handlers.isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle)));
+    await expect(outcome).rejects.toThrow(/CREATE FAILED/);
+
+    expectCleanJsonLogs();
+  });
+});

@@ -1,0 +1,86 @@
+"""Smoke test of the Python package: synthesize a stack with the built wheel and check its template.
+
+Run by `.ci/ecosystem.sh python` in a fresh venv holding only the wheel and the
+minimum aws-cdk-lib and constructs versions the library supports.
+"""
+import tempfile
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Match, Template
+
+import cdk_personalize as personalize
+
+checks = []
+
+
+def check(name, assertion):
+    assertion()
+    checks.append(name)
+    print(f"  ok   {name}")
+
+
+app = cdk.App(outdir=tempfile.mkdtemp(prefix="cdk-personalize-smoke-"))
+stack = cdk.Stack(app, "PythonSmoke", env=cdk.Environment(account="123456789012", region="us-east-1"))
+key = kms.Key(stack, "DatasetKey", enable_key_rotation=True)
+group = personalize.DatasetGroup(stack, "Retail", domain=personalize.Domain.ECOMMERCE, kms_key=key)
+cdk.Tags.of(group).add("team", "recommendations")
+imported_role = iam.Role.from_role_arn(stack, "KeyRole", "arn:aws:iam::123456789012:role/PersonalizeKeyAccess")
+personalize.DatasetGroup(stack, "Named", dataset_group_name="python-smoke", kms_key=key, role=imported_role)
+interactions = personalize.Schema(stack, "InteractionsSchema", domain=personalize.Domain.ECOMMERCE,
+                                  definition=personalize.SchemaDefinition.from_fields([
+                                      personalize.SchemaField.string_field("USER_ID"),
+                                      personalize.SchemaField.string_field("ITEM_ID"),
+                                      personalize.SchemaField.long_field("TIMESTAMP"),
+                                      personalize.SchemaField.string_field("EVENT_TYPE"),
+                                      personalize.SchemaField.float_field("EVENT_VALUE").nullable(),
+                                  ]))
+group.add_dataset("Interactions", dataset_type=personalize.DatasetType.INTERACTIONS, schema=interactions)
+
+template = Template.from_stack(stack)
+
+check("the encrypted group passes its key, created role and tags to the custom resource", lambda: template.has_resource_properties(
+    "Custom::PersonalizeDatasetGroup", {
+        "Domain": "ECOMMERCE",
+        "KmsKeyArn": {"Fn::GetAtt": [Match.string_like_regexp("^DatasetKey"), "Arn"]},
+        "RoleArn": {"Fn::GetAtt": [Match.string_like_regexp("^RetailServiceRole"), "Arn"]},
+        "Tags": [{"Key": "team", "Value": "recommendations"}],
+    }))
+check("an explicit name and an imported role reach the custom resource", lambda: template.has_resource_properties(
+    "Custom::PersonalizeDatasetGroup", {"Name": "python-smoke", "RoleArn": "arn:aws:iam::123456789012:role/PersonalizeKeyAccess"}))
+check("the field builder renders the Avro schema with its domain", lambda: template.has_resource_properties(
+    "Custom::PersonalizeSchema", {
+        "Domain": "ECOMMERCE",
+        "Definition": Match.string_like_regexp(r'"name":"EVENT_VALUE","type":\["null","float"\]'),
+    }))
+check("the dataset joins the group with its schema", lambda: template.has_resource_properties(
+    "Custom::PersonalizeDataset", {
+        "DatasetType": "Interactions",
+        "DatasetGroupArn": {"Fn::GetAtt": [Match.string_like_regexp("^Retail"), "Arn"]},
+        "SchemaArn": {"Fn::GetAtt": [Match.string_like_regexp("^InteractionsSchema"), "Arn"]},
+    }))
+check("one provider serves every resource", lambda: template.resource_count_is("AWS::StepFunctions::StateMachine", 1))
+check("the handler functions ship from the wheel's bundled asset", lambda: template.resource_properties_count_is(
+    "AWS::Lambda::Function", {"Handler": Match.string_like_regexp(r"^index\."), "Runtime": "nodejs24.x"}, 2))
+check("grants are confined to Personalize", lambda: template.has_resource_properties("AWS::IAM::Policy", {
+    "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
+        "Action": "iam:PassRole",
+        "Condition": {"StringEquals": {"iam:PassedToService": "personalize.amazonaws.com"}},
+    })])},
+}))
+
+
+def invalid_name_is_rejected_with_the_property_named():
+    try:
+        personalize.DatasetGroup(cdk.Stack(cdk.App(), "Scratch"), "Bad", dataset_group_name="not a valid name")
+    except Exception as error:  # jsii raises the library's error as a Python exception
+        assert "Invalid datasetGroupName" in str(error) and "not a valid name" in str(error), str(error)
+        return
+    raise AssertionError("an invalid datasetGroupName was accepted")
+
+
+check("an invalid name fails in Python with the library's message", invalid_name_is_rejected_with_the_property_named)
+
+app.synth()
+print(f"python smoke: {len(checks)} checks passed")
