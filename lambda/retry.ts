@@ -14,11 +14,12 @@ export interface RetryPolicy {
 }
 
 /**
- * About a minute of full-jitter backoff on average (at most 106 s) before a persistent
- * throttle fails the deploy: long enough for a burst of resources created at once to
- * get through a 5-requests-per-second limit, and well inside onEvent's 5 minutes.
+ * Full-jitter backoff for up to 100 s before a persistent throttle fails the deploy:
+ * long enough for a burst of resources created at once to get through a
+ * 5-requests-per-second limit (B3), and well inside onEvent's 5 minutes. The time
+ * budget, not the attempt count, normally ends the retries.
  */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 15, baseDelayMs: 250, maxDelayMs: 10_000, maxElapsedMs: 100_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 40, baseDelayMs: 250, maxDelayMs: 10_000, maxElapsedMs: 100_000 };
 
 export function errorName(error: unknown): string {
   const e = error as { name?: string; code?: string } | undefined;

@@ -218,9 +218,9 @@ describe('retries', () => {
     personalizeMock.on(CreateDatasetGroupCommand).rejects(throttled());
 
     await expect(handlers().onEvent(createGroupEvent())).rejects.toThrow(
-      /^CreateDatasetGroup still failed after 15 attempts in 48 s: LimitExceededException \(HTTP 400\): .*may have reached a Personalize quota/);
-    expect(personalizeMock).toHaveReceivedCommandTimes(CreateDatasetGroupCommand, 15);
-    expect(clock.sleeps).toEqual([125, 250, 500, 1_000, 2_000, 4_000, ...Array(8).fill(5_000)]);
+      /^CreateDatasetGroup still failed after 25 attempts in 98 s: LimitExceededException \(HTTP 400\): .*may have reached a Personalize quota/);
+    expect(personalizeMock).toHaveReceivedCommandTimes(CreateDatasetGroupCommand, 25);
+    expect(clock.sleeps).toEqual([125, 250, 500, 1_000, 2_000, 4_000, ...Array(18).fill(5_000)]);
   });
 
   test('retries stop once the next one would start past the time budget, so a call cannot outlive its Lambda', async () => {
