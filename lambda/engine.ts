@@ -181,6 +181,8 @@ export class LifecycleEngine {
 /** Drives one resource of one kind through one request. */
 class ResourceDriver {
   private readonly clock: Clock;
+  /** What the stack asks for, parsed once; absent for a delete. */
+  private readonly requestedProps?: unknown;
   /**
    * The context for looks while waiting: a throttled Describe is not retried at
    * once but ends the look, and the next one comes later. Many resources waiting
@@ -199,10 +201,10 @@ class ResourceDriver {
     private readonly context: KindContext,
     private readonly waitPolicy: WaitPolicy,
     private readonly logicalId: string,
-    /** What the stack asks for; absent for a delete. */
-    private readonly requested?: Record<string, unknown>,
+    requested?: Record<string, unknown>,
   ) {
     this.clock = context.clock;
+    this.requestedProps = requested === undefined ? undefined : kind.parse(requested);
     this.pollContext = {
       ...context,
       call: (operation, attempt) => context.call(operation, async () => {
@@ -391,7 +393,7 @@ class ResourceDriver {
     // Failed Describes are retried inside the call; only a persistent fault gets here as an error.
     let observation: Observation | undefined;
     try {
-      observation = await this.kind.observe(this.pollContext, arn, operation, this.requestedProps(operation));
+      observation = await this.kind.observe(this.pollContext, arn, operation, operation === 'delete' ? undefined : this.requestedProps);
       this.lastThrottle = undefined;
       this.lastStatus = observation?.status ?? 'gone';
     } catch (error) {
@@ -419,9 +421,6 @@ class ResourceDriver {
     throw new Error(`Personalize reported ${observation.status} for ${noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
   }
 
-  private requestedProps(operation: Operation): unknown {
-    return operation === 'delete' || this.requested === undefined ? undefined : this.kind.parse(this.requested);
-  }
 }
 
 /** A throttled Describe while waiting: not retried at once, and not a failure. */

@@ -21,7 +21,7 @@ export interface RetryPolicy {
  */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 40, baseDelayMs: 250, maxDelayMs: 10_000, maxElapsedMs: 100_000 };
 
-export function errorName(error: unknown): string {
+function errorName(error: unknown): string {
   const e = error as { name?: string; code?: string } | undefined;
   return e?.name ?? e?.code ?? 'Error';
 }

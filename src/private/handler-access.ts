@@ -12,7 +12,7 @@ export interface HandlerGrant {
 
 const POLICY_ID = 'PersonalizeAccess';
 /** IAM's limit on the total size of a role's inline policies, whitespace not counted. */
-export const ROLE_INLINE_POLICY_LIMIT = 10_240;
+const ROLE_INLINE_POLICY_LIMIT = 10_240;
 const statementsByPolicy = new WeakMap<iam.Policy, Map<string, iam.PolicyStatement>>();
 
 /**
