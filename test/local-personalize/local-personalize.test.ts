@@ -157,7 +157,7 @@ describe('AWS JSON 1.1 protocol', () => {
 
   test('an unknown operation is UnknownOperationException and malformed JSON is SerializationException', async () => {
     const { server } = await setup();
-    expect((await rawCall(server, 'CreateCampaign', '{}')).json.__type).toBe('UnknownOperationException');
+    expect((await rawCall(server, 'CreateBatchInferenceJob', '{}')).json.__type).toBe('UnknownOperationException');
     expect((await rawCall(server, 'CreateSchema', '{not json')).json.__type).toBe('SerializationException');
   });
 

@@ -42,7 +42,18 @@ export interface StructureShape {
   readonly required?: readonly string[];
 }
 
-export type Shape = StringShape | IntegerShape | ListShape | StructureShape;
+export interface BooleanShape {
+  readonly type: 'boolean';
+}
+
+export interface MapShape {
+  readonly type: 'map';
+  readonly key: StringShape;
+  readonly value: Shape;
+  readonly max?: number;
+}
+
+export type Shape = StringShape | IntegerShape | BooleanShape | ListShape | MapShape | StructureShape;
 
 // ---- shapes of the model -------------------------------------------------
 
@@ -63,6 +74,56 @@ const Tags: ListShape = { type: 'list', member: Tag, min: 0, max: 200 };
 const TagKeys: ListShape = { type: 'list', member: TagKey, min: 0, max: 200 };
 const NextToken: StringShape = { type: 'string', max: 1500, pattern: '\\p{ASCII}{0,1500}' };
 const MaxResults: IntegerShape = { type: 'integer', min: 1, max: 100 };
+
+const Bool: BooleanShape = { type: 'boolean' };
+const TransactionsPerSecond: IntegerShape = { type: 'integer', min: 1 };
+const Max256: StringShape = { type: 'string', max: 256 };
+const HyperParameters: MapShape = { type: 'map', key: Max256, value: { type: 'string', max: 1000 }, max: 100 };
+const ColumnNames: ListShape = { type: 'list', member: { type: 'string', max: 150, pattern: '[A-Za-z_][A-Za-z\\d_]*' }, max: 50 };
+const ColumnsByDatasetType: MapShape = { type: 'map', key: DatasetType, value: ColumnNames, max: 3 };
+const TrainingDataConfig: StructureShape = {
+  type: 'structure', members: { excludedDatasetColumns: ColumnsByDatasetType, includedDatasetColumns: ColumnsByDatasetType },
+};
+const SolutionConfig: StructureShape = {
+  type: 'structure',
+  members: {
+    eventValueThreshold: Max256,
+    algorithmHyperParameters: HyperParameters,
+    featureTransformationParameters: HyperParameters,
+    autoMLConfig: { type: 'structure', members: { metricName: Max256, recipeList: { type: 'list', member: Arn, max: 100 } } },
+    optimizationObjective: {
+      type: 'structure',
+      members: { itemAttribute: { type: 'string', min: 1, max: 150 }, objectiveSensitivity: { type: 'string', enum: ['LOW', 'MEDIUM', 'HIGH', 'OFF'] } },
+    },
+    trainingDataConfig: TrainingDataConfig,
+    autoTrainingConfig: { type: 'structure', members: { schedulingExpression: { type: 'string', min: 1, max: 16, pattern: 'rate\\(\\d+ days?\\)' } } },
+  },
+};
+const CampaignConfig: StructureShape = {
+  type: 'structure',
+  members: { itemExplorationConfig: HyperParameters, enableMetadataWithRecommendations: Bool, syncWithLatestSolutionVersion: Bool },
+};
+const RecommenderConfig: StructureShape = {
+  type: 'structure',
+  members: {
+    itemExplorationConfig: HyperParameters,
+    minRecommendationRequestsPerSecond: TransactionsPerSecond,
+    trainingDataConfig: TrainingDataConfig,
+    enableMetadataWithRecommendations: Bool,
+  },
+};
+const MetricAttribute: StructureShape = {
+  type: 'structure', required: ['eventType', 'metricName', 'expression'], members: { eventType: Max256, metricName: Max256, expression: Max256 },
+};
+const MetricsOutputConfig: StructureShape = {
+  type: 'structure',
+  required: ['roleArn'],
+  members: {
+    s3DataDestination: { type: 'structure', required: ['path'], members: { path: { type: 'string', max: 256, pattern: '(s3|http|https)://.+' }, kmsKeyArn: KmsKeyArn } },
+    roleArn: RoleArn,
+  },
+};
+const FilterExpression: StringShape = { type: 'string', min: 1, max: 2500, sensitive: true };
 
 function struct(members: Record<string, Shape>, required: string[] = []): StructureShape {
   return { type: 'structure', members, required };
@@ -89,9 +150,75 @@ export const INPUT_SHAPES = {
   TagResource: struct({ resourceArn: Arn, tags: Tags }, ['resourceArn', 'tags']),
   UntagResource: struct({ resourceArn: Arn, tagKeys: TagKeys }, ['resourceArn', 'tagKeys']),
   ListTagsForResource: struct({ resourceArn: Arn }, ['resourceArn']),
+  CreateSolution: struct(
+    {
+      name: Name,
+      performHPO: Bool,
+      performAutoML: Bool,
+      performAutoTraining: Bool,
+      performIncrementalUpdate: Bool,
+      recipeArn: Arn,
+      datasetGroupArn: Arn,
+      eventType: Max256,
+      solutionConfig: SolutionConfig,
+      tags: Tags,
+    },
+    ['name', 'datasetGroupArn'],
+  ),
+  DescribeSolution: struct({ solutionArn: Arn }, ['solutionArn']),
+  DeleteSolution: struct({ solutionArn: Arn }, ['solutionArn']),
+  ListSolutions: struct({ datasetGroupArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  CreateSolutionVersion: struct(
+    { name: Name, solutionArn: Arn, trainingMode: { type: 'string', enum: ['FULL', 'UPDATE', 'AUTOTRAIN'] }, tags: Tags },
+    ['solutionArn'],
+  ),
+  DescribeSolutionVersion: struct({ solutionVersionArn: Arn }, ['solutionVersionArn']),
+  ListSolutionVersions: struct({ solutionArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  StopSolutionVersionCreation: struct({ solutionVersionArn: Arn }, ['solutionVersionArn']),
+  CreateCampaign: struct(
+    { name: Name, solutionVersionArn: Arn, minProvisionedTPS: TransactionsPerSecond, campaignConfig: CampaignConfig, tags: Tags },
+    ['name', 'solutionVersionArn'],
+  ),
+  DescribeCampaign: struct({ campaignArn: Arn }, ['campaignArn']),
+  DeleteCampaign: struct({ campaignArn: Arn }, ['campaignArn']),
+  ListCampaigns: struct({ solutionArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  CreateRecommender: struct(
+    { name: Name, datasetGroupArn: Arn, recipeArn: Arn, recommenderConfig: RecommenderConfig, tags: Tags },
+    ['name', 'datasetGroupArn', 'recipeArn'],
+  ),
+  DescribeRecommender: struct({ recommenderArn: Arn }, ['recommenderArn']),
+  DeleteRecommender: struct({ recommenderArn: Arn }, ['recommenderArn']),
+  ListRecommenders: struct({ datasetGroupArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  CreateEventTracker: struct({ name: Name, datasetGroupArn: Arn, tags: Tags }, ['name', 'datasetGroupArn']),
+  DescribeEventTracker: struct({ eventTrackerArn: Arn }, ['eventTrackerArn']),
+  DeleteEventTracker: struct({ eventTrackerArn: Arn }, ['eventTrackerArn']),
+  ListEventTrackers: struct({ datasetGroupArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  CreateFilter: struct(
+    { name: Name, datasetGroupArn: Arn, filterExpression: FilterExpression, tags: Tags },
+    ['name', 'datasetGroupArn', 'filterExpression'],
+  ),
+  DescribeFilter: struct({ filterArn: Arn }, ['filterArn']),
+  DeleteFilter: struct({ filterArn: Arn }, ['filterArn']),
+  ListFilters: struct({ datasetGroupArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  CreateMetricAttribution: struct(
+    { name: Name, datasetGroupArn: Arn, metrics: { type: 'list', member: MetricAttribute, max: 10 }, metricsOutputConfig: MetricsOutputConfig },
+    ['name', 'datasetGroupArn', 'metrics', 'metricsOutputConfig'],
+  ),
+  DescribeMetricAttribution: struct({ metricAttributionArn: Arn }, ['metricAttributionArn']),
+  DeleteMetricAttribution: struct({ metricAttributionArn: Arn }, ['metricAttributionArn']),
+  ListMetricAttributions: struct({ datasetGroupArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
 } as const;
 
 export type OperationName = keyof typeof INPUT_SHAPES;
+
+// Error lists that several operations of the model share (as sets; the order does not matter).
+const DESCRIBE_ERRORS = ['InvalidInputException', 'ResourceNotFoundException'];
+const DELETE_ERRORS = ['InvalidInputException', 'ResourceNotFoundException', 'ResourceInUseException'];
+const LIST_ERRORS = ['InvalidInputException', 'InvalidNextTokenException'];
+const CREATE_ERRORS = [
+  'InvalidInputException', 'ResourceAlreadyExistsException', 'ResourceNotFoundException',
+  'LimitExceededException', 'ResourceInUseException', 'TooManyTagsException',
+];
 
 /** The errors each operation declares in the model. */
 export const MODELLED_ERRORS: Readonly<Record<OperationName, readonly string[]>> = {
@@ -114,6 +241,34 @@ export const MODELLED_ERRORS: Readonly<Record<OperationName, readonly string[]>>
   TagResource: ['InvalidInputException', 'ResourceNotFoundException', 'TooManyTagsException', 'ResourceInUseException', 'LimitExceededException'],
   UntagResource: ['InvalidInputException', 'ResourceNotFoundException', 'TooManyTagKeysException', 'ResourceInUseException'],
   ListTagsForResource: ['InvalidInputException', 'ResourceNotFoundException', 'ResourceInUseException'],
+  CreateSolution: CREATE_ERRORS,
+  DescribeSolution: DESCRIBE_ERRORS,
+  DeleteSolution: DELETE_ERRORS,
+  ListSolutions: LIST_ERRORS,
+  CreateSolutionVersion: CREATE_ERRORS,
+  DescribeSolutionVersion: DESCRIBE_ERRORS,
+  ListSolutionVersions: ['InvalidInputException', 'ResourceNotFoundException', 'InvalidNextTokenException'],
+  StopSolutionVersionCreation: DELETE_ERRORS,
+  CreateCampaign: CREATE_ERRORS,
+  DescribeCampaign: DESCRIBE_ERRORS,
+  DeleteCampaign: DELETE_ERRORS,
+  ListCampaigns: LIST_ERRORS,
+  CreateRecommender: CREATE_ERRORS,
+  DescribeRecommender: DESCRIBE_ERRORS,
+  DeleteRecommender: DELETE_ERRORS,
+  ListRecommenders: LIST_ERRORS,
+  CreateEventTracker: CREATE_ERRORS,
+  DescribeEventTracker: DESCRIBE_ERRORS,
+  DeleteEventTracker: DELETE_ERRORS,
+  ListEventTrackers: LIST_ERRORS,
+  CreateFilter: ['InvalidInputException', 'ResourceAlreadyExistsException', 'ResourceNotFoundException', 'LimitExceededException', 'TooManyTagsException'],
+  DescribeFilter: DESCRIBE_ERRORS,
+  DeleteFilter: DELETE_ERRORS,
+  ListFilters: LIST_ERRORS,
+  CreateMetricAttribution: ['InvalidInputException', 'ResourceNotFoundException', 'ResourceAlreadyExistsException', 'ResourceInUseException', 'LimitExceededException'],
+  DescribeMetricAttribution: DESCRIBE_ERRORS,
+  DeleteMetricAttribution: DELETE_ERRORS,
+  ListMetricAttributions: LIST_ERRORS,
 };
 
 export const OPERATION_NAMES = Object.keys(INPUT_SHAPES) as OperationName[];
@@ -198,6 +353,24 @@ function check(shape: Shape, value: unknown, path: string, problems: string[]): 
           check(shape.member, item, `${at}.${i + 1}.member`, problems);
         }
       });
+      return;
+    }
+    case 'map': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new ServiceError(SerializationError, `Expected a map at '${at}' but found ${typeName(value)}`);
+      }
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (shape.max !== undefined && entries.length > shape.max) fail(`have length less than or equal to ${shape.max}`);
+      for (const [key, item] of entries) {
+        check(shape.key, key, `${at}.key`, problems);
+        if (item !== null && item !== undefined) check(shape.value, item, `${at}.${key}`, problems);
+      }
+      return;
+    }
+    case 'boolean': {
+      if (typeof value !== 'boolean') {
+        throw new ServiceError(SerializationError, `Expected a boolean at '${at}' but found ${typeName(value)}`);
+      }
       return;
     }
     case 'integer': {

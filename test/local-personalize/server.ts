@@ -13,9 +13,9 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { LimitExceeded, SerializationError, ServiceError, UnknownOperation, ValidationError } from './errors';
 import { isOperationName, MODELLED_ERRORS, OPERATION_NAMES, OperationName } from './model';
-import { PersonalizeService, ResourceKind, ResourceSnapshot } from './service';
+import { Hold, PersonalizeService, ResourceKind, ResourceSnapshot } from './service';
 
-export type { ResourceKind, ResourceSnapshot } from './service';
+export type { FamilyKind, Hold, ResourceKind, ResourceSnapshot } from './service';
 export { STATUS } from './service';
 export type { OperationName } from './model';
 
@@ -26,6 +26,11 @@ export interface LocalPersonalizeOptions {
   readonly deleteAfterMs?: number;
   /** Time an UpdateDataset takes from UPDATE PENDING to ACTIVE. @default 300 */
   readonly updateAfterMs?: number;
+  /**
+   * Time a solution version takes from CREATE PENDING to ACTIVE (CREATE IN_PROGRESS
+   * starts at a third of activeAfterMs, as for every kind). @default 3 × activeAfterMs
+   */
+  readonly trainAfterMs?: number;
   /**
    * Global request rate limit over a sliding one-second window, across all
    * operations. Requests over it get LimitExceededException and are not
@@ -73,7 +78,51 @@ export type Fault =
   /** Wait `ms` before handling the request normally. */
   | ({ readonly kind: 'delay'; readonly ms: number } & FaultOptions)
   /** Any error by name, e.g. ResourceInUseException. @default status 400 */
-  | ({ readonly kind: 'error'; readonly name: string; readonly message?: string; readonly status?: number } & FaultOptions);
+  | ({ readonly kind: 'error'; readonly name: string; readonly message?: string; readonly status?: number } & FaultOptions)
+  /**
+   * The request waits at `gate` (from `server.gate()`) until the test opens it.
+   * With `afterProcessing`, the request takes effect first and only its answer
+   * waits (a delayed, not a lost, response).
+   */
+  | ({ readonly kind: 'hold'; readonly gate: Gate; readonly afterProcessing?: boolean } & FaultOptions);
+
+/** A barrier for 'hold' faults; see `LocalPersonalize.gate()`. */
+export interface Gate {
+  /** Resolves when the first matching request arrives at the gate. */
+  readonly reached: Promise<void>;
+  readonly isOpen: boolean;
+  /** Lets every request waiting at the gate go on; later ones pass straight through. */
+  open(): void;
+}
+
+class RequestGate implements Gate {
+  public readonly reached: Promise<void>;
+  private opened = false;
+  private readonly waiting: Array<() => void> = [];
+  private markReached!: () => void;
+
+  constructor() {
+    this.reached = new Promise<void>((resolve) => {
+      this.markReached = resolve;
+    });
+  }
+
+  public get isOpen(): boolean {
+    return this.opened;
+  }
+
+  public open(): void {
+    this.opened = true;
+    for (const go of this.waiting.splice(0)) go();
+  }
+
+  /** Where a held request waits. */
+  public pass(): Promise<void> {
+    this.markReached();
+    if (this.opened) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+}
 
 export interface CallRecord {
   /** The operation from X-Amz-Target, e.g. 'CreateDatasetGroup'. */
@@ -146,8 +195,10 @@ export class LocalPersonalize {
       throw new Error('requestsPerSecond must be positive');
     }
     this.requestsPerSecond = options.requestsPerSecond;
+    const activeAfterMs = nonNegative('activeAfterMs', options.activeAfterMs ?? 300);
     this.service = new PersonalizeService({
-      activeAfterMs: nonNegative('activeAfterMs', options.activeAfterMs ?? 300),
+      activeAfterMs,
+      trainAfterMs: nonNegative('trainAfterMs', options.trainAfterMs ?? 3 * activeAfterMs),
       deleteAfterMs: nonNegative('deleteAfterMs', options.deleteAfterMs ?? 300),
       updateAfterMs: nonNegative('updateAfterMs', options.updateAfterMs ?? 300),
       region: this.region,
@@ -203,11 +254,25 @@ export class LocalPersonalize {
     const times = fault.always ? Infinity : fault.times ?? 1;
     if (!(times >= 1)) throw new Error('A fault must apply at least once');
     if (fault.kind === 'delay' && !(fault.ms >= 0)) throw new Error('A delay needs ms >= 0');
+    if (fault.kind === 'hold' && !(fault.gate instanceof RequestGate)) throw new Error('A hold fault needs a gate from server.gate()');
     this.faults.push({ operation, fault, remaining: times });
   }
 
   public clearFaults(): void {
     this.faults = [];
+  }
+
+  /**
+   * A closed gate for a 'hold' fault:
+   *
+   *   const gate = server.gate();
+   *   server.inject('CreateSolution', { kind: 'hold', gate });
+   *   const pending = client.send(new CreateSolutionCommand(...));
+   *   await gate.reached;   // the request is at the gate now
+   *   gate.open();
+   */
+  public gate(): Gate {
+    return new RequestGate();
   }
 
   /** How many armed fault applications are left (Infinity with `always`). */
@@ -227,11 +292,32 @@ export class LocalPersonalize {
     this.service.neverActivate(name, kind);
   }
 
+  /**
+   * Resources created with this name (of this kind, or of any) from now on stay
+   * CREATE IN_PROGRESS, after their CREATE PENDING, until `release()`; then they
+   * end ACTIVE (or CREATE FAILED with failCreation) a full activeAfterMs
+   * (trainAfterMs for solution versions) after the release. `reached` resolves
+   * once such a resource was created. A solution version without a name is
+   * matched by its solution's name.
+   */
+  public holdCreation(name: string, kind?: ResourceKind): Hold {
+    return this.service.holdCreation(name, kind);
+  }
+
+  /**
+   * UpdateDataset on the dataset with this name from now on stays UPDATE
+   * IN_PROGRESS until `release()`, then ends updateAfterMs after it.
+   */
+  public holdUpdate(datasetName: string): Hold {
+    return this.service.holdUpdate(datasetName);
+  }
+
   /** Updates of the dataset with this name started from now on end in UPDATE FAILED. */
   public failUpdate(datasetName: string, reason: string): void {
     this.service.failUpdate(datasetName, reason);
   }
 
+  /** Forgets the behaviours by name; holds are disarmed, but what they already hold stays held until released. */
   public clearBehaviours(): void {
     this.service.clearBehaviours();
   }
@@ -277,9 +363,14 @@ export class LocalPersonalize {
     this.callLog.push(call);
 
     let resetAfterProcessing = false;
+    let gateAfterProcessing: RequestGate | undefined;
     const fault = this.takeFault(operation, input);
     if (fault) {
       switch (fault.kind) {
+        case 'hold':
+          if (fault.afterProcessing) gateAfterProcessing = fault.gate as RequestGate;
+          else await (fault.gate as RequestGate).pass();
+          break;
         case 'reset':
           if (!fault.afterProcessing) {
             call.errorType = 'reset';
@@ -326,6 +417,7 @@ export class LocalPersonalize {
       errorType = error.type;
       body = { __type: error.type, message: error.message };
     }
+    if (gateAfterProcessing) await gateAfterProcessing.pass();
     if (resetAfterProcessing) {
       call.errorType = 'reset';
       req.socket.destroy();

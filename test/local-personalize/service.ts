@@ -1,24 +1,36 @@
 /**
  * The state and the rules of the local Amazon Personalize service: dataset
- * groups, schemas and datasets, their lifecycles and the errors the real
- * service raises. It knows nothing about HTTP; `server.ts` puts it on the wire.
+ * groups, schemas, datasets and the resources built on them (solutions and
+ * their versions, campaigns, recommenders, event trackers, filters, metric
+ * attributions), their lifecycles and the errors the real service raises. It
+ * knows nothing about HTTP; `server.ts` puts it on the wire.
  *
- * Lifecycles are computed on read from timestamps, so what a request sees
- * depends only on the clock, never on timers firing.
+ * Lifecycles are computed on read from timestamps (see lifecycle.ts), so what
+ * a request sees depends only on the clock and on holds, never on timers firing.
  */
-import { randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import {
   alreadyExists, inUse, InvalidNextToken, invalidInput, LimitExceeded, notFound,
   ServiceError, TooManyTagKeys, TooManyTags,
 } from './errors';
+import {
+  CREATE_NAMES, deletion, epoch, Hold, HoldState, Outcome, Phase, progress, STATUS, stopping, UPDATE_NAMES,
+} from './lifecycle';
 import { INPUT_SHAPES, OperationName, validateInput } from './model';
 
-export type ResourceKind = 'datasetGroup' | 'schema' | 'dataset';
+export { STATUS } from './lifecycle';
+export type { Hold } from './lifecycle';
+
+/** The kinds built on a dataset group, which share one record type and one lifecycle. */
+export type FamilyKind = 'solution' | 'solutionVersion' | 'campaign' | 'recommender' | 'eventTracker' | 'filter' | 'metricAttribution';
+export type ResourceKind = 'datasetGroup' | 'schema' | 'dataset' | FamilyKind;
 
 export interface ServiceConfig {
   readonly activeAfterMs: number;
   readonly deleteAfterMs: number;
   readonly updateAfterMs: number;
+  /** Time a solution version takes from CREATE PENDING to ACTIVE. */
+  readonly trainAfterMs: number;
   readonly region: string;
   readonly accountId: string;
   readonly maxDatasetGroups: number;
@@ -31,6 +43,7 @@ export interface ServiceConfig {
 export interface ResourceSnapshot {
   readonly kind: ResourceKind;
   readonly arn: string;
+  /** '' for a solution version created without a name. */
   readonly name: string;
   /** Absent for schemas, which have no status. */
   readonly status?: string;
@@ -43,17 +56,17 @@ export interface ResourceSnapshot {
   readonly schemaArn?: string;
   /** Status of the dataset's latest UpdateDataset, if any. */
   readonly updateStatus?: string;
+  /** Solution versions and campaigns. */
+  readonly solutionArn?: string;
+  /** Campaigns. */
+  readonly solutionVersionArn?: string;
 }
-
-/** How a create (or an update) ends. */
-type Outcome =
-  | { readonly kind: 'succeed' }
-  | { readonly kind: 'fail'; readonly reason: string }
-  | { readonly kind: 'hang' };
 
 interface Lifecycle {
   readonly createdAt: number;
   readonly outcome: Outcome;
+  /** Set when the resource was created under holdCreation(). */
+  readonly hold?: HoldState;
   deleteRequestedAt?: number;
 }
 
@@ -81,6 +94,7 @@ interface DatasetUpdate {
   readonly schemaArn: string;
   readonly startedAt: number;
   readonly outcome: Outcome;
+  readonly hold?: HoldState;
   applied: boolean;
 }
 
@@ -97,28 +111,114 @@ interface DatasetRecord extends Lifecycle {
   readonly tags: Map<string, string>;
 }
 
-type ResourceRecord = DatasetGroupRecord | SchemaRecord | DatasetRecord;
-
-interface Phase {
-  readonly status: string;
-  /** When the resource entered this status (ms). */
-  readonly since: number;
-  readonly failureReason?: string;
-  /** A finished delete: the resource no longer exists. */
-  readonly gone: boolean;
+/** A solution, solution version, campaign, recommender, event tracker, filter or metric attribution. */
+interface FamilyRecord extends Lifecycle {
+  readonly kind: FamilyKind;
+  /** Undefined only for a solution version created without a name. */
+  readonly name?: string;
+  readonly arn: string;
+  readonly datasetGroupArn: string;
+  readonly solutionArn?: string;
+  readonly solutionVersionArn?: string;
+  readonly tags: Map<string, string>;
+  /** Members of the Describe output fixed at creation (recipeArn, solutionConfig, trackingId, ...). */
+  readonly details: Output;
+  /** StopSolutionVersionCreation. */
+  stop?: { readonly at: number; readonly fromInProgress: boolean };
 }
 
-export const STATUS = {
-  createPending: 'CREATE PENDING',
-  createInProgress: 'CREATE IN_PROGRESS',
-  active: 'ACTIVE',
-  createFailed: 'CREATE FAILED',
-  deletePending: 'DELETE PENDING',
-  deleteInProgress: 'DELETE IN_PROGRESS',
-  updatePending: 'UPDATE PENDING',
-  updateInProgress: 'UPDATE IN_PROGRESS',
-  updateFailed: 'UPDATE FAILED',
-} as const;
+type ResourceRecord = DatasetGroupRecord | SchemaRecord | DatasetRecord | FamilyRecord;
+type LifecycleRecord = DatasetGroupRecord | DatasetRecord | FamilyRecord;
+
+/** How each kind of the family appears in the API, transcribed from the output shapes of the model. */
+interface FamilyApi {
+  /** The ARN member of its Describe output and of its Create output. */
+  readonly arnMember: string;
+  /** The member holding the page in its List output. */
+  readonly listMember: string;
+  /** The List operation filters by this member of the request. */
+  readonly listedBy: 'datasetGroupArn' | 'solutionArn';
+  /** Members of the Describe output shape. */
+  readonly describe: readonly string[];
+  /** Members of the summary shape of the List output. */
+  readonly summary: readonly string[];
+}
+
+const TIMES = ['creationDateTime', 'lastUpdatedDateTime'];
+const FAMILY: Record<FamilyKind, FamilyApi> = {
+  solution: {
+    arnMember: 'solutionArn',
+    listMember: 'solutions',
+    listedBy: 'datasetGroupArn',
+    describe: [
+      'name', 'solutionArn', 'performHPO', 'performAutoML', 'performAutoTraining', 'performIncrementalUpdate', 'recipeArn',
+      'datasetGroupArn', 'eventType', 'solutionConfig', 'status', ...TIMES, 'latestSolutionVersion',
+    ],
+    summary: ['name', 'solutionArn', 'status', ...TIMES, 'recipeArn'],
+  },
+  solutionVersion: {
+    arnMember: 'solutionVersionArn',
+    listMember: 'solutionVersions',
+    listedBy: 'solutionArn',
+    describe: [
+      'name', 'solutionVersionArn', 'solutionArn', 'performHPO', 'performAutoML', 'performIncrementalUpdate', 'recipeArn',
+      'eventType', 'datasetGroupArn', 'solutionConfig', 'trainingMode', 'status', 'failureReason', ...TIMES, 'trainingType',
+    ],
+    summary: ['solutionVersionArn', 'status', 'trainingMode', 'trainingType', ...TIMES, 'failureReason'],
+  },
+  campaign: {
+    arnMember: 'campaignArn',
+    listMember: 'campaigns',
+    listedBy: 'solutionArn',
+    describe: ['name', 'campaignArn', 'solutionVersionArn', 'minProvisionedTPS', 'campaignConfig', 'status', 'failureReason', ...TIMES],
+    summary: ['name', 'campaignArn', 'status', ...TIMES, 'failureReason'],
+  },
+  recommender: {
+    arnMember: 'recommenderArn',
+    listMember: 'recommenders',
+    listedBy: 'datasetGroupArn',
+    describe: ['recommenderArn', 'datasetGroupArn', 'name', 'recipeArn', 'recommenderConfig', ...TIMES, 'status', 'failureReason'],
+    summary: ['name', 'recommenderArn', 'datasetGroupArn', 'recipeArn', 'recommenderConfig', 'status', ...TIMES],
+  },
+  eventTracker: {
+    arnMember: 'eventTrackerArn',
+    listMember: 'eventTrackers',
+    listedBy: 'datasetGroupArn',
+    describe: ['name', 'eventTrackerArn', 'accountId', 'trackingId', 'datasetGroupArn', 'status', ...TIMES],
+    summary: ['name', 'eventTrackerArn', 'status', ...TIMES],
+  },
+  filter: {
+    arnMember: 'filterArn',
+    listMember: 'Filters', // sic: the only capitalised list member of the model
+    listedBy: 'datasetGroupArn',
+    describe: ['name', 'filterArn', ...TIMES, 'datasetGroupArn', 'failureReason', 'filterExpression', 'status'],
+    summary: ['name', 'filterArn', ...TIMES, 'datasetGroupArn', 'failureReason', 'status'],
+  },
+  metricAttribution: {
+    arnMember: 'metricAttributionArn',
+    listMember: 'metricAttributions',
+    listedBy: 'datasetGroupArn',
+    describe: ['name', 'metricAttributionArn', 'datasetGroupArn', 'metricsOutputConfig', 'status', ...TIMES, 'failureReason'],
+    summary: ['name', 'metricAttributionArn', 'status', ...TIMES, 'failureReason'],
+  },
+};
+
+/** Names of the kinds in messages. */
+const LABEL: Record<ResourceKind, string> = {
+  datasetGroup: 'Dataset group',
+  schema: 'Schema',
+  dataset: 'Dataset',
+  solution: 'Solution',
+  solutionVersion: 'Solution version',
+  campaign: 'Campaign',
+  recommender: 'Recommender',
+  eventTracker: 'Event tracker',
+  filter: 'Filter',
+  metricAttribution: 'Metric attribution',
+};
+
+/** Statuses of a resource whose creation is still under way. */
+const IN_FLIGHT: readonly string[] = [STATUS.createPending, STATUS.createInProgress, STATUS.createStopping];
 
 /** Canonical dataset types; the API accepts them in any case. */
 const DATASET_TYPES = ['Interactions', 'Items', 'Users', 'Actions', 'Action_Interactions'];
@@ -132,6 +232,10 @@ const REQUIRED_FIELDS: Record<string, string[]> = {
   Actions: ['ACTION_ID'],
   Action_Interactions: ['USER_ID', 'ACTION_ID', 'TIMESTAMP', 'EVENT_TYPE'],
 };
+/** Recipe name prefixes of the use cases of each domain (recipe/aws-ecomm-..., recipe/aws-vod-...). */
+const DOMAIN_RECIPE_PREFIX: Record<string, string> = { ECOMMERCE: 'aws-ecomm-', VIDEO_ON_DEMAND: 'aws-vod-' };
+/** The forms a filter expression starts with; the rest of the grammar is not checked. */
+const FILTER_EXPRESSION = /^\s*(INCLUDE|EXCLUDE)\s+(ItemID|ActionID|UserID)\s+WHERE\s+\S/;
 const MAX_TAGS = 50;
 
 type Input = Record<string, any>;
@@ -141,6 +245,8 @@ export class PersonalizeService {
   private readonly resources = new Map<string, ResourceRecord>();
   private readonly creationOutcomes = new Map<string, { outcome: Outcome; kind?: ResourceKind }>();
   private readonly updateOutcomes = new Map<string, Outcome>();
+  private creationHolds: HoldState[] = [];
+  private updateHolds: HoldState[] = [];
   private readonly handlers: Record<OperationName, (input: Input, now: number) => Output>;
 
   constructor(private readonly config: ServiceConfig) {
@@ -161,6 +267,34 @@ export class PersonalizeService {
       TagResource: (i) => this.tagResource(i),
       UntagResource: (i) => this.untagResource(i),
       ListTagsForResource: (i) => ({ tags: tagList(this.findAny(i.resourceArn).tags) }),
+      CreateSolution: (i, n) => this.createSolution(i, n),
+      DescribeSolution: (i, n) => this.describe('solution', i.solutionArn, n),
+      DeleteSolution: (i, n) => this.deleteSolution(i, n),
+      ListSolutions: (i, n) => this.list('solution', i, n),
+      CreateSolutionVersion: (i, n) => this.createSolutionVersion(i, n),
+      DescribeSolutionVersion: (i, n) => this.describe('solutionVersion', i.solutionVersionArn, n),
+      ListSolutionVersions: (i, n) => this.listSolutionVersions(i, n),
+      StopSolutionVersionCreation: (i, n) => this.stopSolutionVersionCreation(i, n),
+      CreateCampaign: (i, n) => this.createCampaign(i, n),
+      DescribeCampaign: (i, n) => this.describe('campaign', i.campaignArn, n),
+      DeleteCampaign: (i, n) => this.beginDelete(this.find(i.campaignArn, 'campaign'), n),
+      ListCampaigns: (i, n) => this.list('campaign', i, n),
+      CreateRecommender: (i, n) => this.createRecommender(i, n),
+      DescribeRecommender: (i, n) => this.describe('recommender', i.recommenderArn, n),
+      DeleteRecommender: (i, n) => this.beginDelete(this.find(i.recommenderArn, 'recommender'), n),
+      ListRecommenders: (i, n) => this.list('recommender', i, n),
+      CreateEventTracker: (i, n) => this.createEventTracker(i, n),
+      DescribeEventTracker: (i, n) => this.describe('eventTracker', i.eventTrackerArn, n),
+      DeleteEventTracker: (i, n) => this.beginDelete(this.find(i.eventTrackerArn, 'eventTracker'), n),
+      ListEventTrackers: (i, n) => this.list('eventTracker', i, n),
+      CreateFilter: (i, n) => this.createFilter(i, n),
+      DescribeFilter: (i, n) => this.describe('filter', i.filterArn, n),
+      DeleteFilter: (i, n) => this.beginDelete(this.find(i.filterArn, 'filter'), n),
+      ListFilters: (i, n) => this.list('filter', i, n),
+      CreateMetricAttribution: (i, n) => this.createMetricAttribution(i, n),
+      DescribeMetricAttribution: (i, n) => this.describe('metricAttribution', i.metricAttributionArn, n),
+      DeleteMetricAttribution: (i, n) => this.beginDelete(this.find(i.metricAttributionArn, 'metricAttribution'), n),
+      ListMetricAttributions: (i, n) => this.list('metricAttribution', i, n),
     };
   }
 
@@ -186,9 +320,24 @@ export class PersonalizeService {
     this.updateOutcomes.set(datasetName, { kind: 'fail', reason });
   }
 
+  public holdCreation(name: string, kind?: ResourceKind): Hold {
+    const hold = new HoldState(name, kind, this.config.now);
+    this.creationHolds.push(hold);
+    return hold;
+  }
+
+  public holdUpdate(datasetName: string): Hold {
+    const hold = new HoldState(datasetName, undefined, this.config.now);
+    this.updateHolds.push(hold);
+    return hold;
+  }
+
+  /** Forgets failCreation / neverActivate / failUpdate and disarms holds; what a hold already holds stays held until released. */
   public clearBehaviours(): void {
     this.creationOutcomes.clear();
     this.updateOutcomes.clear();
+    this.creationHolds = [];
+    this.updateHolds = [];
   }
 
   // ---- introspection ---------------------------------------------------------
@@ -220,6 +369,20 @@ export class PersonalizeService {
             updateStatus: r.update ? this.updatePhase(r.update, now).status : undefined,
           };
         }
+        default: {
+          const phase = this.phase(r, now);
+          return {
+            kind: r.kind,
+            arn: r.arn,
+            name: r.name ?? '',
+            tags,
+            status: phase.status,
+            failureReason: phase.failureReason,
+            datasetGroupArn: r.datasetGroupArn,
+            solutionArn: r.solutionArn,
+            solutionVersionArn: r.solutionVersionArn,
+          };
+        }
       }
     });
   }
@@ -228,31 +391,28 @@ export class PersonalizeService {
 
   /**
    * CREATE PENDING for the first third of activeAfterMs, then CREATE IN_PROGRESS,
-   * then ACTIVE or CREATE FAILED. A delete shows DELETE PENDING (groups) or
-   * DELETE PENDING then DELETE IN_PROGRESS (datasets) for deleteAfterMs.
+   * then ACTIVE or CREATE FAILED at activeAfterMs (trainAfterMs for solution
+   * versions; a full duration after the release for held resources). A delete
+   * shows DELETE PENDING (groups) or DELETE PENDING then DELETE IN_PROGRESS
+   * (every other kind) for deleteAfterMs.
    */
-  private phase(r: DatasetGroupRecord | DatasetRecord, now: number): Phase {
-    if (r.deleteRequestedAt !== undefined) {
-      const { deleteAfterMs } = this.config;
-      const elapsed = now - r.deleteRequestedAt;
-      if (elapsed >= deleteAfterMs) return { status: 'DELETED', since: r.deleteRequestedAt + deleteAfterMs, gone: true };
-      if (r.kind === 'dataset' && elapsed >= deleteAfterMs / 3) {
-        return { status: STATUS.deleteInProgress, since: r.deleteRequestedAt + deleteAfterMs / 3, gone: false };
-      }
-      return { status: STATUS.deletePending, since: r.deleteRequestedAt, gone: false };
-    }
-    return progress(r.createdAt, this.config.activeAfterMs, r.outcome, now, {
-      pending: STATUS.createPending, inProgress: STATUS.createInProgress, failed: STATUS.createFailed,
-    });
+  private phase(r: LifecycleRecord, now: number): Phase {
+    const { activeAfterMs, deleteAfterMs, trainAfterMs } = this.config;
+    if (r.deleteRequestedAt !== undefined) return deletion(r.deleteRequestedAt, deleteAfterMs, r.kind !== 'datasetGroup', now);
+    if (r.kind === 'solutionVersion' && r.stop) return stopping(r.stop, activeAfterMs / 3, now);
+    const doneMs = r.kind === 'solutionVersion' ? trainAfterMs : activeAfterMs;
+    return progress(r.createdAt, { pendingMs: activeAfterMs / 3, doneMs }, r.hold, r.outcome, now, CREATE_NAMES);
   }
 
   private updatePhase(u: DatasetUpdate, now: number): Phase {
-    return progress(u.startedAt, this.config.updateAfterMs, u.outcome, now, {
-      pending: STATUS.updatePending, inProgress: STATUS.updateInProgress, failed: STATUS.updateFailed,
-    });
+    const { updateAfterMs } = this.config;
+    return progress(u.startedAt, { pendingMs: updateAfterMs / 3, doneMs: updateAfterMs }, u.hold, u.outcome, now, UPDATE_NAMES);
   }
 
-  /** Removes resources whose delete has finished and applies finished dataset updates. */
+  /**
+   * Removes resources whose delete has finished (and the versions of removed
+   * solutions), and applies finished dataset updates.
+   */
   private sweep(now: number): void {
     for (const r of [...this.resources.values()]) {
       if (r.kind === 'schema') continue;
@@ -272,12 +432,41 @@ export class PersonalizeService {
         }
       }
     }
+    for (const v of this.ofKind('solutionVersion')) {
+      if (!this.resources.has(v.solutionArn!)) this.resources.delete(v.arn);
+    }
   }
 
-  private outcomeFor(name: string, kind: ResourceKind): Outcome {
+  /** How a resource created now with this name ends, and the hold it starts under. */
+  private startCreation(name: string, kind: ResourceKind): { outcome: Outcome; hold?: HoldState } {
     const configured = this.creationOutcomes.get(name);
-    if (configured && (configured.kind === undefined || configured.kind === kind)) return configured.outcome;
-    return { kind: 'succeed' };
+    const outcome: Outcome = configured && (configured.kind === undefined || configured.kind === kind) ? configured.outcome : { kind: 'succeed' };
+    const hold = this.creationHolds.find((h) => h.matches(name, kind));
+    hold?.catch();
+    return { outcome, hold };
+  }
+
+  /** ResourceInUseException unless the resource is ACTIVE. */
+  private requireActive(r: LifecycleRecord, now: number, purpose: string): void {
+    const { status } = this.phase(r, now);
+    if (status !== STATUS.active) throw inUse(`${LABEL[r.kind]} ${r.arn} is in ${status} state. It must be ACTIVE ${purpose}.`);
+  }
+
+  /**
+   * Starts the delete of a resource, as every Delete operation does: the
+   * resource must be ACTIVE or CREATE FAILED, and nothing may still depend on
+   * it (each blocker is a reason and the resources behind it).
+   */
+  private beginDelete(r: LifecycleRecord, now: number, blockers: Array<[string, ResourceRecord[]]> = []): Output {
+    const { status } = this.phase(r, now);
+    if (status !== STATUS.active && status !== STATUS.createFailed) {
+      throw inUse(`${LABEL[r.kind]} ${r.arn} is in ${status} state and cannot be deleted.`);
+    }
+    for (const [reason, found] of blockers) {
+      if (found.length > 0) throw inUse(`${LABEL[r.kind]} ${r.arn} ${reason}: ${found.map((f) => f.arn).join(', ')}.`);
+    }
+    r.deleteRequestedAt = now;
+    return {};
   }
 
   // ---- lookups ------------------------------------------------------------------
@@ -289,6 +478,7 @@ export class PersonalizeService {
   private find(arn: string, kind: 'datasetGroup'): DatasetGroupRecord;
   private find(arn: string, kind: 'schema'): SchemaRecord;
   private find(arn: string, kind: 'dataset'): DatasetRecord;
+  private find(arn: string, kind: FamilyKind): FamilyRecord;
   private find(arn: string, kind: ResourceKind): ResourceRecord {
     const r = this.resources.get(arn);
     if (!r || r.kind !== kind) throw notFound(`Resource Arn ${arn} does not exist.`);
@@ -301,12 +491,20 @@ export class PersonalizeService {
     return r;
   }
 
-  private ofKind<K extends ResourceKind>(kind: K): Array<Extract<ResourceRecord, { kind: K }>> {
-    return [...this.resources.values()].filter((r): r is Extract<ResourceRecord, { kind: K }> => r.kind === kind);
+  private ofKind<K extends 'datasetGroup' | 'schema' | 'dataset'>(kind: K): Array<Extract<ResourceRecord, { kind: K }>>;
+  private ofKind(kind: FamilyKind): FamilyRecord[];
+  private ofKind(kind: ResourceKind): ResourceRecord[] {
+    return [...this.resources.values()].filter((r) => r.kind === kind);
   }
 
-  private datasetsOf(groupArn: string): DatasetRecord[] {
-    return this.ofKind('dataset').filter((d) => d.datasetGroupArn === groupArn);
+  /** Resources of a kind that belong to a dataset group. */
+  private inGroup(groupArn: string, kind: 'dataset' | FamilyKind): Array<DatasetRecord | FamilyRecord> {
+    return [...this.resources.values()].filter((r): r is DatasetRecord | FamilyRecord =>
+      r.kind === kind && 'datasetGroupArn' in r && r.datasetGroupArn === groupArn);
+  }
+
+  private withStatus<R extends LifecycleRecord>(records: R[], statuses: readonly string[], now: number): R[] {
+    return records.filter((r) => statuses.includes(this.phase(r, now).status));
   }
 
   // ---- dataset groups -------------------------------------------------------------
@@ -334,7 +532,7 @@ export class PersonalizeService {
       kmsKeyArn: input.kmsKeyArn,
       tags,
       createdAt: now,
-      outcome: this.outcomeFor(name, 'datasetGroup'),
+      ...this.startCreation(name, 'datasetGroup'),
     };
     this.resources.set(arn, record);
     return { datasetGroupArn: arn, domain: input.domain };
@@ -355,18 +553,18 @@ export class PersonalizeService {
     };
   }
 
+  /**
+   * The API reference lists event trackers, solutions and datasets; the
+   * clean-up guide adds recommenders for Domain groups. Filters and metric
+   * attributions belong to the group as well and block it here too.
+   */
   private deleteDatasetGroup(input: Input, now: number): Output {
     const group = this.find(input.datasetGroupArn, 'datasetGroup');
-    const { status } = this.phase(group, now);
-    if (status !== STATUS.active && status !== STATUS.createFailed) {
-      throw inUse(`Dataset group ${group.arn} is in ${status} state and cannot be deleted.`);
-    }
-    const datasets = this.datasetsOf(group.arn);
-    if (datasets.length > 0) {
-      throw inUse(`Dataset group ${group.arn} still contains datasets: ${datasets.map((d) => d.arn).join(', ')}.`);
-    }
-    group.deleteRequestedAt = now;
-    return {};
+    const children: Array<['dataset' | FamilyKind, string]> = [
+      ['dataset', 'datasets'], ['solution', 'solutions'], ['eventTracker', 'event trackers'],
+      ['recommender', 'recommenders'], ['filter', 'filters'], ['metricAttribution', 'metric attributions'],
+    ];
+    return this.beginDelete(group, now, children.map(([kind, what]) => [`still contains ${what}`, this.inGroup(group.arn, kind)]));
   }
 
   private listDatasetGroups(input: Input, now: number): Output {
@@ -446,11 +644,7 @@ export class PersonalizeService {
       throw invalidInput(`A ${datasetType} dataset cannot be created in a Domain dataset group.`);
     }
     this.checkSchemaFits(schema, group, datasetType);
-
-    const { status } = this.phase(group, now);
-    if (status !== STATUS.active) {
-      throw inUse(`Dataset group ${group.arn} is in ${status} state. It must be ACTIVE before datasets are added.`);
-    }
+    this.requireActive(group, now, 'before datasets are added');
     const arn = this.arn(`dataset/${group.name}/${datasetType.toUpperCase()}`);
     if (this.resources.has(arn)) {
       throw alreadyExists(`A dataset of type ${datasetType} already exists in dataset group ${group.arn}.`);
@@ -464,7 +658,7 @@ export class PersonalizeService {
       schemaArn: schema.arn,
       tags,
       createdAt: now,
-      outcome: this.outcomeFor(name, 'dataset'),
+      ...this.startCreation(name, 'dataset'),
       trackingId: datasetType === 'Action_Interactions' ? randomUUID() : undefined,
     };
     this.resources.set(arn, record);
@@ -511,17 +705,26 @@ export class PersonalizeService {
     };
   }
 
+  /**
+   * The rules of "Deleting a dataset" in the developer guide: no filter in the
+   * group; for the Interactions dataset no event tracker and no metric
+   * attribution; no recommender or solution version still being created; no
+   * campaign being created or ACTIVE. Plus: no schema update under way.
+   */
   private deleteDataset(input: Input, now: number): Output {
     const dataset = this.find(input.datasetArn, 'dataset');
-    const { status } = this.phase(dataset, now);
-    if (status !== STATUS.active && status !== STATUS.createFailed) {
-      throw inUse(`Dataset ${dataset.arn} is in ${status} state and cannot be deleted.`);
-    }
-    if (dataset.update && !dataset.update.applied) {
-      throw inUse(`Dataset ${dataset.arn} has an update in progress and cannot be deleted.`);
-    }
-    dataset.deleteRequestedAt = now;
-    return {};
+    const group = dataset.datasetGroupArn;
+    const interactions = dataset.datasetType === 'Interactions';
+    const pendingUpdate = dataset.update && !dataset.update.applied ? [dataset] : [];
+    return this.beginDelete(dataset, now, [
+      ['has an update in progress', pendingUpdate],
+      ['cannot be deleted while its dataset group has filters', this.inGroup(group, 'filter')],
+      ['is used by event trackers', interactions ? this.inGroup(group, 'eventTracker') : []],
+      ['is used by metric attributions', interactions ? this.inGroup(group, 'metricAttribution') : []],
+      ['is used by recommenders being created', this.withStatus(this.inGroup(group, 'recommender'), IN_FLIGHT, now)],
+      ['is used by solution versions in training', this.withStatus(this.inGroup(group, 'solutionVersion'), IN_FLIGHT, now)],
+      ['is used by campaigns', this.withStatus(this.inGroup(group, 'campaign'), [...IN_FLIGHT, STATUS.active], now)],
+    ]);
   }
 
   private updateDataset(input: Input, now: number): Output {
@@ -536,17 +739,17 @@ export class PersonalizeService {
       const problem = schemaReplacementProblem(this.find(dataset.schemaArn, 'schema').schema, schema.schema);
       if (problem) throw invalidInput(`Schema ${schema.arn} cannot replace the schema of ${dataset.arn}: ${problem}`);
     }
-    const { status } = this.phase(dataset, now);
-    if (status !== STATUS.active) {
-      throw inUse(`Dataset ${dataset.arn} is in ${status} state. It must be ACTIVE to be updated.`);
-    }
+    this.requireActive(dataset, now, 'to be updated');
     if (dataset.update && !dataset.update.applied) {
       throw inUse(`Dataset ${dataset.arn} already has an update in progress.`);
     }
+    const hold = this.updateHolds.find((h) => h.matches(dataset.name, 'update'));
+    hold?.catch();
     dataset.update = {
       schemaArn: schema.arn,
       startedAt: now,
       outcome: this.updateOutcomes.get(dataset.name) ?? { kind: 'succeed' },
+      hold,
       applied: false,
     };
     return { datasetArn: dataset.arn };
@@ -562,6 +765,197 @@ export class PersonalizeService {
       }),
       nextToken,
     };
+  }
+
+  // ---- the family: common operations ------------------------------------------------
+
+  /**
+   * Registers a new solution, version, campaign, ... The ARN of a named kind
+   * contains the name, so a second resource of that name (even a deleting one)
+   * is ResourceAlreadyExistsException.
+   */
+  private createMember(
+    kind: FamilyKind, now: number,
+    fields: Pick<FamilyRecord, 'name' | 'arn' | 'datasetGroupArn' | 'solutionArn' | 'solutionVersionArn' | 'details'>,
+    tags: Map<string, string>, behaviourName = fields.name!,
+  ): Output {
+    if (this.resources.has(fields.arn)) throw alreadyExists(`${LABEL[kind]} with name ${fields.name} already exists.`);
+    const record: FamilyRecord = { kind, ...fields, tags, createdAt: now, ...this.startCreation(behaviourName, kind) };
+    this.resources.set(fields.arn, record);
+    return { [FAMILY[kind].arnMember]: fields.arn };
+  }
+
+  private familyOutput(r: FamilyRecord, now: number, members: readonly string[]): Output {
+    const phase = this.phase(r, now);
+    const full: Output = {
+      ...r.details,
+      name: r.name,
+      [FAMILY[r.kind].arnMember]: r.arn,
+      datasetGroupArn: r.datasetGroupArn,
+      status: phase.status,
+      failureReason: phase.failureReason,
+      creationDateTime: epoch(r.createdAt),
+      lastUpdatedDateTime: epoch(phase.since),
+    };
+    if (r.kind === 'solution' && members.includes('latestSolutionVersion')) {
+      const versions = this.ofKind('solutionVersion').filter((v) => v.solutionArn === r.arn);
+      const latest = versions[versions.length - 1];
+      if (latest) full.latestSolutionVersion = this.familyOutput(latest, now, FAMILY.solutionVersion.summary);
+    }
+    return pick(full, members);
+  }
+
+  private describe(kind: FamilyKind, arn: string, now: number): Output {
+    return { [kind]: this.familyOutput(this.find(arn, kind), now, FAMILY[kind].describe) };
+  }
+
+  private list(kind: FamilyKind, input: Input, now: number): Output {
+    const by = FAMILY[kind].listedBy;
+    const all = this.ofKind(kind).filter((r) => input[by] === undefined || r[by] === input[by]);
+    const { page, nextToken } = paginate(all, input);
+    return { [FAMILY[kind].listMember]: page.map((r) => this.familyOutput(r, now, FAMILY[kind].summary)), nextToken };
+  }
+
+  /** The group a new member goes into: it must exist and be ACTIVE. */
+  private activeGroup(arn: string, now: number, what: string): DatasetGroupRecord {
+    const group = this.find(arn, 'datasetGroup');
+    this.requireActive(group, now, `before ${what} can be created in it`);
+    return group;
+  }
+
+  // ---- solutions and solution versions ---------------------------------------------
+
+  private createSolution(input: Input, now: number): Output {
+    const tags = mergeTags(new Map(), input.tags ?? []);
+    const autoML = input.performAutoML === true;
+    if (autoML && input.recipeArn !== undefined) throw invalidInput('recipeArn must be omitted when performAutoML is true.');
+    if (!autoML && input.recipeArn === undefined) throw invalidInput('recipeArn is required when performAutoML is false.');
+    const group = this.activeGroup(input.datasetGroupArn, now, 'solutions');
+    const details: Output = {
+      performHPO: input.performHPO ?? false,
+      performAutoML: autoML,
+      performAutoTraining: input.performAutoTraining ?? true,
+      performIncrementalUpdate: input.performIncrementalUpdate,
+      recipeArn: input.recipeArn,
+      eventType: input.eventType,
+      solutionConfig: input.solutionConfig,
+    };
+    return this.createMember('solution', now, { name: input.name, arn: this.arn(`solution/${input.name}`), datasetGroupArn: group.arn, details }, tags);
+  }
+
+  /**
+   * A version is matched by failCreation / neverActivate / holdCreation through
+   * its own name, or through its solution's name when it has none.
+   */
+  private createSolutionVersion(input: Input, now: number): Output {
+    const tags = mergeTags(new Map(), input.tags ?? []);
+    const solution = this.find(input.solutionArn, 'solution');
+    this.requireActive(solution, now, 'before it can be trained');
+    const trainingMode: string = input.trainingMode ?? 'FULL';
+    const versions = this.ofKind('solutionVersion').filter((v) => v.solutionArn === solution.arn);
+    if (trainingMode === 'UPDATE' && !versions.some((v) => v.details.trainingMode === 'FULL' && this.phase(v, now).status === STATUS.active)) {
+      throw invalidInput(`trainingMode UPDATE needs an ACTIVE solution version of ${solution.arn} trained with FULL.`);
+    }
+    const { performHPO, performAutoML, performIncrementalUpdate, recipeArn, eventType, solutionConfig } = solution.details;
+    const details: Output = {
+      performHPO, performAutoML, performIncrementalUpdate, recipeArn, eventType, solutionConfig, trainingMode, trainingType: 'MANUAL',
+    };
+    const arn = `${solution.arn}/${randomBytes(4).toString('hex')}`;
+    const fields = { name: input.name, arn, datasetGroupArn: solution.datasetGroupArn, solutionArn: solution.arn, details };
+    return this.createMember('solutionVersion', now, fields, tags, input.name ?? solution.name);
+  }
+
+  private listSolutionVersions(input: Input, now: number): Output {
+    if (input.solutionArn !== undefined) this.find(input.solutionArn, 'solution');
+    return this.list('solutionVersion', input, now);
+  }
+
+  private stopSolutionVersionCreation(input: Input, now: number): Output {
+    const version = this.find(input.solutionVersionArn, 'solutionVersion');
+    const { status } = this.phase(version, now);
+    if (status !== STATUS.createPending && status !== STATUS.createInProgress) {
+      throw inUse(`Solution version ${version.arn} is in ${status} state; only a CREATE PENDING or CREATE IN_PROGRESS version can be stopped.`);
+    }
+    version.stop = { at: now, fromInProgress: status === STATUS.createInProgress };
+    return {};
+  }
+
+  /** Documented: campaigns of the solution must be deleted first, and no version may be in training. */
+  private deleteSolution(input: Input, now: number): Output {
+    const solution = this.find(input.solutionArn, 'solution');
+    const ofSolution = (kind: 'campaign' | 'solutionVersion') => this.ofKind(kind).filter((r) => r.solutionArn === solution.arn);
+    return this.beginDelete(solution, now, [
+      ['still has campaigns', ofSolution('campaign')],
+      ['has solution versions in training', this.withStatus(ofSolution('solutionVersion'), IN_FLIGHT, now)],
+    ]);
+  }
+
+  // ---- campaigns, recommenders, event trackers, filters, metric attributions --------
+
+  private createCampaign(input: Input, now: number): Output {
+    const tags = mergeTags(new Map(), input.tags ?? []);
+    const version = this.find(input.solutionVersionArn, 'solutionVersion');
+    this.requireActive(version, now, 'before it can be deployed in a campaign');
+    const details: Output = {
+      solutionVersionArn: version.arn,
+      minProvisionedTPS: input.minProvisionedTPS ?? 1,
+      campaignConfig: input.campaignConfig,
+    };
+    const fields = {
+      name: input.name,
+      arn: this.arn(`campaign/${input.name}`),
+      datasetGroupArn: version.datasetGroupArn,
+      solutionArn: version.solutionArn,
+      solutionVersionArn: version.arn,
+      details,
+    };
+    return this.createMember('campaign', now, fields, tags);
+  }
+
+  /** Recommenders exist in Domain dataset groups only, with a use case (recipe) of that domain. */
+  private createRecommender(input: Input, now: number): Output {
+    const tags = mergeTags(new Map(), input.tags ?? []);
+    const group = this.find(input.datasetGroupArn, 'datasetGroup');
+    if (group.domain === undefined) throw invalidInput(`Recommenders can only be created in a Domain dataset group; ${group.arn} is a Custom dataset group.`);
+    const recipe = String(input.recipeArn).split('/').pop() ?? '';
+    if (!recipe.startsWith(DOMAIN_RECIPE_PREFIX[group.domain])) {
+      throw invalidInput(`Recipe ${input.recipeArn} is not a use case of the ${group.domain} domain of ${group.arn}.`);
+    }
+    this.requireActive(group, now, 'before recommenders can be created in it');
+    const details: Output = { recipeArn: input.recipeArn, recommenderConfig: input.recommenderConfig };
+    return this.createMember('recommender', now, { name: input.name, arn: this.arn(`recommender/${input.name}`), datasetGroupArn: group.arn, details }, tags);
+  }
+
+  /** One event tracker per dataset group (the API reference says a second one is an error). */
+  private createEventTracker(input: Input, now: number): Output {
+    const tags = mergeTags(new Map(), input.tags ?? []);
+    const group = this.activeGroup(input.datasetGroupArn, now, 'event trackers');
+    const existing = this.inGroup(group.arn, 'eventTracker');
+    if (existing.length > 0) throw alreadyExists(`Dataset group ${group.arn} already has an event tracker: ${existing[0].arn}.`);
+    const trackingId = randomUUID();
+    const details: Output = { accountId: this.config.accountId, trackingId };
+    const arn = this.arn(`event-tracker/${randomBytes(4).toString('hex')}`);
+    return { ...this.createMember('eventTracker', now, { name: input.name, arn, datasetGroupArn: group.arn, details }, tags), trackingId };
+  }
+
+  private createFilter(input: Input, now: number): Output {
+    const tags = mergeTags(new Map(), input.tags ?? []);
+    if (!FILTER_EXPRESSION.test(input.filterExpression)) {
+      throw invalidInput('The filter expression must start with INCLUDE or EXCLUDE, then ItemID, ActionID or UserID, then WHERE and a condition.');
+    }
+    const group = this.activeGroup(input.datasetGroupArn, now, 'filters');
+    const details: Output = { filterExpression: input.filterExpression };
+    return this.createMember('filter', now, { name: input.name, arn: this.arn(`filter/${input.name}`), datasetGroupArn: group.arn, details }, tags);
+  }
+
+  /** One metric attribution per dataset group. */
+  private createMetricAttribution(input: Input, now: number): Output {
+    const group = this.activeGroup(input.datasetGroupArn, now, 'metric attributions');
+    const existing = this.inGroup(group.arn, 'metricAttribution');
+    if (existing.length > 0) throw alreadyExists(`Dataset group ${group.arn} already has a metric attribution: ${existing[0].arn}.`);
+    const details: Output = { metricsOutputConfig: input.metricsOutputConfig };
+    const arn = this.arn(`metric-attribution/${input.name}`);
+    return this.createMember('metricAttribution', now, { name: input.name, arn, datasetGroupArn: group.arn, details }, new Map());
   }
 
   // ---- tags ----------------------------------------------------------------------
@@ -586,23 +980,6 @@ export class PersonalizeService {
 
 // ---- helpers ------------------------------------------------------------------------
 
-function progress(
-  start: number, duration: number, outcome: Outcome, now: number,
-  names: { pending: string; inProgress: string; failed: string },
-): Phase {
-  const elapsed = now - start;
-  const third = duration / 3;
-  if (elapsed < third) return { status: names.pending, since: start, gone: false };
-  if (outcome.kind === 'hang' || elapsed < duration) return { status: names.inProgress, since: start + third, gone: false };
-  if (outcome.kind === 'fail') return { status: names.failed, since: start + duration, failureReason: outcome.reason, gone: false };
-  return { status: STATUS.active, since: start + duration, gone: false };
-}
-
-/** The JSON protocol sends timestamps as epoch seconds. */
-function epoch(ms: number): number {
-  return ms / 1000;
-}
-
 function canonicalDatasetType(value: string): string {
   const found = DATASET_TYPES.find((t) => t.toLowerCase() === value.toLowerCase());
   if (!found) throw invalidInput(`Invalid datasetType ${value}. Valid values are ${DATASET_TYPES.join(', ')}.`);
@@ -625,6 +1002,11 @@ function mergeTags(existing: Map<string, string>, additions: Array<{ tagKey: str
   for (const { tagKey, tagValue } of additions) merged.set(tagKey, tagValue);
   if (merged.size > MAX_TAGS) throw new ServiceError(TooManyTags, `A resource can have at most ${MAX_TAGS} tags; this request would give it ${merged.size}.`);
   return merged;
+}
+
+/** The members of `full` that an output shape has, in the shape's order. */
+function pick(full: Output, members: readonly string[]): Output {
+  return Object.fromEntries(members.filter((m) => full[m] !== undefined).map((m) => [m, full[m]]));
 }
 
 function tagList(tags: Map<string, string>): Array<{ tagKey: string; tagValue: string }> {
