@@ -1,26 +1,54 @@
 import {
+  CreateCampaignCommand,
   CreateDatasetCommand,
   CreateDatasetGroupCommand,
   CreateDatasetGroupCommandInput,
+  CreateEventTrackerCommand,
+  CreateFilterCommand,
+  CreateMetricAttributionCommand,
+  CreateRecommenderCommand,
   CreateSchemaCommand,
+  CreateSolutionCommand,
+  CreateSolutionVersionCommand,
+  DeleteCampaignCommand,
   DeleteDatasetCommand,
   DeleteDatasetGroupCommand,
+  DeleteEventTrackerCommand,
+  DeleteFilterCommand,
+  DeleteMetricAttributionCommand,
+  DeleteRecommenderCommand,
   DeleteSchemaCommand,
+  DeleteSolutionCommand,
+  DescribeCampaignCommand,
   DescribeDatasetCommand,
   DescribeDatasetGroupCommand,
+  DescribeEventTrackerCommand,
+  DescribeFilterCommand,
+  DescribeMetricAttributionCommand,
+  DescribeRecommenderCommand,
   DescribeSchemaCommand,
+  DescribeSolutionCommand,
+  DescribeSolutionVersionCommand,
   InvalidInputException,
   InvalidNextTokenException,
   LimitExceededException,
+  ListCampaignsCommand,
   ListDatasetGroupsCommand,
   ListDatasetsCommand,
+  ListEventTrackersCommand,
+  ListFiltersCommand,
+  ListMetricAttributionsCommand,
+  ListRecommendersCommand,
   ListSchemasCommand,
+  ListSolutionVersionsCommand,
+  ListSolutionsCommand,
   ListTagsForResourceCommand,
   PersonalizeClient,
   PersonalizeServiceException,
   ResourceAlreadyExistsException,
   ResourceInUseException,
   ResourceNotFoundException,
+  StopSolutionVersionCreationCommand,
   TagResourceCommand,
   TooManyTagKeysException,
   TooManyTagsException,
@@ -793,5 +821,960 @@ describe('introspection', () => {
     await h.client.send(new DeleteDatasetCommand({ datasetArn }));
     h.advance(DELETE_MS);
     expect(h.server.resources('dataset')).toEqual([]);
+  });
+});
+
+// ---- the rest of the family: fixtures -------------------------------------------------------------
+
+const TRAIN_MS = 3 * ACTIVE_MS; // the default trainAfterMs
+const RECIPE = 'arn:aws:personalize:::recipe/aws-user-personalization';
+const ECOMMERCE_RECIPE = 'arn:aws:personalize:::recipe/aws-ecomm-recommended-for-you';
+const METRICS_OUTPUT = { roleArn: 'arn:aws:iam::123456789012:role/metrics', s3DataDestination: { path: 's3://bucket/metrics' } };
+const METRICS = [{ eventType: 'click', metricName: 'CLICKS', expression: 'SAMPLECOUNT()' }];
+const FILTER = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")';
+
+/** An ACTIVE ECOMMERCE group with an ACTIVE Interactions dataset: every kind can be created in it. */
+async function interactionsGroup(h: Harness, name = 'shop'): Promise<{ groupArn: string; datasetArn: string }> {
+  const groupArn = await activeGroup(h, { name, domain: 'ECOMMERCE' });
+  const schemaArn = await schema(h, `${name}-interactions`, INTERACTIONS, 'ECOMMERCE');
+  const { datasetArn } = await h.client.send(new CreateDatasetCommand({ name: `${name}-interactions`, datasetGroupArn: groupArn, datasetType: 'Interactions', schemaArn }));
+  h.advance(ACTIVE_MS);
+  return { groupArn, datasetArn: datasetArn! };
+}
+
+async function createSolution(h: Harness, datasetGroupArn: string, name = 'sol'): Promise<string> {
+  return (await h.client.send(new CreateSolutionCommand({ name, datasetGroupArn, recipeArn: RECIPE, performAutoTraining: false }))).solutionArn!;
+}
+
+async function activeSolution(h: Harness, datasetGroupArn: string, name = 'sol'): Promise<string> {
+  const arn = await createSolution(h, datasetGroupArn, name);
+  h.advance(ACTIVE_MS);
+  return arn;
+}
+
+async function trainedVersion(h: Harness, solutionArn: string): Promise<string> {
+  const { solutionVersionArn } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn }));
+  h.advance(TRAIN_MS);
+  return solutionVersionArn!;
+}
+
+async function versionStatus(h: Harness, solutionVersionArn: string): Promise<string | undefined> {
+  return (await h.client.send(new DescribeSolutionVersionCommand({ solutionVersionArn }))).solutionVersion?.status;
+}
+
+/** Collects every page of a List operation, checking that each page holds at most maxResults items. */
+async function allPages<T>(maxResults: number, page: (nextToken?: string) => Promise<{ items?: T[]; nextToken?: string }>): Promise<T[][]> {
+  const pages: T[][] = [];
+  let nextToken: string | undefined;
+  do {
+    const result = await page(nextToken);
+    expect((result.items ?? []).length).toBeLessThanOrEqual(maxResults);
+    pages.push(result.items ?? []);
+    nextToken = result.nextToken;
+  } while (nextToken !== undefined);
+  return pages;
+}
+
+/** The operations of one kind, so that rules common to all kinds are tested once for each. */
+interface KindOps {
+  /** Creates one in the group (solution versions and campaigns: with what they need, made ACTIVE first). */
+  create(h: Harness, groupArn: string, name: string): Promise<string>;
+  status(h: Harness, arn: string): Promise<string | undefined>;
+  remove(h: Harness, arn: string): Promise<unknown>;
+}
+
+const KINDS: Record<'solution' | 'campaign' | 'recommender' | 'eventTracker' | 'filter' | 'metricAttribution', KindOps> = {
+  solution: {
+    create: (h, groupArn, name) => createSolution(h, groupArn, name),
+    status: async (h, solutionArn) => (await h.client.send(new DescribeSolutionCommand({ solutionArn }))).solution?.status,
+    remove: (h, solutionArn) => h.client.send(new DeleteSolutionCommand({ solutionArn })),
+  },
+  campaign: {
+    create: async (h, groupArn, name) => {
+      const solutionVersionArn = await trainedVersion(h, await activeSolution(h, groupArn, `${name}-sol`));
+      return (await h.client.send(new CreateCampaignCommand({ name, solutionVersionArn }))).campaignArn!;
+    },
+    status: async (h, campaignArn) => (await h.client.send(new DescribeCampaignCommand({ campaignArn }))).campaign?.status,
+    remove: (h, campaignArn) => h.client.send(new DeleteCampaignCommand({ campaignArn })),
+  },
+  recommender: {
+    create: async (h, datasetGroupArn, name) =>
+      (await h.client.send(new CreateRecommenderCommand({ name, datasetGroupArn, recipeArn: ECOMMERCE_RECIPE }))).recommenderArn!,
+    status: async (h, recommenderArn) => (await h.client.send(new DescribeRecommenderCommand({ recommenderArn }))).recommender?.status,
+    remove: (h, recommenderArn) => h.client.send(new DeleteRecommenderCommand({ recommenderArn })),
+  },
+  eventTracker: {
+    create: async (h, datasetGroupArn, name) => (await h.client.send(new CreateEventTrackerCommand({ name, datasetGroupArn }))).eventTrackerArn!,
+    status: async (h, eventTrackerArn) => (await h.client.send(new DescribeEventTrackerCommand({ eventTrackerArn }))).eventTracker?.status,
+    remove: (h, eventTrackerArn) => h.client.send(new DeleteEventTrackerCommand({ eventTrackerArn })),
+  },
+  filter: {
+    create: async (h, datasetGroupArn, name) =>
+      (await h.client.send(new CreateFilterCommand({ name, datasetGroupArn, filterExpression: FILTER }))).filterArn!,
+    status: async (h, filterArn) => (await h.client.send(new DescribeFilterCommand({ filterArn }))).filter?.status,
+    remove: (h, filterArn) => h.client.send(new DeleteFilterCommand({ filterArn })),
+  },
+  metricAttribution: {
+    create: async (h, datasetGroupArn, name) => {
+      const input = { name, datasetGroupArn, metrics: METRICS, metricsOutputConfig: METRICS_OUTPUT };
+      return (await h.client.send(new CreateMetricAttributionCommand(input))).metricAttributionArn!;
+    },
+    status: async (h, metricAttributionArn) =>
+      (await h.client.send(new DescribeMetricAttributionCommand({ metricAttributionArn }))).metricAttribution?.status,
+    remove: (h, metricAttributionArn) => h.client.send(new DeleteMetricAttributionCommand({ metricAttributionArn })),
+  },
+};
+const KIND_NAMES = Object.keys(KINDS) as Array<keyof typeof KINDS>;
+
+/** Lets pending promise callbacks and I/O run once, to show that something has not happened. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** How DeleteDatasetGroup names the kinds it is blocked by. */
+const GROUP_CHILDREN: Record<string, string> = {
+  solution: 'solutions', eventTracker: 'event trackers', recommender: 'recommenders', filter: 'filters', metricAttribution: 'metric attributions',
+};
+
+// ---- rules common to the new kinds ----------------------------------------------------------
+
+describe.each(KIND_NAMES)('%s', (kind) => {
+  const ops = KINDS[kind];
+
+  test('goes CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE; delete goes DELETE PENDING -> DELETE IN_PROGRESS -> not found', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const arn = await ops.create(h, groupArn, 'x1');
+    expect(await ops.status(h, arn)).toBe('CREATE PENDING');
+    h.advance(ACTIVE_MS / 3);
+    expect(await ops.status(h, arn)).toBe('CREATE IN_PROGRESS');
+    h.advance(ACTIVE_MS);
+    expect(await ops.status(h, arn)).toBe('ACTIVE');
+    await ops.remove(h, arn);
+    expect(await ops.status(h, arn)).toBe('DELETE PENDING');
+    await expect(ops.remove(h, arn)).rejects.toBeInstanceOf(ResourceInUseException);
+    h.advance(DELETE_MS / 3);
+    expect(await ops.status(h, arn)).toBe('DELETE IN_PROGRESS');
+    h.advance(DELETE_MS);
+    await expect(ops.status(h, arn)).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect(h.server.resources(kind)).toEqual([]);
+  });
+
+  test('delete is ResourceInUseException while CREATE PENDING or CREATE IN_PROGRESS; a CREATE FAILED one can be deleted', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    h.server.failCreation('x1', 'bad input data', kind);
+    const arn = await ops.create(h, groupArn, 'x1');
+    await expect(ops.remove(h, arn)).rejects.toThrow(/is in CREATE PENDING state and cannot be deleted/);
+    h.advance(ACTIVE_MS / 3);
+    await expect(ops.remove(h, arn)).rejects.toThrow(/is in CREATE IN_PROGRESS state/);
+    h.advance(ACTIVE_MS);
+    expect(await ops.status(h, arn)).toBe('CREATE FAILED');
+    expect(h.server.resources(kind)).toEqual([expect.objectContaining({ arn, name: 'x1', status: 'CREATE FAILED', failureReason: 'bad input data', datasetGroupArn: groupArn })]);
+    await ops.remove(h, arn);
+  });
+
+  test('an unknown ARN is ResourceNotFoundException; a malformed ARN is a validation error', async () => {
+    const h = await setup();
+    await expect(ops.status(h, `arn:aws:personalize:us-east-1:123456789012:${kind}/nope`)).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(ops.remove(h, 'not-an-arn')).rejects.toThrow(/Member must satisfy regular expression pattern: arn:/);
+    // An ARN of another kind is not found either.
+    await expect(ops.status(h, (await interactionsGroup(h)).groupArn)).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  test('blocks DeleteDatasetGroup (ResourceInUseException) until it is deleted and gone', async () => {
+    const h = await setup();
+    const datasetGroupArn = await activeGroup(h, { name: 'bare', domain: 'ECOMMERCE' });
+    const arn = await ops.create(h, datasetGroupArn, 'x1');
+    h.advance(ACTIVE_MS);
+    const deleteGroup = () => h.client.send(new DeleteDatasetGroupCommand({ datasetGroupArn }));
+    // A campaign blocks through its solution, which the group contains.
+    const contains = kind === 'campaign' ? /still contains solutions/ : new RegExp(`still contains ${GROUP_CHILDREN[kind]}: ${arn}\\.`);
+    await expect(deleteGroup()).rejects.toThrow(contains);
+    await ops.remove(h, arn);
+    await expect(deleteGroup()).rejects.toThrow(contains); // deleting still counts
+    h.advance(DELETE_MS);
+    if (kind === 'campaign') {
+      await expect(deleteGroup()).rejects.toThrow(contains);
+      await h.client.send(new DeleteSolutionCommand({ solutionArn: h.server.resources('solution')[0].arn }));
+      h.advance(DELETE_MS);
+    }
+    await deleteGroup();
+    h.advance(DELETE_MS);
+    expect(h.server.resources()).toEqual([]);
+  });
+
+  test('is tagged at creation where the model allows it, and through TagResource / UntagResource', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const resourceArn = await ops.create(h, groupArn, 'x1');
+    await h.client.send(new TagResourceCommand({ resourceArn, tags: [{ tagKey: 'team', tagValue: 'recs' }, { tagKey: 'env', tagValue: 'test' }] }));
+    await h.client.send(new UntagResourceCommand({ resourceArn, tagKeys: ['env'] }));
+    expect((await h.client.send(new ListTagsForResourceCommand({ resourceArn }))).tags).toEqual([{ tagKey: 'team', tagValue: 'recs' }]);
+    expect(h.server.resources(kind)[0].tags).toEqual({ team: 'recs' });
+  });
+});
+
+// ---- solutions -----------------------------------------------------------------------------------
+
+describe('solutions', () => {
+  test('are described with the members of the model and the defaults of the service', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const created = new Date(h.clock.t);
+    const { solutionArn } = await h.client.send(new CreateSolutionCommand({
+      name: 'sol',
+      datasetGroupArn: groupArn,
+      recipeArn: RECIPE,
+      eventType: 'click',
+      solutionConfig: { autoTrainingConfig: { schedulingExpression: 'rate(7 days)' } },
+    }));
+    expect(solutionArn).toBe('arn:aws:personalize:us-east-1:123456789012:solution/sol');
+    h.advance(ACTIVE_MS);
+    const { solution } = await h.client.send(new DescribeSolutionCommand({ solutionArn }));
+    expect(solution).toEqual({
+      name: 'sol',
+      solutionArn,
+      performHPO: false,
+      performAutoML: false,
+      performAutoTraining: true,
+      recipeArn: RECIPE,
+      datasetGroupArn: groupArn,
+      eventType: 'click',
+      solutionConfig: { autoTrainingConfig: { schedulingExpression: 'rate(7 days)' } },
+      status: 'ACTIVE',
+      creationDateTime: created,
+      lastUpdatedDateTime: new Date(created.getTime() + ACTIVE_MS),
+    });
+  });
+
+  test('requests are checked against the model: patterns, enums, lengths, map sizes; a boolean of the wrong JSON type is SerializationException', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const err = await caught(h.client.send(new CreateSolutionCommand({
+      name: '-sol',
+      datasetGroupArn: groupArn,
+      recipeArn: RECIPE,
+      solutionConfig: {
+        autoTrainingConfig: { schedulingExpression: 'rate(1 week)' },
+        optimizationObjective: { objectiveSensitivity: 'EXTREME' as any },
+        algorithmHyperParameters: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`p${i}`, '1'])),
+      },
+    })));
+    expect(err).toBeInstanceOf(InvalidInputException);
+    expect(err.message).toMatch(/^4 validation errors detected: /);
+    expect(err.message).toContain('at \'name\' failed to satisfy constraint: Member must satisfy regular expression pattern');
+    expect(err.message).toContain('at \'solutionConfig.autoTrainingConfig.schedulingExpression\' failed to satisfy constraint: Member must satisfy regular expression pattern: rate\\(\\d+ days?\\)');
+    expect(err.message).toContain('Member must satisfy enum value set: [LOW, MEDIUM, HIGH, OFF]');
+    expect(err.message).toContain('at \'solutionConfig.algorithmHyperParameters\' failed to satisfy constraint: Member must have length less than or equal to 100');
+    await expect(h.client.send(new CreateSolutionCommand({ name: 'sol' } as any))).rejects.toThrow(/Value null at 'datasetGroupArn'/);
+    const raw = await rawCall(h.server, 'CreateSolution', JSON.stringify({ name: 'sol', datasetGroupArn: groupArn, recipeArn: RECIPE, performHPO: 'yes' }));
+    expect(raw.json.__type).toBe('SerializationException');
+  });
+
+  test('recipeArn is required unless performAutoML is true, and must be omitted when it is', async () => {
+    const h = await setup();
+    const { groupArn: datasetGroupArn } = await interactionsGroup(h);
+    await expect(h.client.send(new CreateSolutionCommand({ name: 'a', datasetGroupArn }))).rejects.toThrow(/recipeArn is required/);
+    await expect(h.client.send(new CreateSolutionCommand({ name: 'b', datasetGroupArn, performAutoML: true, recipeArn: RECIPE })))
+      .rejects.toThrow(/recipeArn must be omitted/);
+    await h.client.send(new CreateSolutionCommand({ name: 'c', datasetGroupArn, performAutoML: true }));
+  });
+
+  test('need an existing, ACTIVE dataset group and a name not used by another solution, even a deleting one', async () => {
+    const h = await setup();
+    const { datasetGroupArn } = await h.client.send(new CreateDatasetGroupCommand({ name: 'young' }));
+    await expect(createSolution(h, datasetGroupArn!)).rejects.toThrow(/is in CREATE PENDING state. It must be ACTIVE before solutions can be created in it/);
+    await expect(createSolution(h, UNKNOWN_GROUP)).rejects.toBeInstanceOf(ResourceNotFoundException);
+    h.advance(ACTIVE_MS);
+    const solutionArn = await activeSolution(h, datasetGroupArn!);
+    await expect(createSolution(h, datasetGroupArn!)).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
+    await h.client.send(new DeleteSolutionCommand({ solutionArn }));
+    await expect(createSolution(h, datasetGroupArn!)).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
+    h.advance(DELETE_MS);
+    await createSolution(h, datasetGroupArn!);
+  });
+
+  test('DeleteSolution is refused while a version is in training or a campaign, even a deleting one, uses the solution; versions go with it', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    const deleteSolution = () => h.client.send(new DeleteSolutionCommand({ solutionArn }));
+    const { solutionVersionArn } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn }));
+    await expect(deleteSolution()).rejects.toThrow(new RegExp(`has solution versions in training: ${solutionVersionArn}`));
+    h.advance(TRAIN_MS);
+    const { campaignArn } = await h.client.send(new CreateCampaignCommand({ name: 'live', solutionVersionArn }));
+    h.advance(ACTIVE_MS);
+    await expect(deleteSolution()).rejects.toThrow(new RegExp(`still has campaigns: ${campaignArn}`));
+    await h.client.send(new DeleteCampaignCommand({ campaignArn }));
+    await expect(deleteSolution()).rejects.toBeInstanceOf(ResourceInUseException);
+    h.advance(DELETE_MS);
+    await deleteSolution();
+    expect(h.server.resources('solutionVersion')).toHaveLength(1); // until the solution is gone
+    h.advance(DELETE_MS);
+    expect(h.server.resources('solution')).toEqual([]);
+    expect(h.server.resources('solutionVersion')).toEqual([]);
+    await expect(versionStatus(h, solutionVersionArn!)).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  test('ListSolutions pages through all solutions with maxResults and nextToken, optionally of one dataset group', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const other = await activeGroup(h, { name: 'other' });
+    for (let i = 0; i < 5; i++) await createSolution(h, groupArn, `sol-${i}`);
+    await createSolution(h, other, 'elsewhere');
+    const pages = await allPages(2, async (nextToken) => {
+      const out = await h.client.send(new ListSolutionsCommand({ datasetGroupArn: groupArn, maxResults: 2, nextToken }));
+      return { items: out.solutions, nextToken: out.nextToken };
+    });
+    expect(pages.map((p) => p.map((s) => s.name))).toEqual([['sol-0', 'sol-1'], ['sol-2', 'sol-3'], ['sol-4']]);
+    expect(pages[0][0]).toEqual({
+      name: 'sol-0',
+      solutionArn: expect.stringMatching(/:solution\/sol-0$/),
+      status: 'CREATE PENDING',
+      recipeArn: RECIPE,
+      creationDateTime: expect.any(Date),
+      lastUpdatedDateTime: expect.any(Date),
+    });
+    expect((await h.client.send(new ListSolutionsCommand({}))).solutions).toHaveLength(6);
+    await expect(h.client.send(new ListSolutionsCommand({ nextToken: 'garbage!' }))).rejects.toBeInstanceOf(InvalidNextTokenException);
+  });
+});
+
+// ---- solution versions --------------------------------------------------------------------------------
+
+describe('solution versions', () => {
+  test('train CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE at trainAfterMs (3 x activeAfterMs by default)', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    const created = new Date(h.clock.t);
+    const { solutionVersionArn } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn, name: 'v1', tags: [{ tagKey: 'k', tagValue: 'v' }] }));
+    expect(solutionVersionArn).toMatch(new RegExp(`^${solutionArn}/[0-9a-f]{8}$`));
+    const statuses: Array<string | undefined> = [];
+    for (let step = 0; step < 10; step++) {
+      statuses.push(await versionStatus(h, solutionVersionArn!));
+      h.advance(ACTIVE_MS / 3);
+    }
+    expect(statuses).toEqual(['CREATE PENDING', ...Array(8).fill('CREATE IN_PROGRESS'), 'ACTIVE']);
+    const { solutionVersion } = await h.client.send(new DescribeSolutionVersionCommand({ solutionVersionArn }));
+    expect(solutionVersion).toEqual({
+      name: 'v1',
+      solutionVersionArn,
+      solutionArn,
+      performHPO: false,
+      performAutoML: false,
+      recipeArn: RECIPE,
+      datasetGroupArn: groupArn,
+      trainingMode: 'FULL',
+      trainingType: 'MANUAL',
+      status: 'ACTIVE',
+      creationDateTime: created,
+      lastUpdatedDateTime: new Date(created.getTime() + TRAIN_MS),
+    });
+    const { solution } = await h.client.send(new DescribeSolutionCommand({ solutionArn }));
+    expect(solution?.latestSolutionVersion).toMatchObject({ solutionVersionArn, status: 'ACTIVE', trainingMode: 'FULL' });
+    expect(h.server.resources('solutionVersion')).toEqual([expect.objectContaining({ arn: solutionVersionArn, name: 'v1', solutionArn, tags: { k: 'v' } })]);
+  });
+
+  test('the trainAfterMs option sets the training time', async () => {
+    const h = await setup({ trainAfterMs: 1000 });
+    const { groupArn } = await interactionsGroup(h);
+    const { solutionVersionArn } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn: await activeSolution(h, groupArn) }));
+    h.advance(999);
+    expect(await versionStatus(h, solutionVersionArn!)).toBe('CREATE IN_PROGRESS');
+    h.advance(1);
+    expect(await versionStatus(h, solutionVersionArn!)).toBe('ACTIVE');
+  });
+
+  test('need an ACTIVE solution; UPDATE training needs an ACTIVE FULL version; trainingMode is an enum', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await createSolution(h, groupArn);
+    await expect(h.client.send(new CreateSolutionVersionCommand({ solutionArn }))).rejects.toThrow(/It must be ACTIVE before it can be trained/);
+    await expect(h.client.send(new CreateSolutionVersionCommand({ solutionArn: `${solutionArn}x` }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    h.advance(ACTIVE_MS);
+    await expect(h.client.send(new CreateSolutionVersionCommand({ solutionArn, trainingMode: 'UPDATE' }))).rejects.toThrow(/needs an ACTIVE solution version/);
+    await expect(h.client.send(new CreateSolutionVersionCommand({ solutionArn, trainingMode: 'PARTIAL' as any })))
+      .rejects.toThrow(/Member must satisfy enum value set: \[FULL, UPDATE, AUTOTRAIN\]/);
+    await trainedVersion(h, solutionArn);
+    await h.client.send(new CreateSolutionVersionCommand({ solutionArn, trainingMode: 'UPDATE' }));
+  });
+
+  test('StopSolutionVersionCreation: CREATE IN_PROGRESS -> CREATE STOPPING -> CREATE STOPPED, CREATE PENDING -> CREATE STOPPED', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    const { solutionVersionArn: training } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn }));
+    h.advance(ACTIVE_MS);
+    const { solutionVersionArn: pending } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn }));
+    expect([await versionStatus(h, training!), await versionStatus(h, pending!)]).toEqual(['CREATE IN_PROGRESS', 'CREATE PENDING']);
+
+    await h.client.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: training }));
+    await h.client.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: pending }));
+    expect([await versionStatus(h, training!), await versionStatus(h, pending!)]).toEqual(['CREATE STOPPING', 'CREATE STOPPED']);
+    // Still stopping: the solution cannot be deleted yet.
+    await expect(h.client.send(new DeleteSolutionCommand({ solutionArn }))).rejects.toThrow(/has solution versions in training/);
+    h.advance(ACTIVE_MS / 3);
+    expect(await versionStatus(h, training!)).toBe('CREATE STOPPED');
+    h.advance(TRAIN_MS);
+    expect(await versionStatus(h, training!)).toBe('CREATE STOPPED');
+    await expect(h.client.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: training })))
+      .rejects.toThrow(/is in CREATE STOPPED state; only a CREATE PENDING or CREATE IN_PROGRESS version can be stopped/);
+    await h.client.send(new DeleteSolutionCommand({ solutionArn }));
+  });
+
+  test('an ACTIVE version cannot be stopped; an unknown one is ResourceNotFoundException', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionVersionArn = await trainedVersion(h, await activeSolution(h, groupArn));
+    await expect(h.client.send(new StopSolutionVersionCreationCommand({ solutionVersionArn }))).rejects.toBeInstanceOf(ResourceInUseException);
+    await expect(h.client.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: `${solutionVersionArn}0` })))
+      .rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  test('ListSolutionVersions pages through the versions of one solution; an unknown solution is ResourceNotFoundException', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn, 'a');
+    const otherArn = await activeSolution(h, groupArn, 'b');
+    const arns: string[] = [];
+    for (let i = 0; i < 5; i++) arns.push((await h.client.send(new CreateSolutionVersionCommand({ solutionArn }))).solutionVersionArn!);
+    await h.client.send(new CreateSolutionVersionCommand({ solutionArn: otherArn }));
+    const pages = await allPages(3, async (nextToken) => {
+      const out = await h.client.send(new ListSolutionVersionsCommand({ solutionArn, maxResults: 3, nextToken }));
+      return { items: out.solutionVersions, nextToken: out.nextToken };
+    });
+    expect(pages.map((p) => p.length)).toEqual([3, 2]);
+    expect(pages.flat().map((v) => v.solutionVersionArn)).toEqual(arns);
+    expect(pages[0][0]).toEqual({
+      solutionVersionArn: arns[0],
+      status: 'CREATE PENDING',
+      trainingMode: 'FULL',
+      trainingType: 'MANUAL',
+      creationDateTime: expect.any(Date),
+      lastUpdatedDateTime: expect.any(Date),
+    });
+    await expect(h.client.send(new ListSolutionVersionsCommand({ solutionArn: `${solutionArn}zz` }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+});
+
+// ---- campaigns ---------------------------------------------------------------------------------------
+
+describe('campaigns', () => {
+  test('deploy an ACTIVE solution version; minProvisionedTPS defaults to 1; a version still training is ResourceInUseException', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    const { solutionVersionArn } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn }));
+    await expect(h.client.send(new CreateCampaignCommand({ name: 'live', solutionVersionArn }))).rejects.toThrow(/must be ACTIVE before it can be deployed/);
+    await expect(h.client.send(new CreateCampaignCommand({ name: 'live', solutionVersionArn, minProvisionedTPS: 0 })))
+      .rejects.toThrow(/at 'minProvisionedTPS' failed to satisfy constraint: Member must have value greater than or equal to 1/);
+    h.advance(TRAIN_MS);
+    const created = new Date(h.clock.t);
+    const { campaignArn } = await h.client.send(new CreateCampaignCommand({ name: 'live', solutionVersionArn, campaignConfig: { enableMetadataWithRecommendations: true } }));
+    expect(campaignArn).toBe('arn:aws:personalize:us-east-1:123456789012:campaign/live');
+    await expect(h.client.send(new CreateCampaignCommand({ name: 'live', solutionVersionArn }))).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
+    h.advance(ACTIVE_MS);
+    const { campaign } = await h.client.send(new DescribeCampaignCommand({ campaignArn }));
+    expect(campaign).toEqual({
+      name: 'live',
+      campaignArn,
+      solutionVersionArn,
+      minProvisionedTPS: 1,
+      campaignConfig: { enableMetadataWithRecommendations: true },
+      status: 'ACTIVE',
+      creationDateTime: created,
+      lastUpdatedDateTime: new Date(created.getTime() + ACTIVE_MS),
+    });
+    expect(h.server.resources('campaign')).toEqual([expect.objectContaining({ arn: campaignArn, solutionArn, solutionVersionArn, datasetGroupArn: groupArn })]);
+  });
+
+  test('ListCampaigns pages through the campaigns of a solution', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    const solutionVersionArn = await trainedVersion(h, solutionArn);
+    const otherVersion = await trainedVersion(h, await activeSolution(h, groupArn, 'other'));
+    for (let i = 0; i < 4; i++) await h.client.send(new CreateCampaignCommand({ name: `c${i}`, solutionVersionArn }));
+    await h.client.send(new CreateCampaignCommand({ name: 'elsewhere', solutionVersionArn: otherVersion }));
+    const pages = await allPages(3, async (nextToken) => {
+      const out = await h.client.send(new ListCampaignsCommand({ solutionArn, maxResults: 3, nextToken }));
+      return { items: out.campaigns, nextToken: out.nextToken };
+    });
+    expect(pages.map((p) => p.map((c) => c.name))).toEqual([['c0', 'c1', 'c2'], ['c3']]);
+    expect((await h.client.send(new ListCampaignsCommand({}))).campaigns).toHaveLength(5);
+  });
+});
+
+// ---- recommenders ------------------------------------------------------------------------------------
+
+describe('recommenders', () => {
+  test('exist in Domain dataset groups only, with a use case of the group\'s domain', async () => {
+    const h = await setup();
+    const custom = await activeGroup(h, { name: 'custom' });
+    const vod = await activeGroup(h, { name: 'vod', domain: 'VIDEO_ON_DEMAND' });
+    const { groupArn: shop } = await interactionsGroup(h);
+    const create = (datasetGroupArn: string, recipeArn: string) => h.client.send(new CreateRecommenderCommand({ name: 'r', datasetGroupArn, recipeArn }));
+    await expect(create(custom, ECOMMERCE_RECIPE)).rejects.toThrow(/only be created in a Domain dataset group/);
+    await expect(create(vod, ECOMMERCE_RECIPE)).rejects.toThrow(/is not a use case of the VIDEO_ON_DEMAND domain/);
+    await expect(create(UNKNOWN_GROUP, ECOMMERCE_RECIPE)).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(h.client.send(new CreateRecommenderCommand({ name: 'r', datasetGroupArn: shop, recipeArn: ECOMMERCE_RECIPE, recommenderConfig: { minRecommendationRequestsPerSecond: 0 } })))
+      .rejects.toBeInstanceOf(InvalidInputException);
+    const created = new Date(h.clock.t);
+    const recommenderConfig = { minRecommendationRequestsPerSecond: 2, trainingDataConfig: { excludedDatasetColumns: { Interactions: ['EVENT_VALUE'] } } };
+    const { recommenderArn } = await h.client.send(new CreateRecommenderCommand({ name: 'r', datasetGroupArn: shop, recipeArn: ECOMMERCE_RECIPE, recommenderConfig }));
+    expect(recommenderArn).toBe('arn:aws:personalize:us-east-1:123456789012:recommender/r');
+    await h.client.send(new CreateRecommenderCommand({ name: 'r-vod', datasetGroupArn: vod, recipeArn: 'arn:aws:personalize:::recipe/aws-vod-top-picks' }));
+    h.advance(ACTIVE_MS);
+    expect((await h.client.send(new DescribeRecommenderCommand({ recommenderArn }))).recommender).toEqual({
+      name: 'r',
+      recommenderArn,
+      datasetGroupArn: shop,
+      recipeArn: ECOMMERCE_RECIPE,
+      recommenderConfig,
+      status: 'ACTIVE',
+      creationDateTime: created,
+      lastUpdatedDateTime: new Date(created.getTime() + ACTIVE_MS),
+    });
+  });
+
+  test('ListRecommenders pages through the recommenders, optionally of one dataset group', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    for (let i = 0; i < 5; i++) await KINDS.recommender.create(h, groupArn, `r${i}`);
+    const pages = await allPages(2, async (nextToken) => {
+      const out = await h.client.send(new ListRecommendersCommand({ datasetGroupArn: groupArn, maxResults: 2, nextToken }));
+      return { items: out.recommenders, nextToken: out.nextToken };
+    });
+    expect(pages.map((p) => p.map((r) => r.name))).toEqual([['r0', 'r1'], ['r2', 'r3'], ['r4']]);
+    expect(pages[0][0]).toMatchObject({ recommenderArn: expect.stringMatching(/:recommender\/r0$/), datasetGroupArn: groupArn, recipeArn: ECOMMERCE_RECIPE });
+    expect((await h.client.send(new ListRecommendersCommand({ datasetGroupArn: UNKNOWN_GROUP }))).recommenders).toEqual([]);
+  });
+});
+
+// ---- event trackers ----------------------------------------------------------------------------------
+
+describe('event trackers', () => {
+  test('CreateEventTracker answers the ARN and a trackingId, which DescribeEventTracker shows with the account', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const { eventTrackerArn, trackingId } = await h.client.send(new CreateEventTrackerCommand({ name: 'clicks', datasetGroupArn: groupArn, tags: [{ tagKey: 'a', tagValue: 'b' }] }));
+    expect(eventTrackerArn).toMatch(/^arn:aws:personalize:us-east-1:123456789012:event-tracker\/[0-9a-f]{8}$/);
+    expect(trackingId).toMatch(/^[0-9a-f-]{36}$/);
+    h.advance(ACTIVE_MS);
+    expect((await h.client.send(new DescribeEventTrackerCommand({ eventTrackerArn }))).eventTracker).toEqual({
+      name: 'clicks',
+      eventTrackerArn,
+      accountId: '123456789012',
+      trackingId,
+      datasetGroupArn: groupArn,
+      status: 'ACTIVE',
+      creationDateTime: expect.any(Date),
+      lastUpdatedDateTime: expect.any(Date),
+    });
+    expect(h.server.resources('eventTracker')[0].tags).toEqual({ a: 'b' });
+  });
+
+  test('a dataset group has at most one: a second is ResourceAlreadyExistsException until the first is gone', async () => {
+    const h = await setup();
+    const { groupArn: datasetGroupArn } = await interactionsGroup(h);
+    const first = await KINDS.eventTracker.create(h, datasetGroupArn, 'one');
+    const second = () => h.client.send(new CreateEventTrackerCommand({ name: 'two', datasetGroupArn }));
+    await expect(second()).rejects.toThrow(new RegExp(`already has an event tracker: ${first}`));
+    h.advance(ACTIVE_MS);
+    await KINDS.eventTracker.remove(h, first);
+    await expect(second()).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
+    h.advance(DELETE_MS);
+    await second();
+  });
+
+  test('ListEventTrackers pages through the trackers of all groups or of one', async () => {
+    const h = await setup();
+    const groups = [await activeGroup(h, { name: 'g0' }), await activeGroup(h, { name: 'g1' }), await activeGroup(h, { name: 'g2' })];
+    for (const [i, g] of groups.entries()) await KINDS.eventTracker.create(h, g, `t${i}`);
+    const pages = await allPages(2, async (nextToken) => {
+      const out = await h.client.send(new ListEventTrackersCommand({ maxResults: 2, nextToken }));
+      return { items: out.eventTrackers, nextToken: out.nextToken };
+    });
+    expect(pages.map((p) => p.map((t) => t.name))).toEqual([['t0', 't1'], ['t2']]);
+    expect(Object.keys(pages[0][0]).sort()).toEqual(['creationDateTime', 'eventTrackerArn', 'lastUpdatedDateTime', 'name', 'status']);
+    expect((await h.client.send(new ListEventTrackersCommand({ datasetGroupArn: groups[1] }))).eventTrackers!.map((t) => t.name)).toEqual(['t1']);
+  });
+});
+
+// ---- filters -------------------------------------------------------------------------------------------
+
+describe('filters', () => {
+  test('need an expression of the INCLUDE/EXCLUDE form, 1-2500 characters, which errors do not echo', async () => {
+    const h = await setup();
+    const { groupArn: datasetGroupArn } = await interactionsGroup(h);
+    const create = (filterExpression: string) => h.client.send(new CreateFilterCommand({ name: 'f', datasetGroupArn, filterExpression }));
+    await expect(create('SELECT * FROM items')).rejects.toThrow(/must start with INCLUDE or EXCLUDE/);
+    const long = await caught(create(`INCLUDE ItemID WHERE Items.GENRE IN ("${'x'.repeat(2500)}")`));
+    expect(long.message).toContain('Value \'***\' at \'filterExpression\' failed to satisfy constraint: Member must have length less than or equal to 2500');
+    await expect(create('')).rejects.toThrow(/Member must have length greater than or equal to 1/);
+    const { filterArn } = await create(FILTER);
+    expect(filterArn).toBe('arn:aws:personalize:us-east-1:123456789012:filter/f');
+    await expect(create(FILTER)).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
+    h.advance(ACTIVE_MS);
+    expect((await h.client.send(new DescribeFilterCommand({ filterArn }))).filter).toEqual({
+      name: 'f',
+      filterArn,
+      datasetGroupArn,
+      filterExpression: FILTER,
+      status: 'ACTIVE',
+      creationDateTime: expect.any(Date),
+      lastUpdatedDateTime: expect.any(Date),
+    });
+  });
+
+  test('ListFilters pages through the filters (the model\'s list member is "Filters")', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    for (let i = 0; i < 4; i++) await KINDS.filter.create(h, groupArn, `f${i}`);
+    const raw = await rawCall(h.server, 'ListFilters', JSON.stringify({ maxResults: 3 }));
+    expect(raw.json.Filters).toHaveLength(3);
+    const pages = await allPages(3, async (nextToken) => {
+      const out = await h.client.send(new ListFiltersCommand({ datasetGroupArn: groupArn, maxResults: 3, nextToken }));
+      return { items: out.Filters, nextToken: out.nextToken };
+    });
+    expect(pages.map((p) => p.map((f) => f.name))).toEqual([['f0', 'f1', 'f2'], ['f3']]);
+    expect(pages[0][0]).toMatchObject({ filterArn: expect.stringMatching(/:filter\/f0$/), datasetGroupArn: groupArn, status: 'CREATE PENDING' });
+  });
+});
+
+// ---- metric attributions -----------------------------------------------------------------------------
+
+describe('metric attributions', () => {
+  test('need metrics and an output config with a role; one per dataset group', async () => {
+    const h = await setup();
+    const { groupArn: datasetGroupArn } = await interactionsGroup(h);
+    await expect(h.client.send(new CreateMetricAttributionCommand({ name: 'm', datasetGroupArn } as any)))
+      .rejects.toThrow(/^2 validation errors detected: Value null at 'metrics'.*Value null at 'metricsOutputConfig'/);
+    await expect(h.client.send(new CreateMetricAttributionCommand({ name: 'm', datasetGroupArn, metrics: METRICS, metricsOutputConfig: { roleArn: 'role' } })))
+      .rejects.toThrow(/at 'metricsOutputConfig.roleArn' failed to satisfy constraint/);
+    const tooMany = Array.from({ length: 11 }, () => METRICS[0]);
+    await expect(h.client.send(new CreateMetricAttributionCommand({ name: 'm', datasetGroupArn, metrics: tooMany, metricsOutputConfig: METRICS_OUTPUT })))
+      .rejects.toThrow(/at 'metrics' failed to satisfy constraint: Member must have length less than or equal to 10/);
+    const metricAttributionArn = await KINDS.metricAttribution.create(h, datasetGroupArn, 'm');
+    expect(metricAttributionArn).toBe('arn:aws:personalize:us-east-1:123456789012:metric-attribution/m');
+    await expect(KINDS.metricAttribution.create(h, datasetGroupArn, 'm2')).rejects.toThrow(/already has a metric attribution/);
+    h.advance(ACTIVE_MS);
+    expect((await h.client.send(new DescribeMetricAttributionCommand({ metricAttributionArn }))).metricAttribution).toEqual({
+      name: 'm',
+      metricAttributionArn,
+      datasetGroupArn,
+      metricsOutputConfig: METRICS_OUTPUT,
+      status: 'ACTIVE',
+      creationDateTime: expect.any(Date),
+      lastUpdatedDateTime: expect.any(Date),
+    });
+  });
+
+  test('ListMetricAttributions pages through the attributions of all groups or of one', async () => {
+    const h = await setup();
+    const groups = [await activeGroup(h, { name: 'g0' }), await activeGroup(h, { name: 'g1' }), await activeGroup(h, { name: 'g2' })];
+    for (const [i, g] of groups.entries()) await KINDS.metricAttribution.create(h, g, `m${i}`);
+    const pages = await allPages(1, async (nextToken) => {
+      const out = await h.client.send(new ListMetricAttributionsCommand({ maxResults: 1, nextToken }));
+      return { items: out.metricAttributions, nextToken: out.nextToken };
+    });
+    expect(pages.map((p) => p.map((m) => m.name))).toEqual([['m0'], ['m1'], ['m2']]);
+    expect((await h.client.send(new ListMetricAttributionsCommand({ datasetGroupArn: groups[2] }))).metricAttributions!.map((m) => m.name)).toEqual(['m2']);
+  });
+});
+
+// ---- what blocks DeleteDataset -------------------------------------------------------------------------
+
+describe('DeleteDataset is refused while', () => {
+  test('the dataset group has a filter, for every dataset of the group', async () => {
+    const h = await setup();
+    const { groupArn, datasetArn } = await interactionsGroup(h);
+    const items = await schema(h, 'shop-items', ITEMS, 'ECOMMERCE');
+    const { datasetArn: itemsArn } = await h.client.send(new CreateDatasetCommand({ name: 'items', datasetGroupArn: groupArn, datasetType: 'Items', schemaArn: items }));
+    const filterArn = await KINDS.filter.create(h, groupArn, 'f');
+    h.advance(ACTIVE_MS);
+    for (const arn of [datasetArn, itemsArn!]) {
+      await expect(h.client.send(new DeleteDatasetCommand({ datasetArn: arn }))).rejects.toThrow(new RegExp(`while its dataset group has filters: ${filterArn}`));
+    }
+    await KINDS.filter.remove(h, filterArn);
+    h.advance(DELETE_MS);
+    await h.client.send(new DeleteDatasetCommand({ datasetArn: itemsArn }));
+    await h.client.send(new DeleteDatasetCommand({ datasetArn }));
+  });
+
+  test.each(['eventTracker', 'metricAttribution'] as const)('a %s exists, for the Interactions dataset only', async (kind) => {
+    const h = await setup();
+    const { groupArn, datasetArn } = await interactionsGroup(h);
+    const items = await schema(h, 'shop-items', ITEMS, 'ECOMMERCE');
+    const { datasetArn: itemsArn } = await h.client.send(new CreateDatasetCommand({ name: 'items', datasetGroupArn: groupArn, datasetType: 'Items', schemaArn: items }));
+    const arn = await KINDS[kind].create(h, groupArn, 'x');
+    h.advance(ACTIVE_MS);
+    await expect(h.client.send(new DeleteDatasetCommand({ datasetArn }))).rejects.toThrow(new RegExp(`is used by .*: ${arn}`));
+    await h.client.send(new DeleteDatasetCommand({ datasetArn: itemsArn }));
+    await KINDS[kind].remove(h, arn);
+    h.advance(DELETE_MS);
+    await h.client.send(new DeleteDatasetCommand({ datasetArn }));
+  });
+
+  test('a solution version is in training or a recommender is being created, not once they are ACTIVE', async () => {
+    const h = await setup();
+    const { groupArn, datasetArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    const { solutionVersionArn } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn }));
+    const recommenderArn = await KINDS.recommender.create(h, groupArn, 'r');
+    const deleteDataset = () => h.client.send(new DeleteDatasetCommand({ datasetArn }));
+    await expect(deleteDataset()).rejects.toThrow(new RegExp(`is used by recommenders being created: ${recommenderArn}`));
+    h.advance(ACTIVE_MS);
+    await expect(deleteDataset()).rejects.toThrow(new RegExp(`is used by solution versions in training: ${solutionVersionArn}`));
+    h.advance(TRAIN_MS);
+    await deleteDataset();
+  });
+
+  test('a campaign is being created or ACTIVE; a CREATE FAILED campaign does not block', async () => {
+    const h = await setup();
+    const { groupArn, datasetArn } = await interactionsGroup(h);
+    h.server.failCreation('broken', 'out of capacity', 'campaign');
+    const campaignArn = await KINDS.campaign.create(h, groupArn, 'live');
+    const brokenArn = (await h.client.send(new CreateCampaignCommand({ name: 'broken', solutionVersionArn: h.server.resources('solutionVersion')[0].arn }))).campaignArn!;
+    const deleteDataset = () => h.client.send(new DeleteDatasetCommand({ datasetArn }));
+    await expect(deleteDataset()).rejects.toThrow(/is used by campaigns/);
+    h.advance(ACTIVE_MS);
+    expect(await KINDS.campaign.status(h, brokenArn)).toBe('CREATE FAILED');
+    await expect(deleteDataset()).rejects.toThrow(new RegExp(`is used by campaigns: ${campaignArn}\\.$`));
+    await KINDS.campaign.remove(h, campaignArn);
+    await deleteDataset(); // a deleting campaign is no longer ACTIVE
+  });
+});
+
+// ---- holds: in-flight states on demand -----------------------------------------------------------------
+
+describe('holdCreation', () => {
+  test('keeps a resource CREATE IN_PROGRESS until release, then ACTIVE activeAfterMs after the release; reached resolves on creation', async () => {
+    const h = await setup();
+    const hold = h.server.holdCreation('slow');
+    const events: string[] = [];
+    void hold.reached.then(() => events.push('reached'));
+    await settle();
+    expect(events).toEqual([]);
+    const { datasetGroupArn } = await h.client.send(new CreateDatasetGroupCommand({ name: 'slow' }));
+    events.push('created');
+    await hold.reached;
+    expect(events).toEqual(['reached', 'created']);
+    expect(await groupStatus(h, datasetGroupArn!)).toBe('CREATE PENDING');
+    h.advance(100 * ACTIVE_MS);
+    expect(await groupStatus(h, datasetGroupArn!)).toBe('CREATE IN_PROGRESS');
+    await expect(h.client.send(new DeleteDatasetGroupCommand({ datasetGroupArn }))).rejects.toBeInstanceOf(ResourceInUseException);
+    expect(hold.isReleased).toBe(false);
+    hold.release();
+    expect(hold.isReleased).toBe(true);
+    h.advance(ACTIVE_MS - 1);
+    expect(await groupStatus(h, datasetGroupArn!)).toBe('CREATE IN_PROGRESS');
+    h.advance(1);
+    const { datasetGroup } = await h.client.send(new DescribeDatasetGroupCommand({ datasetGroupArn }));
+    expect(datasetGroup).toMatchObject({ status: 'ACTIVE', lastUpdatedDateTime: new Date(h.clock.t) });
+  });
+
+  test('with failCreation, the released resource ends CREATE FAILED', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    h.server.failCreation('f', 'bad expression');
+    const hold = h.server.holdCreation('f', 'filter');
+    const filterArn = await KINDS.filter.create(h, groupArn, 'f');
+    h.advance(10 * ACTIVE_MS);
+    expect(await KINDS.filter.status(h, filterArn)).toBe('CREATE IN_PROGRESS');
+    hold.release();
+    h.advance(ACTIVE_MS);
+    expect((await h.client.send(new DescribeFilterCommand({ filterArn }))).filter).toMatchObject({ status: 'CREATE FAILED', failureReason: 'bad expression' });
+  });
+
+  test('holds only the named kind, and resources created after the release are not held', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const hold = h.server.holdCreation('x', 'solution');
+    const filterArn = await KINDS.filter.create(h, groupArn, 'x');
+    const held = await createSolution(h, groupArn, 'x');
+    h.advance(ACTIVE_MS);
+    expect([await KINDS.filter.status(h, filterArn), await KINDS.solution.status(h, held)]).toEqual(['ACTIVE', 'CREATE IN_PROGRESS']);
+    hold.release();
+    await KINDS.filter.remove(h, filterArn);
+    h.advance(DELETE_MS);
+    const later = await KINDS.filter.create(h, groupArn, 'x');
+    h.advance(ACTIVE_MS);
+    expect([await KINDS.filter.status(h, later), await KINDS.solution.status(h, held)]).toEqual(['ACTIVE', 'ACTIVE']);
+  });
+
+  test('holds a solution version (matched by its solution\'s name) mid-training, where StopSolutionVersionCreation stops it', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const hold = h.server.holdCreation('sol', 'solutionVersion');
+    const solutionArn = await activeSolution(h, groupArn, 'sol');
+    const { solutionVersionArn } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn }));
+    await hold.reached;
+    h.advance(10 * TRAIN_MS);
+    expect(await versionStatus(h, solutionVersionArn!)).toBe('CREATE IN_PROGRESS');
+    await h.client.send(new StopSolutionVersionCreationCommand({ solutionVersionArn }));
+    expect(await versionStatus(h, solutionVersionArn!)).toBe('CREATE STOPPING');
+    h.advance(ACTIVE_MS / 3);
+    expect(await versionStatus(h, solutionVersionArn!)).toBe('CREATE STOPPED');
+    hold.release(); // a stopped version stays stopped
+    h.advance(TRAIN_MS);
+    expect(await versionStatus(h, solutionVersionArn!)).toBe('CREATE STOPPED');
+  });
+
+  test('clearBehaviours disarms a hold, but what it holds stays held until release', async () => {
+    const h = await setup();
+    const hold = h.server.holdCreation('g');
+    const { datasetGroupArn: held } = await h.client.send(new CreateDatasetGroupCommand({ name: 'g' }));
+    h.server.clearBehaviours();
+    const { datasetGroupArn: free } = await h.client.send(new CreateDatasetGroupCommand({ name: 'g2' }));
+    h.server.holdCreation('g3');
+    h.server.clearBehaviours();
+    const { datasetGroupArn: free3 } = await h.client.send(new CreateDatasetGroupCommand({ name: 'g3' }));
+    h.advance(ACTIVE_MS);
+    expect([await groupStatus(h, held!), await groupStatus(h, free!), await groupStatus(h, free3!)]).toEqual(['CREATE IN_PROGRESS', 'ACTIVE', 'ACTIVE']);
+    hold.release();
+    h.advance(ACTIVE_MS);
+    expect(await groupStatus(h, held!)).toBe('ACTIVE');
+  });
+});
+
+describe('holdUpdate', () => {
+  test('keeps UpdateDataset UPDATE IN_PROGRESS until release, then ACTIVE updateAfterMs later; meanwhile the dataset cannot be deleted', async () => {
+    const h = await setup();
+    const { datasetArn, schemaArn } = await activeItemsDataset(h, 'items');
+    const v2 = await schema(h, 'items-v2', ITEMS_V2);
+    const hold = h.server.holdUpdate('items');
+    await h.client.send(new UpdateDatasetCommand({ datasetArn, schemaArn: v2 }));
+    await hold.reached;
+    const describe = async () => (await h.client.send(new DescribeDatasetCommand({ datasetArn }))).dataset!;
+    expect((await describe()).latestDatasetUpdate?.status).toBe('UPDATE PENDING');
+    h.advance(100 * UPDATE_MS);
+    expect(await describe()).toMatchObject({ schemaArn, latestDatasetUpdate: { status: 'UPDATE IN_PROGRESS' } });
+    await expect(h.client.send(new DeleteDatasetCommand({ datasetArn }))).rejects.toThrow(/has an update in progress/);
+    hold.release();
+    h.advance(UPDATE_MS - 1);
+    expect((await describe()).latestDatasetUpdate?.status).toBe('UPDATE IN_PROGRESS');
+    h.advance(1);
+    expect(await describe()).toMatchObject({ schemaArn: v2, latestDatasetUpdate: { status: 'ACTIVE' } });
+  });
+
+  test('a hold for another dataset name is not reached', async () => {
+    const h = await setup();
+    const { datasetArn } = await activeItemsDataset(h, 'items');
+    const hold = h.server.holdUpdate('users');
+    let reached = false;
+    void hold.reached.then(() => { reached = true; });
+    await h.client.send(new UpdateDatasetCommand({ datasetArn, schemaArn: await schema(h, 'items-v2', ITEMS_V2) }));
+    await settle();
+    expect(reached).toBe(false);
+    h.advance(UPDATE_MS);
+    expect((await h.client.send(new DescribeDatasetCommand({ datasetArn }))).dataset?.latestDatasetUpdate?.status).toBe('ACTIVE');
+  });
+});
+
+// ---- gates: requests held on the wire ------------------------------------------------------------------
+
+describe('hold faults and gates', () => {
+  test('a request waits at the gate with no effect until open(); reached resolves when it arrives', async () => {
+    const h = await setup();
+    const gate = h.server.gate();
+    h.server.inject('CreateDatasetGroup', { kind: 'hold', gate });
+    const events: string[] = [];
+    void gate.reached.then(() => events.push('reached'));
+    await settle();
+    expect(events).toEqual([]);
+    const sent = h.client.send(new CreateDatasetGroupCommand({ name: 'g' })).then((out) => {
+      events.push('answered');
+      return out;
+    });
+    await gate.reached;
+    expect(h.server.resources()).toEqual([]);
+    expect(h.server.calls).toEqual([expect.objectContaining({ operation: 'CreateDatasetGroup', status: 0 })]);
+    expect(gate.isOpen).toBe(false);
+    gate.open();
+    expect(gate.isOpen).toBe(true);
+    const { datasetGroupArn } = await sent;
+    expect(events).toEqual(['reached', 'answered']);
+    expect(h.server.resources()).toEqual([expect.objectContaining({ arn: datasetGroupArn, status: 'CREATE PENDING' })]);
+    expect(h.server.calls[0].status).toBe(200);
+  });
+
+  test('with afterProcessing the request takes effect first and only its answer waits', async () => {
+    const h = await setup();
+    const gate = h.server.gate();
+    h.server.inject('CreateSolution', { kind: 'hold', gate, afterProcessing: true });
+    const { groupArn } = await interactionsGroup(h);
+    let answered = false;
+    const sent = createSolution(h, groupArn).then((arn) => {
+      answered = true;
+      return arn;
+    });
+    await gate.reached;
+    expect(h.server.resources('solution')).toEqual([expect.objectContaining({ name: 'sol', status: 'CREATE PENDING' })]);
+    // The service goes on meanwhile: another client sees the solution and its lifecycle.
+    h.advance(ACTIVE_MS);
+    expect((await h.client.send(new ListSolutionsCommand({}))).solutions!.map((s) => s.status)).toEqual(['ACTIVE']);
+    await settle();
+    expect(answered).toBe(false);
+    gate.open();
+    expect(await sent).toMatch(/:solution\/sol$/);
+  });
+
+  test('`when` picks the requests that wait; `times` and `always` count like other faults; an open gate lets later ones through', async () => {
+    const h = await setup();
+    const gate = h.server.gate();
+    h.server.inject('*', { kind: 'hold', gate, always: true, when: (input) => input.name === 'slow' });
+    const slow = h.client.send(new CreateSchemaCommand({ name: 'slow', schema: ITEMS }));
+    await gate.reached;
+    await h.client.send(new CreateSchemaCommand({ name: 'fast', schema: ITEMS })); // not held
+    expect(h.server.resources().map((r) => r.name)).toEqual(['fast']);
+    gate.open();
+    await slow;
+    await h.client.send(new CreateDatasetGroupCommand({ name: 'slow' })); // matches, passes the open gate
+    expect(h.server.faultsRemaining()).toBe(Infinity);
+
+    const once = h.server.gate();
+    h.server.clearFaults();
+    h.server.inject('ListSchemas', { kind: 'hold', gate: once, times: 1 });
+    const first = h.client.send(new ListSchemasCommand({}));
+    await once.reached;
+    expect(h.server.faultsRemaining()).toBe(0);
+    expect((await h.client.send(new ListSchemasCommand({}))).schemas).toHaveLength(2); // the fault was used up
+    once.open();
+    await first;
+  });
+
+  test('a hold fault needs a gate made by the server', async () => {
+    const h = await setup();
+    const fake = { open: () => undefined, reached: Promise.resolve(), isOpen: false };
+    expect(() => h.server.inject('ListSchemas', { kind: 'hold', gate: fake })).toThrow(/needs a gate from server.gate\(\)/);
+  });
+});
+
+// ---- timestamps ---------------------------------------------------------------------------------------
+
+describe('creationDateTime and lastUpdatedDateTime', () => {
+  test('are epoch seconds with the milliseconds as a fraction, from the service clock, for schemas, groups and datasets', async () => {
+    const h = await setup();
+    h.advance(123);
+    const created = h.clock.t;
+    const schemaArn = await schema(h, 'items', ITEMS);
+    expect((await rawCall(h.server, 'DescribeSchema', JSON.stringify({ schemaArn }))).json.schema).toMatchObject({
+      creationDateTime: 1_700_000_000.123, lastUpdatedDateTime: 1_700_000_000.123,
+    });
+    const { schema: described } = await h.client.send(new DescribeSchemaCommand({ schemaArn }));
+    expect(described?.creationDateTime?.getTime()).toBe(created);
+    expect(described?.lastUpdatedDateTime?.getTime()).toBe(created);
+    expect((await h.client.send(new ListSchemasCommand({}))).schemas![0].creationDateTime?.getTime()).toBe(created);
+
+    const datasetGroupArn = await activeGroup(h, { name: 'g' });
+    const { datasetGroup } = await h.client.send(new DescribeDatasetGroupCommand({ datasetGroupArn }));
+    expect(datasetGroup?.creationDateTime?.getTime()).toBe(created);
+    expect(datasetGroup?.lastUpdatedDateTime?.getTime()).toBe(created + ACTIVE_MS);
+    const { datasetArn } = await h.client.send(new CreateDatasetCommand({ name: 'd', datasetGroupArn, datasetType: 'Items', schemaArn }));
+    const { dataset } = await h.client.send(new DescribeDatasetCommand({ datasetArn }));
+    expect(dataset?.creationDateTime?.getTime()).toBe(created + ACTIVE_MS);
   });
 });

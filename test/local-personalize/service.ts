@@ -789,6 +789,8 @@ export class PersonalizeService {
     const phase = this.phase(r, now);
     const full: Output = {
       ...r.details,
+      solutionArn: r.solutionArn,
+      solutionVersionArn: r.solutionVersionArn,
       name: r.name,
       [FAMILY[r.kind].arnMember]: r.arn,
       datasetGroupArn: r.datasetGroupArn,
