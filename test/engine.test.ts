@@ -2,14 +2,18 @@ import {
   CreateDatasetGroupCommand,
   DeleteDatasetGroupCommand,
   DescribeDatasetGroupCommand,
+  ListTagsForResourceCommand,
 } from '@aws-sdk/client-personalize';
 import 'aws-sdk-client-mock-jest';
-import { DEFAULT_WAIT_POLICY, LifecycleEvent, outcomeOf, ownerTagValue, pollDelayMs } from '../lambda/engine';
+import { DEFAULT_WAIT_POLICY, IsCompleteResult, LifecycleEvent, outcomeOf, ownerTagValue, pollDelayMs } from '../lambda/engine';
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, isCompleteEvent, SHORT_WAIT_POLICY,
 } from './support/dataset-group-fixtures';
+import { tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
-import { internalError, serviceError, throttled } from './support/personalize-errors';
+import { internalError, notFound, serviceError, throttled } from './support/personalize-errors';
+import { pollUntilDone as pollWithClock } from './support/polling';
+import { conditionOf } from '../lambda/kinds/personalize/common';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
 
@@ -19,37 +23,34 @@ function creatingEvent(startedAt = clock.now()): LifecycleEvent {
   return isCompleteEvent(createGroupEvent(), GROUP_ARN, { operation: 'create', startedAt, settled: false });
 }
 
-/** Calls isComplete as the Provider framework's waiter does, until it completes or throws. */
-async function pollUntilDone(isComplete: (event: LifecycleEvent) => Promise<{ IsComplete: boolean }>, event: LifecycleEvent): Promise<unknown> {
-  for (let invocation = 0; invocation < 1_000; invocation++) {
-    try {
-      if ((await isComplete(event)).IsComplete) return undefined;
-    } catch (error) {
-      return error;
-    }
-    clock.advance(1_000); // the framework's queryInterval
-  }
-  throw new Error('isComplete neither completed nor failed');
-}
+const pollUntilDone = (isComplete: (event: LifecycleEvent) => Promise<IsCompleteResult>, event: LifecycleEvent) =>
+  pollWithClock(clock, isComplete, event);
 
 describe('status outcomes', () => {
   test.each([
     ['ACTIVE', 'done'],
     ['CREATE PENDING', 'wait'],
     ['CREATE IN_PROGRESS', 'wait'],
+    ['CREATE STOPPING', 'wait'],
     ['UPDATE PENDING', 'wait'],
     ['UPDATE IN_PROGRESS', 'wait'],
     ['CREATE FAILED', 'fail'],
     ['UPDATE FAILED', 'fail'],
     ['DELETE PENDING', 'fail'],
     ['DELETE IN_PROGRESS', 'fail'],
-  ])('%s while creating or updating means %s', (status, outcome) => {
-    expect(outcomeOf(status)).toBe(outcome);
+    ['CREATE STOPPED', 'fail'],
+  ])('Personalize %s while creating or updating means %s', (status, outcome) => {
+    expect(outcomeOf(conditionOf(status))).toBe(outcome);
   });
 
   test.each(['CREATE_IN_PROGRESS', 'active', 'CREATE  PENDING', '', 'RETIRED'])(
-    'a status not spelled exactly as the API spells it (%j) means fail', (status) => {
-      expect(outcomeOf(status)).toBe('fail');
+    'a Personalize status not spelled exactly as the API spells it (%j) means failed', (status) => {
+      expect(conditionOf(status)).toBe('failed');
+    });
+
+  test.each([['DELETE PENDING', 'deleting'], ['DELETE IN_PROGRESS', 'deleting'], ['DELETE FAILED', 'deleteFailed']])(
+    'Personalize %s is the condition %s', (status, condition) => {
+      expect(conditionOf(status)).toBe(condition);
     });
 });
 
@@ -138,7 +139,7 @@ describe('timeouts', () => {
     const failure = await pollUntilDone(isComplete, event);
 
     expect(String(failure)).toMatch(
-      /^Error: Timed out after 18\d\d s waiting for dataset group .* to become ACTIVE; last status: CREATE IN_PROGRESS\.$/);
+      /^Error: Timed out after 18\d\d s waiting for dataset group .* to be ready; last status: CREATE IN_PROGRESS\.$/);
     const elapsedMs = clock.now() - event.Lifecycle!.startedAt;
     expect(elapsedMs).toBeGreaterThanOrEqual(DEFAULT_WAIT_POLICY.totalTimeoutMs);
     expect(elapsedMs).toBeLessThan(DEFAULT_WAIT_POLICY.totalTimeoutMs + 20_000);
@@ -146,6 +147,7 @@ describe('timeouts', () => {
 
   test('a delete that never finishes fails after the total timeout, saying it waited for the deletion', async () => {
     personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('DELETE IN_PROGRESS'));
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
     const { isComplete } = handlers({ waitPolicy: SHORT_WAIT_POLICY });
     const event = isCompleteEvent(deleteGroupEvent(), GROUP_ARN, { operation: 'delete', startedAt: clock.now(), settled: false });
 
@@ -218,7 +220,7 @@ describe('retries', () => {
     personalizeMock.on(CreateDatasetGroupCommand).rejects(throttled());
 
     await expect(handlers().onEvent(createGroupEvent())).rejects.toThrow(
-      /^CreateDatasetGroup still failed after 25 attempts in 98 s: LimitExceededException \(HTTP 400\): .*may have reached a Personalize quota/);
+      /^CreateDatasetGroup still failed after 25 attempts in 98 s: LimitExceededException \(HTTP 400\): .*the account may have reached a quota \(see Service Quotas\)\.$/);
     expect(personalizeMock).toHaveReceivedCommandTimes(CreateDatasetGroupCommand, 25);
     expect(clock.sleeps).toEqual([125, 250, 500, 1_000, 2_000, 4_000, ...Array(18).fill(5_000)]);
   });
@@ -263,7 +265,8 @@ describe('retries', () => {
 
   test('a throttled DeleteDatasetGroup is retried and the delete completes', async () => {
     personalizeMock.on(DeleteDatasetGroupCommand).rejectsOnce(throttled()).resolves({});
-    personalizeMock.on(DescribeDatasetGroupCommand).rejects(serviceError('ResourceNotFoundException'));
+    personalizeMock.on(DescribeDatasetGroupCommand).resolvesOnce(describedGroup('ACTIVE')).rejects(notFound());
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
 
     const result = await handlers().onEvent(deleteGroupEvent());
 

@@ -7,14 +7,15 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-personalize';
 import 'aws-sdk-client-mock-jest';
-import { WaitPolicy } from '../lambda/engine';
+import { DEFAULT_WAIT_POLICY, WaitPolicy } from '../lambda/engine';
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, groupArn, isCompleteEvent, KEY_ARN, ROLE_ARN,
   SHORT_WAIT_POLICY, updateGroupEvent,
 } from './support/dataset-group-fixtures';
-import { OWNER } from './support/events';
+import { OWNER, tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound } from './support/personalize-errors';
+import { pollUntilDone } from './support/polling';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
 
@@ -130,7 +131,7 @@ describe('Create', () => {
     });
 
     test('adopts the existing group when it carries this stack resource\'s owner tag', async () => {
-      personalizeMock.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: OWNER_TAG_KEY, tagValue: OWNER }] });
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
 
       const result = await handlers().onEvent(createGroupEvent());
 
@@ -140,18 +141,19 @@ describe('Create', () => {
     });
 
     test('refuses, naming datasetGroupName, when the existing group has no owner tag', async () => {
-      personalizeMock.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: 'team', tagValue: 'recsys' }] });
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys' }, null));
 
       await expect(handlers().onEvent(createGroupEvent())).rejects.toThrow(
-        `A dataset group named '${GROUP_NAME}' already exists (${GROUP_ARN}) and was not created by this stack resource. `
-        + 'Choose another datasetGroupName, or delete the existing dataset group.');
+        `A dataset group named '${GROUP_NAME}' already exists (${GROUP_ARN}) and this stack resource cannot prove it made it. `
+        + 'Choose another datasetGroupName (or remove it to let the library generate one), or delete the existing dataset group '
+        + 'if nothing else uses it.');
       expect(personalizeMock).not.toHaveReceivedCommand(DescribeDatasetGroupCommand);
     });
 
     test('refuses when the existing group\'s owner tag names another stack resource', async () => {
-      personalizeMock.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: OWNER_TAG_KEY, tagValue: 'OtherStack/Resource' }] });
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({}, 'OtherStack/Resource'));
 
-      await expect(handlers().onEvent(createGroupEvent())).rejects.toThrow(/not created by this stack resource.*datasetGroupName/);
+      await expect(handlers().onEvent(createGroupEvent())).rejects.toThrow(/cannot prove it made it.*datasetGroupName/);
     });
   });
 });
@@ -197,7 +199,7 @@ describe('isComplete while creating', () => {
     const event = isCompleteEvent(createGroupEvent(), GROUP_ARN, { operation: 'create', startedAt: clock.now(), settled: false });
 
     await expect(handlers(SHORT_WAIT_POLICY).isComplete(event)).rejects.toThrow(
-      `Dataset group ${GROUP_ARN} disappeared while waiting for it to become ACTIVE; it was probably deleted outside CloudFormation.`);
+      `Dataset group ${GROUP_ARN} disappeared while waiting for it to be ready; it was probably deleted outside CloudFormation.`);
   });
 
   test('a group that never settles fails after totalTimeoutMs with the last status seen', async () => {
@@ -216,7 +218,7 @@ describe('isComplete while creating', () => {
     }
 
     expect(String(failure)).toMatch(new RegExp(
-      `Timed out after \\d+ s waiting for dataset group ${GROUP_ARN} to become ACTIVE; last status: CREATE IN_PROGRESS\\.`));
+      `Timed out after \\d+ s waiting for dataset group ${GROUP_ARN} to be ready; last status: CREATE IN_PROGRESS\\.`));
     expect(clock.now() - event.Lifecycle!.startedAt).toBeGreaterThanOrEqual(SHORT_WAIT_POLICY.totalTimeoutMs);
   });
 
@@ -234,9 +236,12 @@ describe('Update', () => {
       const name = String(input.datasetGroupArn).split('/')[1];
       return describedGroup('ACTIVE', undefined, name);
     });
+    // What groupProperties() asks for: the tags of an earlier deployment that landed.
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys' }));
   });
 
   test('a tags-only change untags removed keys, tags added and changed ones, and keeps the physical ID', async () => {
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys', env: 'dev', keep: 'same' }));
     const event = updateGroupEvent(
       { Tags: [{ Key: 'team', Value: 'recsys' }, { Key: 'env', Value: 'dev' }, { Key: 'keep', Value: 'same' }] },
       { Tags: [{ Key: 'team', Value: 'search' }, { Key: 'cost-center', Value: '42' }, { Key: 'keep', Value: 'same' }] },
@@ -258,10 +263,7 @@ describe('Update', () => {
   });
 
   test('removing every tag untags them all but never the owner tag', async () => {
-    const event = updateGroupEvent(
-      { Tags: [{ Key: 'team', Value: 'recsys' }, { Key: OWNER_TAG_KEY, Value: OWNER }] },
-      { Tags: [] },
-    );
+    const event = updateGroupEvent({ Tags: [{ Key: 'team', Value: 'recsys' }] }, { Tags: [] });
 
     await handlers().onEvent(event);
 
@@ -270,9 +272,10 @@ describe('Update', () => {
     expect(personalizeMock).not.toHaveReceivedCommand(TagResourceCommand);
   });
 
-  test('an update that changes nothing calls no tag API', async () => {
+  test('an update that changes nothing reads the tags and changes none', async () => {
     const result = await handlers().onEvent(updateGroupEvent({}, {}));
 
+    expect(personalizeMock).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: GROUP_ARN });
     expect(personalizeMock).not.toHaveReceivedCommand(TagResourceCommand);
     expect(personalizeMock).not.toHaveReceivedCommand(UntagResourceCommand);
     expect(result.PhysicalResourceId).toBe(GROUP_ARN);
@@ -404,31 +407,49 @@ describe('Update', () => {
 });
 
 describe('Delete', () => {
-  test('calls DeleteDatasetGroup, then waits until Describe answers ResourceNotFoundException', async () => {
+  beforeEach(() => {
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
+  });
+
+  test('looks at once, proves the owner tag, calls DeleteDatasetGroup, then waits until Describe answers ResourceNotFoundException', async () => {
     personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
     personalizeMock.on(DescribeDatasetGroupCommand)
+      .resolvesOnce(describedGroup('ACTIVE'))
       .resolvesOnce(describedGroup('DELETE PENDING'))
       .resolvesOnce(describedGroup('DELETE PENDING'))
       .rejects(notFound());
 
     const result = await handlers().onEvent(deleteGroupEvent());
 
+    expect(clock.sleeps[0]).toBe(0);
+    expect(personalizeMock).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: GROUP_ARN });
     expect(personalizeMock).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 1);
     expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: GROUP_ARN });
-    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetGroupCommand, 3);
+    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetGroupCommand, 4);
     expect(result.PhysicalResourceId).toBe(GROUP_ARN);
     expect(result.Data).toBeUndefined();
     expect(result.Lifecycle).toMatchObject({ operation: 'delete', settled: true });
   });
 
-  test('deleting a group that is already gone succeeds without waiting', async () => {
-    personalizeMock.on(DeleteDatasetGroupCommand).rejects(notFound());
+  test('deleting a group that is already gone succeeds after one Describe, without DeleteDatasetGroup', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).rejects(notFound());
 
     const result = await handlers().onEvent(deleteGroupEvent());
 
     expect(result.Lifecycle.settled).toBe(true);
     expect(result.PhysicalResourceId).toBe(GROUP_ARN);
-    expect(personalizeMock).not.toHaveReceivedCommand(DescribeDatasetGroupCommand);
+    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetGroupCommand, 1);
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetGroupCommand);
+  });
+
+  test('a group gone between the look and DeleteDatasetGroup (ResourceNotFoundException) is deleted', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    personalizeMock.on(DeleteDatasetGroupCommand).rejects(notFound());
+
+    const result = await handlers().onEvent(deleteGroupEvent());
+
+    expect(result.Lifecycle.settled).toBe(true);
+    expect(personalizeMock).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 1);
   });
 
   test('ResourceInUseException (children still deleting) keeps waiting and retries the delete until it succeeds', async () => {
@@ -437,6 +458,7 @@ describe('Delete', () => {
       .rejectsOnce(inUse())
       .resolves({});
     personalizeMock.on(DescribeDatasetGroupCommand)
+      .resolvesOnce(describedGroup('ACTIVE'))
       .resolvesOnce(describedGroup('ACTIVE'))
       .resolvesOnce(describedGroup('ACTIVE'))
       .resolvesOnce(describedGroup('DELETE PENDING'))
@@ -450,7 +472,7 @@ describe('Delete', () => {
 
   test('a delete still running at the end of the onEvent window is finished by isComplete', async () => {
     personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
-    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('DELETE IN_PROGRESS'));
+    personalizeMock.on(DescribeDatasetGroupCommand).resolvesOnce(describedGroup('ACTIVE')).resolves(describedGroup('DELETE IN_PROGRESS'));
     const { onEvent, isComplete } = handlers(SHORT_WAIT_POLICY);
     const request = deleteGroupEvent();
 
@@ -471,17 +493,40 @@ describe('Delete', () => {
 
   test.each([
     ['the Provider framework\'s failed-create placeholder', 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED'],
+    ['CloudFormation\'s own for a create it cancelled', 'TestStack-Resource-1XK2M3N4P5Q6R'],
     ['a request id', 'c2a9bd9e-4b3a-4e39-9f1f-0123456789ab'],
     ['an empty string', ''],
     ['another kind\'s ARN', 'arn:aws:personalize:us-east-1:123456789012:schema/TestStack-Schema-0a1b2c3d'],
-  ])('a physical ID that is %s succeeds with no API call', async (_label, physicalId) => {
+  ])('a physical ID that is %s makes the delete find the group by the name in its properties, delete it and watch out the grace',
+    async (_label, physicalId) => {
+      personalizeMock.on(DescribeDatasetGroupCommand).resolvesOnce(describedGroup('ACTIVE')).rejects(notFound());
+      personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
+      const { onEvent, isComplete } = handlers();
+      const request = deleteGroupEvent(physicalId);
+
+      const started = await onEvent(request);
+      const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, physicalId, started.Lifecycle));
+
+      expect(started).toMatchObject({
+        PhysicalResourceId: physicalId,
+        Lifecycle: { operation: 'delete', settled: false, target: GROUP_ARN, cancelledCreate: true },
+      });
+      expect(failure).toBeUndefined();
+      expect(personalizeMock).toHaveReceivedCommandWith(DescribeDatasetGroupCommand, { datasetGroupArn: GROUP_ARN });
+      expect(personalizeMock).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 1);
+      expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: GROUP_ARN });
+      // A cancelled create may still land after the delete: the group is watched for as long as that create could start.
+      expect(clock.now() - started.Lifecycle.startedAt).toBeGreaterThanOrEqual(DEFAULT_WAIT_POLICY.cancelledCreateGraceMs);
+    });
+
+  test('a physical ID that is not an ARN, with properties that name no group, succeeds with no API call', async () => {
     const { onEvent, isComplete } = handlers();
-    const request = deleteGroupEvent(physicalId);
+    const request = deleteGroupEvent('AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', { Name: undefined });
 
     const started = await onEvent(request);
-    const completed = await isComplete(isCompleteEvent(request, physicalId, { operation: 'delete', startedAt: clock.now(), settled: false }));
+    const completed = await isComplete(isCompleteEvent(request, request.PhysicalResourceId!, started.Lifecycle));
 
-    expect(started).toMatchObject({ PhysicalResourceId: physicalId, Lifecycle: { operation: 'delete', settled: true } });
+    expect(started).toMatchObject({ Lifecycle: { operation: 'delete', settled: true } });
     expect(completed).toEqual({ IsComplete: true });
     expect(personalizeMock).not.toHaveReceivedAnyCommand();
   });

@@ -11,9 +11,10 @@ import {
 } from '@aws-sdk/client-personalize';
 import 'aws-sdk-client-mock-jest';
 import { Handoff, LifecycleEvent, WaitPolicy } from '../lambda/engine';
-import { lifecycleEvent, OWNER } from './support/events';
+import { lifecycleEvent, OWNER, tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
+import { SHORT_WAIT_POLICY } from './support/wait-policy';
 import { OWNER_TAG_KEY, ResourceTypes } from '../src/private/contract';
 
 
@@ -23,9 +24,6 @@ const DATASET_NAME = 'TestStack-Items-0a1b2c3d';
 const ITEMS_ARN = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail/ITEMS`;
 const SCHEMA_V1 = schemaArn('items-v1');
 const SCHEMA_V2 = schemaArn('items-v2');
-const SHORT_WAIT_POLICY: WaitPolicy = {
-  minDelayMs: 1_000, delayFraction: 0.04, maxDelayMs: 15_000, onEventWindowMs: 3_000, isCompleteWindowMs: 5_000, totalTimeoutMs: 60_000,
-};
 
 const ITEMS_FIELDS = [{ name: 'ITEM_ID', type: 'string' }, { name: 'GENRES', type: ['null', 'string'], categorical: true }];
 
@@ -104,10 +102,6 @@ function schemasAre(definitions: Record<string, string>): void {
   }
 }
 
-function ownerTag(owner = OWNER) {
-  return { tags: [{ tagKey: OWNER_TAG_KEY, tagValue: owner }] };
-}
-
 const mocked = mockedHandlers();
 const { personalizeMock, clock } = mocked;
 const handlers = (waitPolicy?: WaitPolicy) => mocked.handlers({ waitPolicy });
@@ -181,7 +175,7 @@ describe('Create', () => {
 
     test('adopts it when it is this stack resource\'s own dataset with the same name and schema (a retried Create)', async () => {
       personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
-      personalizeMock.on(ListTagsForResourceCommand).resolves(ownerTag());
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
 
       const result = await handlers().onEvent(createEvent());
 
@@ -192,7 +186,7 @@ describe('Create', () => {
 
     test('refuses, saying why, when it is this stack resource\'s dataset with another schema (a replacement cannot coexist with it)', async () => {
       personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { schemaArn: SCHEMA_V2 }));
-      personalizeMock.on(ListTagsForResourceCommand).resolves(ownerTag());
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
 
       await expect(handlers().onEvent(createEvent())).rejects.toThrow('This change needs a new dataset of type Items, but dataset group '
         + `${GROUP_ARN} holds one dataset of each type and this stack resource's current dataset ${ITEMS_ARN} (named '${DATASET_NAME}', `
@@ -201,7 +195,7 @@ describe('Create', () => {
 
     test('refuses, naming the dataset in the way, when another stack resource or someone else created it', async () => {
       personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { name: 'hand-made' }));
-      personalizeMock.on(ListTagsForResourceCommand).resolves(ownerTag('OtherStack/Items'));
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({}, 'OtherStack/Items'));
 
       await expect(handlers().onEvent(createEvent())).rejects.toThrow(`Dataset group ${GROUP_ARN} already has a dataset of type Items, `
         + `${ITEMS_ARN} (named 'hand-made', schema ${SCHEMA_V1}), which this stack resource did not create`);
@@ -239,7 +233,7 @@ describe('isComplete while creating', () => {
   test('a dataset that disappears while creating fails, saying so', async () => {
     personalizeMock.on(DescribeDatasetCommand).rejects(notFound());
 
-    await expect(handlers().isComplete(waiting())).rejects.toThrow(`Dataset ${ITEMS_ARN} disappeared while waiting for it to become ACTIVE`);
+    await expect(handlers().isComplete(waiting())).rejects.toThrow(`Dataset ${ITEMS_ARN} disappeared while waiting for it to be ready`);
   });
 });
 
@@ -250,9 +244,11 @@ describe('Update', () => {
     test('after checking both schemas, with UpdateDataset, following latestDatasetUpdate to ACTIVE, keeping the physical ID', async () => {
       schemasAre({ [SCHEMA_V1]: avro(ITEMS_FIELDS), [SCHEMA_V2]: compatible });
       personalizeMock.on(UpdateDatasetCommand).resolves({ datasetArn: ITEMS_ARN });
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys' }));
       const pending = { schemaArn: SCHEMA_V2 };
       personalizeMock.on(DescribeDatasetCommand)
-        .resolvesOnce(described('ACTIVE', { datasetType }))
+        .resolvesOnce(described('ACTIVE', { datasetType })) // the engine's look before it updates
+        .resolvesOnce(described('ACTIVE', { datasetType })) // the schema the dataset holds, to compare with
         .resolvesOnce(described('ACTIVE', { datasetType, update: { ...pending, status: 'UPDATE PENDING' } }))
         .resolvesOnce(described('ACTIVE', { datasetType, update: { ...pending, status: 'UPDATE IN_PROGRESS' } }))
         .resolves(described('ACTIVE', { datasetType, schemaArn: SCHEMA_V2, update: { ...pending, status: 'ACTIVE' } }));
@@ -265,7 +261,8 @@ describe('Update', () => {
       expect(personalizeMock).toHaveReceivedCommandWith(UpdateDatasetCommand, { datasetArn: ITEMS_ARN, schemaArn: SCHEMA_V2 });
       expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetCommand);
       expect(result).toMatchObject({ PhysicalResourceId: ITEMS_ARN, Lifecycle: { operation: 'update', settled: true } });
-      expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetCommand, 4);
+      expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetCommand, 5);
+      expect(personalizeMock).not.toHaveReceivedCommand(TagResourceCommand);
     });
   });
 
@@ -281,7 +278,8 @@ describe('Update', () => {
       personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
 
       await expect(handlers().onEvent(updateEvent({}, { SchemaArn: SCHEMA_V2 })))
-        .rejects.toThrow(`Schema ${SCHEMA_V2} cannot replace schema ${SCHEMA_V1} of Items dataset ${ITEMS_ARN} in place: ${problem}.`);
+        .rejects.toThrow(`Dataset ${ITEMS_ARN} (Items) uses schema ${SCHEMA_V1}, and schema ${SCHEMA_V2} cannot replace it in place: `
+          + `${problem}. Personalize can only add nullable fields`);
       expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
     });
   });
@@ -333,6 +331,7 @@ describe('Update', () => {
 
   test('a tags-only change untags removed keys and tags added ones, without UpdateDataset', async () => {
     personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys', stage: 'beta' }));
 
     const result = await handlers().onEvent(updateEvent(
       { Tags: [{ Key: 'team', Value: 'recsys' }, { Key: 'stage', Value: 'beta' }] },
@@ -366,7 +365,7 @@ describe('Update', () => {
     test('a new schema for an Interactions dataset under a new name tries a replacement, which is refused with what to do', async () => {
       personalizeMock.on(CreateDatasetCommand).rejects(alreadyExists());
       personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { arn: INTERACTIONS_ARN, datasetType: 'Interactions' }));
-      personalizeMock.on(ListTagsForResourceCommand).resolves(ownerTag());
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
 
       await expect(handlers().onEvent(updateEvent(interactions, { ...interactions, Name: 'TestStack-Interactions-9f8e7d6c', SchemaArn: SCHEMA_V2 },
         INTERACTIONS_ARN))).rejects.toThrow(/Only the schema of Items and Users datasets can change in place. To replace the dataset, remove it from the app and deploy, then add it back/);
@@ -419,24 +418,30 @@ describe('Update', () => {
 });
 
 describe('Delete', () => {
-  test('calls DeleteDataset, then waits through DELETE PENDING and DELETE IN_PROGRESS until the dataset is gone', async () => {
+  beforeEach(() => {
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
+  });
+
+  test('proves the owner tag, calls DeleteDataset, then waits through DELETE PENDING and DELETE IN_PROGRESS until the dataset is gone', async () => {
     personalizeMock.on(DeleteDatasetCommand).resolves({});
     personalizeMock.on(DescribeDatasetCommand)
+      .resolvesOnce(described('ACTIVE'))
       .resolvesOnce(described('DELETE PENDING'))
       .resolvesOnce(described('DELETE IN_PROGRESS'))
       .rejects(notFound());
 
     const result = await handlers().onEvent(deleteEvent());
 
+    expect(personalizeMock).toHaveReceivedCommandWith(ListTagsForResourceCommand, { resourceArn: ITEMS_ARN });
     expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetCommand, { datasetArn: ITEMS_ARN });
-    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetCommand, 3);
+    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetCommand, 4);
     expect(result).toMatchObject({ PhysicalResourceId: ITEMS_ARN, Lifecycle: { operation: 'delete', settled: true } });
     expect(result.Data).toBeUndefined();
   });
 
   test('does not report the delete done while the dataset still exists, so the group\'s delete comes only after', async () => {
     personalizeMock.on(DeleteDatasetCommand).resolves({});
-    personalizeMock.on(DescribeDatasetCommand).resolves(described('DELETE IN_PROGRESS'));
+    personalizeMock.on(DescribeDatasetCommand).resolvesOnce(described('ACTIVE')).resolves(described('DELETE IN_PROGRESS'));
     const { onEvent, isComplete } = handlers(SHORT_WAIT_POLICY);
     const request = deleteEvent();
 
@@ -450,18 +455,20 @@ describe('Delete', () => {
     expect(gone).toEqual({ IsComplete: true });
   });
 
-  test('deleting a dataset that is already gone succeeds without waiting', async () => {
-    personalizeMock.on(DeleteDatasetCommand).rejects(notFound());
+  test('deleting a dataset that is already gone succeeds after one Describe, without DeleteDataset', async () => {
+    personalizeMock.on(DescribeDatasetCommand).rejects(notFound());
 
     const result = await handlers().onEvent(deleteEvent());
 
     expect(result.Lifecycle.settled).toBe(true);
-    expect(personalizeMock).not.toHaveReceivedCommand(DescribeDatasetCommand);
+    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeDatasetCommand, 1);
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetCommand);
   });
 
   test('ResourceInUseException (an import job still running) keeps waiting and retries the delete until it succeeds', async () => {
     personalizeMock.on(DeleteDatasetCommand).rejectsOnce(inUse()).rejectsOnce(inUse()).resolves({});
     personalizeMock.on(DescribeDatasetCommand)
+      .resolvesOnce(described('ACTIVE'))
       .resolvesOnce(described('ACTIVE'))
       .resolvesOnce(described('ACTIVE'))
       .resolvesOnce(described('DELETE PENDING'))
@@ -473,11 +480,14 @@ describe('Delete', () => {
     expect(result.Lifecycle.settled).toBe(true);
   });
 
-  test('a physical ID that is not a dataset ARN (a failed create\'s placeholder) succeeds with no API call', async () => {
+  test('a physical ID that is not a dataset ARN (a failed create\'s placeholder) makes the delete look for the group\'s dataset of the type', async () => {
+    personalizeMock.on(DescribeDatasetCommand).rejects(notFound());
+
     const result = await handlers().onEvent(deleteEvent('AWSCDK::CustomResourceProviderFramework::CREATE_FAILED'));
 
-    expect(result.Lifecycle.settled).toBe(true);
-    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+    expect(result.Lifecycle).toMatchObject({ operation: 'delete', target: ITEMS_ARN, cancelledCreate: true });
+    expect(personalizeMock).toHaveReceivedCommandWith(DescribeDatasetCommand, { datasetArn: ITEMS_ARN });
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetCommand);
   });
 });
 

@@ -9,6 +9,7 @@ import { Handoff, LifecycleEvent, WaitPolicy } from '../lambda/engine';
 import { lifecycleEvent } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
+import { SHORT_WAIT_POLICY } from './support/wait-policy';
 import { ResourceTypes } from '../src/private/contract';
 
 
@@ -26,9 +27,6 @@ const EXTENDED_DEFINITION = JSON.stringify({
   ...JSON.parse(DEFINITION),
   fields: [...JSON.parse(DEFINITION).fields, { name: 'EVENT_TYPE', type: 'string' }],
 });
-const SHORT_WAIT_POLICY: WaitPolicy = {
-  minDelayMs: 1_000, delayFraction: 0.04, maxDelayMs: 15_000, onEventWindowMs: 3_000, isCompleteWindowMs: 5_000, totalTimeoutMs: 60_000,
-};
 
 function schemaArn(name: string): string {
   return `arn:aws:personalize:us-east-1:${ACCOUNT}:schema/${name}`;
@@ -66,8 +64,25 @@ function isCompleteEvent(request: LifecycleEvent, physicalResourceId: string, li
   return { ...request, PhysicalResourceId: physicalResourceId, Lifecycle: lifecycle };
 }
 
-function describedSchema(definition = DEFINITION, domain?: string, name = SCHEMA_NAME): DescribeSchemaCommandOutput {
-  return { $metadata: {}, schema: { name, schemaArn: schemaArn(name), schema: definition, domain: domain as any } };
+/** DescribeSchema's answer; the schema was created `ageMs` before now on the test's clock. */
+function describedSchema(definition = DEFINITION, domain?: string, name = SCHEMA_NAME, ageMs = 0): DescribeSchemaCommandOutput {
+  return {
+    $metadata: {},
+    schema: { name, schemaArn: schemaArn(name), schema: definition, domain: domain as any, creationDateTime: new Date(clock.now() - ageMs) },
+  };
+}
+
+/** The schema exists until DeleteSchema succeeds, which it does after refusing `refusals` times (a dataset still uses it). */
+function schemaDeletedAfter(refusals: number, existing = describedSchema): void {
+  let deletes = 0;
+  personalizeMock.on(DeleteSchemaCommand).callsFake(async () => {
+    if (++deletes <= refusals) throw inUse();
+    return {};
+  });
+  personalizeMock.on(DescribeSchemaCommand).callsFake(async () => {
+    if (deletes > refusals) throw notFound();
+    return existing();
+  });
 }
 
 const mocked = mockedHandlers();
@@ -163,14 +178,15 @@ describe('Create', () => {
     test('refuses, naming schemaName, when the existing schema has another definition', async () => {
       personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema(EXTENDED_DEFINITION));
 
-      await expect(handlers().onEvent(createEvent())).rejects.toThrow(`A schema named '${SCHEMA_NAME}' already exists (${SCHEMA_ARN}) and was `
-        + 'not created by this stack resource. Choose another schemaName, or delete the existing schema.');
+      await expect(handlers().onEvent(createEvent())).rejects.toThrow(`A schema named '${SCHEMA_NAME}' already exists (${SCHEMA_ARN}) and this `
+        + 'stack resource cannot prove it made it. Choose another schemaName (or remove it to let the library generate one), or delete '
+        + 'the existing schema if nothing else uses it.');
     });
 
     test('refuses when the existing schema has another domain', async () => {
       personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema(DEFINITION, 'VIDEO_ON_DEMAND'));
 
-      await expect(handlers().onEvent(createEvent({ Domain: 'ECOMMERCE' }))).rejects.toThrow(/already exists .* and was not created by this stack resource/);
+      await expect(handlers().onEvent(createEvent({ Domain: 'ECOMMERCE' }))).rejects.toThrow(/already exists .* cannot prove it made it/);
     });
   });
 });
@@ -187,7 +203,7 @@ describe('isComplete while creating', () => {
     personalizeMock.on(DescribeSchemaCommand).rejects(notFound());
     const event = isCompleteEvent(createEvent(), SCHEMA_ARN, { operation: 'create', startedAt: clock.now(), settled: false });
 
-    await expect(handlers().isComplete(event)).rejects.toThrow(`Schema ${SCHEMA_ARN} disappeared while waiting for it to become ACTIVE`);
+    await expect(handlers().isComplete(event)).rejects.toThrow(`Schema ${SCHEMA_ARN} disappeared while waiting for it to be ready`);
   });
 });
 
@@ -230,37 +246,30 @@ describe('Update', () => {
 });
 
 describe('Delete', () => {
-  test('calls DeleteSchema, then completes when DescribeSchema answers ResourceNotFoundException', async () => {
-    personalizeMock.on(DeleteSchemaCommand).resolves({});
-    personalizeMock.on(DescribeSchemaCommand).rejects(notFound());
+  test('proves the content is the stack\'s, calls DeleteSchema, then completes when DescribeSchema answers ResourceNotFoundException', async () => {
+    schemaDeletedAfter(0);
 
     const result = await handlers().onEvent(deleteEvent());
 
+    expect(clock.sleeps[0]).toBe(0);
+    expect(personalizeMock).toHaveReceivedCommandTimes(DeleteSchemaCommand, 1);
     expect(personalizeMock).toHaveReceivedCommandWith(DeleteSchemaCommand, { schemaArn: SCHEMA_ARN });
     expect(result).toMatchObject({ PhysicalResourceId: SCHEMA_ARN, Lifecycle: { operation: 'delete', settled: true } });
     expect(result.Data).toBeUndefined();
   });
 
-  test('deleting a schema that is already gone succeeds without waiting', async () => {
-    personalizeMock.on(DeleteSchemaCommand).rejects(notFound());
+  test('deleting a schema that is already gone succeeds after one DescribeSchema, without DeleteSchema', async () => {
+    personalizeMock.on(DescribeSchemaCommand).rejects(notFound());
 
     const result = await handlers().onEvent(deleteEvent());
 
     expect(result.Lifecycle.settled).toBe(true);
-    expect(personalizeMock).not.toHaveReceivedCommand(DescribeSchemaCommand);
+    expect(personalizeMock).toHaveReceivedCommandTimes(DescribeSchemaCommand, 1);
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteSchemaCommand);
   });
 
   test('while a dataset still uses the schema (ResourceInUseException) it waits and retries the delete until it succeeds', async () => {
-    personalizeMock.on(DeleteSchemaCommand)
-      .rejectsOnce(inUse())
-      .rejectsOnce(inUse())
-      .rejectsOnce(inUse())
-      .resolves({});
-    personalizeMock.on(DescribeSchemaCommand)
-      .resolvesOnce(describedSchema())
-      .resolvesOnce(describedSchema())
-      .resolvesOnce(describedSchema())
-      .rejects(notFound());
+    schemaDeletedAfter(3);
 
     const result = await handlers().onEvent(deleteEvent());
 
@@ -291,11 +300,14 @@ describe('Delete', () => {
     await expect(handlers(SHORT_WAIT_POLICY).isComplete(event)).rejects.toThrow(`waiting for schema ${SCHEMA_ARN} to be deleted; last status: ACTIVE.`);
   });
 
-  test('a physical ID that is not a schema ARN (a failed create\'s placeholder) succeeds with no API call', async () => {
+  test('a physical ID that is not a schema ARN (a failed create\'s placeholder) makes the delete look for the schema by its name', async () => {
+    personalizeMock.on(DescribeSchemaCommand).rejects(notFound());
+
     const result = await handlers().onEvent(deleteEvent('AWSCDK::CustomResourceProviderFramework::CREATE_FAILED'));
 
-    expect(result.Lifecycle.settled).toBe(true);
-    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+    expect(result.Lifecycle).toMatchObject({ operation: 'delete', target: SCHEMA_ARN, cancelledCreate: true });
+    expect(personalizeMock).toHaveReceivedCommandWith(DescribeSchemaCommand, { schemaArn: SCHEMA_ARN });
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteSchemaCommand);
   });
 });
 

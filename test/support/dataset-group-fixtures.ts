@@ -1,6 +1,6 @@
 import { DescribeDatasetGroupCommandOutput } from '@aws-sdk/client-personalize';
 import { lifecycleEvent } from './events';
-import { Handoff, LifecycleEvent, WaitPolicy } from '../../lambda/engine';
+import { Handoff, LifecycleEvent } from '../../lambda/engine';
 import { ResourceTypes } from '../../src/private/contract';
 
 export const ACCOUNT = '123456789012';
@@ -38,12 +38,12 @@ export function updateGroupEvent(oldOverrides: Record<string, unknown>, newOverr
   });
 }
 
-export function deleteGroupEvent(physicalResourceId: string = GROUP_ARN): LifecycleEvent {
+export function deleteGroupEvent(physicalResourceId: string = GROUP_ARN, overrides: Record<string, unknown> = {}): LifecycleEvent {
   return lifecycleEvent({
     RequestType: 'Delete',
     ResourceType: ResourceTypes.DATASET_GROUP,
     PhysicalResourceId: physicalResourceId,
-    ResourceProperties: groupProperties(),
+    ResourceProperties: groupProperties(overrides),
   });
 }
 
@@ -59,12 +59,4 @@ export function describedGroup(status: string, failureReason?: string, name = GR
   };
 }
 
-/** Short windows so that hand-overs and timeouts happen after a few virtual seconds. */
-export const SHORT_WAIT_POLICY: WaitPolicy = {
-  minDelayMs: 1_000,
-  delayFraction: 0.04,
-  maxDelayMs: 15_000,
-  onEventWindowMs: 3_000,
-  isCompleteWindowMs: 5_000,
-  totalTimeoutMs: 60_000,
-};
+export { SHORT_WAIT_POLICY } from './wait-policy';

@@ -1,4 +1,5 @@
 import { LifecycleEvent } from '../../lambda/engine';
+import { OWNER_TAG_KEY } from '../../src/private/contract';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/TestStack/5b6a3c10-0000-11ef-8000-0a1b2c3d4e5f';
 
@@ -14,3 +15,9 @@ export function lifecycleEvent(fields: Partial<LifecycleEvent> & Pick<LifecycleE
 
 /** The owner tag value the handler computes for `lifecycleEvent` defaults. */
 export const OWNER = 'TestStack/Resource';
+
+/** What ListTagsForResource answers for a resource with these tags and the owner tag of `owner` (none when null). */
+export function tagged(tags: Record<string, string> = {}, owner: string | null = OWNER) {
+  const all = Object.entries(tags).map(([tagKey, tagValue]) => ({ tagKey, tagValue }));
+  return { tags: owner === null ? all : [...all, { tagKey: OWNER_TAG_KEY, tagValue: owner }] };
+}

@@ -1,4 +1,5 @@
 import { Clock } from '../../lambda/clock';
+import { InvocationContext } from '../../lambda/engine';
 
 /** A clock whose sleeps return at once and advance virtual time; it records every sleep. */
 export class VirtualClock implements Clock {
@@ -30,5 +31,11 @@ export class VirtualClock implements Clock {
 
   public advance(ms: number): void {
     this.nowMs += ms;
+  }
+
+  /** Lambda's context for an invocation that starts now and may run `timeoutMs` of this clock's time. */
+  public invocation(timeoutMs: number): InvocationContext {
+    const endsAt = this.nowMs + timeoutMs;
+    return { getRemainingTimeInMillis: () => endsAt - this.nowMs };
   }
 }
