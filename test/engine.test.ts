@@ -7,9 +7,9 @@ import {
 import 'aws-sdk-client-mock-jest';
 import { DEFAULT_WAIT_POLICY, IsCompleteResult, LifecycleEvent, outcomeOf, ownerTagValue, pollDelayMs } from '../lambda/engine';
 import {
-  createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, isCompleteEvent, SHORT_WAIT_POLICY,
+  createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, SHORT_WAIT_POLICY,
 } from './support/dataset-group-fixtures';
-import { tagged } from './support/events';
+import { isCompleteEvent, tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { internalError, notFound, serviceError, throttled } from './support/personalize-errors';
 import { pollUntilDone as pollWithClock } from './support/polling';

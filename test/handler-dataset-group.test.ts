@@ -9,10 +9,10 @@ import {
 import 'aws-sdk-client-mock-jest';
 import { DEFAULT_WAIT_POLICY, WaitPolicy } from '../lambda/engine';
 import {
-  createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, groupArn, isCompleteEvent, KEY_ARN, ROLE_ARN,
+  createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, groupArn, KEY_ARN, ROLE_ARN,
   SHORT_WAIT_POLICY, updateGroupEvent,
 } from './support/dataset-group-fixtures';
-import { OWNER, tagged } from './support/events';
+import { isCompleteEvent, OWNER, tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound } from './support/personalize-errors';
 import { pollUntilDone } from './support/polling';

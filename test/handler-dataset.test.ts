@@ -2,7 +2,6 @@ import {
   CreateDatasetCommand,
   DeleteDatasetCommand,
   DescribeDatasetCommand,
-  DescribeDatasetCommandOutput,
   DescribeSchemaCommand,
   ListTagsForResourceCommand,
   TagResourceCommand,
@@ -10,90 +9,18 @@ import {
   UpdateDatasetCommand,
 } from '@aws-sdk/client-personalize';
 import 'aws-sdk-client-mock-jest';
-import { Handoff, LifecycleEvent, WaitPolicy } from '../lambda/engine';
-import { lifecycleEvent, OWNER, tagged } from './support/events';
+import { WaitPolicy } from '../lambda/engine';
+import {
+  avro, createDatasetEvent as createEvent, DATASET_GROUP_ARN as GROUP_ARN, DATASET_NAME, deleteDatasetEvent as deleteEvent,
+  describedDataset as described, ITEMS_ARN, ITEMS_FIELDS, SCHEMA_V1, SCHEMA_V2, updateDatasetEvent as updateEvent,
+} from './support/dataset-fixtures';
+import { ACCOUNT } from './support/dataset-group-fixtures';
+import { isCompleteEvent, OWNER, tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
 import { SHORT_WAIT_POLICY } from './support/wait-policy';
-import { OWNER_TAG_KEY, ResourceTypes } from '../src/private/contract';
+import { OWNER_TAG_KEY } from '../src/private/contract';
 
-
-const ACCOUNT = '123456789012';
-const GROUP_ARN = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset-group/retail`;
-const DATASET_NAME = 'TestStack-Items-0a1b2c3d';
-const ITEMS_ARN = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail/ITEMS`;
-const SCHEMA_V1 = schemaArn('items-v1');
-const SCHEMA_V2 = schemaArn('items-v2');
-
-const ITEMS_FIELDS = [{ name: 'ITEM_ID', type: 'string' }, { name: 'GENRES', type: ['null', 'string'], categorical: true }];
-
-function schemaArn(name: string): string {
-  return `arn:aws:personalize:us-east-1:${ACCOUNT}:schema/${name}`;
-}
-
-function avro(fields: unknown[]): string {
-  return JSON.stringify({ type: 'record', name: 'Items', namespace: 'com.amazonaws.personalize.schema', fields });
-}
-
-function properties(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ServiceToken: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:provider`,
-    ContractVersion: '1',
-    Name: DATASET_NAME,
-    DatasetGroupArn: GROUP_ARN,
-    DatasetType: 'Items',
-    SchemaArn: SCHEMA_V1,
-    Tags: [{ Key: 'team', Value: 'recsys' }],
-    ...overrides,
-  };
-}
-
-function createEvent(overrides: Record<string, unknown> = {}): LifecycleEvent {
-  return lifecycleEvent({ RequestType: 'Create', ResourceType: ResourceTypes.DATASET, ResourceProperties: properties(overrides) });
-}
-
-function updateEvent(oldOverrides: Record<string, unknown>, newOverrides: Record<string, unknown>, physicalResourceId = ITEMS_ARN): LifecycleEvent {
-  return lifecycleEvent({
-    RequestType: 'Update',
-    ResourceType: ResourceTypes.DATASET,
-    PhysicalResourceId: physicalResourceId,
-    OldResourceProperties: properties(oldOverrides),
-    ResourceProperties: properties(newOverrides),
-  });
-}
-
-function deleteEvent(physicalResourceId = ITEMS_ARN): LifecycleEvent {
-  return lifecycleEvent({ RequestType: 'Delete', ResourceType: ResourceTypes.DATASET, PhysicalResourceId: physicalResourceId, ResourceProperties: properties() });
-}
-
-function isCompleteEvent(request: LifecycleEvent, physicalResourceId: string, lifecycle: Handoff): LifecycleEvent {
-  return { ...request, PhysicalResourceId: physicalResourceId, Lifecycle: lifecycle };
-}
-
-interface DescribedOptions {
-  readonly arn?: string;
-  readonly name?: string;
-  readonly datasetType?: string;
-  readonly schemaArn?: string;
-  readonly trackingId?: string;
-  readonly update?: { schemaArn: string; status: string; failureReason?: string };
-}
-
-function described(status: string, options: DescribedOptions = {}): DescribeDatasetCommandOutput {
-  return {
-    $metadata: {},
-    dataset: {
-      name: options.name ?? DATASET_NAME,
-      datasetArn: options.arn ?? ITEMS_ARN,
-      datasetGroupArn: GROUP_ARN,
-      datasetType: options.datasetType ?? 'Items',
-      schemaArn: options.schemaArn ?? SCHEMA_V1,
-      status,
-      trackingId: options.trackingId,
-      latestDatasetUpdate: options.update,
-    },
-  };
-}
 
 /** DescribeSchema answers with these definitions, by schema ARN. */
 function schemasAre(definitions: Record<string, string>): void {

@@ -5,71 +5,20 @@ import {
   DescribeSchemaCommandOutput,
 } from '@aws-sdk/client-personalize';
 import 'aws-sdk-client-mock-jest';
-import { Handoff, LifecycleEvent, WaitPolicy } from '../lambda/engine';
-import { lifecycleEvent } from './support/events';
+import { WaitPolicy } from '../lambda/engine';
+import { isCompleteEvent } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
+import {
+  createSchemaEvent as createEvent, DEFINITION, deleteSchemaEvent as deleteEvent, describedSchema as existingSchema, EXTENDED_DEFINITION,
+  SCHEMA_ARN, SCHEMA_NAME, schemaArn, updateSchemaEvent as updateEvent,
+} from './support/schema-fixtures';
 import { SHORT_WAIT_POLICY } from './support/wait-policy';
-import { ResourceTypes } from '../src/private/contract';
 
-
-const ACCOUNT = '123456789012';
-const SCHEMA_NAME = 'TestStack-Schema-0a1b2c3d';
-const SCHEMA_ARN = schemaArn(SCHEMA_NAME);
-const DEFINITION = JSON.stringify({
-  type: 'record',
-  name: 'Interactions',
-  namespace: 'com.amazonaws.personalize.schema',
-  fields: [{ name: 'USER_ID', type: 'string' }, { name: 'ITEM_ID', type: 'string' }, { name: 'TIMESTAMP', type: 'long' }],
-  version: '1.0',
-});
-const EXTENDED_DEFINITION = JSON.stringify({
-  ...JSON.parse(DEFINITION),
-  fields: [...JSON.parse(DEFINITION).fields, { name: 'EVENT_TYPE', type: 'string' }],
-});
-
-function schemaArn(name: string): string {
-  return `arn:aws:personalize:us-east-1:${ACCOUNT}:schema/${name}`;
-}
-
-function properties(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ServiceToken: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:provider`,
-    ContractVersion: '1',
-    Name: SCHEMA_NAME,
-    Definition: DEFINITION,
-    ...overrides,
-  };
-}
-
-function createEvent(overrides: Record<string, unknown> = {}): LifecycleEvent {
-  return lifecycleEvent({ RequestType: 'Create', ResourceType: ResourceTypes.SCHEMA, ResourceProperties: properties(overrides) });
-}
-
-function updateEvent(oldOverrides: Record<string, unknown>, newOverrides: Record<string, unknown>): LifecycleEvent {
-  return lifecycleEvent({
-    RequestType: 'Update',
-    ResourceType: ResourceTypes.SCHEMA,
-    PhysicalResourceId: SCHEMA_ARN,
-    OldResourceProperties: properties(oldOverrides),
-    ResourceProperties: properties(newOverrides),
-  });
-}
-
-function deleteEvent(physicalResourceId = SCHEMA_ARN): LifecycleEvent {
-  return lifecycleEvent({ RequestType: 'Delete', ResourceType: ResourceTypes.SCHEMA, PhysicalResourceId: physicalResourceId, ResourceProperties: properties() });
-}
-
-function isCompleteEvent(request: LifecycleEvent, physicalResourceId: string, lifecycle: Handoff): LifecycleEvent {
-  return { ...request, PhysicalResourceId: physicalResourceId, Lifecycle: lifecycle };
-}
 
 /** DescribeSchema's answer; the schema was created `ageMs` before now on the test's clock. */
 function describedSchema(definition = DEFINITION, domain?: string, name = SCHEMA_NAME, ageMs = 0): DescribeSchemaCommandOutput {
-  return {
-    $metadata: {},
-    schema: { name, schemaArn: schemaArn(name), schema: definition, domain: domain as any, creationDateTime: new Date(clock.now() - ageMs) },
-  };
+  return existingSchema({ definition, domain, name, createdAt: clock.now() - ageMs });
 }
 
 /** The schema exists until DeleteSchema succeeds, which it does after refusing `refusals` times (a dataset still uses it). */

@@ -1,6 +1,6 @@
 import { DescribeDatasetGroupCommandOutput } from '@aws-sdk/client-personalize';
 import { lifecycleEvent } from './events';
-import { Handoff, LifecycleEvent } from '../../lambda/engine';
+import { LifecycleEvent } from '../../lambda/engine';
 import { ResourceTypes } from '../../src/private/contract';
 
 export const ACCOUNT = '123456789012';
@@ -47,10 +47,6 @@ export function deleteGroupEvent(physicalResourceId: string = GROUP_ARN, overrid
   });
 }
 
-/** The event isComplete receives: the request merged with what onEvent returned, as the Provider framework does. */
-export function isCompleteEvent(request: LifecycleEvent, physicalResourceId: string, lifecycle: Handoff): LifecycleEvent {
-  return { ...request, PhysicalResourceId: physicalResourceId, Lifecycle: lifecycle };
-}
 
 export function describedGroup(status: string, failureReason?: string, name = GROUP_NAME): DescribeDatasetGroupCommandOutput {
   return {

@@ -1,4 +1,4 @@
-import { LifecycleEvent } from '../../lambda/engine';
+import { Handoff, LifecycleEvent } from '../../lambda/engine';
 import { OWNER_TAG_KEY } from '../../src/private/contract';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/TestStack/5b6a3c10-0000-11ef-8000-0a1b2c3d4e5f';
@@ -20,4 +20,9 @@ export const OWNER = 'TestStack/Resource';
 export function tagged(tags: Record<string, string> = {}, owner: string | null = OWNER) {
   const all = Object.entries(tags).map(([tagKey, tagValue]) => ({ tagKey, tagValue }));
   return { tags: owner === null ? all : [...all, { tagKey: OWNER_TAG_KEY, tagValue: owner }] };
+}
+
+/** The event isComplete receives: the request merged with what onEvent returned, as the Provider framework does. */
+export function isCompleteEvent(request: LifecycleEvent, physicalResourceId: string, lifecycle: Handoff): LifecycleEvent {
+  return { ...request, PhysicalResourceId: physicalResourceId, Lifecycle: lifecycle };
 }
