@@ -1778,3 +1778,68 @@ describe('creationDateTime and lastUpdatedDateTime', () => {
     expect(dataset?.creationDateTime?.getTime()).toBe(created + ACTIVE_MS);
   });
 });
+
+// ---- the model's constraints on every new operation ---------------------------------------------------
+
+describe('requests of the new operations are checked against the model', () => {
+  const ARN_MEMBERS: Array<[string, (input: any) => any, string]> = [
+    ['DescribeSolution', (i) => new DescribeSolutionCommand(i), 'solutionArn'],
+    ['DeleteSolution', (i) => new DeleteSolutionCommand(i), 'solutionArn'],
+    ['CreateSolutionVersion', (i) => new CreateSolutionVersionCommand(i), 'solutionArn'],
+    ['DescribeSolutionVersion', (i) => new DescribeSolutionVersionCommand(i), 'solutionVersionArn'],
+    ['StopSolutionVersionCreation', (i) => new StopSolutionVersionCreationCommand(i), 'solutionVersionArn'],
+    ['DescribeCampaign', (i) => new DescribeCampaignCommand(i), 'campaignArn'],
+    ['DeleteCampaign', (i) => new DeleteCampaignCommand(i), 'campaignArn'],
+    ['DescribeRecommender', (i) => new DescribeRecommenderCommand(i), 'recommenderArn'],
+    ['DeleteRecommender', (i) => new DeleteRecommenderCommand(i), 'recommenderArn'],
+    ['DescribeEventTracker', (i) => new DescribeEventTrackerCommand(i), 'eventTrackerArn'],
+    ['DeleteEventTracker', (i) => new DeleteEventTrackerCommand(i), 'eventTrackerArn'],
+    ['DescribeFilter', (i) => new DescribeFilterCommand(i), 'filterArn'],
+    ['DeleteFilter', (i) => new DeleteFilterCommand(i), 'filterArn'],
+    ['DescribeMetricAttribution', (i) => new DescribeMetricAttributionCommand(i), 'metricAttributionArn'],
+    ['DeleteMetricAttribution', (i) => new DeleteMetricAttributionCommand(i), 'metricAttributionArn'],
+  ];
+
+  test.each(ARN_MEMBERS)('%s: the ARN is required, at most 256 characters and of the ARN pattern', async (_operation, command, member) => {
+    const { client } = await setup();
+    await expect(client.send(command({}))).rejects.toThrow(new RegExp(`^1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null$`));
+    const long = `arn:aws:personalize:us-east-1:123456789012:x/${'a'.repeat(256)}`;
+    await expect(client.send(command({ [member]: long }))).rejects.toThrow(/Member must have length less than or equal to 256/);
+    const err = await caught(client.send(command({ [member]: 'arn:aws:s3:::bucket' })));
+    expect(err).toBeInstanceOf(InvalidInputException);
+    expect(err.message).toContain(`Value 'arn:aws:s3:::bucket' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:([a-z\\d-]+):personalize:.*:.*:.+`);
+  });
+
+  test.each([
+    ['CreateSolution', (i: any) => new CreateSolutionCommand(i), ['name', 'datasetGroupArn']],
+    ['CreateCampaign', (i: any) => new CreateCampaignCommand(i), ['name', 'solutionVersionArn']],
+    ['CreateRecommender', (i: any) => new CreateRecommenderCommand(i), ['name', 'datasetGroupArn', 'recipeArn']],
+    ['CreateEventTracker', (i: any) => new CreateEventTrackerCommand(i), ['name', 'datasetGroupArn']],
+    ['CreateFilter', (i: any) => new CreateFilterCommand(i), ['name', 'datasetGroupArn', 'filterExpression']],
+    ['CreateMetricAttribution', (i: any) => new CreateMetricAttributionCommand(i), ['name', 'datasetGroupArn', 'metrics', 'metricsOutputConfig']],
+  ] as const)('%s: required members, and a name of 1-63 characters of the name pattern', async (_operation, command, required) => {
+    const { client } = await setup();
+    const missing = await caught(client.send(command({})));
+    expect(missing).toBeInstanceOf(InvalidInputException);
+    expect(missing.message).toBe(`${required.length} validation errors detected: ${required.map((m) => `Value null at '${m}' failed to satisfy constraint: Member must not be null`).join('; ')}`);
+    const named = (name: string) => caught(client.send(command({ name })));
+    expect((await named('x'.repeat(64))).message).toContain('at \'name\' failed to satisfy constraint: Member must have length less than or equal to 63');
+    expect((await named('_x')).message).toContain('at \'name\' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*');
+  });
+
+  test.each([
+    ['ListSolutions', (i: any) => new ListSolutionsCommand(i)],
+    ['ListSolutionVersions', (i: any) => new ListSolutionVersionsCommand(i)],
+    ['ListCampaigns', (i: any) => new ListCampaignsCommand(i)],
+    ['ListRecommenders', (i: any) => new ListRecommendersCommand(i)],
+    ['ListEventTrackers', (i: any) => new ListEventTrackersCommand(i)],
+    ['ListFilters', (i: any) => new ListFiltersCommand(i)],
+    ['ListMetricAttributions', (i: any) => new ListMetricAttributionsCommand(i)],
+  ] as const)('%s: maxResults is 1-100 and a nextToken must be one the service gave', async (_operation, command) => {
+    const { client } = await setup();
+    await expect(client.send(command({ maxResults: 0 }))).rejects.toThrow(/at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1/);
+    await expect(client.send(command({ maxResults: 101 }))).rejects.toThrow(/Member must have value less than or equal to 100/);
+    await expect(client.send(command({ nextToken: 'not a token' }))).rejects.toBeInstanceOf(InvalidNextTokenException);
+    expect((await client.send(command({ maxResults: 100 }))).nextToken).toBeUndefined();
+  });
+});
