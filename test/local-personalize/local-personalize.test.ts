@@ -55,7 +55,7 @@ import {
   UntagResourceCommand,
   UpdateDatasetCommand,
 } from '@aws-sdk/client-personalize';
-import { LocalPersonalize, LocalPersonalizeOptions } from './server';
+import { Gate, Hold, LocalPersonalize, LocalPersonalizeOptions, STATUS } from './server';
 
 // ---- fixtures -------------------------------------------------------------------
 
@@ -1212,7 +1212,7 @@ describe('solution versions', () => {
 
     await h.client.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: training }));
     await h.client.send(new StopSolutionVersionCreationCommand({ solutionVersionArn: pending }));
-    expect([await versionStatus(h, training!), await versionStatus(h, pending!)]).toEqual(['CREATE STOPPING', 'CREATE STOPPED']);
+    expect([await versionStatus(h, training!), await versionStatus(h, pending!)]).toEqual([STATUS.createStopping, STATUS.createStopped]);
     // Still stopping: the solution cannot be deleted yet.
     await expect(h.client.send(new DeleteSolutionCommand({ solutionArn }))).rejects.toThrow(/has solution versions in training/);
     h.advance(ACTIVE_MS / 3);
@@ -1553,7 +1553,7 @@ describe('DeleteDataset is refused while', () => {
 describe('holdCreation', () => {
   test('keeps a resource CREATE IN_PROGRESS until release, then ACTIVE activeAfterMs after the release; reached resolves on creation', async () => {
     const h = await setup();
-    const hold = h.server.holdCreation('slow');
+    const hold: Hold = h.server.holdCreation('slow');
     const events: string[] = [];
     void hold.reached.then(() => events.push('reached'));
     await settle();
@@ -1679,7 +1679,7 @@ describe('holdUpdate', () => {
 describe('hold faults and gates', () => {
   test('a request waits at the gate with no effect until open(); reached resolves when it arrives', async () => {
     const h = await setup();
-    const gate = h.server.gate();
+    const gate: Gate = h.server.gate();
     h.server.inject('CreateDatasetGroup', { kind: 'hold', gate });
     const events: string[] = [];
     void gate.reached.then(() => events.push('reached'));
