@@ -7,37 +7,34 @@
  * case completes within about a second of the service reporting ACTIVE, and hands
  * what it knows to isComplete, which keeps polling until the total timeout.
  *
- * Every service status maps to exactly one outcome: done, wait or fail.
- * Creates are not idempotent in the API, so a retried Create that meets
- * ResourceAlreadyExists adopts the resource only if it carries this stack
- * resource's owner tag (or, for untaggable kinds, identical content).
+ * Each kind maps its service's statuses to a Condition (ready, busy, failed,
+ * deleting, deleteFailed); the engine turns those into done, wait or fail.
+ *
+ * Ownership (ADR 0004): creates are not idempotent in the API, so a Create that
+ * meets ResourceAlreadyExists adopts the resource only if the kind proves it is
+ * this stack resource's own. A Delete removes only what the kind proves is this
+ * stack resource's own, in the stack's account and region; anything else is left
+ * alone and reported deleted. A Delete whose physical ID CloudFormation made up
+ * (a Create it cancelled) finds the resource by its deterministic name, waits for
+ * a Create still in flight to land, and deletes it if it is ours.
+ *
+ * Time: no invocation outlives its Lambda: waiting windows and retries end a
+ * margin before the invocation's own deadline.
  */
 import { Clock } from './clock';
 import { log } from './log';
-import { KindContext, Observation, Operation, ResourceKind } from './resource-kind';
-import { describeError, isErrorNamed, isThrottling, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries } from './retry';
+import { Condition, KindContext, Observation, Operation, ResourceKind } from './resource-kind';
+import {
+  describeError, isErrorNamed, isThrottling, OutOfInvocationTime, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries,
+} from './retry';
 
 export type Outcome = 'done' | 'wait' | 'fail';
 
-/** Personalize statuses, matched exactly (they contain spaces). */
-const STATUS_OUTCOMES: Record<string, Outcome> = {
-  'ACTIVE': 'done',
-  'CREATE PENDING': 'wait',
-  'CREATE IN_PROGRESS': 'wait',
-  'CREATE FAILED': 'fail',
-  'UPDATE PENDING': 'wait',
-  'UPDATE IN_PROGRESS': 'wait',
-  'UPDATE FAILED': 'fail',
-  'DELETE PENDING': 'wait',
-  'DELETE IN_PROGRESS': 'wait',
-};
-
-const DELETING_STATUSES = new Set(['DELETE PENDING', 'DELETE IN_PROGRESS']);
-
-/** Maps a status seen while creating or updating to its outcome. */
-export function outcomeOf(status: string): Outcome {
-  if (DELETING_STATUSES.has(status)) return 'fail';
-  return STATUS_OUTCOMES[status] ?? 'fail';
+/** What a condition seen while creating or updating means for the operation. */
+export function outcomeOf(condition: Condition): Outcome {
+  if (condition === 'ready') return 'done';
+  if (condition === 'busy') return 'wait';
+  return 'fail';
 }
 
 /**
@@ -56,6 +53,19 @@ export interface WaitPolicy {
   readonly isCompleteWindowMs: number;
   /** From the start of the operation until it is failed with a timeout reason. */
   readonly totalTimeoutMs: number;
+  /** Kept free at the end of every invocation: no wait or retry runs into it, so the engine, not Lambda, has the last word. */
+  readonly invocationMarginMs: number;
+  /**
+   * How long a Delete for a cancelled Create watches for the resource to appear: the
+   * longest a cancelled onEvent can still start a Create (its retry budget) plus one request.
+   */
+  readonly cancelledCreateGraceMs: number;
+  /** How old a resource a cancelled Create made can be when its Delete arrives (for kinds the service cannot tag). */
+  readonly cancelledCreateMaxAgeMs: number;
+  /** How long a delete refused because of children nobody is deleting is retried before it fails, listing them. */
+  readonly blockedDeleteGraceMs: number;
+  /** How far the service's clock may lag the handler's, when creation times are compared. */
+  readonly clockSkewMs: number;
 }
 
 export const DEFAULT_WAIT_POLICY: WaitPolicy = {
@@ -65,6 +75,11 @@ export const DEFAULT_WAIT_POLICY: WaitPolicy = {
   onEventWindowMs: 120_000,
   isCompleteWindowMs: 60_000,
   totalTimeoutMs: 30 * 60_000,
+  invocationMarginMs: 30_000,
+  cancelledCreateGraceMs: 150_000,
+  cancelledCreateMaxAgeMs: 15 * 60_000,
+  blockedDeleteGraceMs: 2 * 60_000,
+  clockSkewMs: 5_000,
 };
 
 export function pollDelayMs(policy: WaitPolicy, elapsedMs: number): number {
@@ -99,6 +114,17 @@ export interface Handoff {
   readonly failure?: string;
   /** True when a new resource replaces an old one; a failed replacement is deleted again. */
   readonly replacement?: boolean;
+  /** The ARN acted on when the physical ID is not one (a Delete after a cancelled Create). */
+  readonly target?: string;
+  /** A Delete after a cancelled Create: the Create may still land, so a missing resource is watched for a while. */
+  readonly cancelledCreate?: boolean;
+  /** An update that waits for an operation in flight to settle before it is applied. */
+  readonly applyPending?: boolean;
+  /**
+   * The rollback of a replacement CloudFormation cancelled: the replacement may exist
+   * (or still appear) under this ARN, unknown to CloudFormation, and is deleted too.
+   */
+  readonly orphan?: string;
 }
 
 export interface OnEventResult {
@@ -110,6 +136,11 @@ export interface OnEventResult {
 export interface IsCompleteResult {
   readonly IsComplete: boolean;
   readonly Data?: Record<string, string>;
+}
+
+/** The part of Lambda's context object the engine reads. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
 }
 
 export interface EngineOptions {
@@ -132,9 +163,9 @@ export class LifecycleEngine {
     this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
   }
 
-  public async onEvent(event: LifecycleEvent): Promise<OnEventResult> {
-    const driver = this.driverFor(event);
+  public async onEvent(event: LifecycleEvent, invocation?: InvocationContext): Promise<OnEventResult> {
     const startedAt = this.clock.now();
+    const driver = this.driverFor(event, invocation);
     log('info', 'onEvent', { requestType: event.RequestType, resourceType: event.ResourceType, logicalId: event.LogicalResourceId });
 
     switch (event.RequestType) {
@@ -149,13 +180,13 @@ export class LifecycleEngine {
     }
   }
 
-  public async isComplete(event: LifecycleEvent): Promise<IsCompleteResult> {
-    const handoff = event.Lifecycle ?? { operation: operationOf(event), startedAt: this.clock.now(), settled: false };
+  public async isComplete(event: LifecycleEvent, invocation?: InvocationContext): Promise<IsCompleteResult> {
+    const handoff = validHandoff(event) ?? { operation: operationOf(event), startedAt: this.clock.now(), settled: false };
     if (handoff.settled) return { IsComplete: true };
-    return this.driverFor(event).continueWaiting(event.PhysicalResourceId ?? '', handoff);
+    return this.driverFor(event, invocation).continueWaiting(event.PhysicalResourceId ?? '', handoff);
   }
 
-  private driverFor(event: LifecycleEvent): ResourceDriver {
+  private driverFor(event: LifecycleEvent, invocation?: InvocationContext): ResourceDriver {
     const kind = this.kinds.get(event.ResourceType);
     if (!kind) {
       throw new Error(`This handler does not manage resource type '${event.ResourceType}' (known: ${[...this.kinds.keys()].join(', ')})`);
@@ -165,28 +196,31 @@ export class LifecycleEngine {
     const stackName = (resource ?? '').split('/')[1] ?? 'unknown-stack';
     const clock = this.clock;
     const retryPolicy = this.retryPolicy;
+    const deadline = invocation ? clock.now() + invocation.getRemainingTimeInMillis() - this.waitPolicy.invocationMarginMs : undefined;
     const context: KindContext = {
       clock,
       partition,
       region,
       account,
       owner: ownerTagValue(stackName, event.LogicalResourceId),
-      call: (operation, attempt) => withRetries(operation, clock, attempt, retryPolicy),
+      call: (operation, attempt) => withRetries(operation, clock, attempt, retryPolicy, deadline),
     };
-    const requested = event.RequestType === 'Delete' ? undefined : event.ResourceProperties;
-    return new ResourceDriver(kind, context, this.waitPolicy, event.LogicalResourceId, requested);
+    return new ResourceDriver(kind, context, this.waitPolicy, event, deadline);
   }
 }
 
 /** Drives one resource of one kind through one request. */
 class ResourceDriver {
   private readonly clock: Clock;
-  /** What the stack asks for, parsed once; absent for a delete. */
+  /** What the stack asks for (absent for a delete), parsed once: strictly, so that a malformed property fails the request. */
   private readonly requestedProps?: unknown;
+  /** The properties a Delete carries, for finding and proving what to delete; undefined when they do not parse. */
+  private readonly deletedProps?: unknown;
   /**
-   * The context for looks while waiting: a throttled Describe is not retried at
-   * once but ends the look, and the next one comes later. Many resources waiting
-   * at once then back off instead of crowding out each other's Create and Delete calls.
+   * The context for looks while waiting: a throttled Describe, or one cut short by
+   * the invocation's deadline, is not retried at once but ends the look, and the
+   * next one comes later. Many resources waiting at once then back off instead of
+   * crowding out each other's Create and Delete calls.
    */
   private readonly pollContext: KindContext;
   /** Why the service last refused a delete (ResourceInUse), for the timeout reason. */
@@ -195,53 +229,74 @@ class ResourceDriver {
   private lastThrottle?: string;
   /** The status the last look of this invocation saw ('gone' when the resource no longer exists). */
   private lastStatus?: string;
+  /** Set once the kind has proved the resource a Delete acts on is this stack resource's own. */
+  private ownershipProven = false;
+  /** An update waiting for an operation in flight; cleared once applied. */
+  private applyPending = false;
+  private readonly logicalId: string;
+  /** Deletes what a cancelled replacement left, with the properties it was made with. */
+  private readonly orphanCleaner?: ResourceDriver;
 
   constructor(
     private readonly kind: ResourceKind<any>,
     private readonly context: KindContext,
     private readonly waitPolicy: WaitPolicy,
-    private readonly logicalId: string,
-    requested?: Record<string, unknown>,
+    event: LifecycleEvent,
+    private readonly deadline?: number,
   ) {
     this.clock = context.clock;
-    this.requestedProps = requested === undefined ? undefined : kind.parse(requested);
+    this.logicalId = event.LogicalResourceId;
+    if (event.RequestType === 'Delete') this.deletedProps = parseLeniently(kind, event.ResourceProperties);
+    else this.requestedProps = kind.parse(event.ResourceProperties);
+    if (event.RequestType === 'Update' && event.OldResourceProperties) {
+      this.orphanCleaner = new ResourceDriver(kind, context, waitPolicy,
+        { ...event, RequestType: 'Delete', ResourceProperties: event.OldResourceProperties }, deadline);
+    }
     this.pollContext = {
       ...context,
       call: (operation, attempt) => context.call(operation, async () => {
         try {
           return await attempt();
         } catch (error) {
-          if (isThrottling(error)) throw new ThrottledLook(`${operation} was throttled: ${describeError(error)}`);
+          if (isThrottling(error)) throw new InconclusiveLook(`${operation} was throttled: ${describeError(error)}`);
           throw error;
         }
+      }).catch((error) => {
+        if (error instanceof OutOfInvocationTime) throw new InconclusiveLook(error.message);
+        throw error;
       }),
     };
   }
 
-  public async create(properties: Record<string, unknown>, startedAt: number, replacement = false): Promise<OnEventResult> {
-    const arn = await this.createOrAdopt(this.kind.parse(properties));
-    return this.waitThenHandOver(arn, 'create', startedAt, replacement);
+  public async create(properties: Record<string, unknown>, startedAt: number, replacement = false, orphan?: string): Promise<OnEventResult> {
+    const arn = await this.createOrAdopt(this.kind.parse(properties), startedAt);
+    return this.waitThenHandOver(arn, { operation: 'create', startedAt, settled: false, replacement, orphan });
   }
 
   public async update(event: LifecycleEvent, startedAt: number): Promise<OnEventResult> {
     const kind = this.kind;
-    const newProps = kind.parse(event.ResourceProperties);
-    const oldProps = kind.parse(event.OldResourceProperties ?? {});
+    const newProps = this.requestedProps;
+    const oldProps = parseLeniently(kind, event.OldResourceProperties ?? {}) ?? newProps;
     const physicalId = event.PhysicalResourceId ?? '';
     if (!kind.isOwnPhysicalId(physicalId)) return this.create(event.ResourceProperties, startedAt);
 
     const causes = kind.replacementCauses(oldProps, newProps);
-    if (causes.length === 0) {
-      await kind.update(this.context, physicalId, oldProps, newProps);
-      return this.waitThenHandOver(physicalId, 'update', startedAt);
+    if (causes.length === 0) return this.applyInPlace(physicalId, oldProps, startedAt);
+
+    // CloudFormation rolls back to the resource it knows, whose ARN the requested props give; the replacement
+    // the cancelled update was making, under the old props' ARN, never reached CloudFormation.
+    const replacementArn = kind.arnOf(this.context, oldProps);
+    if (kind.arnOf(this.context, newProps) === physicalId && replacementArn !== physicalId) {
+      log('info', 'rolling back a cancelled replacement', { logicalId: this.logicalId, orphan: replacementArn });
+      return this.create(event.ResourceProperties, startedAt, false, replacementArn);
     }
 
     const name = kind.nameOf(newProps);
     if (name === kind.nameOf(oldProps)) {
       // The rollback of a refused change asks for what the resource still is: nothing to replace.
-      if (kind.arnOf(this.context, newProps) === physicalId && await kind.isOwned(this.context, physicalId, newProps)) {
-        await kind.update(this.context, physicalId, oldProps, newProps);
-        return this.waitThenHandOver(physicalId, 'update', startedAt);
+      if (kind.arnOf(this.context, newProps) === physicalId
+        && await kind.isOwned(this.context, physicalId, newProps, { purpose: 'adopt' })) {
+        return this.applyInPlace(physicalId, oldProps, startedAt);
       }
       throw new Error(`Changing ${causes.join(', ')} of ${kind.noun} '${name}' needs a replacement, but the replacement `
         + `would have the same name as the ${kind.noun} it replaces, and names are unique. Change ${kind.nameProperty} `
@@ -253,27 +308,37 @@ class ResourceDriver {
   }
 
   public async delete(physicalId: string, startedAt: number): Promise<OnEventResult> {
-    const alreadyDone = { PhysicalResourceId: physicalId, Lifecycle: { operation: 'delete' as const, startedAt, settled: true } };
-    if (!this.kind.isOwnPhysicalId(physicalId)) {
-      // A failed Create leaves the framework's placeholder ID, not an ARN: there is nothing to delete.
-      log('info', 'nothing to delete: the physical ID is not an ARN this handler created', { logicalId: this.logicalId });
+    const handoff: Handoff = { operation: 'delete', startedAt, settled: true };
+    const alreadyDone = { PhysicalResourceId: physicalId, Lifecycle: handoff };
+    if (this.kind.isOwnPhysicalId(physicalId)) {
+      if (!this.inStackAccountAndRegion(physicalId)) {
+        log('warn', 'not deleting: the physical ID is in another account or region than the stack', { logicalId: this.logicalId });
+        return alreadyDone;
+      }
+      return this.waitThenHandOver(physicalId, { ...handoff, settled: false });
+    }
+    // CloudFormation made this physical ID up for a Create it cancelled; that Create may have made, or may still make, the resource.
+    if (this.deletedProps === undefined) {
+      log('info', 'nothing to delete: no ARN and no properties to find one by', { logicalId: this.logicalId });
       return alreadyDone;
     }
-    if (await this.startDelete(physicalId) === 'gone') return alreadyDone;
-    return this.waitThenHandOver(physicalId, 'delete', startedAt);
+    const target = this.kind.arnOf(this.context, this.deletedProps);
+    log('info', 'looking for what a cancelled create made', { logicalId: this.logicalId, arn: target });
+    return this.waitThenHandOver(physicalId, { ...handoff, settled: false, target, cancelledCreate: true });
   }
 
   public async continueWaiting(physicalId: string, handoff: Handoff): Promise<IsCompleteResult> {
-    if (handoff.operation === 'delete' && !this.kind.isOwnPhysicalId(physicalId)) return { IsComplete: true };
-
     if (handoff.failure !== undefined) return this.fail(physicalId, handoff, handoff.failure);
+    const arn = handoff.target ?? physicalId;
+    if (handoff.operation === 'delete' && !this.kind.isOwnPhysicalId(arn)) return { IsComplete: true };
+    this.applyPending = handoff.applyPending === true;
 
-    const windowEnd = this.clock.now() + this.waitPolicy.isCompleteWindowMs;
+    const windowEnd = this.windowEnd(this.clock.now() + this.waitPolicy.isCompleteWindowMs);
     let attributes: Record<string, string> | undefined;
     try {
-      attributes = await this.waitUntilSettled(physicalId, handoff.operation, handoff.startedAt, windowEnd);
+      attributes = await this.waitUntilSettled(arn, handoff, windowEnd);
     } catch (error) {
-      return this.fail(physicalId, handoff, (error as Error).message);
+      return this.fail(arn, handoff, (error as Error).message);
     }
     if (attributes) return { IsComplete: true, Data: handoff.operation === 'delete' ? undefined : attributes };
 
@@ -282,56 +347,73 @@ class ResourceDriver {
     if (this.lastStatus === undefined) {
       // Invoked after the deadline without a look of its own: one last look decides, so a done resource is not failed.
       try {
-        const settled = await this.poll(physicalId, handoff.operation);
+        const settled = await this.poll(arn, handoff);
         if (settled) return { IsComplete: true, Data: handoff.operation === 'delete' ? undefined : settled };
       } catch (error) {
-        return this.fail(physicalId, handoff, (error as Error).message);
+        return this.fail(arn, handoff, (error as Error).message);
       }
     }
-    const refusal = (handoff.operation === 'delete' && this.lastRefusal ? ` Personalize refused the delete: ${this.lastRefusal}` : '')
+    const refusal = (handoff.operation === 'delete' && this.lastRefusal ? ` ${this.kind.service} refused the delete: ${this.lastRefusal}` : '')
       + (this.lastThrottle ? ` ${this.lastThrottle}` : '');
-    return this.fail(physicalId, handoff, `Timed out after ${Math.round(elapsedMs / 1000)} s waiting for ${this.kind.noun} `
-      + `${physicalId} to ${handoff.operation === 'delete' ? 'be deleted' : 'become ACTIVE'}; last status: ${this.lastStatus ?? 'unknown'}.${refusal}`);
+    return this.fail(arn, handoff, `Timed out after ${Math.round(elapsedMs / 1000)} s waiting for ${this.kind.noun} `
+      + `${arn} to ${handoff.operation === 'delete' ? 'be deleted' : 'be ready'}; last status: ${this.lastStatus ?? 'unknown'}.${refusal}`);
   }
 
   /**
    * Reports a failure to CloudFormation (by throwing). A failed replacement is
    * deleted first, since CloudFormation keeps the old resource and forgets the new one.
    */
-  private async fail(physicalId: string, handoff: Handoff, reason: string): Promise<never> {
+  private async fail(arn: string, handoff: Handoff, reason: string): Promise<never> {
     if (!handoff.replacement) throw new Error(reason);
     let cleanup: string;
     try {
-      const start = await this.startDelete(physicalId);
+      const start = await this.startDelete(arn);
       cleanup = start === 'blocked'
-        ? `The replacement ${physicalId} could not be deleted yet (still in use or being created); delete it once it settles.`
-        : `The replacement ${physicalId} is being deleted.`;
+        ? `The replacement ${arn} could not be deleted yet (still in use or being created); delete it once it settles.`
+        : `The replacement ${arn} is being deleted.`;
     } catch (error) {
-      cleanup = `Deleting the replacement ${physicalId} failed (${describeError(error)}); delete it by hand.`;
+      cleanup = `Deleting the replacement ${arn} failed (${describeError(error)}); delete it by hand.`;
     }
-    log('warn', 'replacement failed', { arn: physicalId, cleanup });
+    log('warn', 'replacement failed', { arn, cleanup });
     throw new Error(`${reason} ${cleanup}`);
   }
 
-  private async createOrAdopt(props: unknown): Promise<string> {
+  private async createOrAdopt(props: unknown, startedAt: number): Promise<string> {
     const kind = this.kind;
     try {
       return await kind.create(this.context, props);
     } catch (error) {
       if (!isErrorNamed(error, 'ResourceAlreadyExistsException')) throw error;
       const arn = kind.arnOf(this.context, props);
-      if (await kind.isOwned(this.context, arn, props)) {
-        log('info', 'adopting a resource this stack resource created earlier', { arn });
+      // A resource this request made (its response was lost) is no older than the request.
+      const question = { purpose: 'adopt' as const, createdNoEarlierThan: startedAt - this.waitPolicy.clockSkewMs };
+      if (await kind.isOwned(this.context, arn, props, question)) {
+        log('info', 'adopting a resource this stack resource created', { arn });
         return arn;
       }
-      throw new Error(`A ${kind.noun} named '${kind.nameOf(props)}' already exists (${arn}) and was not created by this `
-        + `stack resource. Choose another ${kind.nameProperty}, or delete the existing ${kind.noun}.`);
+      throw new Error(`A ${kind.noun} named '${kind.nameOf(props)}' already exists (${arn}) and this stack resource cannot prove `
+        + `it made it. Choose another ${kind.nameProperty} (or remove it to let the library generate one), or delete the existing `
+        + `${kind.noun} if nothing else uses it.`);
     }
+  }
+
+  /** Applies an in-place change now, or once an operation in flight (perhaps one CloudFormation cancelled) has settled. */
+  private async applyInPlace(arn: string, oldProps: unknown, startedAt: number): Promise<OnEventResult> {
+    const handoff: Handoff = { operation: 'update', startedAt, settled: false };
+    const now = await this.kind.observe(this.context, arn, 'update', this.requestedProps);
+    if (!now) throw new Error(`${capitalize(this.kind.noun)} ${arn} no longer exists; it was probably deleted outside CloudFormation.`);
+    if (now.condition === 'busy') {
+      log('info', 'waiting for an operation in flight before updating', { arn, status: now.status });
+      this.applyPending = true;
+      return this.waitThenHandOver(arn, { ...handoff, applyPending: true });
+    }
+    await this.kind.update(this.context, arn, oldProps, this.requestedProps);
+    return this.waitThenHandOver(arn, handoff);
   }
 
   private async startDelete(arn: string): Promise<'started' | 'gone' | 'blocked'> {
     try {
-      await this.kind.delete(this.context, arn);
+      await this.kind.delete(this.context, arn, this.deletedProps);
       return 'started';
     } catch (error) {
       if (isErrorNamed(error, 'ResourceNotFoundException')) return 'gone';
@@ -344,43 +426,63 @@ class ResourceDriver {
     }
   }
 
-  private async waitThenHandOver(arn: string, operation: Operation, startedAt: number, replacement = false): Promise<OnEventResult> {
-    const windowEnd = startedAt + this.waitPolicy.onEventWindowMs;
+  /**
+   * A refused delete waits for children that are being deleted; children that
+   * nobody is deleting fail it once blockedDeleteGraceMs has passed, with their ARNs.
+   */
+  private async checkBlockers(arn: string, startedAt: number): Promise<void> {
+    if (!this.kind.blockers || this.clock.now() - startedAt < this.waitPolicy.blockedDeleteGraceMs) return;
+    const { remaining } = await this.kind.blockers(this.pollContext, arn, this.deletedProps);
+    if (remaining.length === 0) return;
+    const shown = remaining.slice(0, 10).join(', ') + (remaining.length > 10 ? ` and ${remaining.length - 10} more` : '');
+    throw new Error(`${this.kind.service} refused to delete ${this.kind.noun} ${arn}: it still holds ${remaining.length} `
+      + `resource(s) that this stack does not manage and nobody is deleting: ${shown}. ${this.kind.blockedDeleteHint ?? 'Delete them'}, `
+      + 'then delete again.');
+  }
+
+  private async waitThenHandOver(physicalId: string, handoff: Handoff): Promise<OnEventResult> {
+    const arn = handoff.target ?? physicalId;
+    const windowEnd = this.windowEnd(handoff.startedAt + this.waitPolicy.onEventWindowMs);
+    const firstDelayMs = handoff.operation === 'create' ? this.kind.firstPollDelayMs : 0;
     let attributes: Record<string, string> | undefined;
     try {
-      attributes = await this.waitUntilSettled(arn, operation, startedAt, windowEnd, this.kind.firstPollDelayMs);
+      attributes = await this.waitUntilSettled(arn, handoff, windowEnd, firstDelayMs);
     } catch (error) {
-      if (operation === 'delete') throw error;
-      const failure = (error as Error).message;
-      return { PhysicalResourceId: arn, Lifecycle: { operation, startedAt, settled: false, failure, replacement } };
+      if (handoff.operation === 'delete') throw error;
+      return { PhysicalResourceId: physicalId, Lifecycle: { ...handoff, failure: (error as Error).message } };
     }
     const settled = attributes !== undefined;
     return {
-      PhysicalResourceId: arn,
-      Data: settled && operation !== 'delete' ? attributes : undefined,
-      Lifecycle: { operation, startedAt, settled, replacement },
+      PhysicalResourceId: physicalId,
+      Data: settled && handoff.operation !== 'delete' ? attributes : undefined,
+      Lifecycle: { ...handoff, settled },
     };
+  }
+
+  /** The end of a waiting window, and no later than the invocation's own deadline. */
+  private windowEnd(wanted: number): number {
+    return this.deadline === undefined ? wanted : Math.min(wanted, this.deadline);
   }
 
   /**
    * Polls until the operation settles (returns the attributes), fails (throws), or
    * the window ends (returns undefined). The last look is taken at the total deadline.
    */
-  private async waitUntilSettled(arn: string, operation: Operation, startedAt: number, windowEnd: number,
+  private async waitUntilSettled(arn: string, handoff: Handoff, windowEnd: number,
     firstDelayMs?: number): Promise<Record<string, string> | undefined> {
-    const totalDeadline = startedAt + this.waitPolicy.totalTimeoutMs;
-    let delayMs = firstDelayMs ?? pollDelayMs(this.waitPolicy, this.clock.now() - startedAt);
+    const totalDeadline = handoff.startedAt + this.waitPolicy.totalTimeoutMs;
+    let delayMs = firstDelayMs ?? pollDelayMs(this.waitPolicy, this.clock.now() - handoff.startedAt);
     let lookAt = this.clock.now() + delayMs;
     for (;;) {
       if (this.clock.now() >= totalDeadline) return undefined;
       lookAt = Math.min(lookAt, totalDeadline);
       if (lookAt > windowEnd) return undefined;
       await this.clock.sleep(Math.max(0, lookAt - this.clock.now()));
-      const settled = await this.poll(arn, operation);
+      const settled = await this.poll(arn, handoff);
       if (settled) return settled;
       // After a throttled look the next one waits about twice as long; a successful look restores the schedule.
       delayMs = this.lastThrottle === undefined
-        ? pollDelayMs(this.waitPolicy, lookAt - startedAt)
+        ? pollDelayMs(this.waitPolicy, lookAt - handoff.startedAt)
         : Math.min(this.waitPolicy.maxDelayMs, Math.round(Math.max(delayMs, this.waitPolicy.minDelayMs) * (1.5 + this.clock.random())));
       // Looks keep their cadence from the previous look's start, so a slow answer does not stretch the schedule.
       lookAt = Math.max(lookAt + delayMs, this.clock.now());
@@ -388,46 +490,118 @@ class ResourceDriver {
   }
 
   /** One look at the resource: attributes when done, undefined to keep waiting; throws on failure. */
-  private async poll(arn: string, operation: Operation): Promise<Record<string, string> | undefined> {
-    const noun = this.kind.noun;
+  private async poll(arn: string, handoff: Handoff): Promise<Record<string, string> | undefined> {
     // Failed Describes are retried inside the call; only a persistent fault gets here as an error.
     let observation: Observation | undefined;
     try {
-      observation = await this.kind.observe(this.pollContext, arn, operation, operation === 'delete' ? undefined : this.requestedProps);
+      observation = await this.kind.observe(this.pollContext, arn, handoff.operation,
+        handoff.operation === 'delete' ? undefined : this.requestedProps);
       this.lastThrottle = undefined;
       this.lastStatus = observation?.status ?? 'gone';
+      if (handoff.operation === 'delete') return await this.deleteStep(arn, handoff, observation);
+      const attributes = await this.createOrUpdateStep(arn, observation);
+      if (attributes && handoff.orphan && this.orphanCleaner && !await this.orphanCleaner.deleteOrphan(handoff)) return undefined;
+      return attributes;
     } catch (error) {
-      if (!(error instanceof ThrottledLook)) throw error;
+      if (!(error instanceof InconclusiveLook)) throw error;
       this.lastThrottle = error.message;
       return undefined;
     }
-
-    if (operation === 'delete') {
-      if (!observation) return {};
-      if (DELETING_STATUSES.has(observation.status)) return undefined;
-      if (observation.status === 'DELETE FAILED') {
-        throw new Error(`Personalize could not delete ${noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
-      }
-      // Not deleting yet: an earlier Delete was refused (in use) or the resource was still being created.
-      return (await this.startDelete(arn)) === 'gone' ? {} : undefined;
-    }
-
-    if (!observation) {
-      throw new Error(`${capitalize(noun)} ${arn} disappeared while waiting for it to become ACTIVE; it was probably deleted outside CloudFormation.`);
-    }
-    const outcome = outcomeOf(observation.status);
-    if (outcome === 'done') return observation.attributes;
-    if (outcome === 'wait') return undefined;
-    throw new Error(`Personalize reported ${observation.status} for ${noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
   }
 
+  private async createOrUpdateStep(arn: string, observation: Observation | undefined): Promise<Record<string, string> | undefined> {
+    const { kind } = this;
+    if (!observation) {
+      throw new Error(`${capitalize(kind.noun)} ${arn} disappeared while waiting for it to be ready; it was probably deleted outside CloudFormation.`);
+    }
+    if (this.applyPending && observation.condition !== 'busy') {
+      // What was in flight has settled: now make the service hold what the stack asks for.
+      await kind.update(this.context, arn, this.requestedProps, this.requestedProps);
+      this.applyPending = false;
+      return undefined;
+    }
+    const outcome = outcomeOf(observation.condition);
+    if (outcome === 'done') return observation.attributes;
+    if (outcome === 'wait') return undefined;
+    throw new Error(`${kind.service} reported ${observation.status} for ${kind.noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
+  }
+
+  private async deleteStep(arn: string, handoff: Handoff, observation: Observation | undefined): Promise<Record<string, string> | undefined> {
+    const { kind } = this;
+    if (!observation) {
+      // A cancelled Create may still land: watch for it as long as that Create could start.
+      const stillPossible = handoff.cancelledCreate && this.clock.now() - handoff.startedAt < this.waitPolicy.cancelledCreateGraceMs;
+      return stillPossible ? undefined : {};
+    }
+    if (!this.ownershipProven) {
+      const question = {
+        purpose: 'delete' as const,
+        createdNoEarlierThan: handoff.cancelledCreate ? handoff.startedAt - this.waitPolicy.cancelledCreateMaxAgeMs : undefined,
+      };
+      if (!await kind.isOwned(this.pollContext, arn, this.deletedProps, question)) {
+        log('warn', 'not deleting: this stack resource cannot prove it made this resource', { logicalId: this.logicalId, arn });
+        return {};
+      }
+      this.ownershipProven = true;
+    }
+    if (observation.condition === 'deleting') return undefined;
+    if (observation.condition === 'deleteFailed') {
+      throw new Error(`${kind.service} could not delete ${kind.noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
+    }
+    // Not deleting yet: the first look, an earlier Delete was refused (in use), or the resource was still being created.
+    const start = await this.startDelete(arn);
+    if (start === 'gone') return {};
+    if (start === 'blocked' && observation.condition !== 'busy') await this.checkBlockers(arn, handoff.startedAt);
+    return undefined;
+  }
+
+  /** One step of deleting what a cancelled replacement made; true once nothing of it is left. */
+  public async deleteOrphan(handoff: Handoff): Promise<boolean> {
+    const orphan = handoff.orphan!;
+    const observation = await this.kind.observe(this.pollContext, orphan, 'delete');
+    const asDelete: Handoff = { operation: 'delete', startedAt: handoff.startedAt, settled: false, cancelledCreate: true };
+    return (await this.deleteStep(orphan, asDelete, observation)) !== undefined;
+  }
+
+  private inStackAccountAndRegion(arn: string): boolean {
+    const [, , , region, account] = arn.split(':');
+    return region === this.context.region && account === this.context.account;
+  }
 }
 
-/** A throttled Describe while waiting: not retried at once, and not a failure. */
-class ThrottledLook extends Error {}
+/** A look that saw nothing conclusive (throttled, or cut short by the invocation's deadline): not a failure. */
+class InconclusiveLook extends Error {}
 
 function operationOf(event: LifecycleEvent): Operation {
   return event.RequestType === 'Delete' ? 'delete' : event.RequestType === 'Create' ? 'create' : 'update';
+}
+
+/** The operations onEvent hands over for each request type: an Update may create (a replacement). */
+const HANDOFF_OPERATIONS: Record<LifecycleEvent['RequestType'], Operation[]> = {
+  Create: ['create'],
+  Update: ['update', 'create'],
+  Delete: ['delete'],
+};
+
+/** onEvent's handoff, unless it is malformed or contradicts the request (then isComplete starts afresh). */
+function validHandoff(event: LifecycleEvent): Handoff | undefined {
+  const handoff = event.Lifecycle as Partial<Handoff> | undefined;
+  if (!handoff || typeof handoff !== 'object') return undefined;
+  const allowed = HANDOFF_OPERATIONS[event.RequestType] ?? [];
+  if (!allowed.includes(handoff.operation as Operation) || typeof handoff.startedAt !== 'number' || typeof handoff.settled !== 'boolean') {
+    log('warn', 'ignoring a handoff that does not match the request', { requestType: event.RequestType });
+    return undefined;
+  }
+  return handoff as Handoff;
+}
+
+/** The properties of a Delete or of the previous deployment: what can be read of them, or undefined. */
+function parseLeniently(kind: ResourceKind<any>, properties: Record<string, unknown> | undefined): unknown {
+  try {
+    return properties === undefined ? undefined : kind.parse(properties);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `STACK/LOGICALID`, kept within the 256 characters a tag value allows. */

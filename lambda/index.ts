@@ -1,9 +1,12 @@
 /**
  * Entry points for aws-cdk-lib's custom-resources Provider framework:
  * `onEvent` starts an operation, `isComplete` is polled until it settles.
+ * Lambda's context tells the engine how long each invocation may run.
  */
 import { Clock, systemClock } from './clock';
-import { DEFAULT_WAIT_POLICY, IsCompleteResult, LifecycleEngine, LifecycleEvent, OnEventResult, WaitPolicy } from './engine';
+import {
+  DEFAULT_WAIT_POLICY, InvocationContext, IsCompleteResult, LifecycleEngine, LifecycleEvent, OnEventResult, WaitPolicy,
+} from './engine';
 import { ALL_KINDS } from './kinds';
 import { RetryPolicy } from './retry';
 
@@ -22,8 +25,8 @@ export function createHandlers(options: HandlerOptions = {}) {
     retryPolicy: options.retryPolicy,
   });
   return {
-    onEvent: (event: LifecycleEvent): Promise<OnEventResult> => engine.onEvent(event),
-    isComplete: (event: LifecycleEvent): Promise<IsCompleteResult> => engine.isComplete(event),
+    onEvent: (event: LifecycleEvent, context?: InvocationContext): Promise<OnEventResult> => engine.onEvent(event, context),
+    isComplete: (event: LifecycleEvent, context?: InvocationContext): Promise<IsCompleteResult> => engine.isComplete(event, context),
   };
 }
 

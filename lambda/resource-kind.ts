@@ -2,10 +2,29 @@ import type { Clock } from './clock';
 
 export type Operation = 'create' | 'update' | 'delete';
 
+/**
+ * What a status means, whatever the service calls it. Each kind maps its own
+ * service's spelling (Personalize "CREATE IN_PROGRESS", Rekognition
+ * "CREATE_IN_PROGRESS") to one of these; the engine reads nothing else.
+ */
+export type Condition =
+  /** Created or updated, and usable. */
+  | 'ready'
+  /** A create or update is under way and will end by itself. */
+  | 'busy'
+  /** A create or update ended in failure. */
+  | 'failed'
+  /** A delete is under way and will end by itself. */
+  | 'deleting'
+  /** A delete ended in failure. */
+  | 'deleteFailed';
+
 /** What the service says about a resource right now. */
 export interface Observation {
-  /** The status exactly as the API spells it, e.g. "CREATE IN_PROGRESS". */
+  /** The status exactly as the service spells it, for messages. */
   readonly status: string;
+  readonly condition: Condition;
+  /** The service's own words for a failure (Personalize failureReason, Rekognition StatusMessage and code). */
   readonly failureReason?: string;
   /** Returned to CloudFormation as Fn::GetAtt attributes once the operation is done. */
   readonly attributes: Record<string, string>;
@@ -23,42 +42,81 @@ export interface KindContext {
   call<T>(operation: string, attempt: () => Promise<T>): Promise<T>;
 }
 
+/** What the engine asks when it needs to know whether a resource is this stack resource's own. */
+export interface OwnershipQuestion {
+  /**
+   * `adopt`: a Create met ResourceAlreadyExists, or a same-name Update asks for what
+   * the resource is; the resource must also be configured as `props` ask.
+   * `delete`: only who made it matters.
+   */
+  readonly purpose: 'adopt' | 'delete';
+  /**
+   * For kinds the service cannot tag: a resource this request (or the cancelled
+   * Create a Delete cleans up after) made cannot be older than this (epoch ms).
+   * Absent when the physical ID CloudFormation recorded already names the resource.
+   */
+  readonly createdNoEarlierThan?: number;
+}
+
+/** Children that keep a delete from happening, by ARN. */
+export interface Blockers {
+  /** Children being deleted: the delete waits for them. */
+  readonly deleting: string[];
+  /** Children that will stay unless someone deletes them: the delete fails, listing them. */
+  readonly remaining: string[];
+}
+
 /**
  * One resource kind: everything the engine needs to drive its lifecycle. A kind
- * knows its API; the engine knows CloudFormation, waiting and failure handling.
+ * knows its service (client, statuses, failure fields); the engine knows
+ * CloudFormation, waiting, ownership and failure handling.
  */
 export interface ResourceKind<P> {
   /** The CloudFormation resource type this kind handles, e.g. Custom::PersonalizeDatasetGroup. */
   readonly resourceType: string;
   /** Used in messages: "dataset group". */
   readonly noun: string;
+  /** The service, in messages: "Personalize". */
+  readonly service: string;
   /** The construct prop a user changes to resolve a same-name replacement. */
   readonly nameProperty: string;
+  /** Ends the message of a delete that children block, e.g. how to have the stack delete them. @default 'Delete them' */
+  readonly blockedDeleteHint?: string;
   /** Delay before the first Describe after Create; 0 for kinds the API creates synchronously. */
   readonly firstPollDelayMs?: number;
 
-  /** Decodes the custom resource properties (all strings), accepting older contract versions. */
+  /**
+   * Decodes the custom resource properties (all strings), accepting older contract
+   * versions. A property of the wrong type is an error that names it.
+   */
   parse(properties: Record<string, unknown>): P;
   nameOf(props: P): string;
-  /** True for ARNs this kind produced; anything else (e.g. a failed Create's placeholder) is not ours to delete. */
+  /** True for ARNs of this kind; anything else (a placeholder CloudFormation made up) is not one. */
   isOwnPhysicalId(physicalId: string): boolean;
   /** Names of changed properties the API cannot update in place. */
   replacementCauses(oldProps: P, newProps: P): string[];
 
   /** Starts creation and returns the ARN. Throws ResourceAlreadyExistsException if the name is taken. */
   create(context: KindContext, props: P): Promise<string>;
-  /** The ARN a resource with these props has, for adopting it after ResourceAlreadyExists. */
+  /** The ARN a resource with these props has: names are deterministic, so a lost or cancelled Create can be found again. */
   arnOf(context: KindContext, props: P): string;
-  /** Whether an existing resource was created by this stack resource (safe to adopt). */
-  isOwned(context: KindContext, arn: string, props: P): Promise<boolean>;
-  /** Applies an in-place change. */
+  /** Whether the existing resource at `arn` was made by this stack resource; see OwnershipQuestion. */
+  isOwned(context: KindContext, arn: string, props: P | undefined, question: OwnershipQuestion): Promise<boolean>;
+  /**
+   * Makes the resource match `newProps` in place. Called only when the resource is
+   * not busy, so it compares against what the service holds, not just `oldProps`.
+   */
   update(context: KindContext, arn: string, oldProps: P, newProps: P): Promise<void>;
   /**
    * Describes the resource; undefined when it does not exist. `props` are what the stack
-   * asks for (absent for a delete), so that a kind can tell the outcome of this operation
-   * from that of an earlier one, such as an update that failed in a past deployment.
+   * asks for (absent for a delete): a ready resource that does not hold them is `failed`.
    */
   observe(context: KindContext, arn: string, operation: Operation, props?: P): Promise<Observation | undefined>;
-  /** Starts deletion. May throw ResourceInUseException or ResourceNotFoundException. */
-  delete(context: KindContext, arn: string): Promise<void>;
+  /**
+   * Starts deletion, or its next step. May throw ResourceInUseException (the
+   * engine then waits and calls it again) or ResourceNotFoundException (gone).
+   */
+  delete(context: KindContext, arn: string, props?: P): Promise<void>;
+  /** What keeps a delete that the service refused from happening; absent for kinds without children. */
+  blockers?(context: KindContext, arn: string, props?: P): Promise<Blockers>;
 }

@@ -9,8 +9,10 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
-  /** No retry starts later than this after the first attempt, so a call never outlives its Lambda. */
+  /** No retry starts later than this after the first attempt. */
   readonly maxElapsedMs?: number;
+  /** AccessDenied is retried only this long after the first attempt: as long as IAM propagation takes. */
+  readonly accessDeniedBudgetMs?: number;
 }
 
 /**
@@ -19,7 +21,15 @@ export interface RetryPolicy {
  * 5-requests-per-second limit (B3), and well inside onEvent's 5 minutes. The time
  * budget, not the attempt count, normally ends the retries.
  */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 40, baseDelayMs: 250, maxDelayMs: 10_000, maxElapsedMs: 100_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 40, baseDelayMs: 250, maxDelayMs: 10_000, maxElapsedMs: 100_000, accessDeniedBudgetMs: 30_000,
+};
+
+/**
+ * A call stopped retrying because the Lambda invocation it runs in is about to
+ * time out. Polls treat it as a look that saw nothing; the next invocation goes on.
+ */
+export class OutOfInvocationTime extends Error {}
 
 function errorName(error: unknown): string {
   const e = error as { name?: string; code?: string } | undefined;
@@ -47,20 +57,15 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
- * A grant created moments before the call may not have reached IAM yet, so a
- * call retries AccessDenied for its retry budget; polling never does.
- */
-function isRetryableCallError(error: unknown): boolean {
-  return isTransient(error) || errorName(error) === 'AccessDeniedException';
-}
-
-/**
- * Calls `attempt` until it succeeds, a final error occurs, or the attempts run out.
- * The SDK's own retries are switched off (maxAttempts 1) so that this is the only
- * retry layer, and so that it also applies under aws-sdk-client-mock.
+ * Calls `attempt` until it succeeds, a final error occurs, or the policy's budget
+ * runs out. The SDK's own retries are switched off (maxAttempts 1) so that this is
+ * the only retry layer, and so that it also applies under aws-sdk-client-mock.
+ * No retry is started that would end after `deadline` (the invocation's own limit).
+ * AccessDenied is retried briefly, since a grant created moments before may not
+ * have reached IAM yet.
  */
 export async function withRetries<T>(
-  operation: string, clock: Clock, attempt: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  operation: string, clock: Clock, attempt: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY_POLICY, deadline?: number,
 ): Promise<T> {
   const startedAt = clock.now();
   for (let attemptNumber = 1; ; attemptNumber++) {
@@ -69,18 +74,34 @@ export async function withRetries<T>(
     } catch (error) {
       const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
       const delayMs = Math.round(clock.random() * ceiling);
-      const outOfTime = policy.maxElapsedMs !== undefined && clock.now() + delayMs - startedAt > policy.maxElapsedMs;
-      if (!isRetryableCallError(error) || attemptNumber >= policy.maxAttempts || outOfTime) {
-        if (isRetryableCallError(error)) {
-          throw new Error(`${operation} still failed after ${attemptNumber} attempts in ${Math.round((clock.now() - startedAt) / 1000)} s: `
-            + `${describeError(error).replace(/\.$/, '')}. If this is LimitExceededException, the account may have reached a Personalize quota `
-            + 'rather than a request rate.');
-        }
-        throw error;
+      const retryEndsAt = clock.now() + delayMs;
+      const accessDenied = errorName(error) === 'AccessDeniedException';
+      const retryable = isTransient(error) || (accessDenied && policy.accessDeniedBudgetMs !== undefined);
+      if (!retryable) throw error;
+      const budgetMs = accessDenied ? policy.accessDeniedBudgetMs! : policy.maxElapsedMs;
+      const elapsedMs = Math.round((clock.now() - startedAt) / 1000);
+      if (deadline !== undefined && retryEndsAt > deadline) {
+        throw new OutOfInvocationTime(`${operation} was still failing when the handler invocation ran out of time, `
+          + `after ${attemptNumber} attempts in ${elapsedMs} s: ${describeError(error)}`);
+      }
+      if (attemptNumber >= policy.maxAttempts || (budgetMs !== undefined && retryEndsAt - startedAt > budgetMs)) {
+        throw new Error(`${operation} still failed after ${attemptNumber} attempts in ${elapsedMs} s: `
+          + `${describeError(error).replace(/\.$/, '')}.${hintFor(error)}`);
       }
       log('warn', 'transient error, retrying', { operation, error: errorName(error), attempt: attemptNumber, delayMs });
       await clock.sleep(delayMs);
     }
+  }
+}
+
+function hintFor(error: unknown): string {
+  switch (errorName(error)) {
+    case 'LimitExceededException':
+      return ' Personalize uses LimitExceededException both for request rates and for quotas: if it persists, the account may have reached a quota (see Service Quotas).';
+    case 'AccessDeniedException':
+      return ' The denial outlasted IAM propagation: the handler\'s role, a permissions boundary or an SCP does not allow this call.';
+    default:
+      return '';
   }
 }
 

@@ -1,7 +1,7 @@
 import { ResourceKind } from '../resource-kind';
-import { datasetKind } from './dataset';
-import { datasetGroupKind } from './dataset-group';
-import { schemaKind } from './schema';
+import { datasetKind } from './personalize/dataset';
+import { datasetGroupKind } from './personalize/dataset-group';
+import { schemaKind } from './personalize/schema';
 
 /** Every resource kind the handler manages; the engine dispatches on their resource types. */
 export const ALL_KINDS: ReadonlyArray<ResourceKind<any>> = [datasetGroupKind, schemaKind, datasetKind];

@@ -24,9 +24,10 @@ const SOURCE_DIRS = [path.join(ROOT, 'lambda'), path.join(ROOT, 'src', 'private'
 const LOCK_DIR = `${BUNDLE_PATH}.lock`;
 const LOCK_STALE_MS = 120_000;
 
+/** Each call gets the Lambda timeout it runs under; the handler reads what is left through Lambda's context object. */
 export interface BundledHandlers {
-  onEvent(event: LifecycleEvent): Promise<OnEventResult>;
-  isComplete(event: LifecycleEvent): Promise<IsCompleteResult>;
+  onEvent(event: LifecycleEvent, timeoutMs: number): Promise<OnEventResult>;
+  isComplete(event: LifecycleEvent, timeoutMs: number): Promise<IsCompleteResult>;
 }
 
 export interface HandlerHost extends BundledHandlers {
@@ -65,8 +66,10 @@ const { parentPort, workerData } = require('worker_threads');
 const bundle = require(workerData.bundlePath);
 if (typeof bundle.createHandlers !== 'function') throw new Error(workerData.bundlePath + ' does not export createHandlers');
 const handlers = bundle.createHandlers(workerData.options);
-parentPort.on('message', ({ id, fn, payload }) => {
-  Promise.resolve().then(() => handlers[fn](payload)).then(
+parentPort.on('message', ({ id, fn, payload, timeoutMs }) => {
+  const deadline = Date.now() + timeoutMs;
+  const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+  Promise.resolve().then(() => handlers[fn](payload, context)).then(
     (result) => parentPort.postMessage({ id, result: JSON.stringify(result === undefined ? null : result) }),
     (error) => parentPort.postMessage({ id, error: { name: error && error.name, message: error && error.message, stack: error && error.stack } }),
   );
@@ -97,15 +100,15 @@ export function startHandlerHost(env: Record<string, string>, options: HandlerOp
     pending.clear();
   });
 
-  const call = (fn: 'onEvent' | 'isComplete', payload: unknown) => new Promise<any>((resolve, reject) => {
+  const call = (fn: 'onEvent' | 'isComplete', payload: unknown, timeoutMs: number) => new Promise<any>((resolve, reject) => {
     if (failure) return reject(failure);
     const id = nextId++;
     pending.set(id, { resolve, reject });
-    worker.postMessage({ id, fn, payload });
+    worker.postMessage({ id, fn, payload, timeoutMs });
   });
   return {
-    onEvent: (event) => call('onEvent', event),
-    isComplete: (event) => call('isComplete', event),
+    onEvent: (event, timeoutMs) => call('onEvent', event, timeoutMs),
+    isComplete: (event, timeoutMs) => call('isComplete', event, timeoutMs),
     stop: async () => {
       await worker.terminate();
     },

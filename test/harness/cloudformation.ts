@@ -2,9 +2,12 @@
  * CloudFormation, as far as the custom resources of one stack see it:
  *
  * - Create: resources in dependency order, independent ones in parallel. After a
- *   failure no new resource starts, those in flight finish, and the rollback sends
- *   a Delete, in reverse order, for everything created, including the failed
- *   resource with the physical ID its FAILED response carried.
+ *   failure no new resource starts and those in flight are cancelled: CloudFormation
+ *   stops waiting for them ("Resource creation cancelled") while their handlers run
+ *   on, unheard. The rollback sends a Delete, in reverse order, for everything
+ *   created, for the failed resource with the physical ID its FAILED response
+ *   carried, and for each cancelled one with a physical ID CloudFormation makes up
+ *   (`STACK-LOGICALID-SUFFIX`), since no response named one.
  * - Update: new resources get Create, changed ones Update (a new physical ID in
  *   the response is a replacement); the cleanup phase then deletes replaced and
  *   removed resources, and its failures do not fail the update. After a failure,
@@ -17,7 +20,7 @@
  * CloudFormation accepts the first response to a request; a duplicate delivery's
  * response is recorded and ignored. A response body over 4,096 bytes fails the resource.
  */
-import { randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import { CfnRequest, CfnResponse, ProviderFramework } from './provider-framework';
 import { DeployedAttributes, StackIdentity, StackTemplate, TemplateError, TemplateJson } from './template';
 
@@ -40,6 +43,8 @@ export interface ResourceOperation {
   readonly physicalId?: string;
   readonly data?: Record<string, unknown>;
   readonly durationMs: number;
+  /** CloudFormation stopped waiting for this request because another resource failed. */
+  readonly cancelled?: boolean;
 }
 
 export interface StackOperationResult {
@@ -63,6 +68,26 @@ export interface RequestRecord {
   readonly responses: CfnResponse[];
   readonly accepted: CfnResponse;
   readonly deliveries: number;
+  /** The request was cancelled: its responses came after CloudFormation had stopped listening. */
+  readonly cancelled: boolean;
+}
+
+/** CloudFormation's signal to stop waiting for what is in flight, once a resource has failed. */
+class Cancellation {
+  public cancelled = false;
+  public readonly signal: Promise<void>;
+  private fire!: () => void;
+
+  constructor() {
+    this.signal = new Promise((resolve) => {
+      this.fire = resolve;
+    });
+  }
+
+  public cancel(): void {
+    this.cancelled = true;
+    this.fire();
+  }
 }
 
 interface DeployedResource extends DeployedAttributes {
@@ -81,7 +106,11 @@ const MAX_RESPONSE_BYTES = 4096;
 export class LocalCloudFormation {
   public readonly requests: RequestRecord[] = [];
   public readonly history: StackOperationResult[] = [];
+  /** Called once a phase's first failure has cancelled what was in flight; tests release held operations here. */
+  public onCancel?: (phase: Phase) => void;
   private readonly deployed = new Map<string, DeployedResource>();
+  /** Deliveries CloudFormation stopped waiting for, which the framework still runs to the end. */
+  private readonly unheard = new Set<Promise<unknown>>();
   private template?: StackTemplate;
 
   constructor(private readonly framework: ProviderFramework, public readonly identity: StackIdentity) {}
@@ -97,6 +126,11 @@ export class LocalCloudFormation {
   /** The attributes (response Data) CloudFormation holds for a resource. */
   public attributesOf(logicalId: string): Record<string, unknown> | undefined {
     return this.deployed.get(logicalId)?.data;
+  }
+
+  /** Waits until every cancelled request's handler has finished, as the invariants need. */
+  public async settled(): Promise<void> {
+    while (this.unheard.size > 0) await Promise.all([...this.unheard]);
   }
 
   /** Creates the stack, or updates it when it exists. */
@@ -131,13 +165,14 @@ export class LocalCloudFormation {
     const operations: ResourceOperation[] = [];
     const failed: Entry[] = [];
     const ids = template.customResourceIds();
+    const cancellation = this.cancellationFor('create');
 
     const ok = await runInOrder(ids, (id) => dependenciesAmong(template, id, ids), async (id) => {
-      const operation = await this.createResource('create', template, id);
+      const operation = await this.createResource('create', template, id, cancellation);
       operations.push(operation);
       if (operation.status !== 'SUCCESS') failed.push(...failedCreate(template, operation));
       return operation.status === 'SUCCESS';
-    });
+    }, () => cancellation.cancel());
     if (ok) return summarize('CREATE_COMPLETE', operations);
 
     // The rollback deletes what was created and, under the physical ID its FAILED response named, the failed resource.
@@ -158,12 +193,15 @@ export class LocalCloudFormation {
     /** What the rollback cleanup deletes besides the resources this update created. */
     const abandoned: Entry[] = [];
     let failedUpdate: string | undefined;
+    /** Updates CloudFormation stopped waiting for: rolled back like the updated ones. */
+    const cancelledUpdates: string[] = [];
+    const cancellation = this.cancellationFor('update');
 
     this.template = template;
     const ok = await runInOrder(ids, (id) => dependenciesAmong(template, id, ids), async (id) => {
       const existing = this.deployed.get(id);
       if (!existing) {
-        const operation = await this.createResource('update', template, id);
+        const operation = await this.createResource('update', template, id, cancellation);
         operations.push(operation);
         if (operation.status === 'SUCCESS') created.push(id);
         else abandoned.push(...failedCreate(template, operation));
@@ -185,8 +223,13 @@ export class LocalCloudFormation {
         ResourceProperties: properties,
         OldResourceProperties: existing.properties,
         PhysicalResourceId: existing.physicalId,
-      });
+      }, cancellation);
       operations.push(operation);
+      if (operation.cancelled) {
+        this.deployed.set(id, { ...existing, properties });
+        cancelledUpdates.push(id);
+        return false;
+      }
       // Even a FAILED response's physical ID is what CloudFormation records, and rolls back.
       const physicalId = operation.physicalId ?? existing.physicalId;
       this.deployed.set(id, { type: existing.type, physicalId, data: operation.data ?? {}, properties });
@@ -197,7 +240,7 @@ export class LocalCloudFormation {
       if (physicalId !== existing.physicalId) replaced.push({ logicalId: id, resource: existing });
       updated.push(id);
       return true;
-    });
+    }, () => cancellation.cancel());
 
     if (ok) {
       const removed = [...before].filter(([id]) => !ids.includes(id)).map(([logicalId, resource]) => ({ logicalId, resource }));
@@ -209,7 +252,8 @@ export class LocalCloudFormation {
 
     // Every resource updated so far, and the failed one, gets an Update back to its old properties.
     this.template = oldTemplate;
-    const toRollBack = oldTemplate.customResourceIds().filter((id) => updated.includes(id) || id === failedUpdate);
+    const toRollBack = oldTemplate.customResourceIds()
+      .filter((id) => updated.includes(id) || cancelledUpdates.includes(id) || id === failedUpdate);
     const rolledBack = await runInOrder(toRollBack, (id) => dependenciesAmong(oldTemplate, id, toRollBack), async (id) => {
       const old = before.get(id)!;
       const now = this.deployed.get(id)!;
@@ -236,7 +280,7 @@ export class LocalCloudFormation {
     return summarize('UPDATE_ROLLBACK_COMPLETE', operations);
   }
 
-  private async createResource(phase: Phase, template: StackTemplate, id: string): Promise<ResourceOperation> {
+  private async createResource(phase: Phase, template: StackTemplate, id: string, cancellation: Cancellation): Promise<ResourceOperation> {
     let properties: Record<string, unknown>;
     try {
       properties = template.resolveProperties(id, this.identity, (ref) => this.deployed.get(ref));
@@ -244,7 +288,9 @@ export class LocalCloudFormation {
       return templateFailure(phase, id, 'Create', error);
     }
     const type = template.resource(id).Type;
-    const operation = await this.request(phase, { RequestType: 'Create', LogicalResourceId: id, ResourceType: type, ResourceProperties: properties });
+    const operation = await this.request(phase, {
+      RequestType: 'Create', LogicalResourceId: id, ResourceType: type, ResourceProperties: properties,
+    }, cancellation);
     if (operation.status === 'SUCCESS') this.deployed.set(id, { type, physicalId: operation.physicalId!, data: operation.data ?? {}, properties });
     return operation;
   }
@@ -275,7 +321,19 @@ export class LocalCloudFormation {
     });
   }
 
-  private async request(phase: Phase, fields: Omit<CfnRequest, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'>): Promise<ResourceOperation> {
+  private cancellationFor(phase: Phase): Cancellation {
+    const cancellation = new Cancellation();
+    void cancellation.signal.then(() => this.onCancel?.(phase));
+    return cancellation;
+  }
+
+  /**
+   * Sends one request and waits for the response CloudFormation accepts (the first).
+   * With a cancellation, it stops waiting once cancelled: the operation is FAILED
+   * as cancelled, and the deliveries run on unheard.
+   */
+  private async request(phase: Phase, fields: Omit<CfnRequest, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'>,
+    cancellation?: Cancellation): Promise<ResourceOperation> {
     const requestId = randomUUID();
     const request: CfnRequest = {
       ServiceToken: String(fields.ResourceProperties.ServiceToken ?? ''),
@@ -287,21 +345,41 @@ export class LocalCloudFormation {
     };
     const started = Date.now();
     const plan = this.deliveryPlan(request);
-    const deliveries: Array<Promise<CfnResponse>> = [];
     let accepted: CfnResponse | undefined;
     const deliverOnce = async () => {
       const response = await this.framework.deliver(request);
       accepted ??= response;
       return response;
     };
-    if (plan.times === 2 && plan.concurrent) {
-      deliveries.push(deliverOnce(), deliverOnce());
-    } else {
-      for (let i = 0; i < plan.times; i++) deliveries.push(Promise.resolve(await deliverOnce()));
+    const allDeliveries = (async () => {
+      if (plan.times === 2 && plan.concurrent) return Promise.all([deliverOnce(), deliverOnce()]);
+      const responses: CfnResponse[] = [];
+      for (let i = 0; i < plan.times; i++) responses.push(await deliverOnce());
+      return responses;
+    })();
+    const record = (responses: CfnResponse[], cancelled: boolean) => this.requests.push({
+      phase, request, responses, accepted: withinSizeLimit(accepted!), deliveries: plan.times, cancelled,
+    });
+
+    const first = await Promise.race([allDeliveries, cancellation?.signal.then(() => 'cancelled' as const) ?? new Promise<never>(() => {})]);
+    if (first === 'cancelled' && accepted === undefined) {
+      const unheard = allDeliveries.then((responses) => record(responses, true)).finally(() => this.unheard.delete(unheard));
+      this.unheard.add(unheard);
+      return {
+        phase,
+        logicalId: request.LogicalResourceId,
+        requestType: request.RequestType,
+        request,
+        status: 'FAILED',
+        reason: `Resource ${request.RequestType === 'Create' ? 'creation' : 'update'} cancelled`,
+        physicalId: request.RequestType === 'Create' ? this.inventedPhysicalId(request.LogicalResourceId) : request.PhysicalResourceId,
+        durationMs: Date.now() - started,
+        cancelled: true,
+      };
     }
-    const responses = await Promise.all(deliveries);
+    const responses = await allDeliveries;
+    record(responses, false);
     const response = withinSizeLimit(accepted!);
-    this.requests.push({ phase, request, responses, accepted: response, deliveries: plan.times });
     return {
       phase,
       logicalId: request.LogicalResourceId,
@@ -314,14 +392,22 @@ export class LocalCloudFormation {
       durationMs: Date.now() - started,
     };
   }
+
+  /** What CloudFormation names a custom resource that never answered: `STACK-LOGICALID-SUFFIX`. */
+  private inventedPhysicalId(logicalId: string): string {
+    const suffix = randomBytes(9).toString('base64').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 12).padEnd(12, 'X');
+    return `${this.identity.stackName}-${logicalId}-${suffix}`;
+  }
 }
 
 /**
  * Runs `action` for every id once all its dependencies have succeeded, as many at
- * once as are ready. After a failure nothing new starts; running actions finish.
+ * once as are ready. After a failure nothing new starts, `onFirstFailure` runs (to
+ * cancel what is in flight), and running actions finish.
  */
 export async function runInOrder(
   ids: string[], dependencies: (id: string) => Iterable<string>, action: (id: string) => Promise<boolean>,
+  onFirstFailure?: () => void,
 ): Promise<boolean> {
   const pending = new Set(ids);
   const succeeded = new Set<string>();
@@ -332,12 +418,14 @@ export async function runInOrder(
       for (const id of [...pending]) {
         if (![...dependencies(id)].every((dependency) => succeeded.has(dependency) || !ids.includes(dependency))) continue;
         pending.delete(id);
+        const fail = () => {
+          if (!failed) onFirstFailure?.();
+          failed = true;
+        };
         running.set(id, action(id).then((ok) => {
           if (ok) succeeded.add(id);
-          else failed = true;
-        }, () => {
-          failed = true;
-        }).finally(() => running.delete(id)));
+          else fail();
+        }, fail).finally(() => running.delete(id)));
       }
     }
     if (running.size === 0) break;

@@ -129,6 +129,8 @@ export class LifecycleEnvironment {
    * nothing left in the service beyond the allowed leftovers.
    */
   public async verify(options: VerifyOptions = {}): Promise<void> {
+    // Cancelled requests' handlers run on after CloudFormation stopped listening; what they leave counts too.
+    await this.cloudformation.settled();
     const violations: string[] = [];
     for (const delivery of this.framework.deliveries) {
       const what = `${delivery.request.RequestType} of ${delivery.request.LogicalResourceId}`;

@@ -179,7 +179,7 @@ export class ProviderFramework {
     let functionError: FunctionError | undefined;
     let result: unknown;
     try {
-      const outcome = await Promise.race([this.handlers[fn](payload as any), timedOut]);
+      const outcome = await Promise.race([this.handlers[fn](payload as any, timeoutMs), timedOut]);
       if (outcome === 'timed out') {
         record('timed out');
         functionError = { errorMessage: `${new Date().toISOString()} ${event.RequestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` };

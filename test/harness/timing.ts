@@ -6,9 +6,13 @@
  * |---------------------------------|--------------|----------|
  * | poll delay (min / max)          | 1 s / 15 s   | 20 / 300 ms (÷50) |
  * | retry backoff (base / max)      | 250 ms / 10 s| 10 / 200 ms (15 attempts in both) |
+ * | retry budget; AccessDenied      | 100 s; 30 s  | 1 200 ms; 600 ms |
  * | onEvent polling window          | 120 s        | 1 000 ms |
  * | one isComplete invocation       | 60 s         | 500 ms   |
  * | engine total timeout            | 30 min       | 2 000 ms |
+ * | invocation margin               | 30 s         | 600 ms (÷50) |
+ * | cancelled-create grace          | 150 s        | 1 600 ms |
+ * | blocked-delete grace            | 2 min        | 500 ms   |
  * | framework queryInterval         | 1 s          | 20 ms (÷50) |
  * | framework totalTimeout          | 45 min       | 3 000 ms (1.5 × engine, as in production) |
  * | Lambda timeout (onEvent)        | 5 min        | window + 3.6 s (production headroom ÷50) |
@@ -17,7 +21,8 @@
  *
  * The windows and the total timeout are shortened much more than ÷50, so that
  * a scenario can outlast them in a few seconds; their order is what matters and
- * is kept: poll delay < isComplete window < onEvent window < total timeout < framework timeout.
+ * is kept: poll delay < isComplete window < onEvent window < total timeout < framework timeout,
+ * and retry budget < cancelled-create grace < total timeout.
  */
 import type { WaitPolicy } from '../../lambda/engine';
 import type { RetryPolicy } from '../../lambda/retry';
@@ -32,9 +37,16 @@ export const HARNESS_WAIT_POLICY: WaitPolicy = {
   onEventWindowMs: 1_000,
   isCompleteWindowMs: 500,
   totalTimeoutMs: 2_000,
+  invocationMarginMs: 600,
+  cancelledCreateGraceMs: 1_600,
+  cancelledCreateMaxAgeMs: 18_000,
+  blockedDeleteGraceMs: 500,
+  clockSkewMs: 100,
 };
 
-export const HARNESS_RETRY_POLICY: RetryPolicy = { maxAttempts: 15, baseDelayMs: 10, maxDelayMs: 200 };
+export const HARNESS_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 15, baseDelayMs: 10, maxDelayMs: 200, maxElapsedMs: 1_200, accessDeniedBudgetMs: 600,
+};
 
 export interface ProviderTiming {
   /** Step Functions waits this long between isComplete invocations. */

@@ -1,13 +1,17 @@
 /**
  * Schemas. CreateSchema is synchronous and a schema never changes, so there is
  * nothing to wait for and any change is a replacement. The API has no tags for
- * schemas, so an existing schema is adopted only if its content is identical.
+ * schemas: an existing schema is this stack resource's own only if its content
+ * is what the stack asks for and, where the engine asks, it was created no
+ * earlier than this request (or the cancelled Create it cleans up after) could
+ * have created it. Another stack's schema of the same name is never adopted.
  */
 import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand } from '@aws-sdk/client-personalize';
-import { sameJson } from '../../src/private/avro';
-import { Attributes, ResourceTypes } from '../../src/private/contract';
-import { arnPattern, changedFields, describeOrUndefined, optionalString, personalize, personalizeArn, requiredString } from '../personalize';
-import { KindContext, ResourceKind } from '../resource-kind';
+import { sameJson } from '../../../src/private/avro';
+import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { optionalString, requiredString } from '../../properties';
+import { KindContext, ResourceKind } from '../../resource-kind';
+import { arnPattern, changedFields, describeOrUndefined, personalize, personalizeArn } from './common';
 
 export interface SchemaSpec {
   readonly name: string;
@@ -16,12 +20,13 @@ export interface SchemaSpec {
   readonly domain?: string;
 }
 
-/** A schema that exists is usable at once; the engine needs a status, so it gets this one. */
+/** A schema that exists is usable at once; messages need a status, so it gets this one. */
 const EXISTING_SCHEMA_STATUS = 'ACTIVE';
 
 export const schemaKind: ResourceKind<SchemaSpec> = {
   resourceType: ResourceTypes.SCHEMA,
   noun: 'schema',
+  service: 'Personalize',
   nameProperty: 'schemaName',
   firstPollDelayMs: 0,
 
@@ -51,11 +56,14 @@ export const schemaKind: ResourceKind<SchemaSpec> = {
 
   arnOf: (context, spec) => personalizeArn(context, `schema/${spec.name}`),
 
-  isOwned: async (context, arn, spec) => {
+  isOwned: async (context, arn, spec, question) => {
+    if (spec === undefined) return false;
     const existing = await describeSchema(context, arn);
-    return existing !== undefined
-      && existing.schema !== undefined
-      && sameJson(existing.schema, spec.definition)
+    if (existing === undefined || existing.schema === undefined) return false;
+    const createdAt = existing.creationDateTime?.getTime();
+    const recentEnough = question.createdNoEarlierThan === undefined
+      || (createdAt !== undefined && createdAt >= question.createdNoEarlierThan);
+    return recentEnough && existing.name === spec.name && sameJson(existing.schema, spec.definition)
       && (existing.domain ?? undefined) === spec.domain;
   },
 
@@ -67,6 +75,7 @@ export const schemaKind: ResourceKind<SchemaSpec> = {
     if (!schema) return undefined;
     return {
       status: EXISTING_SCHEMA_STATUS,
+      condition: 'ready',
       attributes: { [Attributes.ARN]: schema.schemaArn ?? arn, [Attributes.NAME]: schema.name ?? '' },
     };
   },

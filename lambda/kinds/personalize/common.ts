@@ -1,4 +1,4 @@
-/** What every Personalize kind shares: the client, tags, owner checks and property decoding. */
+/** What every Personalize kind shares: the client, statuses, tags and owner checks. */
 import {
   ListTagsForResourceCommand,
   PersonalizeClient,
@@ -6,9 +6,9 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-personalize';
-import type { KindContext } from './resource-kind';
-import { isErrorNamed } from './retry';
-import { OWNER_TAG_KEY, TagProperty } from '../src/private/contract';
+import { OWNER_TAG_KEY } from '../../../src/private/contract';
+import type { Condition, KindContext } from '../../resource-kind';
+import { isErrorNamed } from '../../retry';
 
 let client: PersonalizeClient | undefined;
 
@@ -39,37 +39,40 @@ export async function describeOrUndefined<T>(context: KindContext, operation: st
   }
 }
 
-export function requiredString(properties: Record<string, unknown>, key: string): string {
-  const value = properties[key];
-  if (typeof value !== 'string' || value === '') throw new Error(`Missing required property '${key}'`);
-  return value;
-}
+/** Personalize statuses contain spaces ("CREATE IN_PROGRESS") and are matched exactly. */
+const CONDITIONS: Record<string, Condition> = {
+  'ACTIVE': 'ready',
+  'CREATE PENDING': 'busy',
+  'CREATE IN_PROGRESS': 'busy',
+  'CREATE FAILED': 'failed',
+  'UPDATE PENDING': 'busy',
+  'UPDATE IN_PROGRESS': 'busy',
+  'UPDATE FAILED': 'failed',
+  'DELETE PENDING': 'deleting',
+  'DELETE IN_PROGRESS': 'deleting',
+  'DELETE FAILED': 'deleteFailed',
+  // Training that StopSolutionVersionCreation is stopping, and has stopped.
+  'CREATE STOPPING': 'busy',
+  'CREATE STOPPED': 'failed',
+};
 
-export function optionalString(properties: Record<string, unknown>, key: string): string | undefined {
-  const value = properties[key];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-export function parseTags(value: unknown): Record<string, string> {
-  const tags: Record<string, string> = {};
-  if (!Array.isArray(value)) return tags;
-  for (const tag of value as TagProperty[]) tags[String(tag.Key)] = String(tag.Value ?? '');
-  return tags;
+/** An unknown status is a failure: waiting on it could last until the timeout. */
+export function conditionOf(status: string): Condition {
+  return CONDITIONS[status] ?? 'failed';
 }
 
 export function apiTags(tags: Record<string, string>, owner: string): Tag[] {
   return [...Object.entries(tags).map(([tagKey, tagValue]) => ({ tagKey, tagValue })), { tagKey: OWNER_TAG_KEY, tagValue: owner }];
 }
 
-export function tagsDiffer(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].some((key) => a[key] !== b[key]);
-}
-
-/** Applies a tag change in place: untag what was removed, then tag what was added or changed. */
-export async function syncTags(context: KindContext, arn: string, oldTags: Record<string, string>, newTags: Record<string, string>): Promise<void> {
-  const removed = Object.keys(oldTags).filter((key) => !(key in newTags) && key !== OWNER_TAG_KEY);
-  const changed = Object.entries(newTags).filter(([key, value]) => oldTags[key] !== value);
+/**
+ * Makes the resource's tags what the stack asks for, against the tags it has now
+ * (not those the last request asked for: a cancelled update may or may not have landed).
+ */
+export async function syncTags(context: KindContext, arn: string, wanted: Record<string, string>): Promise<void> {
+  const current = await currentTags(context, arn);
+  const removed = Object.keys(current).filter((key) => !(key in wanted) && key !== OWNER_TAG_KEY);
+  const changed = Object.entries(wanted).filter(([key, value]) => current[key] !== value);
   if (removed.length > 0) {
     await context.call('UntagResource', () => personalize().send(new UntagResourceCommand({ resourceArn: arn, tagKeys: removed })));
   }
@@ -81,10 +84,14 @@ export async function syncTags(context: KindContext, arn: string, oldTags: Recor
   }
 }
 
-export async function hasOwnerTag(context: KindContext, arn: string): Promise<boolean> {
+async function currentTags(context: KindContext, arn: string): Promise<Record<string, string>> {
   const response = await describeOrUndefined(context, 'ListTagsForResource',
     () => personalize().send(new ListTagsForResourceCommand({ resourceArn: arn })));
-  return (response?.tags ?? []).some((tag) => tag.tagKey === OWNER_TAG_KEY && tag.tagValue === context.owner);
+  return Object.fromEntries((response?.tags ?? []).map((tag) => [tag.tagKey ?? '', tag.tagValue ?? '']));
+}
+
+export async function hasOwnerTag(context: KindContext, arn: string): Promise<boolean> {
+  return (await currentTags(context, arn))[OWNER_TAG_KEY] === context.owner;
 }
 
 export function personalizeArn(context: KindContext, resource: string): string {

@@ -14,15 +14,13 @@ import {
   Dataset as ApiDataset,
   UpdateDatasetCommand,
 } from '@aws-sdk/client-personalize';
-import { AvroRecord, parseAvroSchema, schemaReplacementProblems } from '../../src/private/avro';
-import { Attributes, ResourceTypes } from '../../src/private/contract';
-import { outcomeOf } from '../engine';
-import { log } from '../log';
-import {
-  apiTags, arnPattern, describeOrUndefined, hasOwnerTag, parseTags, personalize, requiredString, syncTags,
-} from '../personalize';
-import { KindContext, ResourceKind } from '../resource-kind';
-import { isErrorNamed } from '../retry';
+import { AvroRecord, parseAvroSchema, schemaReplacementProblems } from '../../../src/private/avro';
+import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { log } from '../../log';
+import { parseTags, requiredString } from '../../properties';
+import { KindContext, ResourceKind } from '../../resource-kind';
+import { isErrorNamed } from '../../retry';
+import { apiTags, arnPattern, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
 
 export interface DatasetSpec {
   readonly name: string;
@@ -39,6 +37,7 @@ const SCHEMA_UPDATABLE_TYPES = new Set(['ITEMS', 'USERS']);
 export const datasetKind: ResourceKind<DatasetSpec> = {
   resourceType: ResourceTypes.DATASET,
   noun: 'dataset',
+  service: 'Personalize',
   nameProperty: 'datasetName',
 
   parse: (properties) => ({
@@ -46,7 +45,7 @@ export const datasetKind: ResourceKind<DatasetSpec> = {
     datasetGroupArn: requiredString(properties, 'DatasetGroupArn'),
     datasetType: requiredString(properties, 'DatasetType'),
     schemaArn: requiredString(properties, 'SchemaArn'),
-    tags: parseTags(properties.Tags),
+    tags: parseTags(properties),
   }),
 
   nameOf: (spec) => spec.name,
@@ -80,14 +79,15 @@ export const datasetKind: ResourceKind<DatasetSpec> = {
 
   arnOf: (_context, spec) => datasetArn(spec),
 
-  isOwned: async (context, arn, spec) => {
+  isOwned: async (context, arn, spec, question) => {
+    if (question.purpose === 'delete' || spec === undefined) return hasOwnerTag(context, arn);
     const existing = await describeDataset(context, arn);
     return existing !== undefined && matches(existing, spec) && await hasOwnerTag(context, arn);
   },
 
-  update: async (context, arn, oldSpec, newSpec) => {
-    if (oldSpec.schemaArn !== newSpec.schemaArn) await replaceSchema(context, arn, newSpec.schemaArn);
-    await syncTags(context, arn, oldSpec.tags, newSpec.tags);
+  update: async (context, arn, _oldSpec, newSpec) => {
+    await replaceSchema(context, arn, newSpec.schemaArn);
+    await syncTags(context, arn, newSpec.tags);
   },
 
   observe: async (context, arn, operation, spec) => {
@@ -99,18 +99,27 @@ export const datasetKind: ResourceKind<DatasetSpec> = {
       // Always present, so that Fn::GetAtt TrackingId never fails for want of it.
       [Attributes.TRACKING_ID]: dataset.trackingId ?? '',
     };
+    const status = dataset.status ?? 'UNKNOWN';
+    const condition = conditionOf(status);
     const update = dataset.latestDatasetUpdate;
-    if (operation === 'update' && update?.status) {
-      const outcome = outcomeOf(update.status);
-      // A failed update is this deployment's only if it targets the schema asked for and did not take effect.
-      const failedForThisChange = outcome === 'fail' && update.schemaArn !== dataset.schemaArn
-        && (spec === undefined || update.schemaArn === spec.schemaArn);
-      if (outcome === 'wait' || failedForThisChange) {
-        return { status: update.status, failureReason: update.failureReason, attributes };
-      }
+    // A schema update under way, whoever started it, must settle before the dataset is what anyone asked for.
+    if (condition === 'ready' && update?.status && conditionOf(update.status) === 'busy') {
+      return { status: update.status, condition: 'busy', attributes };
     }
-    // The Dataset shape has no failureReason; only latestDatasetUpdate carries one.
-    return { status: dataset.status ?? 'UNKNOWN', attributes };
+    if (operation === 'delete' || condition !== 'ready' || spec === undefined || dataset.schemaArn === spec.schemaArn) {
+      // The Dataset shape has no failureReason; only latestDatasetUpdate carries one.
+      return { status, condition, attributes };
+    }
+    // Ready, but not with the schema the stack asks for: say what the service holds, and why if it is known.
+    const updateFailed = update?.schemaArn === spec.schemaArn && update.status !== undefined && conditionOf(update.status) === 'failed';
+    return {
+      status: updateFailed ? update!.status! : status,
+      condition: 'failed',
+      failureReason: updateFailed
+        ? update!.failureReason ?? 'no reason given'
+        : `the dataset uses schema ${dataset.schemaArn}, not ${spec.schemaArn} as the stack asks`,
+      attributes,
+    };
   },
 
   delete: async (context, arn) => {
@@ -161,19 +170,30 @@ async function explainTakenPlace(context: KindContext, spec: DatasetSpec, origin
     + 'with Dataset.fromDatasetArn instead of creating one.');
 }
 
-/** Starts UpdateDataset after checking that the new schema is a compatible extension of the current one. */
+/**
+ * Starts UpdateDataset when the dataset's schema (as the service holds it, which a
+ * cancelled update may have changed) is not the one asked for, after checking that
+ * the new schema is a compatible extension of the current one.
+ */
 async function replaceSchema(context: KindContext, arn: string, schemaArn: string): Promise<void> {
   const dataset = await describeDataset(context, arn);
   if (!dataset) throw new Error(`Dataset ${arn} disappeared; it was probably deleted outside CloudFormation.`);
   // A repeated event, or a rollback to the schema the dataset still has.
   if (hasOrIsGettingSchema(dataset, schemaArn)) return;
+  if (!SCHEMA_UPDATABLE_TYPES.has((dataset.datasetType ?? '').toUpperCase())) {
+    throw new Error(`Dataset ${arn} uses schema ${dataset.schemaArn}, and the schema of a ${dataset.datasetType} dataset cannot `
+      + `change in place to ${schemaArn}.`);
+  }
 
   const [current, replacement] = await Promise.all([schemaRecord(context, dataset.schemaArn!), schemaRecord(context, schemaArn)]);
   if (current && replacement) {
     const problems = schemaReplacementProblems(current, replacement);
     if (problems.length > 0) {
-      throw new Error(`Schema ${schemaArn} cannot replace schema ${dataset.schemaArn} of ${dataset.datasetType} dataset ${arn} `
-        + `in place: ${problems.join('; ')}. To change fields in other ways, the dataset must be deleted and created again.`);
+      throw new Error(`Dataset ${arn} (${dataset.datasetType}) uses schema ${dataset.schemaArn}, and schema ${schemaArn} cannot `
+        + `replace it in place: ${problems.join('; ')}. Personalize can only add nullable fields to a dataset's schema. To change `
+        + 'fields in other ways, the dataset must be deleted and created again. If this is a rollback after an update that '
+        + 'extended the schema, continue the rollback and skip this resource (aws cloudformation continue-update-rollback '
+        + '--resources-to-skip).');
     }
   } else {
     log('warn', 'could not read both schemas; leaving the compatibility check to UpdateDataset', { arn });
@@ -191,7 +211,7 @@ async function replaceSchema(context: KindContext, arn: string, schemaArn: strin
 function hasOrIsGettingSchema(dataset: ApiDataset, schemaArn: string): boolean {
   const pending = dataset.latestDatasetUpdate;
   return dataset.schemaArn === schemaArn
-    || (pending?.schemaArn === schemaArn && pending.status !== undefined && outcomeOf(pending.status) === 'wait');
+    || (pending?.schemaArn === schemaArn && pending.status !== undefined && conditionOf(pending.status) === 'busy');
 }
 
 async function schemaRecord(context: KindContext, schemaArn: string): Promise<AvroRecord | undefined> {

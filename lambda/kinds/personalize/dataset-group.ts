@@ -1,14 +1,21 @@
+/**
+ * Dataset groups. Tags and nothing else change in place. DeleteDatasetGroup is
+ * refused while the group has children; `blockers` lists them so that a delete
+ * blocked by children the stack does not manage fails with their ARNs instead of
+ * waiting for the timeout, and `EmptyOnDelete` deletes them first (group-children.ts).
+ */
 import {
   CreateDatasetGroupCommand,
   DeleteDatasetGroupCommand,
   DescribeDatasetGroupCommand,
 } from '@aws-sdk/client-personalize';
-import { Attributes, ResourceTypes } from '../../src/private/contract';
+import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
+import { KindContext, ResourceKind } from '../../resource-kind';
 import {
-  apiTags, arnPattern, changedFields, describeOrUndefined, hasOwnerTag, optionalString, parseTags,
-  personalize, personalizeArn, requiredString, syncTags,
-} from '../personalize';
-import { KindContext, ResourceKind } from '../resource-kind';
+  apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
+} from './common';
+import { deleteNextChildren, listChildren } from './group-children';
 
 export interface DatasetGroupSpec {
   readonly name: string;
@@ -16,19 +23,24 @@ export interface DatasetGroupSpec {
   readonly kmsKeyArn?: string;
   readonly roleArn?: string;
   readonly tags: Record<string, string>;
+  /** On delete, delete every child that blocks DeleteDatasetGroup first. */
+  readonly emptyOnDelete: boolean;
 }
 
 export const datasetGroupKind: ResourceKind<DatasetGroupSpec> = {
   resourceType: ResourceTypes.DATASET_GROUP,
   noun: 'dataset group',
+  service: 'Personalize',
   nameProperty: 'datasetGroupName',
+  blockedDeleteHint: 'Delete them, or set emptyOnDelete on the DatasetGroup so that the stack deletes them first',
 
   parse: (properties) => ({
     name: requiredString(properties, 'Name'),
     domain: optionalString(properties, 'Domain'),
     kmsKeyArn: optionalString(properties, 'KmsKeyArn'),
     roleArn: optionalString(properties, 'RoleArn'),
-    tags: parseTags(properties.Tags),
+    tags: parseTags(properties),
+    emptyOnDelete: optionalBoolean(properties, 'EmptyOnDelete', false),
   }),
 
   nameOf: (spec) => spec.name,
@@ -52,28 +64,42 @@ export const datasetGroupKind: ResourceKind<DatasetGroupSpec> = {
 
   arnOf: (context, spec) => personalizeArn(context, `dataset-group/${spec.name}`),
 
-  // Owned and configured as asked: a retried Create adopts it, and a same-name Update needs no replacement.
-  isOwned: async (context, arn, spec) => {
+  isOwned: async (context, arn, spec, question) => {
     if (!await hasOwnerTag(context, arn)) return false;
+    if (question.purpose === 'delete' || spec === undefined) return true;
     const group = await describeGroup(context, arn);
     return group !== undefined && (group.domain ?? undefined) === spec.domain
       && (group.kmsKeyArn ?? undefined) === spec.kmsKeyArn && (group.roleArn ?? undefined) === spec.roleArn;
   },
 
-  update: (context, arn, oldSpec, newSpec) => syncTags(context, arn, oldSpec.tags, newSpec.tags),
+  update: (context, arn, _oldSpec, newSpec) => syncTags(context, arn, newSpec.tags),
 
   observe: async (context, arn) => {
     const group = await describeGroup(context, arn);
     if (!group) return undefined;
+    const status = group.status ?? 'UNKNOWN';
     return {
-      status: group.status ?? 'UNKNOWN',
+      status,
+      condition: conditionOf(status),
       failureReason: group.failureReason,
       attributes: { [Attributes.ARN]: group.datasetGroupArn ?? arn, [Attributes.NAME]: group.name ?? '' },
     };
   },
 
-  delete: async (context, arn) => {
+  delete: async (context, arn, spec) => {
+    const waitingFor = spec?.emptyOnDelete ? await deleteNextChildren(context, arn) : undefined;
+    if (waitingFor) throw Object.assign(new Error(waitingFor), { name: 'ResourceInUseException' });
     await context.call('DeleteDatasetGroup', () => personalize().send(new DeleteDatasetGroupCommand({ datasetGroupArn: arn })));
+  },
+
+  blockers: async (context, arn, spec) => {
+    const children = await listChildren(context, arn);
+    // Emptying deletes them all in turn: none is left for someone else to delete.
+    if (spec?.emptyOnDelete) return { deleting: children.map((child) => child.arn), remaining: [] };
+    return {
+      deleting: children.filter((child) => child.condition === 'deleting').map((child) => child.arn),
+      remaining: children.filter((child) => child.condition !== 'deleting').map((child) => child.arn),
+    };
   },
 };
 
