@@ -1,8 +1,11 @@
 import {
   CreateDatasetGroupCommand,
   DeleteDatasetGroupCommand,
+  DeleteSolutionCommand,
   DescribeDatasetGroupCommand,
+  ListDatasetsCommand,
   ListTagsForResourceCommand,
+  StopSolutionVersionCreationCommand,
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-personalize';
@@ -13,6 +16,7 @@ import {
   SHORT_WAIT_POLICY, updateGroupEvent,
 } from './support/dataset-group-fixtures';
 import { isCompleteEvent, OWNER, tagged } from './support/events';
+import { GroupContents } from './support/group-contents';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound } from './support/personalize-errors';
 import { pollUntilDone } from './support/polling';
@@ -529,6 +533,113 @@ describe('Delete', () => {
     expect(started).toMatchObject({ Lifecycle: { operation: 'delete', settled: true } });
     expect(completed).toEqual({ IsComplete: true });
     expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('Delete of a group that still holds children', () => {
+  const contents = () => new GroupContents(personalizeMock, clock);
+
+  /** Deletes the test group through onEvent and isComplete, as the Provider framework does. */
+  async function deleteGroup(request = deleteGroupEvent()) {
+    const { onEvent, isComplete } = handlers(SHORT_WAIT_POLICY);
+    const started = await onEvent(request);
+    const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, GROUP_ARN, started.Lifecycle));
+    return { failure, elapsedMs: clock.now() - started.Lifecycle.startedAt };
+  }
+
+  test('children nobody is deleting fail the delete after blockedDeleteGraceMs, listing them and suggesting emptyOnDelete', async () => {
+    const group = contents();
+    const solution = group.add('solutions', 'sims');
+    const campaign = group.add('campaigns', 'sims-live', 'ACTIVE', solution);
+    const filter = group.add('filters', 'no-repeats');
+    const dataset = group.add('datasets', 'INTERACTIONS');
+
+    const { failure, elapsedMs } = await deleteGroup();
+
+    expect(String(failure)).toBe(`Error: Personalize refused to delete dataset group ${GROUP_ARN}: it still holds 4 resource(s) that this `
+      + `stack does not manage and nobody is deleting: ${campaign}, ${solution}, ${filter}, ${dataset}. Delete them, or set `
+      + 'emptyOnDelete on the DatasetGroup so that the stack deletes them first, then delete again.');
+    expect(elapsedMs).toBeGreaterThanOrEqual(SHORT_WAIT_POLICY.blockedDeleteGraceMs);
+    expect(elapsedMs).toBeLessThan(SHORT_WAIT_POLICY.blockedDeleteGraceMs + 5_000);
+    // Until the grace has passed the refusal is only retried: the children are not listed.
+    expect(Math.min(...group.listedAt)).toBeGreaterThanOrEqual(SHORT_WAIT_POLICY.blockedDeleteGraceMs);
+    expect(group.deletes).toEqual([]);
+  });
+
+  test('the children are listed across every page, and the message names ten of them and counts the rest', async () => {
+    const group = new GroupContents(personalizeMock, clock, { pageSize: 5 });
+    const datasets = ['INTERACTIONS', 'ITEMS', 'USERS', 'ACTIONS', 'ACTION_INTERACTIONS', 'A', 'B', 'C', 'D', 'E', 'F', 'G']
+      .map((type) => group.add('datasets', type));
+
+    const { failure } = await deleteGroup();
+
+    expect(String(failure)).toContain('it still holds 12 resource(s) that this stack does not manage and nobody is deleting: '
+      + `${datasets.slice(0, 10).join(', ')} and 2 more. Delete them`);
+    expect(personalizeMock).toHaveReceivedCommandWith(ListDatasetsCommand, { datasetGroupArn: GROUP_ARN, nextToken: '5' });
+    expect(personalizeMock).toHaveReceivedCommandWith(ListDatasetsCommand, { datasetGroupArn: GROUP_ARN, nextToken: '10' });
+  });
+
+  test('children being deleted by someone else are waited for past the grace, and the group is deleted once they are gone', async () => {
+    const group = new GroupContents(personalizeMock, clock, { deleteTakesMs: SHORT_WAIT_POLICY.blockedDeleteGraceMs + 10_000 });
+    group.startDeleting(group.add('datasets', 'INTERACTIONS'));
+
+    const { failure, elapsedMs } = await deleteGroup();
+
+    expect(failure).toBeUndefined();
+    expect(elapsedMs).toBeGreaterThan(SHORT_WAIT_POLICY.blockedDeleteGraceMs);
+    expect(group.deletes).toEqual([GROUP_ARN]);
+  });
+
+  test('only the children nobody is deleting are listed in the failure', async () => {
+    const group = new GroupContents(personalizeMock, clock, { deleteTakesMs: 10 * 60_000 });
+    group.startDeleting(group.add('datasets', 'ITEMS'));
+    const tracker = group.add('eventTrackers', 'clicks');
+
+    const { failure } = await deleteGroup();
+
+    expect(String(failure)).toContain(`it still holds 1 resource(s) that this stack does not manage and nobody is deleting: ${tracker}.`);
+  });
+
+  test('with EmptyOnDelete the children are deleted stage by stage, training is stopped first, and the group last', async () => {
+    const group = new GroupContents(personalizeMock, clock, { pageSize: 2 });
+    const solution = group.add('solutions', 'sims');
+    const pending = group.add('solutionVersions', 'v3', 'CREATE PENDING', solution);
+    const training = group.add('solutionVersions', 'v2', 'CREATE IN_PROGRESS', solution);
+    group.add('solutionVersions', 'v1', 'ACTIVE', solution);
+    group.add('campaigns', 'sims-live', 'ACTIVE', solution);
+    group.add('recommenders', 'top-picks');
+    group.add('eventTrackers', 'clicks');
+    group.add('filters', 'no-repeats');
+    group.add('metricAttributions', 'revenue');
+    group.add('datasets', 'INTERACTIONS');
+    group.add('datasets', 'ITEMS');
+    group.add('datasets', 'USERS');
+
+    const { failure } = await deleteGroup(deleteGroupEvent(GROUP_ARN, { EmptyOnDelete: 'true' }));
+
+    expect(failure).toBeUndefined();
+    expect(group.remaining()).toEqual([]);
+    expect(group.deletes[group.deletes.length - 1]).toBe(GROUP_ARN);
+    const stages = group.deletes.slice(0, -1).map((arn) => group.stageOf(arn));
+    expect(stages).toEqual([...stages].sort());
+    expect(new Set(stages)).toEqual(new Set([1, 2, 3, 4]));
+    expect(group.deletes).toHaveLength(10);
+    expect(group.stopped.sort()).toEqual([pending, training].sort());
+    const stopCall = personalizeMock.calls().findIndex((call) => call.args[0] instanceof StopSolutionVersionCreationCommand);
+    const deleteSolutionCall = personalizeMock.calls().findIndex((call) => call.args[0] instanceof DeleteSolutionCommand);
+    expect(stopCall).toBeLessThan(deleteSolutionCall);
+  });
+
+  test('with EmptyOnDelete a group whose emptying outlasts blockedDeleteGraceMs is not failed for its children', async () => {
+    const group = new GroupContents(personalizeMock, clock, { deleteTakesMs: SHORT_WAIT_POLICY.blockedDeleteGraceMs });
+    group.add('filters', 'no-repeats');
+    group.add('datasets', 'INTERACTIONS');
+
+    const { failure, elapsedMs } = await deleteGroup(deleteGroupEvent(GROUP_ARN, { EmptyOnDelete: 'true' }));
+
+    expect(failure).toBeUndefined();
+    expect(elapsedMs).toBeGreaterThan(SHORT_WAIT_POLICY.blockedDeleteGraceMs);
+    expect(group.deletes[group.deletes.length - 1]).toBe(GROUP_ARN);
   });
 });
 
