@@ -399,6 +399,63 @@ describe('Update', () => {
     expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetGroupCommand);
   });
 
+  test('tags are compared with the tags the group has, not with the previous deployment\'s properties', async () => {
+    // A cancelled update changed them after all.
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'search', env: 'dev' }));
+
+    await handlers().onEvent(updateGroupEvent({}, {}));
+
+    expect(personalizeMock).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: GROUP_ARN, tagKeys: ['env'] });
+    expect(personalizeMock).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: GROUP_ARN, tags: [{ tagKey: 'team', tagValue: 'recsys' }] });
+  });
+
+  describe('the rollback of a replacement CloudFormation cancelled', () => {
+    const newName = `${GROUP_NAME}-v2`;
+    // CloudFormation rolls back to the group it knows: the old properties are the cancelled update's.
+    const rollback = () => updateGroupEvent({ Name: newName }, {});
+
+    /** Both groups exist, carrying the owner tag of `owner` for the replacement; a deleted group is gone at the next look. */
+    function bothGroupsExist(replacementOwner: string = OWNER): void {
+      const deleted = new Set<string>();
+      personalizeMock.on(CreateDatasetGroupCommand).rejects(alreadyExists());
+      personalizeMock.on(DescribeDatasetGroupCommand).callsFake(async (input) => {
+        if (deleted.has(input.datasetGroupArn)) throw notFound();
+        return describedGroup('ACTIVE', undefined, String(input.datasetGroupArn).split('/')[1]);
+      });
+      personalizeMock.on(DeleteDatasetGroupCommand).callsFake(async (input) => {
+        deleted.add(input.datasetGroupArn);
+        return {};
+      });
+      personalizeMock.on(ListTagsForResourceCommand, { resourceArn: groupArn(newName) }).resolves(tagged({}, replacementOwner));
+    }
+
+    test('keeps the group CloudFormation knows and deletes the replacement the cancelled update made', async () => {
+      bothGroupsExist();
+      const { onEvent, isComplete } = handlers();
+      const request = rollback();
+
+      const started = await onEvent(request);
+      const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
+
+      expect(started).toMatchObject({ PhysicalResourceId: GROUP_ARN, Lifecycle: { orphan: groupArn(newName) } });
+      expect(failure).toBeUndefined();
+      expect(personalizeMock).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 1);
+      expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: groupArn(newName) });
+    });
+
+    test('leaves a group under the replacement\'s name alone when another stack resource owns it', async () => {
+      bothGroupsExist('OtherStack/Resource');
+      const { onEvent, isComplete } = handlers();
+      const request = rollback();
+
+      const started = await onEvent(request);
+      const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
+
+      expect(failure).toBeUndefined();
+      expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetGroupCommand);
+    });
+  });
+
   test('an update whose physical ID is not a dataset group ARN creates the group', async () => {
     personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
     const event = { ...updateGroupEvent({}, {}), PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' };
@@ -647,5 +704,49 @@ describe('any request type', () => {
   test('a missing Name property fails, naming the property', async () => {
     await expect(handlers().onEvent(createGroupEvent({ Name: '' }))).rejects.toThrow('Missing required property \'Name\'');
     expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+
+  test.each([
+    ['a list KmsKeyArn', { KmsKeyArn: [KEY_ARN] }, 'Property \'KmsKeyArn\' must be a string, got a list'],
+    ['a number Domain', { Domain: 42 }, 'Property \'Domain\' must be a string, got a number'],
+    ['an object RoleArn', { RoleArn: { Ref: 'Role' } }, 'Property \'RoleArn\' must be a string, got an object'],
+    ['a number Name', { Name: 7 }, 'Property \'Name\' must be a string, got a number'],
+    ['Tags that are not a list', { Tags: { team: 'recsys' } }, 'Property \'Tags\' must be a list of {Key, Value}, got an object'],
+    ['a tag without a Key', { Tags: [{ Value: 'recsys' }] }, 'Property \'Tags\' item 1 must be {Key: string, Value: string}, got {"Value":"recsys"}'],
+    ['a tag whose Value is a number', { Tags: [{ Key: 'team', Value: 'recsys' }, { Key: 'cost', Value: 42 }] },
+      'Property \'Tags\' item 2 must be {Key: string, Value: string}, got {"Key":"cost","Value":42}'],
+    ['the reserved owner tag', { Tags: [{ Key: OWNER_TAG_KEY, Value: 'OtherStack/Resource' }] },
+      `Property 'Tags' sets the tag '${OWNER_TAG_KEY}', which is reserved: the handler writes it to prove ownership`],
+    ['EmptyOnDelete that is not true or false', { EmptyOnDelete: 'yes' }, 'Property \'EmptyOnDelete\' must be \'true\' or \'false\', got \'yes\''],
+  ])('a Create with %s fails, naming the property, before any API call', async (_label, overrides, message) => {
+    await expect(handlers().onEvent(createGroupEvent(overrides))).rejects.toThrow(message);
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+
+  test('an Update whose new properties are malformed fails before any API call', async () => {
+    await expect(handlers().onEvent(updateGroupEvent({}, { KmsKeyArn: [KEY_ARN] }))).rejects.toThrow(
+      'Property \'KmsKeyArn\' must be a string, got a list');
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+
+  test('an Update whose previous properties are malformed is applied against the new ones', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys' }));
+
+    const result = await handlers().onEvent(updateGroupEvent({ Tags: 'team=recsys' }, {}));
+
+    expect(result).toMatchObject({ PhysicalResourceId: GROUP_ARN, Lifecycle: { operation: 'update', settled: true } });
+    expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetGroupCommand);
+  });
+
+  test('a Delete with malformed properties still deletes the group its ARN names, proved by the owner tag', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolvesOnce(describedGroup('ACTIVE')).rejects(notFound());
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
+    personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
+
+    const result = await handlers().onEvent(deleteGroupEvent(GROUP_ARN, { KmsKeyArn: [KEY_ARN], Tags: 'broken' }));
+
+    expect(result.Lifecycle.settled).toBe(true);
+    expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: GROUP_ARN });
   });
 });

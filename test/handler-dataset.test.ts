@@ -18,6 +18,7 @@ import { ACCOUNT } from './support/dataset-group-fixtures';
 import { isCompleteEvent, OWNER, tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
+import { pollUntilDone } from './support/polling';
 import { SHORT_WAIT_POLICY } from './support/wait-policy';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
@@ -285,6 +286,89 @@ describe('Update', () => {
       .resolves.toMatchObject({ IsComplete: true });
   });
 
+  describe('against what the service holds, after an update CloudFormation cancelled', () => {
+    const EXTENDED = avro([...ITEMS_FIELDS, { name: 'COLOR', type: ['null', 'string'], categorical: true }]);
+    /** The dataset while the cancelled update to `schemaArn` runs, and once it has landed. */
+    const updating = (from: string, to: string) => described('ACTIVE', { schemaArn: from, update: { schemaArn: to, status: 'UPDATE IN_PROGRESS' } });
+    const landed = (to: string) => described('ACTIVE', { schemaArn: to, update: { schemaArn: to, status: 'ACTIVE' } });
+
+    test('an update that finds a schema update in flight waits for it to settle, then applies the change', async () => {
+      personalizeMock.on(DescribeDatasetCommand).resolvesOnce(updating(SCHEMA_V2, SCHEMA_V1)).resolvesOnce(updating(SCHEMA_V2, SCHEMA_V1))
+        .resolves(landed(SCHEMA_V1));
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys' }));
+
+      const result = await handlers().onEvent(updateEvent({}, { Tags: [{ Key: 'team', Value: 'search' }] }));
+
+      expect(result).toMatchObject({ PhysicalResourceId: ITEMS_ARN, Lifecycle: { operation: 'update', applyPending: true, settled: true } });
+      expect(personalizeMock).toHaveReceivedCommandTimes(TagResourceCommand, 1);
+      const calls = personalizeMock.calls().map((call) => call.args[0].constructor.name);
+      // Two looks see the update in flight; the third sees it settled, and only then is the change made against what the service holds.
+      expect(calls.slice(0, 6)).toEqual(['DescribeDatasetCommand', 'DescribeDatasetCommand', 'DescribeDatasetCommand',
+        'DescribeDatasetCommand', 'ListTagsForResourceCommand', 'TagResourceCommand']);
+      expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
+    });
+
+    test('onEvent hands the pending change to isComplete, which applies it once the update in flight has settled', async () => {
+      personalizeMock.on(DescribeDatasetCommand).resolves(updating(SCHEMA_V1, SCHEMA_V1));
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys' }));
+      const { onEvent, isComplete } = handlers(SHORT_WAIT_POLICY);
+      const request = updateEvent({}, { Tags: [{ Key: 'team', Value: 'search' }] });
+
+      const started = await onEvent(request);
+      expect(started.Lifecycle).toMatchObject({ operation: 'update', applyPending: true, settled: false });
+      expect(personalizeMock).not.toHaveReceivedCommand(TagResourceCommand);
+
+      personalizeMock.on(DescribeDatasetCommand).resolves(landed(SCHEMA_V1));
+      const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, ITEMS_ARN, started.Lifecycle));
+
+      expect(failure).toBeUndefined();
+      expect(personalizeMock).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: ITEMS_ARN, tags: [{ tagKey: 'team', tagValue: 'search' }] });
+    });
+
+    test('the rollback of a cancelled update that extended the schema fails once it lands, pointing to continue-update-rollback', async () => {
+      schemasAre({ [SCHEMA_V1]: avro(ITEMS_FIELDS), [SCHEMA_V2]: EXTENDED });
+      personalizeMock.on(DescribeDatasetCommand).resolvesOnce(updating(SCHEMA_V1, SCHEMA_V2)).resolves(landed(SCHEMA_V2));
+      const { onEvent, isComplete } = handlers();
+      const request = updateEvent({ SchemaArn: SCHEMA_V2 }, { SchemaArn: SCHEMA_V1 });
+
+      const started = await onEvent(request);
+
+      expect(started.Lifecycle).toMatchObject({ applyPending: true, failure: expect.stringContaining('continue-update-rollback') });
+      await expect(isComplete(isCompleteEvent(request, ITEMS_ARN, started.Lifecycle))).rejects.toThrow(
+        `Dataset ${ITEMS_ARN} (Items) uses schema ${SCHEMA_V2}, and schema ${SCHEMA_V1} cannot replace it in place: field COLOR is removed`);
+      expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
+    });
+
+    test('a new schema the dataset already holds (the cancelled update landed) calls neither DescribeSchema nor UpdateDataset', async () => {
+      personalizeMock.on(DescribeDatasetCommand).resolves(landed(SCHEMA_V2));
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys' }));
+
+      const result = await handlers().onEvent(updateEvent({}, { SchemaArn: SCHEMA_V2 }));
+
+      expect(result.Lifecycle).toMatchObject({ operation: 'update', settled: true });
+      expect(personalizeMock).not.toHaveReceivedCommand(DescribeSchemaCommand);
+      expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
+    });
+
+    test('tags are compared with the tags the dataset has, not with the previous deployment\'s properties', async () => {
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'search', stage: 'beta' }));
+
+      await handlers().onEvent(updateEvent({ Tags: [{ Key: 'team', Value: 'recsys' }] }, { Tags: [{ Key: 'team', Value: 'recsys' }] }));
+
+      expect(personalizeMock).toHaveReceivedCommandWith(UntagResourceCommand, { resourceArn: ITEMS_ARN, tagKeys: ['stage'] });
+      expect(personalizeMock).toHaveReceivedCommandWith(TagResourceCommand, { resourceArn: ITEMS_ARN, tags: [{ tagKey: 'team', tagValue: 'recsys' }] });
+    });
+
+    test('a ready dataset with another schema than the stack asks for fails the update, saying which it uses', async () => {
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { schemaArn: SCHEMA_V1 }));
+      const event = isCompleteEvent(updateEvent({}, { SchemaArn: SCHEMA_V2 }), ITEMS_ARN, { operation: 'update', startedAt: clock.now(), settled: false });
+
+      await expect(handlers().isComplete(event)).rejects.toThrow(
+        `Personalize reported ACTIVE for dataset ${ITEMS_ARN}: the dataset uses schema ${SCHEMA_V1}, not ${SCHEMA_V2} as the stack asks`);
+    });
+  });
+
   describe('changes that need a new dataset', () => {
     const INTERACTIONS_ARN = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail/INTERACTIONS`;
     const interactions = { DatasetType: 'Interactions' };
@@ -421,5 +505,15 @@ describe('Delete', () => {
 describe('any request type', () => {
   test.each(['DatasetGroupArn', 'DatasetType', 'SchemaArn'])('a missing %s property fails, naming the property', async (property) => {
     await expect(handlers().onEvent(createEvent({ [property]: undefined }))).rejects.toThrow(`Missing required property '${property}'`);
+  });
+
+  test.each([
+    ['a list SchemaArn', { SchemaArn: [SCHEMA_V1, SCHEMA_V2] }, 'Property \'SchemaArn\' must be a string, got a list'],
+    ['a number DatasetType', { DatasetType: 3 }, 'Property \'DatasetType\' must be a string, got a number'],
+    ['a tag whose Key is empty', { Tags: [{ Key: '', Value: 'x' }] }, 'Property \'Tags\' item 1 must be {Key: string, Value: string}'],
+    ['the reserved owner tag', { Tags: [{ Key: OWNER_TAG_KEY, Value: OWNER }] }, `Property 'Tags' sets the tag '${OWNER_TAG_KEY}', which is reserved`],
+  ])('a Create with %s fails, naming the property, before any API call', async (_label, overrides, message) => {
+    await expect(handlers().onEvent(createEvent(overrides))).rejects.toThrow(message);
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
   });
 });

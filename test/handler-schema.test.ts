@@ -264,4 +264,21 @@ describe('any request type', () => {
   test('a missing Definition property fails, naming the property', async () => {
     await expect(handlers().onEvent(createEvent({ Definition: undefined }))).rejects.toThrow('Missing required property \'Definition\'');
   });
+
+  test.each([
+    ['an object Definition (not JSON text)', { Definition: JSON.parse(DEFINITION) }, 'Property \'Definition\' must be a string, got an object'],
+    ['a number Domain', { Domain: 1 }, 'Property \'Domain\' must be a string, got a number'],
+  ])('a Create with %s fails, naming the property, before any API call', async (_label, overrides, message) => {
+    await expect(handlers().onEvent(createEvent(overrides))).rejects.toThrow(message);
+    expect(personalizeMock).not.toHaveReceivedAnyCommand();
+  });
+
+  test('a Delete whose properties do not parse cannot prove the schema is the stack\'s, and leaves it alone', async () => {
+    personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema());
+
+    const result = await handlers().onEvent(deleteEvent(SCHEMA_ARN, { Definition: { type: 'record' } }));
+
+    expect(result.Lifecycle.settled).toBe(true);
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteSchemaCommand);
+  });
 });
