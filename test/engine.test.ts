@@ -12,8 +12,9 @@ import {
 import { isCompleteEvent, tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { internalError, notFound, serviceError, throttled } from './support/personalize-errors';
-import { pollUntilDone as pollWithClock } from './support/polling';
+import { pollUntilDone as pollWithClock, QUERY_INTERVAL_MS } from './support/polling';
 import { conditionOf } from '../lambda/kinds/personalize/common';
+import { DEFAULT_RETRY_POLICY } from '../lambda/retry';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
 
@@ -272,6 +273,133 @@ describe('retries', () => {
 
     expect(personalizeMock).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 2);
     expect(result.Lifecycle.settled).toBe(true);
+  });
+});
+
+describe('the invocation deadline (Lambda\'s remaining time less invocationMarginMs)', () => {
+  const { invocationMarginMs } = DEFAULT_WAIT_POLICY;
+
+  test('isComplete returns IsComplete false by the deadline when it comes before the end of its window', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE IN_PROGRESS'));
+    const invokedAt = clock.now();
+
+    await expect(handlers().isComplete(creatingEvent(), clock.invocation(45_000))).resolves.toEqual({ IsComplete: false });
+
+    expect(clock.now() - invokedAt).toBeLessThanOrEqual(45_000 - invocationMarginMs);
+    expect(clock.now() - invokedAt).toBeGreaterThan(45_000 - invocationMarginMs - 2_000);
+  });
+
+  test('onEvent hands over to isComplete by the deadline when it comes before the end of its window', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE IN_PROGRESS'));
+
+    const result = await handlers().onEvent(createGroupEvent(), clock.invocation(60_000));
+
+    expect(result.Lifecycle).toMatchObject({ operation: 'create', settled: false });
+    expect(clock.now() - result.Lifecycle.startedAt).toBeLessThanOrEqual(60_000 - invocationMarginMs);
+  });
+
+  test('a 5xx storm late in an isComplete invocation is an inconclusive look: IsComplete false before the deadline, and the next invocation goes on', async () => {
+    const invokedAt = clock.now();
+    const stormFrom = invokedAt + 45_000;
+    let failedDescribes = 0;
+    personalizeMock.on(DescribeDatasetGroupCommand).callsFake(async () => {
+      if (clock.now() < stormFrom) return describedGroup('CREATE IN_PROGRESS');
+      failedDescribes++;
+      throw internalError();
+    });
+    const { isComplete } = handlers();
+    const invocation = clock.invocation(90_000);
+
+    await expect(isComplete(creatingEvent(), invocation)).resolves.toEqual({ IsComplete: false });
+
+    // The failing Describe was retried until the next retry would have ended past the deadline, and no further.
+    expect(failedDescribes).toBeGreaterThan(3);
+    expect(clock.now() - invokedAt).toBeLessThanOrEqual(90_000 - invocationMarginMs);
+    expect(invocation.getRemainingTimeInMillis()).toBeGreaterThanOrEqual(invocationMarginMs);
+
+    clock.advance(QUERY_INTERVAL_MS);
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    await expect(isComplete(creatingEvent(invokedAt), clock.invocation(90_000))).resolves.toMatchObject({ IsComplete: true });
+  });
+
+  test('a call whose retries would outlive the invocation fails before Lambda\'s timeout, saying the invocation ran out of time', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).rejects(throttled());
+    const invocation = clock.invocation(40_000);
+
+    await expect(handlers().onEvent(createGroupEvent(), invocation)).rejects.toThrow(
+      /^CreateDatasetGroup was still failing when the handler invocation ran out of time, after \d+ attempts in \d+ s: LimitExceededException/);
+    expect(invocation.getRemainingTimeInMillis()).toBeGreaterThanOrEqual(invocationMarginMs);
+  });
+});
+
+describe('final errors and their hints', () => {
+  test('AccessDenied is retried for accessDeniedBudgetMs only, then fails with the IAM hint and no quota hint', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).rejects(serviceError('AccessDeniedException', 400, 'not authorized'));
+    const startedAt = clock.now();
+
+    const failure = await handlers().onEvent(createGroupEvent()).catch((error: Error) => error);
+
+    expect(String(failure)).toMatch(/^Error: CreateDatasetGroup still failed after \d+ attempts in \d+ s: AccessDeniedException \(HTTP 400\): not authorized\. The denial outlasted IAM propagation: the handler's role, a permissions boundary or an SCP does not allow this call\.$/);
+    expect(String(failure)).not.toMatch(/quota/);
+    expect(clock.now() - startedAt).toBeLessThanOrEqual(DEFAULT_RETRY_POLICY.accessDeniedBudgetMs!);
+    expect(clock.now() - startedAt).toBeGreaterThan(DEFAULT_RETRY_POLICY.accessDeniedBudgetMs! - DEFAULT_RETRY_POLICY.maxDelayMs);
+  });
+
+  test.each([
+    ['ThrottlingException', serviceError('ThrottlingException')],
+    ['a 5xx answer', internalError()],
+  ])('%s that persists fails after the retry budget without the quota hint, which is for LimitExceededException only', async (_label, error) => {
+    personalizeMock.on(CreateDatasetGroupCommand).rejects(error);
+
+    const failure = await handlers().onEvent(createGroupEvent()).catch((e: Error) => e);
+
+    expect(String(failure)).toMatch(/^Error: CreateDatasetGroup still failed after \d+ attempts in \d+ s: /);
+    expect(String(failure)).not.toMatch(/quota|IAM/);
+  });
+});
+
+describe('handoffs', () => {
+  test('a handoff whose operation contradicts the RequestType is ignored: a Create is polled as a create, and nothing is deleted', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    const event = isCompleteEvent(createGroupEvent(), GROUP_ARN, { operation: 'delete', startedAt: clock.now(), settled: false });
+
+    await expect(handlers().isComplete(event)).resolves.toEqual({ IsComplete: true, Data: { Arn: GROUP_ARN, Name: GROUP_NAME } });
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetGroupCommand);
+    expect(personalizeMock).not.toHaveReceivedCommand(ListTagsForResourceCommand);
+  });
+
+  test('a settled handoff of another operation does not complete a Delete: it is deleted afresh', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolvesOnce(describedGroup('ACTIVE')).rejects(notFound());
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
+    personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
+    const event = isCompleteEvent(deleteGroupEvent(), GROUP_ARN, { operation: 'create', startedAt: clock.now(), settled: true });
+
+    await expect(handlers().isComplete(event)).resolves.toEqual({ IsComplete: true });
+    expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: GROUP_ARN });
+  });
+
+  test.each([
+    ['not an object', 'settled'],
+    ['a startedAt that is not a number', { operation: 'create', startedAt: 'yesterday', settled: false, failure: 'boom' }],
+    ['a settled that is not a boolean', { operation: 'create', startedAt: 0, settled: 'no', failure: 'boom' }],
+    ['no operation', { startedAt: 0, settled: false, failure: 'boom' }],
+  ])('a malformed handoff (%s) is ignored: isComplete starts afresh from the request', async (_label, lifecycle) => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    const event = { ...createGroupEvent(), PhysicalResourceId: GROUP_ARN, Lifecycle: lifecycle } as unknown as LifecycleEvent;
+
+    await expect(handlers().isComplete(event)).resolves.toEqual({ IsComplete: true, Data: { Arn: GROUP_ARN, Name: GROUP_NAME } });
+  });
+
+  test('an Update\'s handoff of a replacement\'s create is honoured: its failure is reported and the replacement deleted', async () => {
+    const replacementArn = `${GROUP_ARN}-v2`;
+    personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
+    const request = { ...createGroupEvent(), RequestType: 'Update' as const, OldResourceProperties: createGroupEvent().ResourceProperties };
+    const event = isCompleteEvent(request, replacementArn,
+      { operation: 'create', startedAt: clock.now(), settled: false, replacement: true, failure: 'Role cannot use the key' });
+
+    await expect(handlers().isComplete(event)).rejects.toThrow(`Role cannot use the key The replacement ${replacementArn} is being deleted.`);
+    expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: replacementArn });
   });
 });
 
