@@ -1,6 +1,7 @@
 import {
   CreateDatasetGroupCommand,
   DeleteDatasetGroupCommand,
+  DeleteRecommenderCommand,
   DeleteSolutionCommand,
   DescribeDatasetGroupCommand,
   ListDatasetsCommand,
@@ -18,7 +19,7 @@ import {
 import { isCompleteEvent, OWNER, tagged } from './support/events';
 import { GroupContents } from './support/group-contents';
 import { mockedHandlers } from './support/mocked-handlers';
-import { alreadyExists, inUse, notFound } from './support/personalize-errors';
+import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
 import { pollUntilDone } from './support/polling';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
@@ -349,6 +350,19 @@ describe('Update', () => {
     expect(personalizeMock).not.toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: GROUP_ARN });
   });
 
+  test('a failed replacement that cannot be deleted says to delete it by hand', async () => {
+    const newName = `${GROUP_NAME}-v2`;
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: groupArn(newName) });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE FAILED', 'Role cannot use the key', newName));
+    personalizeMock.on(DeleteDatasetGroupCommand).rejects(serviceError('InvalidInputException', 400, 'No.'));
+    const { onEvent, isComplete } = handlers();
+    const request = updateGroupEvent({}, { Name: newName });
+    const started = await onEvent(request);
+
+    await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).rejects.toThrow(
+      `Role cannot use the key Deleting the replacement ${groupArn(newName)} failed (InvalidInputException (HTTP 400): No.); delete it by hand.`);
+  });
+
   test('a failed replacement whose delete is refused still reports the original failure', async () => {
     const newName = `${GROUP_NAME}-v2`;
     personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: groupArn(newName) });
@@ -390,6 +404,17 @@ describe('Update', () => {
     // Reads only: the refusal first checks that the group is not already what is asked (a rollback of a refused change).
     expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetGroupCommand);
     expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetGroupCommand);
+  });
+
+  test('the rollback of a refused same-name change, asking for what the group still is, is applied in place', async () => {
+    // The update asked for VIDEO_ON_DEMAND and was refused; the group is still ECOMMERCE, which the rollback asks for.
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves({ datasetGroup: { ...describedGroup('ACTIVE').datasetGroup, domain: 'ECOMMERCE' } });
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys' }));
+
+    const result = await handlers().onEvent(updateGroupEvent({ Domain: 'VIDEO_ON_DEMAND' }, { Domain: 'ECOMMERCE' }));
+
+    expect(result).toMatchObject({ PhysicalResourceId: GROUP_ARN, Lifecycle: { operation: 'update', settled: true } });
+    expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetGroupCommand);
   });
 
   test('the same-name refusal lists every property that forces the replacement', async () => {
@@ -544,6 +569,32 @@ describe('Delete', () => {
     await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).resolves.toEqual({ IsComplete: true });
   });
 
+  test('DELETE FAILED fails the delete with the service\'s failureReason', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('DELETE FAILED', 'Internal error while deleting'));
+
+    await expect(handlers().onEvent(deleteGroupEvent())).rejects.toThrow(
+      `Personalize could not delete dataset group ${GROUP_ARN}: Internal error while deleting`);
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetGroupCommand);
+  });
+
+  test('a final error from DeleteDatasetGroup fails the delete with the service\'s message', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    personalizeMock.on(DeleteDatasetGroupCommand).rejects(serviceError('InvalidInputException', 400, 'The ARN is not valid'));
+
+    await expect(handlers().onEvent(deleteGroupEvent())).rejects.toThrow('The ARN is not valid');
+  });
+
+  test('a delete refused for longer than the total timeout fails, giving the last status and the service\'s refusal', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('CREATE IN_PROGRESS'));
+    personalizeMock.on(DeleteDatasetGroupCommand).rejects(serviceError('ResourceInUseException', 400, 'The dataset group is being created'));
+    const event = isCompleteEvent(deleteGroupEvent(), GROUP_ARN, { operation: 'delete', startedAt: clock.now(), settled: false });
+
+    const failure = await pollUntilDone(clock, handlers(SHORT_WAIT_POLICY).isComplete, event);
+
+    expect(String(failure)).toMatch(new RegExp(`Timed out after \\d+ s waiting for dataset group ${GROUP_ARN} to be deleted; last status: `
+      + 'CREATE IN_PROGRESS\\. Personalize refused the delete: The dataset group is being created$'));
+  });
+
   test('a delete that stays in DELETE PENDING past its window returns IsComplete false', async () => {
     personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('DELETE PENDING'));
     const event = isCompleteEvent(deleteGroupEvent(), GROUP_ARN, { operation: 'delete', startedAt: clock.now(), settled: false });
@@ -685,6 +736,19 @@ describe('Delete of a group that still holds children', () => {
     const stopCall = personalizeMock.calls().findIndex((call) => call.args[0] instanceof StopSolutionVersionCreationCommand);
     const deleteSolutionCall = personalizeMock.calls().findIndex((call) => call.args[0] instanceof DeleteSolutionCommand);
     expect(stopCall).toBeLessThan(deleteSolutionCall);
+  });
+
+  test('with EmptyOnDelete a child still being created, whose delete is refused, is deleted once it is ready', async () => {
+    const group = contents();
+    const recommender = group.add('recommenders', 'top-picks', 'CREATE IN_PROGRESS');
+    group.becomesActive(recommender, 30_000);
+
+    const { failure, elapsedMs } = await deleteGroup(deleteGroupEvent(GROUP_ARN, { EmptyOnDelete: 'true' }));
+
+    expect(failure).toBeUndefined();
+    expect(elapsedMs).toBeGreaterThan(30_000);
+    expect(group.deletes).toEqual([recommender, GROUP_ARN]);
+    expect(personalizeMock.commandCalls(DeleteRecommenderCommand).length).toBeGreaterThan(1);
   });
 
   test('with EmptyOnDelete a group whose emptying outlasts blockedDeleteGraceMs is not failed for its children', async () => {

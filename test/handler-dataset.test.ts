@@ -369,6 +369,56 @@ describe('Update', () => {
     });
   });
 
+  describe('UpdateDataset edge cases', () => {
+    beforeEach(() => {
+      personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys' }));
+    });
+
+    test('UpdateDataset refused because a retry\'s first attempt already started the same update is success', async () => {
+      schemasAre({ [SCHEMA_V1]: avro(ITEMS_FIELDS), [SCHEMA_V2]: avro([...ITEMS_FIELDS, { name: 'COLOR', type: ['null', 'string'] }]) });
+      personalizeMock.on(UpdateDatasetCommand).rejects(inUse());
+      personalizeMock.on(DescribeDatasetCommand)
+        .resolvesOnce(described('ACTIVE'))
+        .resolvesOnce(described('ACTIVE'))
+        .resolvesOnce(described('ACTIVE', { update: { schemaArn: SCHEMA_V2, status: 'UPDATE IN_PROGRESS' } }))
+        .resolves(described('ACTIVE', { schemaArn: SCHEMA_V2, update: { schemaArn: SCHEMA_V2, status: 'ACTIVE' } }));
+
+      const result = await handlers().onEvent(updateEvent({}, { SchemaArn: SCHEMA_V2 }));
+
+      expect(result.Lifecycle).toMatchObject({ operation: 'update', settled: true });
+      expect(personalizeMock).toHaveReceivedCommandTimes(UpdateDatasetCommand, 1);
+    });
+
+    test('UpdateDataset refused for another reason fails the update with the service\'s error', async () => {
+      schemasAre({ [SCHEMA_V1]: avro(ITEMS_FIELDS), [SCHEMA_V2]: avro([...ITEMS_FIELDS, { name: 'COLOR', type: ['null', 'string'] }]) });
+      personalizeMock.on(UpdateDatasetCommand).rejects(serviceError('ResourceInUseException', 400, 'An import job is running.'));
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
+
+      await expect(handlers().onEvent(updateEvent({}, { SchemaArn: SCHEMA_V2 }))).rejects.toThrow('An import job is running.');
+    });
+
+    test('when a schema cannot be read, the compatibility check is left to UpdateDataset', async () => {
+      personalizeMock.on(DescribeSchemaCommand).rejects(notFound());
+      personalizeMock.on(UpdateDatasetCommand).resolves({ datasetArn: ITEMS_ARN });
+      personalizeMock.on(DescribeDatasetCommand).resolvesOnce(described('ACTIVE')).resolvesOnce(described('ACTIVE'))
+        .resolves(described('ACTIVE', { schemaArn: SCHEMA_V2 }));
+
+      await handlers().onEvent(updateEvent({}, { SchemaArn: SCHEMA_V2 }));
+
+      expect(personalizeMock).toHaveReceivedCommandWith(UpdateDatasetCommand, { datasetArn: ITEMS_ARN, schemaArn: SCHEMA_V2 });
+    });
+
+    test('an in-place update of an Interactions dataset that holds another schema than asked fails: that schema cannot change in place', async () => {
+      const interactionsArn = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail/INTERACTIONS`;
+      personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { arn: interactionsArn, datasetType: 'Interactions', schemaArn: SCHEMA_V2 }));
+      const interactions = { DatasetType: 'Interactions' };
+
+      await expect(handlers().onEvent(updateEvent(interactions, { ...interactions, Tags: [] }, interactionsArn))).rejects.toThrow(
+        `Dataset ${interactionsArn} uses schema ${SCHEMA_V2}, and the schema of a Interactions dataset cannot change in place to ${SCHEMA_V1}.`);
+      expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
+    });
+  });
+
   describe('changes that need a new dataset', () => {
     const INTERACTIONS_ARN = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail/INTERACTIONS`;
     const interactions = { DatasetType: 'Interactions' };

@@ -22,6 +22,8 @@ interface Child {
   readonly solutionArn?: string;
   /** When its delete started (by anyone); it is gone deleteTakesMs later. */
   deletingSince?: number;
+  /** When a child being created becomes ACTIVE. */
+  activeFrom?: number;
 }
 
 /** The order in which emptying a group deletes its children: recommenders and campaigns first, datasets last. */
@@ -44,8 +46,9 @@ const RESOURCE_PATH: Record<ChildType, string> = {
  * The test group (GROUP_ARN, owned by this stack resource) and its children, as the
  * service holds them over virtual time. List calls answer in pages of `pageSize`;
  * a child being deleted is listed as DELETE IN_PROGRESS until `deleteTakesMs` have
- * passed. DeleteDatasetGroup is refused while any child is left, DeleteSolution while
- * one of its versions is training. `deletes` records the deletes the service accepted.
+ * passed. Deleting a child still being created is refused (ResourceInUse), as are
+ * DeleteDatasetGroup while any child is left and DeleteSolution while one of its
+ * versions is training. `deletes` records the deletes the service accepted.
  */
 export class GroupContents {
   /** ARNs whose delete the service accepted, in order; the group's own is GROUP_ARN. */
@@ -80,6 +83,11 @@ export class GroupContents {
     return DELETION_STAGE[child.type];
   }
 
+  /** A child being created becomes ACTIVE `afterMs` from now; until then its delete is refused. */
+  public becomesActive(arn: string, afterMs: number): void {
+    this.find(arn).activeFrom = this.clock.now() + afterMs;
+  }
+
   /** Someone else started deleting this child. */
   public startDeleting(arn: string): void {
     this.find(arn).deletingSince = this.clock.now();
@@ -108,16 +116,20 @@ export class GroupContents {
     const all = this.present().filter((c) => c.type === type && (input.solutionArn === undefined || c.solutionArn === input.solutionArn));
     const size = this.options.pageSize ?? 100;
     const offset = Number(input.nextToken ?? 0);
-    const items = all.slice(offset, offset + size)
-      .map((c) => ({ arn: c.arn, status: c.deletingSince === undefined ? c.status : 'DELETE IN_PROGRESS' }));
+    const items = all.slice(offset, offset + size).map((c) => ({ arn: c.arn, status: this.statusOf(c) }));
     return { items, nextToken: offset + size < all.length ? String(offset + size) : undefined };
+  }
+
+  private statusOf(child: Child): string {
+    if (child.deletingSince !== undefined) return 'DELETE IN_PROGRESS';
+    return child.activeFrom !== undefined && this.clock.now() >= child.activeFrom ? 'ACTIVE' : child.status;
   }
 
   private remove(arn: string): Record<string, never> {
     const child = this.find(arn);
-    if (child.deletingSince !== undefined) throw inUse();
+    if (child.deletingSince !== undefined || this.statusOf(child).startsWith('CREATE ')) throw inUse();
     if (child.type === 'solutions'
-      && this.present().some((c) => c.solutionArn === arn && ['CREATE PENDING', 'CREATE IN_PROGRESS'].includes(c.status))) {
+      && this.present().some((c) => c.solutionArn === arn && ['CREATE PENDING', 'CREATE IN_PROGRESS'].includes(this.statusOf(c)))) {
       throw inUse();
     }
     child.deletingSince = this.clock.now();
