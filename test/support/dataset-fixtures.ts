@@ -1,8 +1,7 @@
 import { DescribeDatasetCommandOutput } from '@aws-sdk/client-personalize';
 import { ACCOUNT } from './dataset-group-fixtures';
-import { lifecycleEvent } from './events';
+import { requestsFor, resourceProperties } from './events';
 import { schemaArn } from './schema-fixtures';
-import { LifecycleEvent } from '../../lambda/engine';
 import { ResourceTypes } from '../../src/private/contract';
 
 export const DATASET_GROUP_ARN = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset-group/retail`;
@@ -20,41 +19,15 @@ export function avro(fields: unknown[]): string {
 
 /** Custom resource properties of an Items dataset as CloudFormation delivers them. */
 export function datasetProperties(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ServiceToken: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:provider`,
-    ContractVersion: '1',
-    Name: DATASET_NAME,
-    DatasetGroupArn: DATASET_GROUP_ARN,
-    DatasetType: 'Items',
-    SchemaArn: SCHEMA_V1,
-    Tags: [{ Key: 'team', Value: 'recsys' }],
-    ...overrides,
-  };
+  return resourceProperties({
+    Name: DATASET_NAME, DatasetGroupArn: DATASET_GROUP_ARN, DatasetType: 'Items', SchemaArn: SCHEMA_V1, Tags: [{ Key: 'team', Value: 'recsys' }],
+  }, overrides);
 }
 
-export function createDatasetEvent(overrides: Record<string, unknown> = {}): LifecycleEvent {
-  return lifecycleEvent({ RequestType: 'Create', ResourceType: ResourceTypes.DATASET, ResourceProperties: datasetProperties(overrides) });
-}
-
-export function updateDatasetEvent(oldOverrides: Record<string, unknown>, newOverrides: Record<string, unknown>,
-  physicalResourceId = ITEMS_ARN): LifecycleEvent {
-  return lifecycleEvent({
-    RequestType: 'Update',
-    ResourceType: ResourceTypes.DATASET,
-    PhysicalResourceId: physicalResourceId,
-    OldResourceProperties: datasetProperties(oldOverrides),
-    ResourceProperties: datasetProperties(newOverrides),
-  });
-}
-
-export function deleteDatasetEvent(physicalResourceId = ITEMS_ARN, overrides: Record<string, unknown> = {}): LifecycleEvent {
-  return lifecycleEvent({
-    RequestType: 'Delete',
-    ResourceType: ResourceTypes.DATASET,
-    PhysicalResourceId: physicalResourceId,
-    ResourceProperties: datasetProperties(overrides),
-  });
-}
+const datasetRequests = requestsFor(ResourceTypes.DATASET, datasetProperties, ITEMS_ARN);
+export const createDatasetEvent = datasetRequests.create;
+export const updateDatasetEvent = datasetRequests.update;
+export const deleteDatasetEvent = datasetRequests.delete;
 
 export interface DescribedDatasetOptions {
   readonly arn?: string;

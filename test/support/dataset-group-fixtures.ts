@@ -1,6 +1,5 @@
 import { DescribeDatasetGroupCommandOutput } from '@aws-sdk/client-personalize';
-import { lifecycleEvent } from './events';
-import { LifecycleEvent } from '../../lambda/engine';
+import { requestsFor, resourceProperties } from './events';
 import { ResourceTypes } from '../../src/private/contract';
 
 export const ACCOUNT = '123456789012';
@@ -15,38 +14,13 @@ export function groupArn(name: string): string {
 
 /** Custom resource properties as CloudFormation delivers them: every value a string. */
 export function groupProperties(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ServiceToken: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:provider`,
-    ContractVersion: '1',
-    Name: GROUP_NAME,
-    Tags: [{ Key: 'team', Value: 'recsys' }],
-    ...overrides,
-  };
+  return resourceProperties({ Name: GROUP_NAME, Tags: [{ Key: 'team', Value: 'recsys' }] }, overrides);
 }
 
-export function createGroupEvent(overrides: Record<string, unknown> = {}): LifecycleEvent {
-  return lifecycleEvent({ RequestType: 'Create', ResourceType: ResourceTypes.DATASET_GROUP, ResourceProperties: groupProperties(overrides) });
-}
-
-export function updateGroupEvent(oldOverrides: Record<string, unknown>, newOverrides: Record<string, unknown>): LifecycleEvent {
-  return lifecycleEvent({
-    RequestType: 'Update',
-    ResourceType: ResourceTypes.DATASET_GROUP,
-    PhysicalResourceId: GROUP_ARN,
-    OldResourceProperties: groupProperties(oldOverrides),
-    ResourceProperties: groupProperties(newOverrides),
-  });
-}
-
-export function deleteGroupEvent(physicalResourceId: string = GROUP_ARN, overrides: Record<string, unknown> = {}): LifecycleEvent {
-  return lifecycleEvent({
-    RequestType: 'Delete',
-    ResourceType: ResourceTypes.DATASET_GROUP,
-    PhysicalResourceId: physicalResourceId,
-    ResourceProperties: groupProperties(overrides),
-  });
-}
-
+const groupRequests = requestsFor(ResourceTypes.DATASET_GROUP, groupProperties, GROUP_ARN);
+export const createGroupEvent = groupRequests.create;
+export const updateGroupEvent = groupRequests.update;
+export const deleteGroupEvent = groupRequests.delete;
 
 export function describedGroup(status: string, failureReason?: string, name = GROUP_NAME): DescribeDatasetGroupCommandOutput {
   return {
@@ -55,4 +29,6 @@ export function describedGroup(status: string, failureReason?: string, name = GR
   };
 }
 
+/** Kept here for the tests that import it with the group fixtures. */
+export { isCompleteEvent } from './events';
 export { SHORT_WAIT_POLICY } from './wait-policy';

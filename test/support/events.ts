@@ -13,6 +13,37 @@ export function lifecycleEvent(fields: Partial<LifecycleEvent> & Pick<LifecycleE
   };
 }
 
+type Overrides = Record<string, unknown>;
+
+/** Custom resource properties as CloudFormation delivers them (every value a string), with the Provider's ServiceToken. */
+export function resourceProperties(fields: Overrides, overrides: Overrides = {}): Overrides {
+  return { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider', ContractVersion: '1', ...fields, ...overrides };
+}
+
+/**
+ * Create, Update and Delete requests for one resource type: `properties(overrides)` gives
+ * its properties, and `physicalId` the physical ID an Update or Delete carries by default.
+ */
+export function requestsFor(resourceType: string, properties: (overrides?: Overrides) => Overrides, physicalId: string) {
+  return {
+    create: (overrides: Overrides = {}): LifecycleEvent =>
+      lifecycleEvent({ RequestType: 'Create', ResourceType: resourceType, ResourceProperties: properties(overrides) }),
+    update: (oldOverrides: Overrides, newOverrides: Overrides, physicalResourceId = physicalId): LifecycleEvent => lifecycleEvent({
+      RequestType: 'Update',
+      ResourceType: resourceType,
+      PhysicalResourceId: physicalResourceId,
+      OldResourceProperties: properties(oldOverrides),
+      ResourceProperties: properties(newOverrides),
+    }),
+    delete: (physicalResourceId = physicalId, overrides: Overrides = {}): LifecycleEvent => lifecycleEvent({
+      RequestType: 'Delete',
+      ResourceType: resourceType,
+      PhysicalResourceId: physicalResourceId,
+      ResourceProperties: properties(overrides),
+    }),
+  };
+}
+
 /** The owner tag value the handler computes for `lifecycleEvent` defaults. */
 export const OWNER = 'TestStack/Resource';
 

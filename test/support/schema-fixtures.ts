@@ -1,7 +1,6 @@
 import { DescribeSchemaCommandOutput } from '@aws-sdk/client-personalize';
 import { ACCOUNT } from './dataset-group-fixtures';
-import { lifecycleEvent } from './events';
-import { LifecycleEvent } from '../../lambda/engine';
+import { requestsFor, resourceProperties } from './events';
 import { ResourceTypes } from '../../src/private/contract';
 
 export const SCHEMA_NAME = 'TestStack-Schema-0a1b2c3d';
@@ -23,37 +22,13 @@ export function schemaArn(name: string): string {
 }
 
 export function schemaProperties(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ServiceToken: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:provider`,
-    ContractVersion: '1',
-    Name: SCHEMA_NAME,
-    Definition: DEFINITION,
-    ...overrides,
-  };
+  return resourceProperties({ Name: SCHEMA_NAME, Definition: DEFINITION }, overrides);
 }
 
-export function createSchemaEvent(overrides: Record<string, unknown> = {}): LifecycleEvent {
-  return lifecycleEvent({ RequestType: 'Create', ResourceType: ResourceTypes.SCHEMA, ResourceProperties: schemaProperties(overrides) });
-}
-
-export function updateSchemaEvent(oldOverrides: Record<string, unknown>, newOverrides: Record<string, unknown>): LifecycleEvent {
-  return lifecycleEvent({
-    RequestType: 'Update',
-    ResourceType: ResourceTypes.SCHEMA,
-    PhysicalResourceId: SCHEMA_ARN,
-    OldResourceProperties: schemaProperties(oldOverrides),
-    ResourceProperties: schemaProperties(newOverrides),
-  });
-}
-
-export function deleteSchemaEvent(physicalResourceId = SCHEMA_ARN, overrides: Record<string, unknown> = {}): LifecycleEvent {
-  return lifecycleEvent({
-    RequestType: 'Delete',
-    ResourceType: ResourceTypes.SCHEMA,
-    PhysicalResourceId: physicalResourceId,
-    ResourceProperties: schemaProperties(overrides),
-  });
-}
+const schemaRequests = requestsFor(ResourceTypes.SCHEMA, schemaProperties, SCHEMA_ARN);
+export const createSchemaEvent = schemaRequests.create;
+export const updateSchemaEvent = schemaRequests.update;
+export const deleteSchemaEvent = schemaRequests.delete;
 
 export interface ExistingSchema {
   readonly definition?: string;
