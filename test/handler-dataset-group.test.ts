@@ -135,7 +135,7 @@ describe('Create', () => {
       personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
     });
 
-    test('adopts the existing group when it carries this stack resource\'s owner tag', async () => {
+    test('adopts the existing group when it carries this stack resource\'s owner tag and has the configuration asked for', async () => {
       personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
 
       const result = await handlers().onEvent(createGroupEvent());

@@ -9,6 +9,7 @@ import { WaitPolicy } from '../lambda/engine';
 import { isCompleteEvent } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
+import { pollUntilDone } from './support/polling';
 import {
   createSchemaEvent as createEvent, DEFINITION, deleteSchemaEvent as deleteEvent, describedSchema as existingSchema, EXTENDED_DEFINITION,
   SCHEMA_ARN, SCHEMA_NAME, schemaArn, updateSchemaEvent as updateEvent,
@@ -103,12 +104,12 @@ describe('Create', () => {
     await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).rejects.toThrow(/disappeared/);
   });
 
-  describe('when the name is already taken (the API has no tags for schemas, so content decides)', () => {
+  describe('when the name is already taken (the API has no tags for schemas, so content and creation time decide)', () => {
     beforeEach(() => {
       personalizeMock.on(CreateSchemaCommand).rejects(alreadyExists());
     });
 
-    test('adopts the existing schema when its definition is the same JSON, whatever its formatting and key order', async () => {
+    test('adopts the existing schema, created by this request, when its definition is the same JSON, whatever its formatting and key order', async () => {
       const reordered = JSON.stringify({
         fields: JSON.parse(DEFINITION).fields,
         version: '1.0',
@@ -181,6 +182,34 @@ describe('Update', () => {
 
   test('a new domain under the same name is refused, naming domain', async () => {
     await expect(handlers().onEvent(updateEvent({}, { Domain: 'ECOMMERCE' }))).rejects.toThrow(/^Changing domain of schema/);
+  });
+
+  test('the rollback of a replacement CloudFormation cancelled keeps the schema it knows, however old, and deletes the replacement', async () => {
+    const newName = 'TestStack-Schema-9f8e7d6c';
+    const deleted = new Set<string>();
+    personalizeMock.on(CreateSchemaCommand).rejects(alreadyExists());
+    personalizeMock.on(DescribeSchemaCommand).callsFake(async (input) => {
+      if (deleted.has(input.schemaArn)) throw notFound();
+      // The schema CloudFormation knows was made by the first deployment, a month ago; the replacement a minute ago.
+      return input.schemaArn === SCHEMA_ARN
+        ? describedSchema(DEFINITION, undefined, SCHEMA_NAME, 30 * 86_400_000)
+        : describedSchema(EXTENDED_DEFINITION, undefined, newName, 60_000);
+    });
+    personalizeMock.on(DeleteSchemaCommand).callsFake(async (input) => {
+      deleted.add(input.schemaArn);
+      return {};
+    });
+    const { onEvent, isComplete } = handlers();
+    // Rolling back: the old properties are the cancelled update's, the new ones what CloudFormation knows.
+    const request = updateEvent({ Name: newName, Definition: EXTENDED_DEFINITION }, {});
+
+    const started = await onEvent(request);
+    const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
+
+    expect(started).toMatchObject({ PhysicalResourceId: SCHEMA_ARN, Lifecycle: { orphan: schemaArn(newName) } });
+    expect(failure).toBeUndefined();
+    expect(personalizeMock).toHaveReceivedCommandTimes(DeleteSchemaCommand, 1);
+    expect(personalizeMock).toHaveReceivedCommandWith(DeleteSchemaCommand, { schemaArn: schemaArn(newName) });
   });
 
   test('the same definition formatted differently is no change: no create, same physical ID', async () => {
