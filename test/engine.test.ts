@@ -323,6 +323,27 @@ describe('the invocation deadline (Lambda\'s remaining time less invocationMargi
     await expect(isComplete(creatingEvent(invokedAt), clock.invocation(90_000))).resolves.toMatchObject({ IsComplete: true });
   });
 
+  test('a 5xx storm on DeleteDatasetGroup late in an isComplete invocation is inconclusive too: IsComplete false, and the next invocation deletes', async () => {
+    const invokedAt = clock.now();
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
+    // Refused while children are deleted, then the service fails for the rest of the invocation.
+    personalizeMock.on(DeleteDatasetGroupCommand).callsFake(async () => {
+      throw clock.now() < invokedAt + 40_000 ? serviceError('ResourceInUseException') : internalError();
+    });
+    const { isComplete } = handlers();
+    const event = isCompleteEvent(deleteGroupEvent(), GROUP_ARN, { operation: 'delete', startedAt: invokedAt, settled: false });
+    const invocation = clock.invocation(90_000);
+
+    await expect(isComplete(event, invocation)).resolves.toEqual({ IsComplete: false });
+    expect(invocation.getRemainingTimeInMillis()).toBeGreaterThanOrEqual(invocationMarginMs);
+
+    clock.advance(QUERY_INTERVAL_MS);
+    personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
+    personalizeMock.on(DescribeDatasetGroupCommand).resolvesOnce(describedGroup('ACTIVE')).rejects(notFound());
+    await expect(isComplete(event, clock.invocation(90_000))).resolves.toEqual({ IsComplete: true });
+  });
+
   test('a call whose retries would outlive the invocation fails before Lambda\'s timeout, saying the invocation ran out of time', async () => {
     personalizeMock.on(CreateDatasetGroupCommand).rejects(throttled());
     const invocation = clock.invocation(40_000);
