@@ -20,7 +20,7 @@ import { isCompleteEvent, OWNER, tagged } from './support/events';
 import { GroupContents } from './support/group-contents';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
-import { pollUntilDone } from './support/polling';
+import { pollUntilDone, runToCompletion } from './support/polling';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
 
@@ -456,11 +456,7 @@ describe('Update', () => {
 
     test('keeps the group CloudFormation knows and deletes the replacement the cancelled update made', async () => {
       bothGroupsExist();
-      const { onEvent, isComplete } = handlers();
-      const request = rollback();
-
-      const started = await onEvent(request);
-      const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
+      const { started, failure } = await runToCompletion(clock, handlers(), rollback());
 
       expect(started).toMatchObject({ PhysicalResourceId: GROUP_ARN, Lifecycle: { orphan: groupArn(newName) } });
       expect(failure).toBeUndefined();
@@ -470,11 +466,7 @@ describe('Update', () => {
 
     test('leaves a group under the replacement\'s name alone when another stack resource owns it', async () => {
       bothGroupsExist('OtherStack/Resource');
-      const { onEvent, isComplete } = handlers();
-      const request = rollback();
-
-      const started = await onEvent(request);
-      const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
+      const { failure } = await runToCompletion(clock, handlers(), rollback());
 
       expect(failure).toBeUndefined();
       expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetGroupCommand);
@@ -613,11 +605,7 @@ describe('Delete', () => {
     async (_label, physicalId) => {
       personalizeMock.on(DescribeDatasetGroupCommand).resolvesOnce(describedGroup('ACTIVE')).rejects(notFound());
       personalizeMock.on(DeleteDatasetGroupCommand).resolves({});
-      const { onEvent, isComplete } = handlers();
-      const request = deleteGroupEvent(physicalId);
-
-      const started = await onEvent(request);
-      const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, physicalId, started.Lifecycle));
+      const { started, failure, elapsedMs } = await runToCompletion(clock, handlers(), deleteGroupEvent(physicalId));
 
       expect(started).toMatchObject({
         PhysicalResourceId: physicalId,
@@ -628,7 +616,7 @@ describe('Delete', () => {
       expect(personalizeMock).toHaveReceivedCommandTimes(DeleteDatasetGroupCommand, 1);
       expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetGroupCommand, { datasetGroupArn: GROUP_ARN });
       // A cancelled create may still land after the delete: the group is watched for as long as that create could start.
-      expect(clock.now() - started.Lifecycle.startedAt).toBeGreaterThanOrEqual(DEFAULT_WAIT_POLICY.cancelledCreateGraceMs);
+      expect(elapsedMs).toBeGreaterThanOrEqual(DEFAULT_WAIT_POLICY.cancelledCreateGraceMs);
     });
 
   test('a physical ID that is not an ARN, with properties that name no group, succeeds with no API call', async () => {
@@ -648,12 +636,7 @@ describe('Delete of a group that still holds children', () => {
   const contents = () => new GroupContents(personalizeMock, clock);
 
   /** Deletes the test group through onEvent and isComplete, as the Provider framework does. */
-  async function deleteGroup(request = deleteGroupEvent()) {
-    const { onEvent, isComplete } = handlers(SHORT_WAIT_POLICY);
-    const started = await onEvent(request);
-    const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, GROUP_ARN, started.Lifecycle));
-    return { failure, elapsedMs: clock.now() - started.Lifecycle.startedAt };
-  }
+  const deleteGroup = (request = deleteGroupEvent()) => runToCompletion(clock, handlers(SHORT_WAIT_POLICY), request);
 
   test('children nobody is deleting fail the delete after blockedDeleteGraceMs, listing them and suggesting emptyOnDelete', async () => {
     const group = contents();

@@ -26,7 +26,7 @@ import {
 import { isCompleteEvent, OWNER, tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound } from './support/personalize-errors';
-import { pollUntilDone } from './support/polling';
+import { runToCompletion as runWithClock } from './support/polling';
 import {
   createSchemaEvent, DEFINITION, deleteSchemaEvent, describedSchema, EXTENDED_DEFINITION, SCHEMA_ARN, SCHEMA_NAME,
 } from './support/schema-fixtures';
@@ -37,13 +37,7 @@ const { personalizeMock, clock, handlers } = mockedHandlers();
 /** The physical ID CloudFormation gives a resource whose Create it cancelled: STACK-LOGICALID-SUFFIX. */
 const INVENTED_ID = 'TestStack-Resource-1XK2M3N4P5Q6R';
 
-/** Runs a request the way the Provider framework does: onEvent, then isComplete until it completes or fails. */
-async function runToCompletion(request: LifecycleEvent) {
-  const { onEvent, isComplete } = handlers();
-  const started = await onEvent(request);
-  const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
-  return { started, failure, elapsedMs: clock.now() - started.Lifecycle.startedAt };
-}
+const runToCompletion = (request: LifecycleEvent) => runWithClock(clock, handlers(), request);
 
 interface GroupTimeline {
   /** When a cancelled Create's group appears, after the delete started; never when undefined. */

@@ -9,7 +9,7 @@ import { WaitPolicy } from '../lambda/engine';
 import { isCompleteEvent } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
-import { pollUntilDone } from './support/polling';
+import { runToCompletion } from './support/polling';
 import {
   createSchemaEvent as createEvent, DEFINITION, deleteSchemaEvent as deleteEvent, describedSchema as existingSchema, EXTENDED_DEFINITION,
   SCHEMA_ARN, SCHEMA_NAME, schemaArn, updateSchemaEvent as updateEvent,
@@ -199,12 +199,10 @@ describe('Update', () => {
       deleted.add(input.schemaArn);
       return {};
     });
-    const { onEvent, isComplete } = handlers();
     // Rolling back: the old properties are the cancelled update's, the new ones what CloudFormation knows.
     const request = updateEvent({ Name: newName, Definition: EXTENDED_DEFINITION }, {});
 
-    const started = await onEvent(request);
-    const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
+    const { started, failure } = await runToCompletion(clock, handlers(), request);
 
     expect(started).toMatchObject({ PhysicalResourceId: SCHEMA_ARN, Lifecycle: { orphan: schemaArn(newName) } });
     expect(failure).toBeUndefined();

@@ -1,4 +1,6 @@
+import { isCompleteEvent } from './events';
 import { VirtualClock } from './virtual-clock';
+import { createHandlers } from '../../lambda';
 import { IsCompleteResult, LifecycleEvent } from '../../lambda/engine';
 
 /** The Provider framework's pause between isComplete invocations (its queryInterval). */
@@ -19,4 +21,11 @@ export async function pollUntilDone(clock: VirtualClock, isComplete: (event: Lif
     clock.advance(QUERY_INTERVAL_MS);
   }
   throw new Error(`isComplete neither completed nor failed in ${maxInvocations} invocations`);
+}
+
+/** Runs a request the way the Provider framework does: onEvent, then isComplete until it completes (failure undefined) or fails. */
+export async function runToCompletion(clock: VirtualClock, handlers: ReturnType<typeof createHandlers>, request: LifecycleEvent) {
+  const started = await handlers.onEvent(request);
+  const failure = await pollUntilDone(clock, handlers.isComplete, isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
+  return { started, failure, elapsedMs: clock.now() - started.Lifecycle.startedAt };
 }
