@@ -268,8 +268,9 @@ class ResourceDriver {
     };
   }
 
-  public async create(properties: Record<string, unknown>, startedAt: number, replacement = false, orphan?: string): Promise<OnEventResult> {
-    const arn = await this.createOrAdopt(this.kind.parse(properties), startedAt);
+  public async create(properties: Record<string, unknown>, startedAt: number, replacement = false, orphan?: string,
+    forUpdate = false): Promise<OnEventResult> {
+    const arn = await this.createOrAdopt(this.kind.parse(properties), startedAt, forUpdate);
     return this.waitThenHandOver(arn, { operation: 'create', startedAt, settled: false, replacement, orphan });
   }
 
@@ -288,7 +289,7 @@ class ResourceDriver {
     const replacementArn = kind.arnOf(this.context, oldProps);
     if (kind.arnOf(this.context, newProps) === physicalId && replacementArn !== physicalId) {
       log('info', 'rolling back a cancelled replacement', { logicalId: this.logicalId, orphan: replacementArn });
-      return this.create(event.ResourceProperties, startedAt, false, replacementArn);
+      return this.create(event.ResourceProperties, startedAt, false, replacementArn, true);
     }
 
     const name = kind.nameOf(newProps);
@@ -304,7 +305,7 @@ class ResourceDriver {
     }
     // A new ARN makes this a replacement: CloudFormation deletes the old resource after the update.
     log('info', 'replacing', { logicalId: this.logicalId, causes: causes.join(',') });
-    return this.create(event.ResourceProperties, startedAt, true);
+    return this.create(event.ResourceProperties, startedAt, true, undefined, true);
   }
 
   public async delete(physicalId: string, startedAt: number): Promise<OnEventResult> {
@@ -327,10 +328,19 @@ class ResourceDriver {
     return this.waitThenHandOver(physicalId, { ...handoff, settled: false, target, cancelledCreate: true });
   }
 
-  public async continueWaiting(physicalId: string, handoff: Handoff): Promise<IsCompleteResult> {
+  public async continueWaiting(physicalId: string, handoffOfOnEvent: Handoff): Promise<IsCompleteResult> {
+    let handoff = handoffOfOnEvent;
     if (handoff.failure !== undefined) return this.fail(physicalId, handoff, handoff.failure);
+    if (handoff.operation === 'delete' && handoff.target === undefined && !this.kind.isOwnPhysicalId(physicalId)) {
+      // No handoff of onEvent's (or one that was ignored): find what a cancelled Create may have made, as onEvent does.
+      if (this.deletedProps === undefined) return { IsComplete: true };
+      handoff = { ...handoff, target: this.kind.arnOf(this.context, this.deletedProps), cancelledCreate: true };
+    }
     const arn = handoff.target ?? physicalId;
-    if (handoff.operation === 'delete' && !this.kind.isOwnPhysicalId(arn)) return { IsComplete: true };
+    if (!this.inStackAccountAndRegion(arn)) {
+      log('warn', 'not acting: the ARN is in another account or region than the stack', { logicalId: this.logicalId });
+      return { IsComplete: true };
+    }
     this.applyPending = handoff.applyPending === true;
 
     const windowEnd = this.windowEnd(this.clock.now() + this.waitPolicy.isCompleteWindowMs);
@@ -378,15 +388,19 @@ class ResourceDriver {
     throw new Error(`${reason} ${cleanup}`);
   }
 
-  private async createOrAdopt(props: unknown, startedAt: number): Promise<string> {
+  private async createOrAdopt(props: unknown, startedAt: number, forUpdate: boolean): Promise<string> {
     const kind = this.kind;
     try {
       return await kind.create(this.context, props);
     } catch (error) {
       if (!isErrorNamed(error, 'ResourceAlreadyExistsException')) throw error;
       const arn = kind.arnOf(this.context, props);
-      // A resource this request made (its response was lost) is no older than the request.
-      const question = { purpose: 'adopt' as const, createdNoEarlierThan: startedAt - this.waitPolicy.clockSkewMs };
+      // A resource a Create made (its response was lost) is no older than the request. An Update of an
+      // existing stack resource may ask for one of any age: a rollback returns to the resource it replaced.
+      const question = {
+        purpose: 'adopt' as const,
+        createdNoEarlierThan: forUpdate ? undefined : startedAt - this.waitPolicy.clockSkewMs,
+      };
       if (await kind.isOwned(this.context, arn, props, question)) {
         log('info', 'adopting a resource this stack resource created', { arn });
         return arn;
@@ -503,8 +517,9 @@ class ResourceDriver {
       if (attributes && handoff.orphan && this.orphanCleaner && !await this.orphanCleaner.deleteOrphan(handoff)) return undefined;
       return attributes;
     } catch (error) {
-      if (!(error instanceof InconclusiveLook)) throw error;
-      this.lastThrottle = error.message;
+      // A Delete or update call cut short by the invocation's deadline is inconclusive too: the next invocation goes on.
+      if (!(error instanceof InconclusiveLook) && !(error instanceof OutOfInvocationTime)) throw error;
+      this.lastThrottle = (error as Error).message;
       return undefined;
     }
   }

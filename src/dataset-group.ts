@@ -94,6 +94,23 @@ const HANDLER_ACTIONS = [
   'personalize:UntagResource',
   'personalize:ListTagsForResource',
 ];
+const CHILD_LIST_ACTIONS = [
+  'personalize:ListDatasets', 'personalize:ListSolutions', 'personalize:ListSolutionVersions', 'personalize:ListCampaigns',
+  'personalize:ListRecommenders', 'personalize:ListEventTrackers', 'personalize:ListFilters', 'personalize:ListMetricAttributions',
+];
+/** What emptyOnDelete deletes; these children have names of their own, not under the group's. */
+const CHILD_DELETE_ACTIONS = [
+  'personalize:DeleteRecommender', 'personalize:DeleteCampaign', 'personalize:DeleteSolution', 'personalize:StopSolutionVersionCreation',
+  'personalize:DeleteEventTracker', 'personalize:DeleteFilter', 'personalize:DeleteMetricAttribution', 'personalize:DeleteDataset',
+];
+const CHILD_RESOURCE_TYPES = ['recommender', 'campaign', 'solution', 'event-tracker', 'filter', 'metric-attribution', 'dataset'];
+
+function childArnPatterns(scope: Construct): string[] {
+  return CHILD_RESOURCE_TYPES.map((resource) => Stack.of(scope).formatArn({
+    service: 'personalize', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  }));
+}
+
 /** What Personalize needs on a customer managed key, through the role and through its own principal. */
 const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'];
 const SERVICE_PRINCIPAL = 'personalize.amazonaws.com';
@@ -162,6 +179,19 @@ export interface DatasetGroupProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Delete everything in the dataset group when the group is deleted: recommenders
+   * and campaigns, solutions (stopping any training), event trackers, filters,
+   * metric attributions and datasets, in that order, including those made outside
+   * this stack. Their data and models are lost.
+   *
+   * Without it, a delete that resources made outside the stack block fails after a
+   * few minutes, listing them.
+   *
+   * @default false
+   */
+  readonly emptyOnDelete?: boolean;
 }
 
 /**
@@ -269,6 +299,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
       KmsKeyArn: this.kmsKey?.keyArn,
       RoleArn: this.role?.roleArn,
       Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+      EmptyOnDelete: props.emptyOnDelete ? 'true' : undefined,
     };
     const provider = PersonalizeProvider.getOrCreate(this);
     const resource = new CustomResource(this, 'Resource', {
@@ -281,7 +312,14 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
     // Personalize checks the role's access to the key at create time, so the grants must exist first.
     if (this.role) resource.node.addDependency(this.role);
 
-    const grants: HandlerGrant[] = [{ actions: HANDLER_ACTIONS, resources: [datasetGroupArnPattern(this, this._physicalName)] }];
+    const grants: HandlerGrant[] = [
+      { actions: HANDLER_ACTIONS, resources: [datasetGroupArnPattern(this, this._physicalName)] },
+      // Listing what blocks a delete; these List actions take no resource-level permissions.
+      { actions: CHILD_LIST_ACTIONS, resources: ['*'] },
+    ];
+    if (props.emptyOnDelete) {
+      grants.push({ actions: CHILD_DELETE_ACTIONS, resources: childArnPatterns(this) });
+    }
     if (this.role) {
       grants.push({
         actions: ['iam:PassRole'],

@@ -140,7 +140,7 @@ describe('never ACTIVE', () => {
     const result = await env.deploy(SHOP.template);
 
     expect(result.status).toBe('ROLLBACK_FAILED');
-    expect(result.firstFailure?.reason).toMatch(new RegExp(`^${TIMED_OUT} waiting for dataset group ${SHOP_ARN} to become ACTIVE; last status: CREATE IN_PROGRESS\\.`));
+    expect(result.firstFailure?.reason).toMatch(new RegExp(`^${TIMED_OUT} waiting for dataset group ${SHOP_ARN} to be ready; last status: CREATE IN_PROGRESS\\.`));
     const rollback = result.operations.find((o) => o.phase === 'rollback')!;
     expect(rollback.physicalId).toBe(SHOP_ARN);
     expect(rollback.reason).toMatch(new RegExp(`^${TIMED_OUT} waiting for dataset group ${SHOP_ARN} to be deleted; last status: CREATE IN_PROGRESS\\.`));
@@ -157,7 +157,7 @@ describe('never ACTIVE', () => {
     const result = await env.deploy(ECOMMERCE.template);
 
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
-    expect(result.firstFailure?.reason).toMatch(new RegExp(`^${TIMED_OUT} waiting for dataset group ${newArn} to become ACTIVE; last status: CREATE IN_PROGRESS\\.`));
+    expect(result.firstFailure?.reason).toMatch(new RegExp(`^${TIMED_OUT} waiting for dataset group ${newArn} to be ready; last status: CREATE IN_PROGRESS\\.`));
     expect(env.cloudformation.physicalIdOf(CUSTOM.logicalIds.Group)).toBe(oldArn);
     await destroyAndVerify(env, { leftovers: [newArn] });
   }));

@@ -11,11 +11,10 @@ import { Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { DatasetGroup, Domain } from '../src';
-import { answersTo, destroyAndVerify, expectStatus, operationsIn } from './harness/assertions';
+import { answersTo, destroyAndVerify, expectStatus, operationsIn, until } from './harness/assertions';
 import { LifecycleEnvironment, useEnvironment, withEnvironment } from './harness/environment';
 import { CREATE_FAILED_MARKER } from './harness/provider-framework';
 import { arnOf, groupStack, nameIn, synthesize } from './harness/stacks';
-import { HARNESS_RETRY_POLICY } from './harness/timing';
 
 jest.setTimeout(30_000);
 const environment = useEnvironment();
@@ -86,7 +85,8 @@ describe('the same event delivered twice', () => {
 
     const deleteRecord = env.cloudformation.requests.find((r) => r.request.RequestType === 'Delete')!;
     expect(deleteRecord.responses.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
-    expect(answersTo(env, 'DeleteDatasetGroup')).toEqual(['ok', 'ResourceNotFoundException']);
+    // The second delivery looks first, finds nothing, and calls no Delete.
+    expect(answersTo(env, 'DeleteDatasetGroup')).toEqual(['ok']);
     await env.verify();
   }));
 });
@@ -129,8 +129,11 @@ describe('lost responses', () => {
 describe('rollback after a failed create', () => {
   const PAIR = groupStack({ Alpha: { datasetGroupName: 'alpha' }, Beta: { datasetGroupName: 'beta' } });
 
-  test.concurrent('CREATE FAILED seen within onEvent rolls back both groups, the failed one deleted under its ARN', () => withEnvironment({}, async (env) => {
+  test.concurrent('CREATE FAILED seen within onEvent rolls back both groups: the failed one deleted under its ARN, the cancelled one found by name', () => withEnvironment({}, async (env) => {
     env.service.failCreation('beta', 'The role cannot access the KMS key');
+    // Alpha is still creating when Beta fails, so CloudFormation cancels it; it settles only then.
+    const alpha = env.service.holdCreation('alpha');
+    env.cloudformation.onCancel = () => alpha.release();
 
     const result = await env.deploy(PAIR.template);
 
@@ -140,8 +143,10 @@ describe('rollback after a failed create', () => {
     // onEvent saw the failure, handed it over, and isComplete reported it: the Delete gets the ARN, not the framework's marker.
     expect(env.framework.invocations.filter((i) => i.logicalId === PAIR.logicalIds.Beta && i.requestType === 'Create').map((i) => [i.fn, i.outcome]))
       .toEqual([['onEvent', 'returned'], ['isComplete', 'threw']]);
+    expect(result.operations.find((o) => o.logicalId === PAIR.logicalIds.Alpha && o.phase === 'create'))
+      .toMatchObject({ status: 'FAILED', reason: 'Resource creation cancelled', cancelled: true });
     expect(operationsIn(result, 'rollback').sort()).toEqual([
-      ['Delete', PAIR.logicalIds.Alpha, 'SUCCESS', arnOf('dataset-group/alpha')],
+      ['Delete', PAIR.logicalIds.Alpha, 'SUCCESS', expect.stringMatching(new RegExp(`^LifecycleStack-${PAIR.logicalIds.Alpha}-[A-Z0-9]{12}$`))],
       ['Delete', PAIR.logicalIds.Beta, 'SUCCESS', arnOf('dataset-group/beta')],
     ]);
     await env.verify();
@@ -171,8 +176,8 @@ describe('adoption and refusal', () => {
     const result = await env.deploy(SHOP.template);
 
     expect(result.status).toBe('ROLLBACK_COMPLETE');
-    expect(result.firstFailure?.reason).toMatch(new RegExp(`^A dataset group named 'shop' already exists \\(${SHOP_ARN}\\) and was not created by this `
-      + 'stack resource\\. Choose another datasetGroupName, or delete the existing dataset group\\.'));
+    expect(result.firstFailure?.reason).toMatch(new RegExp(`^A dataset group named 'shop' already exists \\(${SHOP_ARN}\\) and this stack resource `
+      + 'cannot prove it made it\\. Choose another datasetGroupName'));
     expect(operationsIn(result, 'rollback')).toEqual([['Delete', SHOP_ID, 'SUCCESS', CREATE_FAILED_MARKER]]);
     expect(env.service.countCalls('DeleteDatasetGroup')).toBe(0);
     expect(env.service.resources().map((r) => [r.arn, r.tags])).toEqual([[SHOP_ARN, {}]]);
@@ -187,7 +192,7 @@ describe('adoption and refusal', () => {
     const result = await env.deploy(SHOP.template);
 
     expect(result.status).toBe('ROLLBACK_COMPLETE');
-    expect(result.firstFailure?.reason).toContain(`A dataset group named 'shop' already exists (${SHOP_ARN}) and was not created by this stack resource.`);
+    expect(result.firstFailure?.reason).toContain(`A dataset group named 'shop' already exists (${SHOP_ARN}) and this stack resource cannot prove it made it.`);
     expect(env.service.resources()[0].tags).toEqual({ [OWNER_TAG]: 'OtherStack/Group1234' });
 
     await deleteOutOfBand(env, SHOP_ARN);
@@ -215,22 +220,30 @@ describe('updates', () => {
 
     expect(operationsIn(result, 'update')).toEqual([['Update', SHOP_ID, 'SUCCESS', SHOP_ARN]]);
     expect(operationsIn(result, 'cleanup')).toEqual([]);
-    expect(env.service.calls.filter((c) => c.operation.endsWith('Resource')).map((c) => [c.operation, c.input.tagKeys ?? c.input.tags]))
+    expect(env.service.calls.filter((c) => c.operation === 'UntagResource' || c.operation === 'TagResource')
+      .map((c) => [c.operation, c.input.tagKeys ?? c.input.tags]))
       .toEqual([['UntagResource', ['stage']], ['TagResource', [{ tagKey: 'team', tagValue: 'search' }]]]);
     expect(env.service.countCalls('CreateDatasetGroup') + env.service.countCalls('DeleteDatasetGroup')).toBe(1);
     expect(env.service.resources()[0].tags).toEqual({ team: 'search', [OWNER_TAG]: env.ownerOf(SHOP_ID) });
     await destroyAndVerify(env);
   }));
 
-  test.concurrent('a replacement rolled back because another resource failed returns to the old group and deletes the new one', () => withEnvironment({}, async (env) => {
+  test.concurrent('a replacement that completed before another resource failed is rolled back: the old group stays, the new one is deleted in the cleanup', () => withEnvironment({}, async (env) => {
     const before = groupStack({ Alpha: {}, Beta: { datasetGroupName: 'beta', tags: { team: 'a' } } });
     const after = groupStack({ Alpha: { domain: Domain.ECOMMERCE }, Beta: { datasetGroupName: 'beta', tags: { team: 'b' } } });
     await expectStatus(env.deploy(before.template), 'CREATE_COMPLETE');
     const oldArn = env.cloudformation.physicalIdOf(before.logicalIds.Alpha)!;
     const newArn = arnOf(`dataset-group/${nameIn(after, 'Alpha')}`);
-    env.service.inject('TagResource', { kind: 'error', name: 'InvalidInputException', message: 'Tag policy violation', when: (input) => input.resourceArn.endsWith('/beta') });
+    // Beta's tag change fails, but only once CloudFormation has Alpha's replacement: nothing is in flight to cancel.
+    const betaTagging = env.service.gate();
+    const betaOnly = (input: any) => input.resourceArn.endsWith('/beta');
+    env.service.inject('ListTagsForResource', { kind: 'hold', gate: betaTagging, when: betaOnly });
+    env.service.inject('TagResource', { kind: 'error', name: 'InvalidInputException', message: 'Tag policy violation', when: betaOnly });
+    const deployed = env.deploy(after.template);
+    await until(() => env.cloudformation.requests.some((r) => r.request.LogicalResourceId === before.logicalIds.Alpha && r.phase === 'update'));
+    betaTagging.open();
 
-    const result = await env.deploy(after.template);
+    const result = await deployed;
 
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(result.firstFailure).toMatchObject({ logicalId: before.logicalIds.Beta });
@@ -241,11 +254,40 @@ describe('updates', () => {
     ]);
     expect(operationsIn(result, 'rollback-cleanup')).toEqual([['Delete', before.logicalIds.Alpha, 'SUCCESS', newArn]]);
     expect(env.cloudformation.physicalIdOf(before.logicalIds.Alpha)).toBe(oldArn);
-    expect((await env.settledResources()).map((r) => [r.arn, r.status, r.tags.team])).toEqual(expect.arrayContaining([
+    expect((await env.settledResources()).map((r) => [r.arn, r.status, r.tags.team]).sort()).toEqual([
       [arnOf('dataset-group/beta'), 'ACTIVE', 'a'],
       [oldArn, 'ACTIVE', undefined],
-    ]));
-    expect(await env.settledResources()).toHaveLength(2);
+    ].sort());
+    await destroyAndVerify(env);
+  }));
+
+  test.concurrent('a replacement cancelled because another resource failed is rolled back: the rollback update deletes the group CloudFormation never heard of', () => withEnvironment({}, async (env) => {
+    const before = groupStack({ Alpha: {}, Beta: { datasetGroupName: 'beta', tags: { team: 'a' } } });
+    const after = groupStack({ Alpha: { domain: Domain.ECOMMERCE }, Beta: { datasetGroupName: 'beta', tags: { team: 'b' } } });
+    await expectStatus(env.deploy(before.template), 'CREATE_COMPLETE');
+    const oldArn = env.cloudformation.physicalIdOf(before.logicalIds.Alpha)!;
+    const newArn = arnOf(`dataset-group/${nameIn(after, 'Alpha')}`);
+    // The new group is still creating when Beta fails; it settles only once CloudFormation has cancelled the update.
+    const replacement = env.service.holdCreation(nameIn(after, 'Alpha'));
+    env.cloudformation.onCancel = () => replacement.release();
+    env.service.inject('TagResource', { kind: 'error', name: 'InvalidInputException', message: 'Tag policy violation', when: (input) => input.resourceArn.endsWith('/beta') });
+    const deployed = env.deploy(after.template);
+    await replacement.reached;
+
+    const result = await deployed;
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(result.operations.find((o) => o.logicalId === before.logicalIds.Alpha && o.phase === 'update'))
+      .toMatchObject({ status: 'FAILED', reason: 'Resource update cancelled', physicalId: oldArn });
+    expect(operationsIn(result, 'update-rollback').sort()).toEqual([
+      ['Update', before.logicalIds.Alpha, 'SUCCESS', oldArn],
+      ['Update', before.logicalIds.Beta, 'SUCCESS', arnOf('dataset-group/beta')],
+    ]);
+    expect(operationsIn(result, 'rollback-cleanup')).toEqual([]);
+    await env.cloudformation.settled();
+    expect((await env.settledResources()).map((r) => r.arn).sort()).toEqual([arnOf('dataset-group/beta'), oldArn].sort());
+    expect(answersTo(env, 'DeleteDatasetGroup')).toContain('ok');
+    expect(env.service.calls.filter((c) => c.operation === 'DeleteDatasetGroup').map((c) => c.input.datasetGroupArn)).toContain(newArn);
     await destroyAndVerify(env);
   }));
 
@@ -292,7 +334,8 @@ describe('deletes', () => {
 
     await expectStatus(env.destroy(), 'DELETE_COMPLETE');
 
-    expect(answersTo(env, 'DeleteDatasetGroup').slice(-1)).toEqual(['ResourceNotFoundException']);
+    // Only the delete made outside the stack: the handler looked, found nothing, and called no Delete.
+    expect(answersTo(env, 'DeleteDatasetGroup')).toEqual(['ok']);
     await env.verify();
   }));
 });
@@ -316,7 +359,7 @@ describe('scale and quotas', () => {
     const result = await env.deploy(stack.template);
 
     expect(result.status).toBe('ROLLBACK_COMPLETE');
-    expect(result.firstFailure?.reason).toMatch(new RegExp(`^CreateDatasetGroup still failed after ${HARNESS_RETRY_POLICY.maxAttempts} attempts in \\d+ s: `
+    expect(result.firstFailure?.reason).toMatch(new RegExp('^CreateDatasetGroup still failed after \\d+ attempts in \\d+ s: '
       + 'LimitExceededException \\(HTTP 400\\): The limit of 2 dataset groups has been reached\\. .*quota'));
     await env.verify();
   }));

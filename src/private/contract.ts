@@ -38,6 +38,8 @@ export interface DatasetGroupProperties extends CommonProperties {
   readonly KmsKeyArn?: string;
   readonly RoleArn?: string;
   readonly Tags?: TagProperty[];
+  /** 'true' to delete the group's children before the group. */
+  readonly EmptyOnDelete?: string;
 }
 
 export interface SchemaProperties extends CommonProperties {

@@ -26,3 +26,11 @@ export function operationsIn(result: StackOperationResult, phase: Phase): Array<
 export function answersTo(env: LifecycleEnvironment, operation: string): string[] {
   return env.service.calls.filter((c) => c.operation === operation).map((c) => c.errorType ?? (c.status === 200 ? 'ok' : String(c.status)));
 }
+
+/**
+ * Waits until `condition` holds: for ordering a scenario on events (a request
+ * sent, a response recorded), never on elapsed time. Jest's test timeout bounds it.
+ */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

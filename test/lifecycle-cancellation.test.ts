@@ -1,0 +1,318 @@
+/**
+ * CloudFormation as it really behaves when a deploy fails: in-flight creates and
+ * updates are cancelled, cancelled creates are deleted under physical IDs
+ * CloudFormation makes up, and rollbacks meet operations still in flight. Also
+ * ownership (never adopt or delete what this stack resource did not make), bounded
+ * invocations, blocked deletes and emptyOnDelete. Every in-flight state here is
+ * made to happen with holds and gates, never hoped for from real time.
+ */
+import { CreateDatasetCommand, CreateEventTrackerCommand, CreateSchemaCommand, CreateSolutionCommand, CreateSolutionVersionCommand, DeleteEventTrackerCommand } from '@aws-sdk/client-personalize';
+import { DatasetGroup, DatasetType, Schema, SchemaDefinition, SchemaField } from '../src';
+import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
+import { LocalCloudFormation } from './harness/cloudformation';
+import { ACCOUNT, REGION, withEnvironment } from './harness/environment';
+import { arnOf, dataModelStack, groupStack, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
+import { TemplateJson } from './harness/template';
+
+jest.setTimeout(30_000);
+
+const INVENTED_ID = (logicalId: string) => new RegExp(`^LifecycleStack-${logicalId}-[A-Z0-9]{12}$`);
+
+const FIELDS: Record<string, SchemaField[]> = {
+  Interactions: [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP')],
+  Items: [SchemaField.stringField('ITEM_ID'), SchemaField.stringField('GENRES').categorical()],
+  Users: [SchemaField.stringField('USER_ID'), SchemaField.intField('AGE').nullable()],
+  Actions: [SchemaField.stringField('ACTION_ID'), SchemaField.intField('VALUE').nullable()],
+  ActionInteractions: [SchemaField.stringField('USER_ID'), SchemaField.stringField('ACTION_ID'), SchemaField.longField('TIMESTAMP'),
+    SchemaField.stringField('EVENT_TYPE')],
+};
+const TYPES: Record<string, DatasetType> = {
+  Interactions: DatasetType.INTERACTIONS, Items: DatasetType.ITEMS, Users: DatasetType.USERS,
+  Actions: DatasetType.ACTIONS, ActionInteractions: DatasetType.ACTION_INTERACTIONS,
+};
+
+/** A custom group with all five datasets, each with a schema of its own. */
+const FIVE_DATASETS = synthesize((stack) => {
+  const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'five' });
+  for (const [id, fields] of Object.entries(FIELDS)) {
+    const schema = new Schema(stack, `${id}Schema`, { definition: SchemaDefinition.fromFields(fields, { recordName: id }) });
+    group.addDataset(id, { datasetType: TYPES[id], schema });
+  }
+});
+
+/** An explicitly named schema beside a group that will fail. */
+const SCHEMA_AND_GROUP = synthesize((stack) => {
+  new Schema(stack, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(FIELDS.Items, { recordName: 'Items' }) });
+  new DatasetGroup(stack, 'Doomed', { datasetGroupName: 'doomed' });
+});
+
+/** A copy of a template with one resource's properties changed, as a tampered or broken template would be. */
+function tampered(stack: SynthesizedStack, constructPath: string, change: (properties: Record<string, unknown>) => void): TemplateJson {
+  const template = JSON.parse(JSON.stringify(stack.template)) as TemplateJson;
+  change(template.Resources[stack.logicalIds[constructPath]].Properties as Record<string, unknown>);
+  return template;
+}
+
+describe('cancelled creates', () => {
+  test.concurrent('a group still creating when a sibling fails is found by name on the rollback Delete, waited for and deleted', () => withEnvironment({}, async (env) => {
+    const stack = groupStack({ Slow: { datasetGroupName: 'slow' }, Failing: { datasetGroupName: 'failing' } });
+    const slow = env.service.holdCreation('slow');
+    const failing = env.service.holdCreation('failing');
+    env.service.failCreation('failing', 'The role cannot access the KMS key');
+    const deployed = env.deploy(stack.template);
+    await slow.reached;
+    failing.release();
+    // The rollback Delete meets the group while it is still creating and is refused; only then does it settle.
+    await until(() => answersTo(env, 'DeleteDatasetGroup').includes('ResourceInUseException'));
+    slow.release();
+
+    const result = await deployed;
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.operations.find((o) => o.logicalId === stack.logicalIds.Slow && o.phase === 'create'))
+      .toMatchObject({ status: 'FAILED', reason: 'Resource creation cancelled' });
+    const rollbackOfSlow = result.operations.find((o) => o.logicalId === stack.logicalIds.Slow && o.phase === 'rollback')!;
+    expect(rollbackOfSlow).toMatchObject({ status: 'SUCCESS', physicalId: expect.stringMatching(INVENTED_ID(stack.logicalIds.Slow)) });
+    // The Delete met the group while it was still creating, was refused, and deleted it once it could.
+    expect(answersTo(env, 'DeleteDatasetGroup')).toContain('ResourceInUseException');
+    await env.verify();
+  }));
+
+  test.concurrent('one dataset failing at once while four siblings are creating rolls back all nine resources', () => withEnvironment({}, async (env) => {
+    const names = Object.keys(FIELDS).map((id) => nameIn(FIVE_DATASETS, `Group/${id}`));
+    const [failingName, ...creatingNames] = [names[2], ...names.filter((_, i) => i !== 2)];
+    const creating = creatingNames.map((name) => env.service.holdCreation(name, 'dataset'));
+    const failing = env.service.holdCreation(failingName, 'dataset');
+    env.service.failCreation(failingName, 'Schema field USER_ID is missing', 'dataset');
+    env.cloudformation.onCancel = () => creating.forEach((hold) => hold.release());
+    const deployed = env.deploy(FIVE_DATASETS.template);
+    await Promise.all([...creating, failing].map((hold) => hold.reached));
+    failing.release();
+
+    const result = await deployed;
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    // The Dataset shape has no failureReason, so the status is all Personalize says.
+    expect(result.firstFailure?.reason).toMatch(/^Personalize reported CREATE FAILED for dataset \S+\/USERS/);
+    const cancelled = result.operations.filter((o) => o.phase === 'create' && o.cancelled).map((o) => o.logicalId).sort();
+    expect(cancelled).toEqual(['Interactions', 'Items', 'Actions', 'ActionInteractions'].map((id) => FIVE_DATASETS.logicalIds[`Group/${id}`]).sort());
+    for (const logicalId of cancelled) {
+      expect(result.operations.find((o) => o.phase === 'rollback' && o.logicalId === logicalId))
+        .toMatchObject({ status: 'SUCCESS', physicalId: expect.stringMatching(INVENTED_ID(logicalId)) });
+    }
+    // Group, five schemas and the failed dataset were deleted under their ARNs; nothing is left.
+    await env.verify();
+  }));
+
+  test.concurrent('a schema created but unanswered when a sibling fails is deleted by the rollback under the physical ID CloudFormation made up', () => withEnvironment({}, async (env) => {
+    const response = env.service.gate();
+    env.service.inject('CreateSchema', { kind: 'hold', gate: response, afterProcessing: true });
+    const doomed = env.service.holdCreation('doomed');
+    env.service.failCreation('doomed', 'Quota of dataset groups reached');
+    env.cloudformation.onCancel = () => response.open();
+    const deployed = env.deploy(SCHEMA_AND_GROUP.template);
+    await response.reached;
+    doomed.release();
+
+    const result = await deployed;
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.operations.find((o) => o.phase === 'rollback' && o.logicalId === SCHEMA_AND_GROUP.logicalIds.Orders))
+      .toMatchObject({ status: 'SUCCESS', physicalId: expect.stringMatching(INVENTED_ID(SCHEMA_AND_GROUP.logicalIds.Orders)) });
+    expect(answersTo(env, 'DeleteSchema')).toEqual(['ok']);
+    await env.verify();
+  }));
+
+  test.concurrent('a schema whose cancelled Create lands only after the rollback Delete started is still found and deleted', () => withEnvironment({}, async (env) => {
+    const request = env.service.gate();
+    env.service.inject('CreateSchema', { kind: 'hold', gate: request });
+    const doomed = env.service.holdCreation('doomed');
+    env.service.failCreation('doomed', 'Quota of dataset groups reached');
+    const deployed = env.deploy(SCHEMA_AND_GROUP.template);
+    await request.reached;
+    doomed.release();
+    // The rollback Delete looks for the schema first; only then does the cancelled Create go through.
+    await until(() => env.service.calls.some((c) => c.operation === 'DescribeSchema'));
+    request.open();
+
+    const result = await deployed;
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(answersTo(env, 'CreateSchema')).toEqual(['ok']);
+    expect(answersTo(env, 'DeleteSchema')).toEqual(['ok']);
+    await env.verify();
+  }));
+});
+
+describe('cancelled updates', () => {
+  test.concurrent('a rollback waits for a cancelled schema update to land, then fails saying which schema the dataset now has', () => withEnvironment({}, async (env) => {
+    const before = dataModelStack();
+    const extended = [...ITEMS_FIELDS, SchemaField.stringField('COLOR').nullable()];
+    const after = synthesize((stack) => {
+      const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
+      const schema = (id: string, fields: SchemaField[]) => new Schema(stack, id, { definition: SchemaDefinition.fromFields(fields, { recordName: id }) });
+      group.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: schema('InteractionsSchema', FIELDS.Interactions) });
+      group.addDataset('Items', { datasetType: DatasetType.ITEMS, schema: schema('ItemsSchema', extended) });
+      group.addDataset('Users', { datasetType: DatasetType.USERS, schema: schema('UsersSchema', [SchemaField.stringField('USER_ID'), SchemaField.intField('AGE').nullable()]) });
+      new DatasetGroup(stack, 'Extra', { datasetGroupName: 'extra' });
+    });
+    await expectStatus(env.deploy(before.template), 'CREATE_COMPLETE');
+    const itemsArn = env.cloudformation.physicalIdOf(before.logicalIds['Group/Items'])!;
+    const update = env.service.holdUpdate(nameIn(before, 'Group/Items'));
+    const extra = env.service.holdCreation('extra');
+    env.service.failCreation('extra', 'Quota of dataset groups reached');
+    env.cloudformation.onCancel = () => update.release();
+    const deployed = env.deploy(after.template);
+    await update.reached;
+    await extra.reached;
+    extra.release();
+
+    const result = await deployed;
+
+    expect(result.operations.find((o) => o.phase === 'update' && o.logicalId === before.logicalIds['Group/Items']))
+      .toMatchObject({ status: 'FAILED', reason: 'Resource update cancelled' });
+    expect(result.status).toBe('UPDATE_ROLLBACK_FAILED');
+    const rollback = result.operations.find((o) => o.phase === 'update-rollback' && o.logicalId === before.logicalIds['Group/Items'])!;
+    const newSchemaArn = arnOf(`schema/${nameIn(after, 'ItemsSchema')}`);
+    expect(rollback.status).toBe('FAILED');
+    expect(rollback.reason).toContain(`Dataset ${itemsArn} (Items) uses schema ${newSchemaArn}`);
+    expect(rollback.reason).toContain('continue-update-rollback');
+    // What the service holds is what the failure says: the dataset has the new schema.
+    expect(env.service.resources('dataset').find((d) => d.arn === itemsArn)?.schemaArn).toBe(newSchemaArn);
+    // What the rollback cleanup would have deleted had the rollback succeeded (the harness does not model
+    // continue-update-rollback): the new Items schema and the failed group. Everything the stack holds is deleted.
+    await destroyAndVerify(env, { leftovers: [newSchemaArn, arnOf('dataset-group/extra')] });
+  }));
+});
+
+describe('ownership', () => {
+  test.concurrent('two stacks with the same explicit schemaName: the second fails at once and the first keeps its schema', () => withEnvironment({}, async (env) => {
+    const stack = synthesize((s) => {
+      new Schema(s, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(FIELDS.Items, { recordName: 'Items' }) });
+    });
+    await expectStatus(env.deploy(stack.template), 'CREATE_COMPLETE');
+    // Older than the clock skew the handler allows: the first stack's schema is not something the second just made.
+    await new Promise((resolve) => setTimeout(resolve, 4 * env.waitPolicy.clockSkewMs));
+    const prodIdentity = { ...env.cloudformation.identity, stackName: 'Prod', stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Prod/1` };
+    const prod = new LocalCloudFormation(env.framework, prodIdentity);
+
+    const result = await prod.deploy(stack.template);
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.firstFailure?.reason).toMatch(/^A schema named 'orders' already exists \(\S+\) and this stack resource cannot prove it made it/);
+    expect(answersTo(env, 'DeleteSchema')).toEqual([]);
+    await destroyAndVerify(env);
+  }));
+
+  test.concurrent('a Delete whose physical ID names a group this stack resource does not own deletes nothing and succeeds', () => withEnvironment({}, async (env) => {
+    const stack = groupStack({ Group: { datasetGroupName: 'ours' } });
+    await expectStatus(env.deploy(stack.template), 'CREATE_COMPLETE');
+    const other = groupStack({ Group: { datasetGroupName: 'theirs' } });
+    const otherEnvIdentity = { ...env.cloudformation.identity, stackName: 'Other', stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Other/1` };
+    await expectStatus(new LocalCloudFormation(env.framework, otherEnvIdentity).deploy(other.template), 'CREATE_COMPLETE');
+
+    const response = await env.framework.deliver({
+      RequestType: 'Delete', ServiceToken: 'token', ResponseURL: 'https://example.com', StackId: env.cloudformation.identity.stackId,
+      RequestId: 'tampered', LogicalResourceId: stack.logicalIds.Group, ResourceType: 'Custom::PersonalizeDatasetGroup',
+      ResourceProperties: { Name: 'ours' }, PhysicalResourceId: arnOf('dataset-group/theirs'),
+    });
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(env.service.resources().map((r) => r.arn).sort()).toEqual([arnOf('dataset-group/ours'), arnOf('dataset-group/theirs')].sort());
+    expect(answersTo(env, 'DeleteDatasetGroup')).toEqual([]);
+  }));
+
+  test.concurrent('a Delete whose physical ID is in another region deletes nothing and makes no call', () => withEnvironment({}, async (env) => {
+    const response = await env.framework.deliver({
+      RequestType: 'Delete', ServiceToken: 'token', ResponseURL: 'https://example.com', StackId: env.cloudformation.identity.stackId,
+      RequestId: 'tampered', LogicalResourceId: 'Group', ResourceType: 'Custom::PersonalizeDatasetGroup',
+      ResourceProperties: { Name: 'shop' }, PhysicalResourceId: `arn:aws:personalize:eu-west-1:${ACCOUNT}:dataset-group/shop`,
+    });
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(env.service.calls).toEqual([]);
+  }));
+
+  test.concurrent('a property of the wrong type fails the create naming the property, and nothing is created', () => withEnvironment({}, async (env) => {
+    const stack = groupStack({ Group: { datasetGroupName: 'shop' } });
+
+    const result = await env.deploy(tampered(stack, 'Group', (properties) => {
+      properties.KmsKeyArn = ['arn:aws:kms:us-east-1:123456789012:key/1'];
+    }));
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.firstFailure?.reason).toMatch(/^Property 'KmsKeyArn' must be a string, got a list/);
+    expect(env.service.countCalls('CreateDatasetGroup')).toBe(0);
+    await env.verify();
+  }));
+
+  test.concurrent('tags that set the reserved owner tag are refused by the handler', () => withEnvironment({}, async (env) => {
+    const stack = groupStack({ Group: { datasetGroupName: 'shop' } });
+
+    const result = await env.deploy(tampered(stack, 'Group', (properties) => {
+      properties.Tags = [{ Key: 'cdk-personalize:owner', Value: 'Prod/Group' }];
+    }));
+
+    expect(result.firstFailure?.reason).toMatch(/^Property 'Tags' sets the tag 'cdk-personalize:owner', which is reserved/);
+    expect(env.service.countCalls('CreateDatasetGroup')).toBe(0);
+    await env.verify();
+  }));
+});
+
+describe('bounded time', () => {
+  test.concurrent('a permanent AccessDenied fails after the IAM propagation budget with its own hint, not the quota hint', () => withEnvironment({}, async (env) => {
+    env.service.inject('CreateDatasetGroup', { kind: 'error', name: 'AccessDeniedException', message: 'not authorized', always: true });
+
+    const result = await env.deploy(groupStack({ Group: { datasetGroupName: 'shop' } }).template);
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.firstFailure?.reason).toMatch(/^CreateDatasetGroup still failed after \d+ attempts in \d+ s: AccessDeniedException/);
+    expect(result.firstFailure?.reason).toContain('outlasted IAM propagation');
+    expect(result.firstFailure?.reason).not.toContain('quota');
+    await env.verify();
+  }));
+});
+
+describe('blocked deletes and emptyOnDelete', () => {
+  test.concurrent('a group delete blocked by an event tracker made outside the stack fails soon, listing it, and succeeds once it is gone', () => withEnvironment({}, async (env) => {
+    await expectStatus(env.deploy(groupStack({ Group: { datasetGroupName: 'shop' } }).template), 'CREATE_COMPLETE');
+    const tracker = await env.client().send(new CreateEventTrackerCommand({ name: 'web', datasetGroupArn: arnOf('dataset-group/shop') }));
+    await until(() => env.service.resources('eventTracker').every((t) => t.status === 'ACTIVE'));
+
+    const blocked = await env.destroy();
+
+    expect(blocked.status).toBe('DELETE_FAILED');
+    expect(blocked.firstFailure?.reason).toContain(`it still holds 1 resource(s) that this stack does not manage and nobody is deleting: ${tracker.eventTrackerArn}`);
+    expect(blocked.firstFailure?.reason).toContain('emptyOnDelete');
+    expect(blocked.firstFailure?.reason).not.toMatch(/Timed out/);
+    await env.client().send(new DeleteEventTrackerCommand({ eventTrackerArn: tracker.eventTrackerArn }));
+    await env.settledResources();
+    await destroyAndVerify(env);
+  }));
+
+  test.concurrent('emptyOnDelete deletes what was made outside the stack in dependency order, stopping training, then the group', () => withEnvironment({}, async (env) => {
+    await expectStatus(env.deploy(groupStack({ Group: { datasetGroupName: 'shop', emptyOnDelete: true } }).template), 'CREATE_COMPLETE');
+    const client = env.client();
+    const groupArn = arnOf('dataset-group/shop');
+    await client.send(new CreateEventTrackerCommand({ name: 'web', datasetGroupArn: groupArn }));
+    const schema = await client.send(new CreateSchemaCommand({
+      name: 'outside', schema: JSON.stringify({ type: 'record', name: 'Users', namespace: 'com.amazonaws.personalize.schema', fields: [{ name: 'USER_ID', type: 'string' }], version: '1.0' }),
+    }));
+    await client.send(new CreateDatasetCommand({ name: 'outside-users', datasetGroupArn: groupArn, datasetType: 'Users', schemaArn: schema.schemaArn! }));
+    const solution = await client.send(new CreateSolutionCommand({ name: 'outside-solution', datasetGroupArn: groupArn, recipeArn: 'arn:aws:personalize:::recipe/aws-user-personalization' }));
+    await until(() => env.service.resources().every((r) => r.status === undefined || r.status === 'ACTIVE'));
+    env.service.holdCreation('outside-solution', 'solutionVersion');
+    await client.send(new CreateSolutionVersionCommand({ solutionArn: solution.solutionArn! }));
+
+    await expectStatus(env.destroy(), 'DELETE_COMPLETE');
+
+    expect(answersTo(env, 'StopSolutionVersionCreation')).toContain('ok');
+    const deletes = env.service.calls.filter((c) => c.operation.startsWith('Delete') && c.errorType === undefined).map((c) => c.operation);
+    expect(deletes.indexOf('DeleteSolution')).toBeLessThan(deletes.indexOf('DeleteEventTracker'));
+    expect(deletes.indexOf('DeleteEventTracker')).toBeLessThan(deletes.indexOf('DeleteDataset'));
+    expect(deletes.indexOf('DeleteDataset')).toBeLessThan(deletes.indexOf('DeleteDatasetGroup'));
+    // The schema made outside the stack is not the group's child: it stays.
+    await env.verify({ leftovers: [schema.schemaArn!] });
+  }));
+});
+
