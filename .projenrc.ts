@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@2.1148.1',
     '@aws-cdk/integ-runner@^2.197',
     'cdk-nag@^2',
+    // cdk-nag 3 beside 2, under an alias: the library's suppressions are tested with both majors.
+    'cdk-nag3@npm:cdk-nag@^3',
     'fast-check@^4',
     // The newest integ-tests-alpha; its peer range accepts our aws-cdk-lib.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
