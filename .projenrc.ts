@@ -65,7 +65,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', 'lambda', 'examples', 'bench'],
   },
-  gitignore: ['/assets/', 'cdk.out/', '/examples/cdk.out/', '**/*.snapshot/asset.*/', '.venv/', 'target/'],
+  gitignore: ['/assets/', '/.ecosystem/', 'cdk.out/', '/examples/cdk.out/', '**/*.snapshot/asset.*/', '.venv/', 'target/'],
   npmignoreEnabled: true,
 });
 
@@ -91,8 +91,19 @@ const bundleHandler = project.addTask('bundle:handler', {
     '--outfile=assets/provider-handler/index.js',
   ].join(' '),
 });
-project.preCompileTask.spawn(bundleHandler);
+// `compile` (jsii) is what users of jsii projects run, so it bundles the handler itself: a package
+// built from a fresh clone with `npx projen compile && npx projen package:js` holds assets/.
+project.compileTask.prependSpawn(bundleHandler);
 project.testTask.prependSpawn(bundleHandler);
+
+// And no package can be built without the bundle: each packaging task checks for it first.
+const HANDLER_BUNDLE = 'assets/provider-handler/index.js';
+const requireBundle = project.addTask('check:handler-bundle', {
+  description: `Fail unless ${HANDLER_BUNDLE} exists (every package task runs this first)`,
+  exec: `node -e "if (!require('fs').existsSync('${HANDLER_BUNDLE}')) { console.error('${HANDLER_BUNDLE} is missing: `
+    + `run npx projen compile (or npx projen bundle:handler) before packaging, or the package would ship without its handler.'); process.exit(1); }"`,
+});
+for (const target of ['js', 'python', 'java', 'dotnet', 'go']) project.tasks.tryFind(`package:${target}`)?.prependSpawn(requireBundle);
 project.npmignore?.include('/assets/');
 project.npmignore?.exclude('/lambda/', '/examples/', '/bench/', '/docs/', '/.ci/');
 project.addPackageIgnore('/test/');
@@ -132,7 +143,7 @@ project.addTask('bench', {
 // The README's slower command: cfn-lint, rosetta, the Python and Java packages used for real, .NET and Go codegen.
 // `npx projen check:ecosystem python java` runs some of them; .ci/ecosystem.sh says what each one does.
 project.gitignore.exclude('/.jsii.tabl.json', '__pycache__/');
-project.npmignore?.exclude('/.venv/', '/.cfnlintrc.yaml', '/.jsii.tabl.json', '/rosetta/');
+project.npmignore?.exclude('/.venv/', '/.ecosystem/', '/.cfnlintrc.yaml', '/.jsii.tabl.json', '/rosetta/');
 const checkEcosystem = project.addTask('check:ecosystem', {
   description: 'Slower checks: cfn-lint on every template, rosetta --strict, Python wheel and Java jar smoke apps, .NET/Go codegen',
   env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
