@@ -8,8 +8,8 @@ import { Dataset, DatasetOptions } from './dataset';
 import { Attributes, CONTRACT_VERSION, DatasetGroupProperties, ResourceTypes, TagProperty } from './private/contract';
 import { datasetGroupArnPattern } from './private/grant-patterns';
 import { grantHandler, HandlerGrant } from './private/handler-access';
-import { physicalName, PhysicalName } from './private/names';
 import { describeValue } from './private/messages';
+import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import {
   claimName, tagProblems, validateKmsKeyArn, validateName, validatePersonalizeArn, validateRoleArn,

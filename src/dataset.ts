@@ -1,18 +1,17 @@
 import {
   Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token, TokenComparison,
 } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { IConstruct, Construct } from 'constructs';
 import { DatasetGroup, Domain, IDatasetGroup } from './dataset-group';
 import { datasetFieldProblems, requiredFieldsSummary } from './private/avro';
 import { Attributes, CONTRACT_VERSION, DatasetProperties, ResourceTypes, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { datasetGroupArnPattern, schemaArnPattern } from './private/grant-patterns';
 import { grantHandler } from './private/handler-access';
+import { article, describeValue } from './private/messages';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
-import { article, describeValue } from './private/messages';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 import { ISchema, Schema } from './schema';
 
@@ -348,9 +347,9 @@ function claimType(group: IDatasetGroup, type: DatasetType, dataset: Dataset): v
   const groups = datasetsByApp.get(dataset.node.root) ?? new Map<unknown, Map<DatasetType, Dataset>>();
   datasetsByApp.set(dataset.node.root, groups);
   const imported = !(group instanceof DatasetGroup) && !Token.isUnresolved(group.datasetGroupArn);
-  const groupKey = imported ? `arn ${group.datasetGroupArn}` : group;
-  const claimed = groups.get(groupKey) ?? new Map<DatasetType, Dataset>();
-  groups.set(groupKey, claimed);
+  const claimKey = imported ? `arn ${group.datasetGroupArn}` : group;
+  const claimed = groups.get(claimKey) ?? new Map<DatasetType, Dataset>();
+  groups.set(claimKey, claimed);
   const existing = claimed.get(type);
   if (existing) {
     const sameGroup = existing.datasetGroup === group ? ''
@@ -375,7 +374,7 @@ function checkGroupEnvironment(dataset: Dataset, group: IDatasetGroup): void {
   if (mismatches.length === 0) return;
   throw new Error(`Invalid datasetGroup: dataset group ${describeValue(group.datasetGroupArn, group)} is in `
     + `${mismatches.join(' and ')}. A dataset is created in its stack's account and region, so it can be added only to `
-    + `a dataset group there; add it in a stack deployed to the group's account and region.`);
+    + 'a dataset group there; add it in a stack deployed to the group\'s account and region.');
 }
 
 function checkSchemaDomain(group: IDatasetGroup, schema: ISchema): void {
