@@ -170,7 +170,10 @@ check_packaging() {
   fi
   local tarball wheel found=0
   tarball=$(ls "$dir"/dist/js/*.tgz) && wheel=$(ls "$dir"/dist/python/*.whl) || return 1
-  if tar -tzf "$tarball" | grep -qx 'package/assets/provider-handler/index.js'; then
+  local listing
+  listing=$(tar -tzf "$tarball") || return 1
+  # Not `tar | grep -q`: under pipefail, grep's early exit makes tar fail with SIGPIPE.
+  if grep -qx 'package/assets/provider-handler/index.js' <<<"$listing"; then
     log "ok    $(basename "$tarball") holds package/assets/provider-handler/index.js"; found=$((found + 1))
   else
     log "FAIL  $(basename "$tarball") has no assets/provider-handler/index.js"
@@ -192,7 +195,7 @@ PY
   if (cd "$dir" && npx projen package:js) >"$log_file" 2>&1; then
     log "FAIL  package:js ran without the handler bundle"
   else
-    log "ok    package:js refuses to run without the handler bundle: $(grep -m1 'is missing' "$log_file")"; found=$((found + 1))
+    log "ok    package:js refuses to run without the handler bundle: $(grep -m1 '^assets/provider-handler/index.js is missing' "$log_file")"; found=$((found + 1))
   fi
   rm -rf "$dir" "$log_file"
   DETAIL="$found of 3: npm tarball and wheel hold the handler; packaging without it fails"
