@@ -79,6 +79,13 @@ for (const folder of ['lambda', 'examples', 'bench']) {
   });
 }
 
+// Quiet output for every task (README commands print results, not noise), each silenced the way its source documents:
+// jsii's end-of-life banner for the Node.js 20 these machines run, and the AWS SDK for JavaScript's notice that its
+// releases after early January 2027 need Node.js 22, printed once per process that loads it (each jest worker).
+// The README states the supported Node.js versions instead.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+project.tasks.addEnvironment('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
+
 // The registry's unrs-resolver 1.13.0 ships Linux bindings only, which breaks `npm ci` lock checks.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
@@ -101,7 +108,7 @@ const HANDLER_BUNDLE = 'assets/provider-handler/index.js';
 const requireBundle = project.addTask('check:handler-bundle', {
   description: `Fail unless ${HANDLER_BUNDLE} exists (every package task runs this first)`,
   exec: `node -e "if (!require('fs').existsSync('${HANDLER_BUNDLE}')) { console.error('${HANDLER_BUNDLE} is missing: `
-    + `run npx projen compile (or npx projen bundle:handler) before packaging, or the package would ship without its handler.'); process.exit(1); }"`,
+    + 'run npx projen compile (or npx projen bundle:handler) before packaging, or the package would ship without its handler.\'); process.exit(1); }"',
 });
 for (const target of ['js', 'python', 'java', 'dotnet', 'go']) project.tasks.tryFind(`package:${target}`)?.prependSpawn(requireBundle);
 project.npmignore?.include('/assets/');
