@@ -1,7 +1,7 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { validateKmsKeyArn } from './private/validation';
 import { PersonalizeProvider } from './private/provider';
+import { validateKmsKeyArn } from './private/validation';
 
 /**
  * Options for the logs of a stack's cdk-personalize provider.
@@ -26,9 +26,6 @@ export interface ProviderLoggingOptions {
  * settings are per stack.
  *
  * @example
- * import * as kms from 'aws-cdk-lib/aws-kms';
- *
- * declare const stack: Stack;
  * const logKey = new kms.Key(stack, 'LogKey', { enableKeyRotation: true });
  * ProviderLogging.configure(stack, { encryptionKey: logKey });
  */
