@@ -152,7 +152,8 @@ project.addTask('bench', {
 project.gitignore.exclude('/.jsii.tabl.json', '__pycache__/');
 project.npmignore?.exclude('/.venv/', '/.ecosystem/', '/.cfnlintrc.yaml', '/.jsii.tabl.json', '/rosetta/');
 const checkEcosystem = project.addTask('check:ecosystem', {
-  description: 'Slower checks: cfn-lint on every template, rosetta --strict, Python wheel and Java jar smoke apps, .NET/Go codegen',
+  description: 'Slower checks: cfn-lint on every template, rosetta --strict, Python wheel and Java jar smoke apps, .NET/Go codegen, '
+    + 'cdk-nag 2 and 3 in a consumer app, packaging from a fresh clone',
   env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
   exec: 'bash .ci/ecosystem.sh',
   receiveArgs: true,
