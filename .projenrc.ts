@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@2.1148.1',
     '@aws-cdk/integ-runner@^2.197',
     'cdk-nag@^2',
+    // cdk-nag 3 beside 2, under an alias: the library's suppressions are tested with both majors.
+    'cdk-nag3@npm:cdk-nag@^3',
     'fast-check@^4',
     // The newest integ-tests-alpha; its peer range accepts our aws-cdk-lib.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
@@ -63,7 +65,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', 'lambda', 'examples', 'bench'],
   },
-  gitignore: ['/assets/', 'cdk.out/', '/examples/cdk.out/', '**/*.snapshot/asset.*/', '.venv/', 'target/'],
+  gitignore: ['/assets/', '/.ecosystem/', 'cdk.out/', '/examples/cdk.out/', '**/*.snapshot/asset.*/', '.venv/', 'target/'],
   npmignoreEnabled: true,
 });
 
@@ -77,6 +79,13 @@ for (const folder of ['lambda', 'examples', 'bench']) {
   });
 }
 
+// Quiet output for every task (README commands print results, not noise), each silenced the way its source documents:
+// jsii's end-of-life banner for the Node.js 20 these machines run, and the AWS SDK for JavaScript's notice that its
+// releases after early January 2027 need Node.js 22, printed once per process that loads it (each jest worker).
+// The README states the supported Node.js versions instead.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+project.tasks.addEnvironment('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
+
 // The registry's unrs-resolver 1.13.0 ships Linux bindings only, which breaks `npm ci` lock checks.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
@@ -89,8 +98,19 @@ const bundleHandler = project.addTask('bundle:handler', {
     '--outfile=assets/provider-handler/index.js',
   ].join(' '),
 });
-project.preCompileTask.spawn(bundleHandler);
+// `compile` (jsii) is what users of jsii projects run, so it bundles the handler itself: a package
+// built from a fresh clone with `npx projen compile && npx projen package:js` holds assets/.
+project.compileTask.prependSpawn(bundleHandler);
 project.testTask.prependSpawn(bundleHandler);
+
+// And no package can be built without the bundle: each packaging task checks for it first.
+const HANDLER_BUNDLE = 'assets/provider-handler/index.js';
+const requireBundle = project.addTask('check:handler-bundle', {
+  description: `Fail unless ${HANDLER_BUNDLE} exists (every package task runs this first)`,
+  exec: `node -e "if (!require('fs').existsSync('${HANDLER_BUNDLE}')) { console.error('${HANDLER_BUNDLE} is missing: `
+    + 'run npx projen compile (or npx projen bundle:handler) before packaging, or the package would ship without its handler.\'); process.exit(1); }"',
+});
+for (const target of ['js', 'python', 'java', 'dotnet', 'go']) project.tasks.tryFind(`package:${target}`)?.prependSpawn(requireBundle);
 project.npmignore?.include('/assets/');
 project.npmignore?.exclude('/lambda/', '/examples/', '/bench/', '/docs/', '/.ci/');
 project.addPackageIgnore('/test/');
@@ -130,9 +150,10 @@ project.addTask('bench', {
 // The README's slower command: cfn-lint, rosetta, the Python and Java packages used for real, .NET and Go codegen.
 // `npx projen check:ecosystem python java` runs some of them; .ci/ecosystem.sh says what each one does.
 project.gitignore.exclude('/.jsii.tabl.json', '__pycache__/');
-project.npmignore?.exclude('/.venv/', '/.cfnlintrc.yaml', '/.jsii.tabl.json', '/rosetta/');
+project.npmignore?.exclude('/.venv/', '/.ecosystem/', '/.cfnlintrc.yaml', '/.jsii.tabl.json', '/rosetta/');
 const checkEcosystem = project.addTask('check:ecosystem', {
-  description: 'Slower checks: cfn-lint on every template, rosetta --strict, Python wheel and Java jar smoke apps, .NET/Go codegen',
+  description: 'Slower checks: cfn-lint on every template, rosetta --strict, Python wheel and Java jar smoke apps, .NET/Go codegen, '
+    + 'cdk-nag 2 and 3 in a consumer app, packaging from a fresh clone',
   env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
   exec: 'bash .ci/ecosystem.sh',
   receiveArgs: true,

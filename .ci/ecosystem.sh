@@ -9,13 +9,18 @@
 #   python     build the wheel, install it in a fresh venv with the minimum aws-cdk-lib, run test/smoke/python
 #   java       build the jar, run test/smoke/java with Maven against the minimum aws-cdk-lib
 #   codegen    .NET and Go sources generate (no .NET SDK here; aws-cdk-go is too large to build)
+#   nag        cdk-nag 2 and cdk-nag 3 (AwsSolutions) on a stack with every construct and option, in a consumer
+#              app (.ecosystem/nag) with the packed library and a current aws-cdk-lib: cdk-nag 3 needs one newer
+#              than the library's minimum
+#   packaging  a fresh clone of HEAD: npm ci, projen compile, package:js and package:python hold the handler
+#              bundle, and package:js refuses to run without it
 #
 # Usage: .ci/ecosystem.sh [CHECK...]   (default: all, in the order above)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-ALL_CHECKS=(cfn-lint api-model rosetta python java codegen)
+ALL_CHECKS=(cfn-lint api-model rosetta python java codegen nag packaging)
 TOOLS_VENV=.venv/ci
 SMOKE_VENV=.venv/smoke-python
 
@@ -130,6 +135,71 @@ check_codegen() {
   DETAIL="$cs C# files, $go_files Go files (all parse)"
   log "$DETAIL"
   [ "$cs" -gt 0 ] && [ "$go_files" -gt 0 ]
+}
+
+check_nag() {
+  local dir=.ecosystem/nag tarball output
+  mkdir -p "$dir"
+  rm -f "$dir"/cdk-personalize-*.tgz
+  # lib/ and assets/ come from the compile that runs before these checks.
+  tarball=$(npm pack --silent --pack-destination "$dir" | tail -1) || return 1
+  log "packed $tarball"
+  cp test/smoke/nag/app.js "$dir/app.js"
+  [ -f "$dir/package.json" ] || echo '{ "name": "nag-consumer", "private": true }' >"$dir/package.json"
+  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --no-save "./$tarball" \
+    'aws-cdk-lib@^2' 'constructs@^10' 'cdk-nag2@npm:cdk-nag@^2' 'cdk-nag3@npm:cdk-nag@^3' >/dev/null) || return 1
+  output=$(cd "$dir" && node app.js 2>&1)
+  local status=$?
+  echo "$output"
+  DETAIL="$(grep -oE "^cdk-nag [0-9.]+ AwsSolutions" <<<"$output" | tr "\n" ";" | sed "s/;$//; s/;/, /g"): no findings"
+  [ "$status" -eq 0 ] && [ "$(grep -c '^cdk-nag' <<<"$output")" -eq 2 ]
+}
+
+check_packaging() {
+  tools_venv || return 1
+  local dir log_file tools_path="$PWD/$TOOLS_VENV/bin"
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/cdk-personalize-clone-XXXXXX")
+  log_file="$dir.log"
+  [ -z "$(git status --porcelain)" ] || log "note: uncommitted changes are not in the clone"
+  git clone --quiet --no-checkout "$PWD" "$dir" && git -C "$dir" checkout --quiet "$(git rev-parse HEAD)" || return 1
+  log "fresh clone of $(git rev-parse --short HEAD) in $dir: npm ci, projen compile, package:js, package:python"
+  if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error && npx projen compile && npx projen package:js \
+    && PATH="$tools_path:$PATH" npx projen package:python) >"$log_file" 2>&1; then
+    tail -40 "$log_file"
+    return 1
+  fi
+  local tarball wheel found=0
+  tarball=$(ls "$dir"/dist/js/*.tgz) && wheel=$(ls "$dir"/dist/python/*.whl) || return 1
+  local listing
+  listing=$(tar -tzf "$tarball") || return 1
+  # Not `tar | grep -q`: under pipefail, grep's early exit makes tar fail with SIGPIPE.
+  if grep -qx 'package/assets/provider-handler/index.js' <<<"$listing"; then
+    log "ok    $(basename "$tarball") holds package/assets/provider-handler/index.js"; found=$((found + 1))
+  else
+    log "FAIL  $(basename "$tarball") has no assets/provider-handler/index.js"
+  fi
+  # The wheel carries the npm package as an embedded .jsii.tgz, which jsii loads at run time.
+  if python3 - "$wheel" <<'PY'
+import io, sys, tarfile, zipfile
+wheel = zipfile.ZipFile(sys.argv[1])
+embedded = [name for name in wheel.namelist() if name.endswith('.jsii.tgz')]
+names = tarfile.open(fileobj=io.BytesIO(wheel.read(embedded[0]))).getnames() if embedded else []
+sys.exit(0 if 'package/assets/provider-handler/index.js' in names else 1)
+PY
+  then
+    log "ok    $(basename "$wheel") holds assets/provider-handler/index.js in its embedded jsii package"; found=$((found + 1))
+  else
+    log "FAIL  $(basename "$wheel") has no assets/provider-handler/index.js"
+  fi
+  rm -rf "$dir/assets"
+  if (cd "$dir" && npx projen package:js) >"$log_file" 2>&1; then
+    log "FAIL  package:js ran without the handler bundle"
+  else
+    log "ok    package:js refuses to run without the handler bundle: $(grep -m1 '^assets/provider-handler/index.js is missing' "$log_file")"; found=$((found + 1))
+  fi
+  rm -rf "$dir" "$log_file"
+  DETAIL="$found of 3: npm tarball and wheel hold the handler; packaging without it fails"
+  [ "$found" -eq 3 ]
 }
 
 [ $# -gt 0 ] || set -- "${ALL_CHECKS[@]}"

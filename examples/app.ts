@@ -1,8 +1,11 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { DatasetGroup, DatasetType, Domain, Schema, SchemaDefinition, SchemaField } from '../src';
 
-const app = new App();
+// Every feature flag at the value aws-cdk-lib recommends for a new project, as `cdk init` writes them
+// into cdk.json: the behaviour a new app gets, and no "feature flags are not configured" notice.
+const app = new App({ context: CURRENTLY_RECOMMENDED_FLAGS });
 const stack = new Stack(app, 'PersonalizeExample', {
   // A fixed environment keeps the template identical on every machine.
   env: { account: '123456789012', region: 'us-east-1' },

@@ -8,9 +8,12 @@ import { Dataset, DatasetOptions } from './dataset';
 import { Attributes, CONTRACT_VERSION, DatasetGroupProperties, ResourceTypes, TagProperty } from './private/contract';
 import { datasetGroupArnPattern } from './private/grant-patterns';
 import { grantHandler, HandlerGrant } from './private/handler-access';
+import { describeValue } from './private/messages';
 import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
-import { tagProblems, validateKmsKeyArn, validateName, validatePersonalizeArn, validateRoleArn } from './private/validation';
+import {
+  claimName, tagProblems, validateKmsKeyArn, validateName, validatePersonalizeArn, validateRoleArn,
+} from './private/validation';
 
 /**
  * The domain of a Domain dataset group, which unlocks use-case recommenders.
@@ -277,11 +280,13 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
     super(scope, id);
     validateName('datasetGroupName', props.datasetGroupName);
     if (props.role && !props.kmsKey) {
-      throw new Error(`Invalid role: '${props.role.roleArn}' was given without kmsKey. Personalize uses the role only to `
+      throw new Error(`Invalid role: ${describeValue(props.role.roleArn, props.role)} was given without kmsKey. Personalize uses the role only to `
         + 'access a customer managed KMS key; give kmsKey as well, or remove role.');
     }
     if (props.role) validateRoleArn('role', props.role.roleArn);
-    if (props.kmsKey) validateKmsKeyArn('kmsKey', props.kmsKey.keyArn);
+    if (props.kmsKey) validateKmsKeyArn('kmsKey', props.kmsKey.keyArn, props.kmsKey);
+    claimName(this, 'Dataset group', 'datasetGroupName', props.datasetGroupName);
+    warnAboveGroupQuota(this);
 
     this.domain = props.domain;
     this.kmsKey = props.kmsKey;
@@ -359,9 +364,25 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
     }));
     if (!statementAdded) {
       Annotations.of(this).addWarningV2('cdk-personalize:importedKeyPolicy',
-        `The policy of the imported key ${key.keyArn} cannot be changed by this app. It must allow `
+        `The policy of the imported key ${describeValue(key.keyArn, key)} cannot be changed by this app. It must allow `
         + `${SERVICE_PRINCIPAL} ${[...KEY_ACTIONS, 'kms:CreateGrant'].join(', ')}, or the dataset group will fail to create.`);
     }
   }
 }
 
+
+/** Amazon Personalize's default quota of active dataset groups per account and region. */
+const DATASET_GROUP_QUOTA = 5;
+const groupsPerStack = new WeakMap<Stack, number>();
+
+/** A warning, not an error: the quota can be raised, and other stacks may hold groups too. */
+function warnAboveGroupQuota(group: DatasetGroup): void {
+  const stack = Stack.of(group);
+  const count = (groupsPerStack.get(stack) ?? 0) + 1;
+  groupsPerStack.set(stack, count);
+  if (count <= DATASET_GROUP_QUOTA) return;
+  Annotations.of(group).addWarningV2('cdk-personalize:datasetGroupQuota',
+    `Stack '${stack.node.path}' defines ${count} dataset groups; Amazon Personalize allows ${DATASET_GROUP_QUOTA} active `
+    + 'dataset groups per account and region by default, so the deploy fails with LimitExceededException unless the '
+    + 'quota was raised (Service Quotas, "Active dataset groups"). Ignore this warning if it was.');
+}

@@ -1,17 +1,18 @@
 import {
-  Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
+  Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token, TokenComparison,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { IConstruct, Construct } from 'constructs';
 import { DatasetGroup, Domain, IDatasetGroup } from './dataset-group';
 import { datasetFieldProblems, requiredFieldsSummary } from './private/avro';
 import { Attributes, CONTRACT_VERSION, DatasetProperties, ResourceTypes, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { datasetGroupArnPattern, schemaArnPattern } from './private/grant-patterns';
 import { grantHandler } from './private/handler-access';
+import { article, describeValue } from './private/messages';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
-import { tagProblems, validateName, validatePersonalizeArn } from './private/validation';
+import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 import { ISchema, Schema } from './schema';
 
 /**
@@ -162,8 +163,12 @@ abstract class DatasetBase extends Resource implements IDataset {
   }
 }
 
-/** The datasets declared so far for each group, by type: a group holds one of each. */
-const datasetsByGroup = new WeakMap<IDatasetGroup, Map<DatasetType, Dataset>>();
+/**
+ * The datasets declared so far in each app for each group, by type: a group holds one of
+ * each. A group this app owns is keyed by itself; an imported group by its ARN when that is
+ * known, so two imports of the same group share their datasets.
+ */
+const datasetsByApp = new WeakMap<IConstruct, Map<unknown, Map<DatasetType, Dataset>>>();
 
 /**
  * An Amazon Personalize dataset: a container for one type of training data in a
@@ -231,10 +236,12 @@ export class Dataset extends DatasetBase implements ITaggable {
     super(scope, id);
     const { datasetGroup: group, datasetType: type, schema } = props;
     validateName('datasetName', props.datasetName);
+    checkGroupEnvironment(this, group);
     checkTypeAllowedInGroup(group, type);
     claimType(group, type, this);
     checkSchemaDomain(group, schema);
     checkSchemaFields(group, schema, type);
+    claimName(this, 'Dataset', 'datasetName', props.datasetName);
 
     this.datasetGroup = group;
     this.datasetType = type;
@@ -337,14 +344,37 @@ function checkTypeAllowedInGroup(group: IDatasetGroup, type: DatasetType): void 
 }
 
 function claimType(group: IDatasetGroup, type: DatasetType, dataset: Dataset): void {
-  const claimed = datasetsByGroup.get(group) ?? new Map<DatasetType, Dataset>();
+  const groups = datasetsByApp.get(dataset.node.root) ?? new Map<unknown, Map<DatasetType, Dataset>>();
+  datasetsByApp.set(dataset.node.root, groups);
+  const imported = !(group instanceof DatasetGroup) && !Token.isUnresolved(group.datasetGroupArn);
+  const claimKey = imported ? `arn ${group.datasetGroupArn}` : group;
+  const claimed = groups.get(claimKey) ?? new Map<DatasetType, Dataset>();
+  groups.set(claimKey, claimed);
   const existing = claimed.get(type);
   if (existing) {
+    const sameGroup = existing.datasetGroup === group ? ''
+      : `, the same group '${group.datasetGroupArn}' imported as '${existing.datasetGroup.node.path}'`;
     throw new Error(`Invalid datasetType: '${type}'. Dataset group '${group.node.path}' already has a dataset of this type `
-      + `('${existing.node.path}'), and a dataset group holds at most one dataset of each type.`);
+      + `('${existing.node.path}'${sameGroup}), and a dataset group holds at most one dataset of each type.`);
   }
   claimed.set(type, dataset);
-  datasetsByGroup.set(group, claimed);
+}
+
+/**
+ * The handler runs in the stack's account and region and creates the dataset there, so a
+ * group imported from another account or region cannot hold it.
+ */
+function checkGroupEnvironment(dataset: Dataset, group: IDatasetGroup): void {
+  const stack = Stack.of(dataset);
+  const differs = (groupValue: string, stackValue: string) => Token.compareStrings(groupValue, stackValue) === TokenComparison.DIFFERENT;
+  const mismatches = [
+    differs(group.env.account, stack.account) ? `account ${group.env.account} (the stack's: ${stack.account})` : undefined,
+    differs(group.env.region, stack.region) ? `region ${group.env.region} (the stack's: ${stack.region})` : undefined,
+  ].filter((mismatch): mismatch is string => mismatch !== undefined);
+  if (mismatches.length === 0) return;
+  throw new Error(`Invalid datasetGroup: dataset group ${describeValue(group.datasetGroupArn, group)} is in `
+    + `${mismatches.join(' and ')}. A dataset is created in its stack's account and region, so it can be added only to `
+    + 'a dataset group there; add it in a stack deployed to the group\'s account and region.');
 }
 
 function checkSchemaDomain(group: IDatasetGroup, schema: ISchema): void {
@@ -363,7 +393,7 @@ function checkSchemaFields(group: IDatasetGroup, schema: ISchema, type: DatasetT
   const problems = datasetFieldProblems(record, type, domain);
   if (problems.length > 0) {
     throw new Error(`Invalid schema: schema '${schema.node.path}' cannot be used for ${type} datasets`
-      + `${domain ? ` in a ${domain} dataset group` : ''}: ${problems.join('; ')}. Required: ${requiredFieldsSummary(type, domain)}.`);
+      + `${domain ? ` in ${article(domain)} dataset group` : ''}: ${problems.join('; ')}. Required: ${requiredFieldsSummary(type, domain)}.`);
   }
 }
 

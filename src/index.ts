@@ -1,3 +1,4 @@
 export * from './dataset-group';
 export * from './schema';
 export * from './dataset';
+export * from './provider-logging';

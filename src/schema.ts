@@ -10,7 +10,7 @@ import { schemaArnPattern } from './private/grant-patterns';
 import { grantHandler } from './private/handler-access';
 import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
-import { validateName, validatePersonalizeArn } from './private/validation';
+import { claimName, validateName, validatePersonalizeArn } from './private/validation';
 
 /**
  * The Avro types Amazon Personalize accepts for a schema field.
@@ -405,6 +405,7 @@ export class Schema extends SchemaBase {
     super(scope, id);
     validateName('schemaName', props.schemaName);
     validateDefinition('definition', props.definition.json);
+    claimName(this, 'Schema', 'schemaName', props.schemaName);
 
     this.definition = props.definition;
     this.domain = props.domain;

@@ -176,7 +176,7 @@ describe('validation', () => {
     const schema = schemaFor(stack, DatasetType.INTERACTIONS, 'Schema', Domain.ECOMMERCE, FIELDS[DatasetType.INTERACTIONS]);
 
     expect(() => datasetIn(stack, DatasetType.INTERACTIONS, { datasetGroup, schema }))
-      .toThrow('Invalid schema: schema \'TestStack/Schema\' cannot be used for Interactions datasets in a ECOMMERCE dataset group: '
+      .toThrow('Invalid schema: schema \'TestStack/Schema\' cannot be used for Interactions datasets in an ECOMMERCE dataset group: '
         + 'field EVENT_TYPE is missing. Required: USER_ID (string), ITEM_ID (string), TIMESTAMP (long), EVENT_TYPE (string).');
   });
 
@@ -400,7 +400,7 @@ describe('handler permissions', () => {
 
   test('for an imported group and schema, the grants name their ARNs, with the dataset in the group\'s account and region', () => {
     const stack = newStack();
-    const datasetGroup = DatasetGroup.fromDatasetGroupArn(stack, 'Group', 'arn:aws:personalize:eu-west-1:210987654321:dataset-group/shared');
+    const datasetGroup = DatasetGroup.fromDatasetGroupArn(stack, 'Group', `arn:aws:personalize:${REGION}:${ACCOUNT}:dataset-group/shared`);
     const schema = Schema.fromSchemaAttributes(stack, 'Schema', {
       schemaArn: `arn:aws:personalize:${REGION}:${ACCOUNT}:schema/users-v1`,
       definition: SchemaDefinition.fromFields(FIELDS[DatasetType.USERS]),
@@ -409,7 +409,7 @@ describe('handler permissions', () => {
     const template = Template.fromStack(stack);
 
     expect(statementFor(template, DATASET_ACTIONS).Resource).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':personalize:eu-west-1:210987654321:dataset/shared/USERS']],
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset/shared/USERS`]],
     });
     expect(statementFor(template, ['personalize:CreateDataset']).Resource).toBe(datasetGroup.datasetGroupArn);
     expect(statementFor(template, ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema']).Resource)

@@ -2,12 +2,13 @@ import {
   CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand, ListTagsForResourceCommand, PersonalizeClient,
   TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-personalize';
-import { App, Aspects, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import * as nag3 from 'cdk-nag3';
 import { createHandlers } from '../lambda';
 import { DEFAULT_WAIT_POLICY } from '../lambda/engine';
 import { Dataset, DatasetGroup, DatasetType, Domain, Schema, SchemaDefinition, SchemaField } from '../src';
@@ -133,10 +134,13 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderFrameworkOnEventRoleDefaultPolicyCFA3D4D5 AwsSolutions-IAM5',
       'CdkPersonalizeProviderFrameworkWaiterRoleDefaultPolicy4EBBB2D2 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
-      'CdkPersonalizeProviderframeworkisComplete295C33AB AwsSolutions-L1',
-      'CdkPersonalizeProviderframeworkonEventD4ED7E21 AwsSolutions-L1',
-      'CdkPersonalizeProviderframeworkonTimeout25AA84CB AwsSolutions-L1',
+      ...['isComplete295C33AB', 'onEventD4ED7E21', 'onTimeout25AA84CB'].flatMap((fn) => [
+        `CdkPersonalizeProviderframework${fn} AwsSolutions-L1`,
+        `CdkPersonalizeProviderframework${fn} Serverless-LambdaDefaultMemorySize`,
+        `CdkPersonalizeProviderframework${fn} Serverless-LambdaLatestVersion`,
+      ]),
       'CdkPersonalizeProviderwaiterstatemachine6205A66B AwsSolutions-SF2',
+      'CdkPersonalizeProviderwaiterstatemachine6205A66B Serverless-StepFunctionStateMachineXray',
       'CdkPersonalizeProviderwaiterstatemachineRoleDefaultPolicy363CC3E2 AwsSolutions-IAM5',
       'CdkPersonalizeProviderwaiterstatemachineRoleDefaultPolicy363CC3E2 AwsSolutions-IAM5',
     ]);
@@ -180,6 +184,7 @@ describe('cdk-nag AwsSolutions', () => {
 
     const declared = Object.values<any>(Template.fromStack(logged).toJSON().Resources)
       .flatMap((resource) => resource.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+      .filter((rule: any) => rule.id.startsWith('AwsSolutions-'))
       .flatMap((rule: any) => (rule.applies_to ?? [undefined]).map((finding: unknown) => ({ ruleId: rule.id, finding })));
     const covers = (entry: { ruleId: string; finding: unknown }, hit: { ruleId: string; finding?: string }) => {
       if (entry.ruleId !== hit.ruleId) return false;
@@ -201,7 +206,71 @@ describe('cdk-nag AwsSolutions', () => {
 
     const rules = Template.fromStack(consumerStack).findResources('AWS::StepFunctions::StateMachine');
     const ids = Object.values<any>(rules)[0].Metadata.cdk_nag.rules_to_suppress.map((rule: any) => rule.id);
-    expect(ids).toEqual(['AwsSolutions-SF2', 'AwsSolutions-SF1']);
+    expect(ids).toEqual(['AwsSolutions-SF2', 'Serverless-StepFunctionStateMachineXray', 'AwsSolutions-SF1']);
+  });
+});
+
+/** Runs a cdk-nag 3 pack over a stack and returns its violations as `RULE PATH`, recording every acknowledgment it honoured. */
+function runNag3(pack: nag3.NagPack, stack: Stack): { violations: string[]; acknowledged: Array<{ path: string; ruleId: string }> } {
+  Template.fromStack(stack); // runs the aspects, as synthesis does before the validation plugins
+  const acknowledged: Array<{ path: string; ruleId: string }> = [];
+  const recorder = pack as unknown as { isAcknowledged(node: CfnResource, ruleId: string): boolean };
+  const isAcknowledged = recorder.isAcknowledged.bind(pack);
+  recorder.isAcknowledged = (node, ruleId) => {
+    const result = isAcknowledged(node, ruleId);
+    if (result) acknowledged.push({ path: node.node.path, ruleId });
+    return result;
+  };
+  const report = pack.validateScope(stack);
+  const violations = report.violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.ruleName} ${resource.constructPath}`));
+  return { violations, acknowledged };
+}
+
+/** The rule IDs the library acknowledges for cdk-nag 3, per construct path. */
+function acknowledgmentsOf(stack: Stack): Array<{ path: string; ruleId: string }> {
+  return stack.node.findAll().flatMap((construct) => construct.node.metadata
+    .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules')
+    .flatMap((entry) => Object.keys(entry.data as object).map((ruleId) => ({ path: construct.node.path, ruleId }))));
+}
+
+describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
+  test('reports no violations on a stack with every construct and option', () => {
+    const { stack } = stackWithEveryConstruct();
+    expect(runNag3(new nag3.AwsSolutionsChecks(), stack).violations).toEqual([]);
+  });
+
+  test('reports no violations in an environment-agnostic stack, where ARNs hold the region and account as tokens', () => {
+    const agnostic = new Stack(new App(), 'Agnostic');
+    const group = new DatasetGroup(agnostic, 'Group', { kmsKey: new kms.Key(agnostic, 'Key', { enableKeyRotation: true }) });
+    group.addDataset('Interactions', {
+      datasetType: DatasetType.INTERACTIONS,
+      schema: new Schema(agnostic, 'Schema', {
+        definition: SchemaDefinition.fromFields([SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP')]),
+      }),
+    });
+    expect(runNag3(new nag3.AwsSolutionsChecks(), agnostic).violations).toEqual([]);
+  });
+
+  test('every AwsSolutions acknowledgment the library writes is one cdk-nag 3 honoured, so none is stale', () => {
+    const { stack } = stackWithEveryConstruct();
+    const { acknowledged } = runNag3(new nag3.AwsSolutionsChecks(), stack);
+    const written = acknowledgmentsOf(stack).filter((entry) => entry.ruleId.startsWith('AwsSolutions-'));
+    const key = (entry: { path: string; ruleId: string }) => `${entry.path} ${entry.ruleId}`;
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.map(key).filter((entry) => !acknowledged.map(key).includes(entry))).toEqual([]);
+  });
+
+  test('the generated-name grant is acknowledged by exact finding, one per ARN pattern, each admitted by the cdk-nag 2 regex', () => {
+    const { stack } = stackWithEveryConstruct();
+    Template.fromStack(stack);
+    const grants = acknowledgmentsOf(stack).filter((entry) => entry.path.endsWith('PersonalizeAccess/Resource')).map((entry) => entry.ruleId);
+    expect(grants.sort()).toEqual([
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-group/Security_*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/ACTIONS]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/INTERACTIONS]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:schema/Security_*]',
+    ]);
   });
 });
 

@@ -145,6 +145,22 @@ const DOMAIN_REQUIRED_FIELDS: Record<string, Record<string, FieldRequirement[]>>
   },
 };
 
+/**
+ * Reserved fields a schema may have, with the type Personalize documents for them. A
+ * field with one of these names but another type is refused when the dataset is created.
+ */
+const RESERVED_FIELDS: Record<string, FieldRequirement[]> = {
+  Interactions: [
+    { name: 'EVENT_TYPE', type: 'string' }, { name: 'EVENT_VALUE', type: 'float' },
+    { name: 'IMPRESSION', type: 'string' }, { name: 'RECOMMENDATION_ID', type: 'string' },
+  ],
+  Items: [{ name: 'CREATION_TIMESTAMP', type: 'long' }],
+  Action_Interactions: [{ name: 'IMPRESSION', type: 'string' }, { name: 'RECOMMENDATION_ID', type: 'string' }],
+};
+
+/** The only dataset type whose fields may be textual (unstructured text). */
+const TEXTUAL_DATASET_TYPE = 'Items';
+
 /** Dataset types whose schema needs at least one field beyond the required ones. */
 const NEEDS_METADATA_FIELD = new Set(['Items', 'Users', 'Actions']);
 
@@ -166,6 +182,18 @@ export function datasetFieldProblems(record: AvroRecord, datasetType: string, do
       problems.push(`field ${requirement.name} is ${field.type} but must be ${requirement.type}`);
     } else if (requirement.categorical && !field.categorical) {
       problems.push(`field ${requirement.name} must set "categorical": true`);
+    }
+  }
+  const required = new Set(requirements.map((requirement) => requirement.name));
+  for (const reserved of RESERVED_FIELDS[datasetType] ?? []) {
+    const field = byName.get(reserved.name);
+    if (field && !required.has(reserved.name) && field.type !== reserved.type) {
+      problems.push(`reserved field ${reserved.name} is ${field.type} but must be ${reserved.type}`);
+    }
+  }
+  if (datasetType !== TEXTUAL_DATASET_TYPE) {
+    for (const field of record.fields.filter((candidate) => candidate.textual)) {
+      problems.push(`field ${field.name} is textual, but only ${TEXTUAL_DATASET_TYPE} schemas may have textual fields`);
     }
   }
   // Fields a domain requires (PRICE, GENRES, ...) are metadata themselves; only the ID fields are not.

@@ -1,11 +1,14 @@
 import * as path from 'path';
-import { AspectPriority, Aspects, CfnResource, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { describeValue } from './messages';
+import { addNagSuppressions, flattenForNag, NagSuppression } from './nag';
 
 /**
  * Timings, kept in step with lambda/engine.ts DEFAULT_WAIT_POLICY: onEvent polls for
@@ -26,6 +29,11 @@ const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
 const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'provider-handler');
 
+/** The KMS key each stack's provider logs are encrypted with, set through ProviderLogging.configure. */
+const LOG_KEYS = new WeakMap<Stack, kms.IKey>();
+/** What CloudWatch Logs needs on a customer managed key to encrypt and read a log group with it. */
+const LOGS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+
 /**
  * The cdk-nag finding for the grant on a stack's generated names: a Personalize
  * dataset group, schema or dataset ARN whose only wildcard follows a stack token
@@ -34,17 +42,6 @@ const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'provider-handl
 const GENERATED_NAME_GRANT_FINDING =
   '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):'
   + '(dataset-group|schema|dataset)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
-
-/**
- * A cdk-nag suppression, written in the metadata format cdk-nag reads from every
- * CfnResource (`cdk_nag.rules_to_suppress`), so the library needs no dependency on cdk-nag.
- */
-export interface NagSuppression {
-  readonly id: string;
-  readonly reason: string;
-  /** The exact findings suppressed, or a regex of them, for rules that report findings (such as IAM5). */
-  readonly appliesTo?: Array<string | { readonly regex: string }>;
-}
 
 /**
  * The stack's single provider: one onEvent function, one isComplete function and
@@ -57,11 +54,29 @@ export class PersonalizeProvider extends Construct {
     return (existing as PersonalizeProvider | undefined) ?? new PersonalizeProvider(stack, PersonalizeProvider.ID);
   }
 
+  /**
+   * Encrypts the log groups of the stack's provider with `key`, whether the provider
+   * exists yet or is created later. One key per stack; setting a different one fails.
+   */
+  public static encryptLogsWith(scope: IConstruct, key: kms.IKey): void {
+    const stack = Stack.of(scope);
+    const current = LOG_KEYS.get(stack);
+    if (current && current !== key) {
+      throw new Error(`Invalid encryptionKey: the provider logs of stack '${stack.node.path}' are already encrypted with key `
+        + `'${current.node.path}', and a stack has one provider, so one logs key; got key '${key.node.path}'.`);
+    }
+    LOG_KEYS.set(stack, key);
+    const existing = stack.node.tryFindChild(PersonalizeProvider.ID) as PersonalizeProvider | undefined;
+    existing?.applyLogKey(key);
+  }
+
   private static readonly ID = 'CdkPersonalizeProvider';
 
   public readonly serviceToken: string;
   /** The role both handler functions run as; resources add their own narrow grants to it. */
   public readonly handlerRole: iam.Role;
+  private readonly logGroups: logs.LogGroup[] = [];
+  private logKey?: kms.IKey;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -129,6 +144,9 @@ export class PersonalizeProvider extends Construct {
     });
     this.serviceToken = provider.serviceToken;
 
+    const logKey = LOG_KEYS.get(Stack.of(this));
+    if (logKey) this.applyLogKey(logKey);
+
     this.suppressFrameworkFindings(provider, [onEventHandler, isCompleteHandler], [frameworkOnEventRole, frameworkWaiterRole]);
 
     // The grants policy appears only as resources are added, after this constructor. A mutating
@@ -151,7 +169,15 @@ export class PersonalizeProvider extends Construct {
   private suppressGrantPatternFindings(): void {
     const stack = Stack.of(this);
     for (const policy of this.node.children.filter((child): child is iam.Policy => child instanceof iam.Policy)) {
-      if (!JSON.stringify(stack.resolve(policy.document.toJSON())).includes('*')) continue;
+      const document = stack.resolve(policy.document.toJSON()) as { Statement?: Array<{ Resource?: unknown }> };
+      if (!JSON.stringify(document).includes('*')) continue;
+      // cdk-nag 3 matches exact findings only: list the ones the pattern admits, each as cdk-nag names it.
+      const [, pattern, flags] = GENERATED_NAME_GRANT_FINDING.match(/^\/(.*)\/(\w*)$/)!;
+      const admitted = new RegExp(pattern, flags);
+      const exactFindings = [...new Set((document.Statement ?? [])
+        .flatMap((statement) => (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]))
+        .map((resource) => `Resource::${flattenForNag(resource)}`)
+        .filter((finding) => finding.includes('*') && admitted.test(finding)))];
       addNagSuppressions(policy.node.defaultChild as CfnResource, [{
         id: 'AwsSolutions-IAM5',
         reason: 'Generated names are STACKTOKEN_PATH-HASH, and the hash changes when a replacement is needed. One '
@@ -159,12 +185,45 @@ export class PersonalizeProvider extends Construct {
           + 'replacements get, and no name of another stack, since stack names cannot contain an underscore. '
           + 'Explicit names are granted by exact ARN.',
         appliesTo: [{ regex: GENERATED_NAME_GRANT_FINDING }],
+        exactFindings,
       }]);
     }
   }
 
   private logGroup(id: string, logGroupName?: string): logs.LogGroup {
-    return new logs.LogGroup(this, id, { logGroupName, retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, id, { logGroupName, retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
+    this.logGroups.push(logGroup);
+    return logGroup;
+  }
+
+  /**
+   * Encrypts every log group of the provider with `key`, and lets CloudWatch Logs in
+   * this region use the key for the account's log groups, as CloudWatch Logs requires.
+   */
+  private applyLogKey(key: kms.IKey): void {
+    if (this.logKey === key) return;
+    this.logKey = key;
+    const stack = Stack.of(this);
+    for (const logGroup of this.logGroups) {
+      (logGroup.node.defaultChild as logs.CfnLogGroup).kmsKeyId = key.keyArn;
+      // The key policy must allow CloudWatch Logs before the log group is created with the key.
+      logGroup.node.addDependency(key);
+    }
+    const logsPrincipal = `logs.${stack.region}.amazonaws.com`;
+    const { statementAdded } = key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(logsPrincipal)],
+      actions: LOGS_KEY_ACTIONS,
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+      },
+    }));
+    if (!statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-personalize:importedLogKeyPolicy',
+        `The policy of the imported key ${describeValue(key.keyArn, key)} cannot be changed by this app. It must allow `
+        + `${Token.isUnresolved(stack.region) ? 'logs.REGION.amazonaws.com' : logsPrincipal} ${LOGS_KEY_ACTIONS.join(', ')} `
+        + 'on log groups of this account, or the provider log groups will fail to create.');
+    }
   }
 
   /**
@@ -185,7 +244,16 @@ export class PersonalizeProvider extends Construct {
 
     const plan: Array<[IConstruct | undefined, NagSuppression[]]> = [
       ...['onEvent', 'isComplete', 'onTimeout'].map((name): [IConstruct | undefined, NagSuppression[]] =>
-        [frameworkFunction(name), [{ id: 'AwsSolutions-L1', reason: runtimeReason }]]),
+        [frameworkFunction(name), [
+          { id: 'AwsSolutions-L1', reason: runtimeReason },
+          // The Serverless pack's names for the same two facts about the framework's functions.
+          { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
+          {
+            id: 'Serverless-LambdaDefaultMemorySize',
+            reason: 'The Provider framework sets no memory size on its own functions and offers no option to; they only '
+              + 'relay events to the handler functions, which set theirs (256 MB).',
+          },
+        ]]),
       ...frameworkRoles.map((role): [IConstruct | undefined, NagSuppression[]] =>
         [role.node.tryFindChild('DefaultPolicy'), [{ id: 'AwsSolutions-IAM5', reason: invokeReason, appliesTo: handlers.map(invokeAnyVersion) }]]),
       [waiter?.node.tryFindChild('Role')?.node.tryFindChild('DefaultPolicy'), [
@@ -204,11 +272,11 @@ export class PersonalizeProvider extends Construct {
           appliesTo: ['Resource::*'],
         },
       ]],
-      [waiter, [{
-        id: 'AwsSolutions-SF2',
+      [waiter, ['AwsSolutions-SF2', 'Serverless-StepFunctionStateMachineXray'].map((id) => ({
+        id,
         reason: 'The framework waiter only calls the isComplete and onTimeout functions in a retry loop; every state '
           + 'and error is logged at level ALL, and X-Ray would add Resource * permissions and cost without more insight.',
-      }]],
+      }))],
     ];
 
     for (const [construct, suppressions] of plan) {
@@ -217,11 +285,4 @@ export class PersonalizeProvider extends Construct {
       if (CfnResource.isCfnResource(resource)) addNagSuppressions(resource, suppressions);
     }
   }
-}
-
-/** Adds suppressions to a resource's `cdk_nag` metadata, keeping any that are there already. */
-export function addNagSuppressions(resource: CfnResource, suppressions: NagSuppression[]): void {
-  const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];
-  const rules = suppressions.map(({ id, reason, appliesTo }) => (appliesTo ? { id, reason, applies_to: appliesTo } : { id, reason }));
-  resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...rules] });
 }

@@ -2,8 +2,10 @@
  * Synth-time checks for what the Personalize API would reject minutes into a deploy.
  * Values that are unresolved tokens are skipped; the API checks them at deploy time.
  */
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { ApiLimits, MAX_USER_TAGS, OWNER_TAG_KEY } from './contract';
+import { describeValue, literalParts } from './messages';
 
 export function validateName(property: string, name: string | undefined): void {
   if (name === undefined || Token.isUnresolved(name)) return;
@@ -18,7 +20,12 @@ export function validateRoleArn(property: string, arn: string): void {
     'an IAM role ARN of the form arn:PARTITION:iam::ACCOUNT:role/NAME');
 }
 
-export function validateKmsKeyArn(property: string, arn: string): void {
+export function validateKmsKeyArn(property: string, arn: string, key?: IConstruct): void {
+  // An alias's ARN holds the partition (and often account and region) as tokens, but its resource part is literal.
+  if (Token.isUnresolved(arn) && /:alias\//.test(literalParts(arn, key))) {
+    throw new Error(`Invalid ${property}: ${describeValue(arn, key)} is a KMS alias. Expected a KMS key (kms.Key or `
+      + 'kms.Key.fromKeyArn), whose ARN is arn:aws...:kms:REGION:ACCOUNT:key/ID; Personalize does not accept an alias.');
+  }
   validateArn(property, arn, ApiLimits.KMS_KEY_ARN_PATTERN, ApiLimits.KMS_KEY_ARN_MAX_LENGTH,
     'a KMS key ARN of the form arn:aws...:kms:REGION:ACCOUNT:key/ID (an alias ARN is not accepted)');
 }
@@ -64,4 +71,31 @@ export function tagProblems(tags: ReadonlyArray<{ readonly Key: string; readonly
     }
   }
   return problems;
+}
+
+/** Explicit names claimed so far, per app: `KIND ACCOUNT REGION NAME` to the path of the construct that uses it. */
+const namesByApp = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Fails when another construct in the app already uses the same explicit name for the same
+ * kind of resource in the same account and region: Personalize names are unique there, so
+ * the second create would fail minutes into the deploy. Stacks whose account or region is a
+ * token (environment-agnostic) are compared only with themselves.
+ */
+export function claimName(construct: IConstruct, kind: string, property: string, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) return;
+  const stack = Stack.of(construct);
+  const agnostic = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region);
+  const environment = agnostic ? `stack ${stack.node.path}` : `${stack.account} ${stack.region}`;
+  const key = `${kind}\0${environment}\0${name}`;
+  const claimed = namesByApp.get(construct.node.root) ?? new Map<string, string>();
+  namesByApp.set(construct.node.root, claimed);
+  const existing = claimed.get(key);
+  if (existing !== undefined && existing !== construct.node.path) {
+    const where = agnostic ? `stack '${stack.node.path}'` : `account ${stack.account}, region ${stack.region}`;
+    throw new Error(`Invalid ${property}: '${name}' is already the ${property} of '${existing}' in ${where}. `
+      + `${kind} names are unique per account and region, so the second create would fail; give each a different `
+      + `${property}, or leave it unset to generate one.`);
+  }
+  claimed.set(key, construct.node.path);
 }

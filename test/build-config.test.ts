@@ -1,0 +1,39 @@
+/**
+ * The build's task graph (.projen/tasks.json, generated from .projenrc.ts): no package can
+ * be built without the handler bundle. `.ci/ecosystem.sh packaging` proves the same on a
+ * fresh clone; this test catches a change to .projenrc.ts in seconds.
+ */
+import { execSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+interface Step { readonly spawn?: string; readonly exec?: string; readonly execArgs?: string[] }
+const tasks: Record<string, { steps?: Step[] }> = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.projen', 'tasks.json'), 'utf8')).tasks;
+const BUNDLE = 'assets/provider-handler/index.js';
+
+describe('packaging always includes the handler bundle', () => {
+  test('compile, the task jsii users run, bundles the handler before jsii compiles', () => {
+    const steps = tasks.compile.steps ?? [];
+    expect(steps[0]).toEqual({ spawn: 'bundle:handler' });
+    expect(steps.findIndex((step) => step.exec?.startsWith('jsii'))).toBeGreaterThan(0);
+    expect(tasks['bundle:handler'].steps?.[0].exec).toContain(`--outfile=${BUNDLE}`);
+  });
+
+  test.each(['js', 'python', 'java', 'dotnet', 'go'])('package:%s checks for the handler bundle before it packages', (target) => {
+    expect(tasks[`package:${target}`].steps?.[0]).toEqual({ spawn: 'check:handler-bundle' });
+  });
+
+  test('the bundle check fails without the bundle, saying how to build it, and passes with it', () => {
+    const check = tasks['check:handler-bundle'].steps![0].exec!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-personalize-bundle-check-'));
+    try {
+      expect(() => execSync(check, { cwd: dir, stdio: 'pipe' })).toThrow(/assets\/provider-handler\/index.js is missing: run npx projen compile/);
+      fs.mkdirSync(path.join(dir, path.dirname(BUNDLE)), { recursive: true });
+      fs.writeFileSync(path.join(dir, BUNDLE), '');
+      expect(() => execSync(check, { cwd: dir, stdio: 'pipe' })).not.toThrow();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
