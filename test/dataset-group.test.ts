@@ -18,6 +18,13 @@ const HANDLER_ACTIONS = [
   'personalize:TagResource',
   'personalize:UntagResource',
 ];
+/** The List actions the handler reads a blocked delete's children with; they take no resource-level permissions. */
+const CHILD_LIST = {
+  Effect: 'Allow',
+  Action: ['personalize:ListCampaigns', 'personalize:ListDatasets', 'personalize:ListEventTrackers', 'personalize:ListFilters',
+    'personalize:ListMetricAttributions', 'personalize:ListRecommenders', 'personalize:ListSolutionVersions', 'personalize:ListSolutions'],
+  Resource: '*',
+};
 const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'];
 
 function newStack(app = new App()): Stack {
@@ -186,7 +193,7 @@ describe('handler permissions', () => {
     const template = Template.fromStack(stack);
 
     const { statements } = handlerAccessPolicy(template);
-    expect(statements).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('retail-recs') }]);
+    expect(statements).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('retail-recs') }, CHILD_LIST]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyName: Match.stringLikeRegexp('^CdkPersonalizeProviderPersonalizeAccess'),
       Roles: [{ Ref: Match.stringLikeRegexp('^CdkPersonalizeProviderHandlerRole') }],
@@ -200,6 +207,7 @@ describe('handler permissions', () => {
 
     expect(handlerAccessPolicy(Template.fromStack(stack)).statements).toEqual([
       { Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: [ownArn('first'), ownArn('second')] },
+      CHILD_LIST,
     ]);
   });
 
@@ -223,7 +231,7 @@ describe('handler permissions', () => {
     };
 
     expect(grantsFor(50)).toEqual(grantsFor(1));
-    expect(grantsFor(50)).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('TestStack_*') }]);
+    expect(grantsFor(50)).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('TestStack_*') }, CHILD_LIST]);
   });
 
   test('the stack pattern does not match generated names of a stack whose name extends this one\'s', () => {
@@ -241,7 +249,7 @@ describe('handler permissions', () => {
     expect(name.length).toBeLessThanOrEqual(63);
   });
 
-  test('no policy in the stack allows personalize:* or a Personalize action on Resource "*"', () => {
+  test('no policy in the stack allows personalize:* or a Personalize action on Resource "*" other than the List actions', () => {
     const stack = newStack();
     new DatasetGroup(stack, 'Plain');
     new DatasetGroup(stack, 'Encrypted', { kmsKey: new kms.Key(stack, 'Key'), domain: Domain.VIDEO_ON_DEMAND });
@@ -251,9 +259,31 @@ describe('handler permissions', () => {
     expect(personalizeStatements.length).toBeGreaterThan(0);
     for (const statement of personalizeStatements) {
       expect(actionsOf(statement)).not.toContain('personalize:*');
-      expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
-      expect(statement.Resource).not.toEqual(expect.arrayContaining(['*']));
+      if (JSON.stringify(statement.Resource) === '"*"') expect(statement).toEqual(CHILD_LIST);
+      else expect(statement.Resource).not.toEqual(expect.arrayContaining(['*']));
     }
+  });
+
+  test('emptyOnDelete grants the child delete actions on the child resource types, and the property reaches the handler', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group', { datasetGroupName: 'shop', emptyOnDelete: true });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('Custom::PersonalizeDatasetGroup', { EmptyOnDelete: 'true' });
+    const deletes = handlerAccessPolicy(template).statements.find((statement: any) => actionsOf(statement).includes('personalize:DeleteSolution'));
+    expect(actionsOf(deletes).sort()).toEqual(['personalize:DeleteCampaign', 'personalize:DeleteDataset', 'personalize:DeleteEventTracker',
+      'personalize:DeleteFilter', 'personalize:DeleteMetricAttribution', 'personalize:DeleteRecommender', 'personalize:DeleteSolution',
+      'personalize:StopSolutionVersionCreation']);
+    expect(JSON.stringify(deletes.Resource)).toMatch(/:solution\/\*/);
+  });
+
+  test('without emptyOnDelete no child delete action is granted and the property is absent', () => {
+    const stack = newStack();
+    new DatasetGroup(stack, 'Group', { datasetGroupName: 'shop' });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('Custom::PersonalizeDatasetGroup', { EmptyOnDelete: Match.absent() });
+    expect(JSON.stringify(handlerAccessPolicy(template).statements)).not.toContain('DeleteSolution');
   });
 
   test('with a key, iam:PassRole is allowed on the group\'s role only, and only to Personalize', () => {

@@ -96,8 +96,8 @@ test.concurrent('an incompatible Items schema is refused with the field that bre
 
   expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   expect(result.firstFailure?.logicalId).toBe(IDS['Group/Items']);
-  expect(result.firstFailure?.reason).toMatch(new RegExp(`^Schema ${schemaArn(narrowed, 'ItemsSchema')} cannot replace schema `
-    + `${schemaArn(MODEL, 'ItemsSchema')} of Items dataset ${ITEMS_ARN} in place: .*GENRES`));
+  expect(result.firstFailure?.reason).toMatch(new RegExp(`^Dataset ${ITEMS_ARN} \\(Items\\) uses schema ${schemaArn(MODEL, 'ItemsSchema')}, `
+    + `and schema ${schemaArn(narrowed, 'ItemsSchema')} cannot replace it in place: .*GENRES`));
   expect(env.service.countCalls('UpdateDataset')).toBe(0);
   expect(env.service.resources('dataset').find((d) => d.arn === ITEMS_ARN)?.schemaArn).toBe(schemaArn(MODEL, 'ItemsSchema'));
   await destroyAndVerify(env);

@@ -134,6 +134,7 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderFrameworkOnEventRoleDefaultPolicyCFA3D4D5 AwsSolutions-IAM5',
       'CdkPersonalizeProviderFrameworkWaiterRoleDefaultPolicy4EBBB2D2 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       ...['isComplete295C33AB', 'onEventD4ED7E21', 'onTimeout25AA84CB'].flatMap((fn) => [
         `CdkPersonalizeProviderframework${fn} AwsSolutions-L1`,
         `CdkPersonalizeProviderframework${fn} Serverless-LambdaDefaultMemorySize`,
@@ -266,6 +267,7 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
     Template.fromStack(stack);
     const grants = acknowledgmentsOf(stack).filter((entry) => entry.path.endsWith('PersonalizeAccess/Resource')).map((entry) => entry.ruleId);
     expect(grants.sort()).toEqual([
+      'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-group/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/ACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/INTERACTIONS]',
@@ -289,7 +291,12 @@ describe('least-privilege IAM', () => {
     expect(wildcardActions).toEqual([]);
   });
 
-  test('no Personalize action is granted on Resource "*"; the only wildcard is the stack\'s generated-name pattern', () => {
+  test('only the read-only List actions are granted on Resource "*"', () => {
+    const onEverything = personalizeStatements.filter((statement) => JSON.stringify(statement.Resource) === '"*"');
+    expect(onEverything.flatMap((statement) => statement.Action).every((action) => action.startsWith('personalize:List'))).toBe(true);
+  });
+
+  test('apart from the List actions, no Personalize action is granted on Resource "*"; the only wildcard is the stack\'s generated-name pattern', () => {
     const joined = (resource: unknown): string => (typeof resource === 'string' ? resource
       : (resource as any)['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : '${token}')).join(''));
     const namesOf = (type: string) => resourcesOfType(template, type).map(([, resource]) => resource.Properties.Name as string);
@@ -299,9 +306,11 @@ describe('least-privilege IAM', () => {
       'dataset': namesOf('Custom::PersonalizeDatasetGroup'), // a dataset ARN holds its group's name
     };
 
-    const wildcards = personalizeStatements.flatMap((s) => s.Resource).map(joined).filter((arn) => arn.includes('*'));
+    const wildcards = personalizeStatements.filter((s) => JSON.stringify(s.Resource) !== '"*"')
+      .flatMap((s) => s.Resource).map(joined).filter((arn) => arn.includes('*'));
     expect(wildcards.length).toBeGreaterThan(0);
     for (const arn of wildcards) {
+      if (arn === '*') continue; // within a statement that also lists ARNs; checked by the List-only test above
       const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
       expect(match).not.toBeNull();
       const [, type, prefix] = match!;

@@ -39,6 +39,10 @@ const LOGS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:G
  * dataset group, schema or dataset ARN whose only wildcard follows a stack token
  * and its `_` (for a dataset, in its group's name), as src/private/names.ts makes them.
  */
+/** The delete grants of emptyOnDelete: every resource of a child type, in this account and region. */
+const EMPTY_ON_DELETE_FINDING =
+  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):(recommender|campaign|solution|event-tracker|filter|metric-attribution|dataset)\/\*$/;
+
 const GENERATED_NAME_GRANT_FINDING =
   '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):'
   + '(dataset-group|schema|dataset)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
@@ -174,11 +178,31 @@ export class PersonalizeProvider extends Construct {
       // cdk-nag 3 matches exact findings only: list the ones the pattern admits, each as cdk-nag names it.
       const [, pattern, flags] = GENERATED_NAME_GRANT_FINDING.match(/^\/(.*)\/(\w*)$/)!;
       const admitted = new RegExp(pattern, flags);
-      const exactFindings = [...new Set((document.Statement ?? [])
+      const findings = [...new Set((document.Statement ?? [])
         .flatMap((statement) => (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]))
         .map((resource) => `Resource::${flattenForNag(resource)}`)
-        .filter((finding) => finding.includes('*') && admitted.test(finding)))];
-      addNagSuppressions(policy.node.defaultChild as CfnResource, [{
+        .filter((finding) => finding.includes('*')))];
+      const exactFindings = findings.filter((finding) => admitted.test(finding));
+      const childFindings = findings.filter((finding) => EMPTY_ON_DELETE_FINDING.test(finding));
+      const suppressions: NagSuppression[] = [];
+      if (findings.includes('Resource::*')) {
+        suppressions.push({
+          id: 'AwsSolutions-IAM5',
+          reason: 'Only Personalize List actions (ListDatasets, ListSolutions, ListEventTrackers, ...) are granted on "*": '
+            + 'they take no resource-level permissions, and the handler reads them to name the resources that block a '
+            + 'dataset group delete.',
+          appliesTo: ['Resource::*'],
+        });
+      }
+      if (childFindings.length > 0) {
+        suppressions.push({
+          id: 'AwsSolutions-IAM5',
+          reason: 'A dataset group with emptyOnDelete deletes every child the group holds when it is deleted, including '
+            + 'children made outside the stack, whose names the stack cannot know: the delete actions cover those resource types.',
+          appliesTo: childFindings,
+        });
+      }
+      addNagSuppressions(policy.node.defaultChild as CfnResource, [...suppressions, {
         id: 'AwsSolutions-IAM5',
         reason: 'Generated names are STACKTOKEN_PATH-HASH, and the hash changes when a replacement is needed. One '
           + 'pattern per resource kind (STACKTOKEN_*) covers every generated name of this stack, including the names '
