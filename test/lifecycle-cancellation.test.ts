@@ -27,8 +27,11 @@ const FIELDS: Record<string, SchemaField[]> = {
     SchemaField.stringField('EVENT_TYPE')],
 };
 const TYPES: Record<string, DatasetType> = {
-  Interactions: DatasetType.INTERACTIONS, Items: DatasetType.ITEMS, Users: DatasetType.USERS,
-  Actions: DatasetType.ACTIONS, ActionInteractions: DatasetType.ACTION_INTERACTIONS,
+  Interactions: DatasetType.INTERACTIONS,
+  Items: DatasetType.ITEMS,
+  Users: DatasetType.USERS,
+  Actions: DatasetType.ACTIONS,
+  ActionInteractions: DatasetType.ACTION_INTERACTIONS,
 };
 
 /** A custom group with all five datasets, each with a schema of its own. */
@@ -150,7 +153,8 @@ describe('cancelled updates', () => {
     const extended = [...ITEMS_FIELDS, SchemaField.stringField('COLOR').nullable()];
     const after = synthesize((stack) => {
       const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
-      const schema = (id: string, fields: SchemaField[]) => new Schema(stack, id, { definition: SchemaDefinition.fromFields(fields, { recordName: id }) });
+      const schema = (id: string, fields: SchemaField[]) =>
+        new Schema(stack, id, { definition: SchemaDefinition.fromFields(fields, { recordName: id }) });
       group.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: schema('InteractionsSchema', FIELDS.Interactions) });
       group.addDataset('Items', { datasetType: DatasetType.ITEMS, schema: schema('ItemsSchema', extended) });
       group.addDataset('Users', { datasetType: DatasetType.USERS, schema: schema('UsersSchema', [SchemaField.stringField('USER_ID'), SchemaField.intField('AGE').nullable()]) });
@@ -212,9 +216,15 @@ describe('ownership', () => {
     await expectStatus(new LocalCloudFormation(env.framework, otherEnvIdentity).deploy(other.template), 'CREATE_COMPLETE');
 
     const response = await env.framework.deliver({
-      RequestType: 'Delete', ServiceToken: 'token', ResponseURL: 'https://example.com', StackId: env.cloudformation.identity.stackId,
-      RequestId: 'tampered', LogicalResourceId: stack.logicalIds.Group, ResourceType: 'Custom::PersonalizeDatasetGroup',
-      ResourceProperties: { Name: 'ours' }, PhysicalResourceId: arnOf('dataset-group/theirs'),
+      RequestType: 'Delete',
+      ServiceToken: 'token',
+      ResponseURL: 'https://example.com',
+      StackId: env.cloudformation.identity.stackId,
+      RequestId: 'tampered',
+      LogicalResourceId: stack.logicalIds.Group,
+      ResourceType: 'Custom::PersonalizeDatasetGroup',
+      ResourceProperties: { Name: 'ours' },
+      PhysicalResourceId: arnOf('dataset-group/theirs'),
     });
 
     expect(response.Status).toBe('SUCCESS');
@@ -224,9 +234,15 @@ describe('ownership', () => {
 
   test.concurrent('a Delete whose physical ID is in another region deletes nothing and makes no call', () => withEnvironment({}, async (env) => {
     const response = await env.framework.deliver({
-      RequestType: 'Delete', ServiceToken: 'token', ResponseURL: 'https://example.com', StackId: env.cloudformation.identity.stackId,
-      RequestId: 'tampered', LogicalResourceId: 'Group', ResourceType: 'Custom::PersonalizeDatasetGroup',
-      ResourceProperties: { Name: 'shop' }, PhysicalResourceId: `arn:aws:personalize:eu-west-1:${ACCOUNT}:dataset-group/shop`,
+      RequestType: 'Delete',
+      ServiceToken: 'token',
+      ResponseURL: 'https://example.com',
+      StackId: env.cloudformation.identity.stackId,
+      RequestId: 'tampered',
+      LogicalResourceId: 'Group',
+      ResourceType: 'Custom::PersonalizeDatasetGroup',
+      ResourceProperties: { Name: 'shop' },
+      PhysicalResourceId: `arn:aws:personalize:eu-west-1:${ACCOUNT}:dataset-group/shop`,
     });
 
     expect(response.Status).toBe('SUCCESS');

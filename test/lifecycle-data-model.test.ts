@@ -7,7 +7,7 @@ import {
   CreateDatasetCommand, CreateDatasetGroupCommand, DeleteDatasetCommand, DeleteDatasetGroupCommand,
 } from '@aws-sdk/client-personalize';
 import { SchemaField } from '../src';
-import { answersTo, destroyAndVerify, expectStatus } from './harness/assertions';
+import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
 import { LifecycleEnvironment, withEnvironment } from './harness/environment';
 import { arnOf, dataModelStack, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn } from './harness/stacks';
 import { TIMED_OUT } from './harness/timing';
@@ -195,8 +195,13 @@ describe('lost responses and repeated events', () => {
   test.concurrent('an UpdateDataset whose response is lost is retried, meets the update it started, and the in-place update completes', () => withEnvironment({}, async (env) => {
     await expectStatus(env.deploy(MODEL.template), 'CREATE_COMPLETE');
     env.service.inject('UpdateDataset', { kind: 'reset', afterProcessing: true });
+    // The update stays in flight until the retry has met it, however slow the machine.
+    const update = env.service.holdUpdate(nameIn(MODEL, 'Group/Items'));
+    const deployed = env.deploy(EXTENDED.template);
+    await until(() => answersTo(env, 'UpdateDataset').length >= 2);
+    update.release();
 
-    await expectStatus(env.deploy(EXTENDED.template), 'UPDATE_COMPLETE');
+    await expectStatus(deployed, 'UPDATE_COMPLETE');
 
     expect(answersTo(env, 'UpdateDataset')).toEqual(['reset', 'ResourceInUseException']);
     expect(env.service.resources('dataset').find((d) => d.arn === ITEMS_ARN)).toMatchObject({ schemaArn: schemaArn(EXTENDED, 'ItemsSchema'), updateStatus: 'ACTIVE' });

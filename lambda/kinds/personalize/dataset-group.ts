@@ -9,13 +9,13 @@ import {
   DeleteDatasetGroupCommand,
   DescribeDatasetGroupCommand,
 } from '@aws-sdk/client-personalize';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
-import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
-import { KindContext, ResourceKind } from '../../resource-kind';
 import {
   apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
 } from './common';
 import { deleteNextChildren, listChildren } from './group-children';
+import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
+import { KindContext, ResourceKind } from '../../resource-kind';
 
 export interface DatasetGroupSpec {
   readonly name: string;

@@ -14,13 +14,13 @@ import {
   Dataset as ApiDataset,
   UpdateDatasetCommand,
 } from '@aws-sdk/client-personalize';
+import { apiTags, arnPattern, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
 import { AvroRecord, parseAvroSchema, schemaReplacementProblems } from '../../../src/private/avro';
 import { Attributes, ResourceTypes } from '../../../src/private/contract';
 import { log } from '../../log';
 import { parseTags, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
-import { apiTags, arnPattern, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
 
 export interface DatasetSpec {
   readonly name: string;

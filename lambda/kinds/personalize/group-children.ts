@@ -11,10 +11,10 @@ import {
   ListFiltersCommand, ListMetricAttributionsCommand, ListRecommendersCommand, ListSolutionsCommand, ListSolutionVersionsCommand,
   StopSolutionVersionCreationCommand,
 } from '@aws-sdk/client-personalize';
+import { conditionOf, personalize } from './common';
 import { log } from '../../log';
 import { Condition, KindContext } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
-import { conditionOf, personalize } from './common';
 
 export interface Child {
   readonly arn: string;

@@ -7,11 +7,11 @@
  * have created it. Another stack's schema of the same name is never adopted.
  */
 import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand } from '@aws-sdk/client-personalize';
+import { arnPattern, changedFields, describeOrUndefined, personalize, personalizeArn } from './common';
 import { sameJson } from '../../../src/private/avro';
 import { Attributes, ResourceTypes } from '../../../src/private/contract';
 import { optionalString, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
-import { arnPattern, changedFields, describeOrUndefined, personalize, personalizeArn } from './common';
 
 export interface SchemaSpec {
   readonly name: string;
