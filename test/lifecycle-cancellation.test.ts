@@ -13,6 +13,7 @@ import { LocalCloudFormation } from './harness/cloudformation';
 import { ACCOUNT, REGION, withEnvironment } from './harness/environment';
 import { arnOf, dataModelStack, groupStack, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 import { TemplateJson } from './harness/template';
+import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY } from './harness/timing';
 
 jest.setTimeout(30_000);
 
@@ -276,6 +277,35 @@ describe('ownership', () => {
 });
 
 describe('bounded time', () => {
+  // As in production, a call's retry budget outlasts what is left of an invocation late in its window, and the total
+  // timeout leaves room for an invocation to spend all its time in a storm and the next one to finish.
+  const patient = {
+    retryPolicy: { ...HARNESS_RETRY_POLICY, maxAttempts: 200, maxElapsedMs: 5_000 },
+    waitPolicy: { ...HARNESS_WAIT_POLICY, totalTimeoutMs: 6_000 },
+    providerTiming: { ...HARNESS_PROVIDER_TIMING, totalTimeoutMs: 9_000 },
+  };
+
+  test.concurrent('an isComplete invocation caught in a 5xx storm returns before its Lambda timeout, and the next one finishes the create', () => withEnvironment(patient, async (env) => {
+    const stack = groupStack({ Group: { datasetGroupName: 'shop' } });
+    const creating = env.service.holdCreation('shop');
+    const deployed = env.deploy(stack.template);
+    const isCompletes = () => env.framework.invocations.filter((i) => i.fn === 'isComplete');
+    await until(() => isCompletes().length >= 1);
+    env.service.inject('DescribeDatasetGroup', { kind: 'http', status: 503, always: true });
+    const stormStart = isCompletes().length;
+    // The invocation the storm met ends by itself, before its Lambda timeout, with IsComplete false.
+    await until(() => isCompletes().length > stormStart);
+    env.service.clearFaults();
+    creating.release();
+
+    await expectStatus(deployed, 'CREATE_COMPLETE');
+
+    expect(isCompletes()[stormStart]).toMatchObject({ outcome: 'returned' });
+    expect(isCompletes()[stormStart].durationMs).toBeLessThan(HARNESS_PROVIDER_TIMING.isCompleteTimeoutMs);
+    expect(answersTo(env, 'DescribeDatasetGroup')).toContain('ServiceUnavailable');
+    await destroyAndVerify(env);
+  }));
+
   test.concurrent('a permanent AccessDenied fails after the IAM propagation budget with its own hint, not the quota hint', () => withEnvironment({}, async (env) => {
     env.service.inject('CreateDatasetGroup', { kind: 'error', name: 'AccessDeniedException', message: 'not authorized', always: true });
 
