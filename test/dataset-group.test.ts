@@ -270,7 +270,7 @@ describe('handler permissions', () => {
     const template = Template.fromStack(stack);
 
     template.hasResourceProperties('Custom::PersonalizeDatasetGroup', { EmptyOnDelete: 'true' });
-    const deletes = handlerAccessPolicy(template).statements.find((statement: any) => actionsOf(statement).includes('personalize:DeleteSolution'));
+    const deletes = handlerAccessPolicy(template).statements.find((statement: any) => actionsOf(statement).includes('personalize:DeleteSolution'))!;
     expect(actionsOf(deletes).sort()).toEqual(['personalize:DeleteCampaign', 'personalize:DeleteDataset', 'personalize:DeleteEventTracker',
       'personalize:DeleteFilter', 'personalize:DeleteMetricAttribution', 'personalize:DeleteRecommender', 'personalize:DeleteSolution',
       'personalize:StopSolutionVersionCreation']);

@@ -10,7 +10,7 @@ import { CreateDatasetCommand, CreateEventTrackerCommand, CreateSchemaCommand, C
 import { DatasetGroup, DatasetType, Schema, SchemaDefinition, SchemaField } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
 import { LocalCloudFormation } from './harness/cloudformation';
-import { ACCOUNT, REGION, withEnvironment } from './harness/environment';
+import { ACCOUNT, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
 import { arnOf, dataModelStack, groupStack, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 import { TemplateJson } from './harness/template';
 import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY } from './harness/timing';
@@ -49,6 +49,21 @@ const SCHEMA_AND_GROUP = synthesize((stack) => {
   new Schema(stack, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(FIELDS.Items, { recordName: 'Items' }) });
   new DatasetGroup(stack, 'Doomed', { datasetGroupName: 'doomed' });
 });
+
+/** A Delete for a dataset group sent straight to the provider, with a physical ID a template could never have produced. */
+function deliverTamperedDelete(env: LifecycleEnvironment, logicalId: string, properties: Record<string, unknown>, physicalId: string) {
+  return env.framework.deliver({
+    RequestType: 'Delete',
+    ServiceToken: 'token',
+    ResponseURL: 'https://example.com',
+    StackId: env.cloudformation.identity.stackId,
+    RequestId: 'tampered',
+    LogicalResourceId: logicalId,
+    ResourceType: 'Custom::PersonalizeDatasetGroup',
+    ResourceProperties: properties,
+    PhysicalResourceId: physicalId,
+  });
+}
 
 /** A copy of a template with one resource's properties changed, as a tampered or broken template would be. */
 function tampered(stack: SynthesizedStack, constructPath: string, change: (properties: Record<string, unknown>) => void): TemplateJson {
@@ -216,17 +231,7 @@ describe('ownership', () => {
     const otherEnvIdentity = { ...env.cloudformation.identity, stackName: 'Other', stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Other/1` };
     await expectStatus(new LocalCloudFormation(env.framework, otherEnvIdentity).deploy(other.template), 'CREATE_COMPLETE');
 
-    const response = await env.framework.deliver({
-      RequestType: 'Delete',
-      ServiceToken: 'token',
-      ResponseURL: 'https://example.com',
-      StackId: env.cloudformation.identity.stackId,
-      RequestId: 'tampered',
-      LogicalResourceId: stack.logicalIds.Group,
-      ResourceType: 'Custom::PersonalizeDatasetGroup',
-      ResourceProperties: { Name: 'ours' },
-      PhysicalResourceId: arnOf('dataset-group/theirs'),
-    });
+    const response = await deliverTamperedDelete(env, stack.logicalIds.Group, { Name: 'ours' }, arnOf('dataset-group/theirs'));
 
     expect(response.Status).toBe('SUCCESS');
     expect(env.service.resources().map((r) => r.arn).sort()).toEqual([arnOf('dataset-group/ours'), arnOf('dataset-group/theirs')].sort());
@@ -234,17 +239,7 @@ describe('ownership', () => {
   }));
 
   test.concurrent('a Delete whose physical ID is in another region deletes nothing and makes no call', () => withEnvironment({}, async (env) => {
-    const response = await env.framework.deliver({
-      RequestType: 'Delete',
-      ServiceToken: 'token',
-      ResponseURL: 'https://example.com',
-      StackId: env.cloudformation.identity.stackId,
-      RequestId: 'tampered',
-      LogicalResourceId: 'Group',
-      ResourceType: 'Custom::PersonalizeDatasetGroup',
-      ResourceProperties: { Name: 'shop' },
-      PhysicalResourceId: `arn:aws:personalize:eu-west-1:${ACCOUNT}:dataset-group/shop`,
-    });
+    const response = await deliverTamperedDelete(env, 'Group', { Name: 'shop' }, `arn:aws:personalize:eu-west-1:${ACCOUNT}:dataset-group/shop`);
 
     expect(response.Status).toBe('SUCCESS');
     expect(env.service.calls).toEqual([]);

@@ -228,12 +228,18 @@ describe('updates', () => {
     await destroyAndVerify(env);
   }));
 
-  test.concurrent('a replacement that completed before another resource failed is rolled back: the old group stays, the new one is deleted in the cleanup', () => withEnvironment({}, async (env) => {
+  /** Alpha's domain change replaces it while Beta's tag change is about to fail; deploys the "before" stack. */
+  const deployReplacementPair = async (env: LifecycleEnvironment) => {
     const before = groupStack({ Alpha: {}, Beta: { datasetGroupName: 'beta', tags: { team: 'a' } } });
     const after = groupStack({ Alpha: { domain: Domain.ECOMMERCE }, Beta: { datasetGroupName: 'beta', tags: { team: 'b' } } });
     await expectStatus(env.deploy(before.template), 'CREATE_COMPLETE');
     const oldArn = env.cloudformation.physicalIdOf(before.logicalIds.Alpha)!;
     const newArn = arnOf(`dataset-group/${nameIn(after, 'Alpha')}`);
+    return { before, after, oldArn, newArn };
+  };
+
+  test.concurrent('a replacement that completed before another resource failed is rolled back: the old group stays, the new one is deleted in the cleanup', () => withEnvironment({}, async (env) => {
+    const { before, after, oldArn, newArn } = await deployReplacementPair(env);
     // Beta's tag change fails, but only once CloudFormation has Alpha's replacement: nothing is in flight to cancel.
     const betaTagging = env.service.gate();
     const betaOnly = (input: any) => input.resourceArn.endsWith('/beta');
@@ -262,11 +268,7 @@ describe('updates', () => {
   }));
 
   test.concurrent('a replacement cancelled because another resource failed is rolled back: the rollback update deletes the group CloudFormation never heard of', () => withEnvironment({}, async (env) => {
-    const before = groupStack({ Alpha: {}, Beta: { datasetGroupName: 'beta', tags: { team: 'a' } } });
-    const after = groupStack({ Alpha: { domain: Domain.ECOMMERCE }, Beta: { datasetGroupName: 'beta', tags: { team: 'b' } } });
-    await expectStatus(env.deploy(before.template), 'CREATE_COMPLETE');
-    const oldArn = env.cloudformation.physicalIdOf(before.logicalIds.Alpha)!;
-    const newArn = arnOf(`dataset-group/${nameIn(after, 'Alpha')}`);
+    const { before, after, oldArn, newArn } = await deployReplacementPair(env);
     // The new group is still creating when Beta fails; it settles only once CloudFormation has cancelled the update.
     const replacement = env.service.holdCreation(nameIn(after, 'Alpha'));
     env.cloudformation.onCancel = () => replacement.release();

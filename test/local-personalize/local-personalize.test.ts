@@ -1819,10 +1819,10 @@ describe('requests of the new operations are checked against the model', () => {
     ['CreateMetricAttribution', (i: any) => new CreateMetricAttributionCommand(i), ['name', 'datasetGroupArn', 'metrics', 'metricsOutputConfig']],
   ] as const)('%s: required members, and a name of 1-63 characters of the name pattern', async (_operation, command, required) => {
     const { client } = await setup();
-    const missing = await caught(client.send(command({})));
+    const missing = await caught(client.send(command({}) as any));
     expect(missing).toBeInstanceOf(InvalidInputException);
     expect(missing.message).toBe(`${required.length} validation errors detected: ${required.map((m) => `Value null at '${m}' failed to satisfy constraint: Member must not be null`).join('; ')}`);
-    const named = (name: string) => caught(client.send(command({ name })));
+    const named = (name: string) => caught(client.send(command({ name }) as any));
     expect((await named('x'.repeat(64))).message).toContain('at \'name\' failed to satisfy constraint: Member must have length less than or equal to 63');
     expect((await named('_x')).message).toContain('at \'name\' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*');
   });
