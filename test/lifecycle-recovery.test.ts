@@ -26,17 +26,10 @@ const SHOP_ARN = arnOf('dataset-group/shop');
 
 /** Deletes a group created outside the stack, once the service allows it. */
 async function deleteOutOfBand(env: LifecycleEnvironment, arn: string): Promise<void> {
-  await waitUntil(() => env.service.resources().some((r) => r.arn === arn && r.status === 'ACTIVE'), `${arn} is ACTIVE`);
+  await until(() => env.service.resources().some((r) => r.arn === arn && r.status === 'ACTIVE'));
   await env.client().send(new DeleteDatasetGroupCommand({ datasetGroupArn: arn }));
 }
 
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('the same event delivered twice', () => {
   test.concurrent('a Create delivered twice at once creates one group, and both deliveries answer SUCCESS with its ARN', () => withEnvironment({}, async (env) => {
@@ -318,7 +311,7 @@ describe('deletes', () => {
       schema: JSON.stringify({ type: 'record', name: 'Items', namespace: 'com.amazonaws.personalize.schema', fields: [{ name: 'ITEM_ID', type: 'string' }], version: '1.0' }),
     }));
     const dataset = await client.send(new CreateDatasetCommand({ name: 'items', datasetGroupArn: SHOP_ARN, datasetType: 'Items', schemaArn: schema.schemaArn }));
-    await waitUntil(() => env.service.resources('dataset')[0]?.status === 'ACTIVE', 'the dataset is ACTIVE');
+    await until(() => env.service.resources('dataset')[0]?.status === 'ACTIVE');
     await client.send(new DeleteDatasetCommand({ datasetArn: dataset.datasetArn }));
 
     await expectStatus(env.destroy(), 'DELETE_COMPLETE');
@@ -332,7 +325,7 @@ describe('deletes', () => {
   test.concurrent('a group deleted outside CloudFormation counts as deleted', () => withEnvironment({}, async (env) => {
     await expectStatus(env.deploy(SHOP.template), 'CREATE_COMPLETE');
     await env.client().send(new DeleteDatasetGroupCommand({ datasetGroupArn: SHOP_ARN }));
-    await waitUntil(() => env.service.resources().length === 0, 'the group is gone');
+    await until(() => env.service.resources().length === 0);
 
     await expectStatus(env.destroy(), 'DELETE_COMPLETE');
 
