@@ -15,6 +15,7 @@ import { answersTo, destroyAndVerify, expectStatus, operationsIn, until } from '
 import { LifecycleEnvironment, useEnvironment, withEnvironment } from './harness/environment';
 import { CREATE_FAILED_MARKER } from './harness/provider-framework';
 import { arnOf, groupStack, nameIn, synthesize } from './harness/stacks';
+import { HARNESS_PROVIDER_TIMING, HARNESS_WAIT_POLICY } from './harness/timing';
 
 jest.setTimeout(30_000);
 const environment = useEnvironment();
@@ -339,7 +340,16 @@ describe('scale and quotas', () => {
   test('50 groups created at once against a limit of 5 requests per second all succeed, and are all deleted', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `Group${i}`);
     const stack = groupStack(Object.fromEntries(ids.map((id) => [id, {}])));
-    const env = await environment({ serviceClockSpeed: 50, service: { requestsPerSecond: 5, maxDatasetGroups: 50 } });
+    // 50 groups at 5 requests per second need minutes in production, where the total timeout is 30 minutes: the
+    // harness's 2 s (100 production seconds) is too short for them on a busy machine, so this scenario gets longer.
+    const env = await environment({
+      serviceClockSpeed: 50,
+      service: { requestsPerSecond: 5, maxDatasetGroups: 50 },
+      waitPolicy: { ...HARNESS_WAIT_POLICY, totalTimeoutMs: 10_000 },
+      providerTiming: { ...HARNESS_PROVIDER_TIMING, totalTimeoutMs: 15_000 },
+    });
+    // Throttles the machine may be too slow to provoke by itself.
+    env.service.inject('CreateDatasetGroup', { kind: 'throttle', times: 3 });
 
     await expectStatus(env.deploy(stack.template), 'CREATE_COMPLETE');
 

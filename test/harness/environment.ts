@@ -10,7 +10,7 @@ import { LocalCloudFormation } from './cloudformation';
 import { ProviderFramework } from './provider-framework';
 import { StackIdentity, TemplateJson } from './template';
 import {
-  HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, ProviderTiming, REQUEST_DEADLINE_MS, SERVICE_TRANSITION_MS,
+  HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, ProviderTiming, requestDeadlineMs, SERVICE_TRANSITION_MS,
 } from './timing';
 import type { WaitPolicy } from '../../lambda/engine';
 import type { RetryPolicy } from '../../lambda/retry';
@@ -63,11 +63,14 @@ export class LifecycleEnvironment {
   public readonly cloudformation: LocalCloudFormation;
   public readonly framework: ProviderFramework;
   public readonly waitPolicy: WaitPolicy;
+  /** What one request may take, from delivery to response, under this environment's policies. */
+  private readonly requestDeadlineMs: number;
   private readonly handlers: HandlerHost;
   private directClient?: PersonalizeClient;
 
   private constructor(public readonly service: LocalPersonalize, options: EnvironmentOptions) {
     this.waitPolicy = options.waitPolicy ?? HARNESS_WAIT_POLICY;
+    this.requestDeadlineMs = requestDeadlineMs(this.waitPolicy, options.retryPolicy ?? HARNESS_RETRY_POLICY);
     // The SDK in the handler reads these when its client is first used, as in Lambda.
     const lambdaEnvironment = {
       AWS_ENDPOINT_URL_PERSONALIZE: service.endpoint,
@@ -137,7 +140,7 @@ export class LifecycleEnvironment {
       if (delivery.responses.length !== 1) violations.push(`${what} got ${delivery.responses.length} responses`);
       if (delivery.frameworkTimedOut) violations.push(`${what} ran into the framework's own timeout instead of the engine's`);
       const durationMs = (delivery.finishedAt ?? Date.now()) - delivery.startedAt;
-      if (durationMs > REQUEST_DEADLINE_MS) violations.push(`${what} took ${durationMs} ms, past the total timeout (${REQUEST_DEADLINE_MS} ms)`);
+      if (durationMs > this.requestDeadlineMs) violations.push(`${what} took ${durationMs} ms, past the total timeout (${this.requestDeadlineMs} ms)`);
     }
     for (const record of this.cloudformation.requests) {
       if (record.responses.length !== record.deliveries) {

@@ -77,7 +77,11 @@ export const SERVICE_TRANSITION_MS = 100;
 /** How the engine words its total timeout in a reason: "Timed out after 2 s". */
 export const TIMED_OUT = `Timed out after ${HARNESS_WAIT_POLICY.totalTimeoutMs / 1000} s`;
 
-export const REQUEST_DEADLINE_MS = HARNESS_WAIT_POLICY.totalTimeoutMs + 2 * totalRetryBudgetMs(HARNESS_RETRY_POLICY) + 1_000;
+export function requestDeadlineMs(waitPolicy: WaitPolicy = HARNESS_WAIT_POLICY, retryPolicy: RetryPolicy = HARNESS_RETRY_POLICY): number {
+  return waitPolicy.totalTimeoutMs + 2 * totalRetryBudgetMs(retryPolicy) + 1_000;
+}
+
+export const REQUEST_DEADLINE_MS = requestDeadlineMs();
 
 /** The longest a single call can spend in backoff before it gives up. */
 export function totalRetryBudgetMs(policy: RetryPolicy): number {
