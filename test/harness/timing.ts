@@ -81,8 +81,6 @@ export function requestDeadlineMs(waitPolicy: WaitPolicy = HARNESS_WAIT_POLICY, 
   return waitPolicy.totalTimeoutMs + 2 * totalRetryBudgetMs(retryPolicy) + 1_000;
 }
 
-export const REQUEST_DEADLINE_MS = requestDeadlineMs();
-
 /** The longest a single call can spend in backoff before it gives up. */
 export function totalRetryBudgetMs(policy: RetryPolicy): number {
   let total = 0;
