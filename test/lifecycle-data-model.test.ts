@@ -205,11 +205,17 @@ describe('lost responses and repeated events', () => {
     await expectStatus(env.deploy(MODEL.template), 'CREATE_COMPLETE');
     env.cloudformation.deliveryPlan = (request) => (request.RequestType === 'Update' && request.LogicalResourceId === IDS['Group/Items']
       ? { times: 2, concurrent: true } : { times: 1 });
+    // The update stays in flight until both deliveries' onEvent have met it, however slow the machine.
+    const update = env.service.holdUpdate(nameIn(MODEL, 'Group/Items'));
+    const deployed = env.deploy(EXTENDED.template);
+    await until(() => env.framework.invocations.filter((i) => i.fn === 'onEvent' && i.logicalId === IDS['Group/Items']
+      && i.requestType === 'Update').length === 2);
+    update.release();
 
-    await expectStatus(env.deploy(EXTENDED.template), 'UPDATE_COMPLETE');
+    await expectStatus(deployed, 'UPDATE_COMPLETE');
 
-    const update = env.cloudformation.requests.find((r) => r.request.LogicalResourceId === IDS['Group/Items'] && r.request.RequestType === 'Update')!;
-    expect(update.responses.map((r) => [r.Status, r.PhysicalResourceId])).toEqual([['SUCCESS', ITEMS_ARN], ['SUCCESS', ITEMS_ARN]]);
+    const record = env.cloudformation.requests.find((r) => r.request.LogicalResourceId === IDS['Group/Items'] && r.request.RequestType === 'Update')!;
+    expect(record.responses.map((r) => [r.Status, r.PhysicalResourceId])).toEqual([['SUCCESS', ITEMS_ARN], ['SUCCESS', ITEMS_ARN]]);
     expect(answersTo(env, 'UpdateDataset').filter((a) => a === 'ok')).toHaveLength(1);
     await destroyAndVerify(env);
   }));
