@@ -64,7 +64,9 @@ export interface DatasetProperties extends CommonProperties {
  */
 export interface RekognitionDatasetProperties {
   readonly ContractVersion?: string;
-  readonly ProjectArn: string;
+  readonly ProjectName: string;
+  /** Absent for a project imported by name; the handler looks it up. */
+  readonly ProjectArn?: string;
   /** TRAIN or TEST. */
   readonly DatasetType: string;
   readonly ManifestBucket?: string;

@@ -33,13 +33,16 @@ export type RekognitionDatasetSource =
   | { readonly kind: 'empty' };
 
 export interface RekognitionDatasetSpec {
-  readonly projectArn: string;
+  readonly projectName: string;
+  /** Absent for a project imported by name: CreateDataset then looks it up. */
+  readonly projectArn?: string;
   /** TRAIN or TEST. */
   readonly datasetType: string;
   readonly source: RekognitionDatasetSource;
   readonly tags: Record<string, string>;
 }
 
+const PROJECT_NAME = /^[a-zA-Z0-9_.\-]{1,255}$/;
 const PROJECT_ARN = /^arn:([a-z\d-]+):rekognition:([a-z\d-]+):(\d{12}):project\/([a-zA-Z0-9_.\-]{1,255})\/[0-9]+$/;
 /** The slot key (no timestamp), or a dataset ARN. */
 const SLOT_OR_DATASET_ARN = /^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/([a-zA-Z0-9_.\-]{1,255})\/dataset\/(train|test)(\/[0-9]+)?$/;
@@ -54,24 +57,29 @@ export const rekognitionDatasetKind: ResourceKind<RekognitionDatasetSpec> = {
   nameProperty: 'project',
 
   parse: (properties) => {
-    const projectArn = requiredString(properties, 'ProjectArn');
-    if (!PROJECT_ARN.test(projectArn)) throw new Error(`Property 'ProjectArn' must be a Rekognition project ARN, got '${projectArn}'`);
+    const projectName = requiredString(properties, 'ProjectName');
+    if (!PROJECT_NAME.test(projectName)) throw new Error(`Property 'ProjectName' must be a Rekognition project name, got '${projectName}'`);
+    const projectArn = optionalString(properties, 'ProjectArn');
+    if (projectArn !== undefined && PROJECT_ARN.exec(projectArn)?.[4] !== projectName) {
+      throw new Error(`Property 'ProjectArn' must be the ARN of project '${projectName}', got '${projectArn}'`);
+    }
     const datasetType = requiredString(properties, 'DatasetType');
     if (!DATASET_TYPES.has(datasetType)) throw new Error(`Property 'DatasetType' must be TRAIN or TEST, got '${datasetType}'`);
     const tags = parseTags(properties);
     if (SOURCE_TAG_KEY in tags) {
       throw new Error(`Property 'Tags' sets the tag '${SOURCE_TAG_KEY}', which is reserved: the handler records the dataset's source in it`);
     }
-    return { projectArn, datasetType, source: parseSource(properties), tags };
+    return { projectName, projectArn, datasetType, source: parseSource(properties), tags };
   },
 
-  nameOf: (spec) => `${projectName(spec.projectArn)}/${spec.datasetType}`,
+  nameOf: (spec) => `${spec.projectName}/${spec.datasetType}`,
 
   isOwnPhysicalId: (physicalId) => SLOT_OR_DATASET_ARN.test(physicalId),
 
   // A changed source is applied in place (delete, then create in the same slot): see update.
   replacementCauses: (oldSpec, newSpec) => [
-    ...(oldSpec.projectArn !== newSpec.projectArn ? ['project'] : []),
+    ...(oldSpec.projectName !== newSpec.projectName || (oldSpec.projectArn ?? newSpec.projectArn) !== (newSpec.projectArn ?? oldSpec.projectArn)
+      ? ['project'] : []),
     ...(oldSpec.datasetType !== newSpec.datasetType ? ['datasetType'] : []),
   ],
 
@@ -82,10 +90,10 @@ export const rekognitionDatasetKind: ResourceKind<RekognitionDatasetSpec> = {
       if (!isErrorNamed(error, 'ResourceAlreadyExistsException')) throw error;
       throw await explainTakenSlot(context, spec, error);
     }
-    return slotOf(spec);
+    return slotOf(context, spec);
   },
 
-  arnOf: (_context, spec) => slotOf(spec),
+  arnOf: (context, spec) => slotOf(context, spec),
 
   isOwned: async (context, slot, spec, question) => {
     const arn = await resolve(context, slot);
@@ -114,7 +122,7 @@ export const rekognitionDatasetKind: ResourceKind<RekognitionDatasetSpec> = {
       return;
     }
     if (dataset && tags[OWNER_TAG_KEY] !== context.owner) {
-      throw new Error(`Project ${newSpec.projectArn} holds ${newSpec.datasetType} dataset ${arn}, which this stack resource did not `
+      throw new Error(`Project ${newSpec.projectName} holds ${newSpec.datasetType} dataset ${arn}, which this stack resource did not `
         + 'create; it is left alone. Delete it, then deploy again.');
     }
     log('info', 'replacing a dataset in its slot: deleting the old one first', { arn, status: dataset?.Status });
@@ -174,13 +182,24 @@ function parseSource(properties: Record<string, unknown>): RekognitionDatasetSou
   return { kind: 'empty' };
 }
 
-function projectName(projectArn: string): string {
+function projectNameOf(projectArn: string): string {
   return PROJECT_ARN.exec(projectArn)?.[4] ?? projectArn;
 }
 
-/** `…:project/NAME/TIMESTAMP` becomes `…:project/NAME/dataset/train`. */
-function slotOf(spec: RekognitionDatasetSpec): string {
-  return `${spec.projectArn.replace(/\/[0-9]+$/, '')}/dataset/${spec.datasetType.toLowerCase()}`;
+/** `…:project/NAME/dataset/train`: in the project ARN's account and region, or the stack's for a project known by name. */
+function slotOf(context: KindContext, spec: RekognitionDatasetSpec): string {
+  const [, partition, region, account] = PROJECT_ARN.exec(spec.projectArn ?? '') ?? [undefined, context.partition, context.region, context.account];
+  return `arn:${partition}:rekognition:${region}:${account}:project/${spec.projectName}/dataset/${spec.datasetType.toLowerCase()}`;
+}
+
+/** The project's ARN: given, or looked up by name. */
+async function projectArnOf(context: KindContext, spec: RekognitionDatasetSpec): Promise<string> {
+  if (spec.projectArn !== undefined) return spec.projectArn;
+  const response = await call(context, 'DescribeProjects',
+    () => rekognition().send(new DescribeProjectsCommand({ ProjectNames: [spec.projectName] })));
+  const project = (response.ProjectDescriptions ?? []).find((p) => p.ProjectArn !== undefined && projectNameOf(p.ProjectArn) === spec.projectName);
+  if (!project) throw new Error(`Rekognition project '${spec.projectName}' does not exist in this account and region.`);
+  return project.ProjectArn!;
 }
 
 function describeSource(source: RekognitionDatasetSource): string {
@@ -211,8 +230,9 @@ function apiSource(source: RekognitionDatasetSource): DatasetSource | undefined 
 }
 
 async function createDataset(context: KindContext, spec: RekognitionDatasetSpec): Promise<void> {
+  const projectArn = await projectArnOf(context, spec);
   await call(context, 'CreateDataset', () => rekognition().send(new CreateDatasetCommand({
-    ProjectArn: spec.projectArn,
+    ProjectArn: projectArn,
     DatasetType: spec.datasetType as 'TRAIN' | 'TEST',
     DatasetSource: apiSource(spec.source),
     Tags: { ...spec.tags, [OWNER_TAG_KEY]: context.owner, [SOURCE_TAG_KEY]: sourceDigest(spec.source) },
@@ -236,7 +256,7 @@ async function resolve(context: KindContext, slotOrArn: string): Promise<string 
   const [, name, type] = match;
   const response = await call(context, 'DescribeProjects',
     () => rekognition().send(new DescribeProjectsCommand({ ProjectNames: [name] })));
-  const project = (response.ProjectDescriptions ?? []).find((p) => p.ProjectArn !== undefined && projectName(p.ProjectArn) === name);
+  const project = (response.ProjectDescriptions ?? []).find((p) => p.ProjectArn !== undefined && projectNameOf(p.ProjectArn) === name);
   return project?.Datasets?.find((d) => d.DatasetType === type.toUpperCase())?.DatasetArn;
 }
 
@@ -258,15 +278,15 @@ function notFound(slot: string): Error {
  * it), and an error that says what to do otherwise.
  */
 async function explainTakenSlot(context: KindContext, spec: RekognitionDatasetSpec, original: unknown): Promise<unknown> {
-  const arn = await resolve(context, slotOf(spec));
+  const arn = await resolve(context, slotOf(context, spec));
   if (!arn) return original;
   const tags = await currentTags(context, arn);
   const ours = tags[OWNER_TAG_KEY] === context.owner;
   if (ours && tags[SOURCE_TAG_KEY] === sourceDigest(spec.source)) return original;
   if (ours) {
-    return new Error(`Project ${spec.projectArn} still holds this stack resource's ${spec.datasetType} dataset ${arn}, made from `
+    return new Error(`Project ${spec.projectName} still holds this stack resource's ${spec.datasetType} dataset ${arn}, made from `
       + 'another source, and a project holds one dataset of each type. Delete it, then deploy again.');
   }
-  return new Error(`Project ${spec.projectArn} already has a ${spec.datasetType} dataset, ${arn}, which this stack resource did `
+  return new Error(`Project ${spec.projectName} already has a ${spec.datasetType} dataset, ${arn}, which this stack resource did `
     + 'not create, and a project holds one dataset of each type. Delete that dataset, or use another project.');
 }
