@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { IProject, Project } from './project';
 import {
   Attributes, CONTRACT_VERSION, MAX_REKOGNITION_USER_TAGS, OWNER_TAG_KEY, RekognitionDatasetProperties, ResourceTypes, SOURCE_TAG_KEY, TagProperty,
@@ -13,6 +13,7 @@ import { grantHandler, HandlerGrant } from '../private/handler-access';
 import { firstManifestProblem, imageLocations } from '../private/manifest';
 import { PersonalizeProvider } from '../private/provider';
 import { parseDatasetArn, validateProjectName } from '../private/rekognition-validation';
+import { claimSlot } from '../private/slots';
 import { tagProblems } from '../private/validation';
 
 /**
@@ -281,9 +282,6 @@ abstract class DatasetBase extends Resource implements IDataset {
   }
 }
 
-/** Datasets declared so far in each app, per project (owned: the project; imported: its name) and type. */
-const datasetsByApp = new WeakMap<IConstruct, Map<unknown, Map<DatasetType, Dataset>>>();
-
 /**
  * An Amazon Rekognition Custom Labels dataset, created from a SageMaker Ground Truth
  * manifest, as a copy of another dataset, or empty.
@@ -387,16 +385,12 @@ function knownProjectArn(project: IProject): string | undefined {
   }
 }
 
+/** A project holds one dataset of each type; an imported project is keyed by its name, which both imports give. */
 function claimType(project: IProject, type: DatasetType, dataset: Dataset): void {
-  const projects = datasetsByApp.get(dataset.node.root) ?? new Map<unknown, Map<DatasetType, Dataset>>();
-  datasetsByApp.set(dataset.node.root, projects);
   const key = project instanceof Project || Token.isUnresolved(project.projectName) ? project : `name ${project.projectName}`;
-  const claimed = projects.get(key) ?? new Map<DatasetType, Dataset>();
-  projects.set(key, claimed);
-  const existing = claimed.get(type);
+  const existing = claimSlot(dataset, key, type);
   if (existing) {
     throw new Error(`Invalid datasetType: '${type}'. Project '${project.node.path}' already has a ${type} dataset `
       + `('${existing.node.path}'), and a Rekognition Custom Labels project holds one TRAIN and one TEST dataset.`);
   }
-  claimed.set(type, dataset);
 }

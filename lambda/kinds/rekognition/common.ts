@@ -3,20 +3,10 @@ import { ListTagsForResourceCommand, RekognitionClient, TagResourceCommand, Unta
 import { OWNER_TAG_KEY, SOURCE_TAG_KEY } from '../../../src/private/contract';
 import type { Condition, KindContext } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { processClient } from '../sdk-client';
 
-let client: RekognitionClient | undefined;
-
-/**
- * One client per process; the engine owns retries, so the SDK makes one attempt.
- * AWS_ENDPOINT_URL_REKOGNITION, read by the SDK, points it at the local service in tests.
- */
-export function rekognition(): RekognitionClient {
-  client ??= new RekognitionClient({
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
-  });
-  return client;
-}
+/** The process's Rekognition client (see sdk-client.ts). */
+export const rekognition = processClient((config) => new RekognitionClient(config));
 
 /**
  * Runs one call with the engine's retries. Rekognition throttles with
