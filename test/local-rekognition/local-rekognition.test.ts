@@ -1,7 +1,9 @@
+import { execFileSync } from 'child_process';
 import {
   CreateDatasetCommand, CreateProjectCommand, DeleteDatasetCommand, DescribeDatasetCommand, DescribeProjectsCommand,
   ListTagsForResourceCommand, RekognitionClient,
 } from '@aws-sdk/client-rekognition';
+import { INPUT_SHAPES, MODELLED_ERRORS, OPERATION_NAMES } from './model';
 import { LocalRekognition } from './server';
 
 let server: LocalRekognition;
@@ -100,4 +102,42 @@ test('a hold fault keeps a request at its gate until the test opens it', async (
   expect(server.resources('dataset')).toEqual([]);
   gate.open();
   await expect(pending).resolves.toMatchObject({ DatasetArn: expect.stringContaining('/dataset/test/') });
+});
+
+/** botocore's Rekognition model, flattened to what the local model transcribes, when Python has botocore. */
+function botocoreModel(): { members: Record<string, Record<string, unknown>>; errors: Record<string, string[]> } | undefined {
+  const script = [
+    'import botocore.loaders, json',
+    "m = botocore.loaders.Loader().load_service_model('rekognition', 'service-2', '2016-06-27')",
+    `ops = ${JSON.stringify(OPERATION_NAMES)}`,
+    'members = {}',
+    'for op in ops:',
+    "    shape = m['shapes'][m['operations'][op]['input']['shape']]",
+    "    for name, ref in shape['members'].items():",
+    "        s = m['shapes'][ref['shape']]",
+    "        if s['type'] == 'string':",
+    "            members[op + '.' + name] = {k: s[k] for k in ('pattern', 'min', 'max', 'enum') if k in s}",
+    "    members[op + '.required'] = {'required': sorted(shape.get('required', []))}",
+    "errors = {op: sorted(e['shape'] for e in m['operations'][op].get('errors', [])) for op in ops}",
+    "print(json.dumps({'members': members, 'errors': errors}))",
+  ].join('\n');
+  try {
+    return JSON.parse(execFileSync('python3', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  } catch {
+    return undefined;
+  }
+}
+
+const botocore = botocoreModel();
+(botocore ? test : test.skip)('the local model\'s string constraints, required members and errors are those of botocore\'s Rekognition model', () => {
+  for (const operation of OPERATION_NAMES) {
+    const shape = INPUT_SHAPES[operation];
+    expect({ operation, required: [...(shape.required ?? [])].sort() }).toEqual({ operation, required: botocore!.members[`${operation}.required`].required });
+    for (const [name, member] of Object.entries(shape.members)) {
+      if (member.type !== 'string') continue;
+      const { type: _type, sensitive: _sensitive, ...constraints } = member;
+      expect({ member: `${operation}.${name}`, ...constraints }).toEqual({ member: `${operation}.${name}`, ...botocore!.members[`${operation}.${name}`] });
+    }
+    expect({ operation, errors: [...MODELLED_ERRORS[operation]].sort() }).toEqual({ operation, errors: botocore!.errors[operation] });
+  }
 });
