@@ -93,8 +93,11 @@ check("the TEST dataset is a copy of TRAIN", lambda: template.has_resource_prope
 
 
 def second_train_dataset_is_rejected():
+    scratch = cdk.Stack(cdk.App(), "Scratch")
+    project = rekognition.Project(scratch, "Shoes")
+    rekognition.Dataset(scratch, "Train", project=project, dataset_type=rekognition.DatasetType.TRAIN)
     try:
-        rekognition.Dataset(stack, "AnotherTrain", project=shoes, dataset_type=rekognition.DatasetType.TRAIN)
+        rekognition.Dataset(scratch, "AnotherTrain", project=project, dataset_type=rekognition.DatasetType.TRAIN)
     except Exception as error:
         assert "already has a TRAIN dataset" in str(error), str(error)
         return

@@ -128,9 +128,13 @@ public final class SmokeApp {
             "DatasetType", "TEST",
             "SourceDatasetArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^Train"), "Arn")))));
     check("a second TRAIN dataset in a project fails in Java with the library's message", () -> {
+      Stack scratch = new Stack(new App(), "Scratch");
+      Project project = new Project(scratch, "Shoes");
+      new io.github.cdkpersonalize.rekognition.Dataset(scratch, "Train", io.github.cdkpersonalize.rekognition.DatasetProps.builder()
+          .project(project).datasetType(io.github.cdkpersonalize.rekognition.DatasetType.TRAIN).build());
       try {
-        new io.github.cdkpersonalize.rekognition.Dataset(stack, "AnotherTrain", io.github.cdkpersonalize.rekognition.DatasetProps.builder()
-            .project(shoes).datasetType(io.github.cdkpersonalize.rekognition.DatasetType.TRAIN).build());
+        new io.github.cdkpersonalize.rekognition.Dataset(scratch, "AnotherTrain", io.github.cdkpersonalize.rekognition.DatasetProps.builder()
+            .project(project).datasetType(io.github.cdkpersonalize.rekognition.DatasetType.TRAIN).build());
       } catch (RuntimeException error) {
         if (error.getMessage().contains("already has a TRAIN dataset")) {
           return;
