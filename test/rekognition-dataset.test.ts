@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Aspects, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { rekognition } from '../src';
 import { handlerGrants, statementFor } from './support/handler-grants';
 
@@ -304,5 +305,22 @@ describe('manifest file checks, each reporting the first bad line by number', ()
   ])('%s', (_what, lines, line, message) => {
     const file = manifestFile(...lines);
     expect(() => DatasetSource.fromManifestFile(file)).toThrow(`Invalid manifest file '${file}': line ${line}: ${message}`);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  test('reports nothing on datasets from a manifest object, a manifest file and a copy: the pattern grants are suppressed with their reasons', () => {
+    const stack = newStack();
+    const project = new Project(stack, 'Project', { projectName: 'shoes' });
+    const labels = s3.Bucket.fromBucketName(stack, 'Labels', 'labels');
+    const train = new Dataset(stack, 'Train', {
+      project, datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(labels, 'train.manifest', { imagePrefix: 'images/' }),
+    });
+    new Dataset(stack, 'Test', { project, datasetType: DatasetType.TEST, source: DatasetSource.fromManifestFile(MANIFEST) });
+    new Dataset(stack, 'Copy', { project: Project.fromProjectName(stack, 'Boots', 'boots'), datasetType: DatasetType.TRAIN, source: DatasetSource.fromDataset(train) });
+    Aspects.of(stack).add(new AwsSolutionsChecks());
+    const annotations = Annotations.fromStack(stack);
+    const found = [...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')), ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))];
+    expect(found.map((finding) => `${finding.id}: ${String(finding.entry.data).split('\n')[0]}`)).toEqual([]);
   });
 });
