@@ -2,7 +2,7 @@ import {
   Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token, TokenComparison,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct, Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { DatasetGroup, Domain, IDatasetGroup } from './dataset-group';
 import { datasetFieldProblems, requiredFieldsSummary } from './private/avro';
 import { Attributes, CONTRACT_VERSION, DatasetProperties, ResourceTypes, TagProperty } from './private/contract';
@@ -12,6 +12,7 @@ import { grantHandler } from './private/handler-access';
 import { article, describeValue } from './private/messages';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { claimSlot } from './private/slots';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 import { ISchema, Schema } from './schema';
 
@@ -162,13 +163,6 @@ abstract class DatasetBase extends Resource implements IDataset {
     return this.grant(grantee, ...READ_ACTIONS);
   }
 }
-
-/**
- * The datasets declared so far in each app for each group, by type: a group holds one of
- * each. A group this app owns is keyed by itself; an imported group by its ARN when that is
- * known, so two imports of the same group share their datasets.
- */
-const datasetsByApp = new WeakMap<IConstruct, Map<unknown, Map<DatasetType, Dataset>>>();
 
 /**
  * An Amazon Personalize dataset: a container for one type of training data in a
@@ -343,21 +337,19 @@ function checkTypeAllowedInGroup(group: IDatasetGroup, type: DatasetType): void 
   }
 }
 
+/**
+ * A group holds one dataset of each type. A group this app owns is keyed by itself; an imported
+ * group by its ARN when that is known, so two imports of the same group share their datasets.
+ */
 function claimType(group: IDatasetGroup, type: DatasetType, dataset: Dataset): void {
-  const groups = datasetsByApp.get(dataset.node.root) ?? new Map<unknown, Map<DatasetType, Dataset>>();
-  datasetsByApp.set(dataset.node.root, groups);
   const imported = !(group instanceof DatasetGroup) && !Token.isUnresolved(group.datasetGroupArn);
-  const claimKey = imported ? `arn ${group.datasetGroupArn}` : group;
-  const claimed = groups.get(claimKey) ?? new Map<DatasetType, Dataset>();
-  groups.set(claimKey, claimed);
-  const existing = claimed.get(type);
+  const existing = claimSlot(dataset, imported ? `arn ${group.datasetGroupArn}` : group, type) as Dataset | undefined;
   if (existing) {
     const sameGroup = existing.datasetGroup === group ? ''
       : `, the same group '${group.datasetGroupArn}' imported as '${existing.datasetGroup.node.path}'`;
     throw new Error(`Invalid datasetType: '${type}'. Dataset group '${group.node.path}' already has a dataset of this type `
       + `('${existing.node.path}'${sameGroup}), and a dataset group holds at most one dataset of each type.`);
   }
-  claimed.set(type, dataset);
 }
 
 /**

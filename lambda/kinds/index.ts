@@ -2,6 +2,7 @@ import { ResourceKind } from '../resource-kind';
 import { datasetKind } from './personalize/dataset';
 import { datasetGroupKind } from './personalize/dataset-group';
 import { schemaKind } from './personalize/schema';
+import { rekognitionDatasetKind } from './rekognition/dataset';
 
 /** Every resource kind the handler manages; the engine dispatches on their resource types. */
-export const ALL_KINDS: ReadonlyArray<ResourceKind<any>> = [datasetGroupKind, schemaKind, datasetKind];
+export const ALL_KINDS: ReadonlyArray<ResourceKind<any>> = [datasetGroupKind, schemaKind, datasetKind, rekognitionDatasetKind];

@@ -14,6 +14,7 @@ export const ResourceTypes = {
   DATASET_GROUP: 'Custom::PersonalizeDatasetGroup',
   SCHEMA: 'Custom::PersonalizeSchema',
   DATASET: 'Custom::PersonalizeDataset',
+  REKOGNITION_DATASET: 'Custom::RekognitionDataset',
 } as const;
 
 /** Attribute names the handler returns in `Data`, read with `Fn::GetAtt`. */
@@ -57,10 +58,39 @@ export interface DatasetProperties extends CommonProperties {
 }
 
 /**
+ * A Rekognition Custom Labels dataset. Exactly one source, or none for an empty dataset:
+ * a manifest object (ManifestBucket and ManifestKey, optionally ManifestVersion) or the
+ * ARN of a dataset to copy (SourceDatasetArn).
+ */
+export interface RekognitionDatasetProperties {
+  readonly ContractVersion?: string;
+  readonly ProjectName: string;
+  /** Absent for a project imported by name; the handler looks it up. */
+  readonly ProjectArn?: string;
+  /** TRAIN or TEST. */
+  readonly DatasetType: string;
+  readonly ManifestBucket?: string;
+  readonly ManifestKey?: string;
+  readonly ManifestVersion?: string;
+  readonly SourceDatasetArn?: string;
+  readonly Tags?: TagProperty[];
+}
+
+/**
  * The tag the handler puts on every resource it creates, so that a retried Create
  * that meets ResourceAlreadyExists can tell its own resource from somebody else's.
  */
 export const OWNER_TAG_KEY = 'cdk-personalize:owner';
+
+/**
+ * The tag the handler puts on every Rekognition dataset it creates: a digest of the
+ * dataset's source. DescribeDataset does not return the source, so this is how an
+ * update (or a rollback) learns what the dataset was made from.
+ */
+export const SOURCE_TAG_KEY = 'cdk-personalize:source';
+
+/** Rekognition allows 200 tags on a dataset; two are reserved (owner and source). */
+export const MAX_REKOGNITION_USER_TAGS = 198;
 
 /** Personalize allows 50 tags; one is reserved for the owner tag. */
 export const MAX_USER_TAGS = 49;

@@ -48,6 +48,15 @@ const GENERATED_NAME_GRANT_FINDING =
   + '(dataset-group|schema|dataset)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
 
 /**
+ * The grants of Rekognition Custom Labels datasets (ADR 0006): a dataset ARN ends in its
+ * creation time, so the handler is granted a project's datasets of one type
+ * (`project/NAME/dataset/train/*`), CreateDataset on the project (`project/NAME/*`), and
+ * s3:GetObject on the images a manifest names (`BUCKET/PREFIX*`).
+ */
+const REKOGNITION_GRANT_FINDING =
+  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):(rekognition:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):project\/[^*/]+\/(dataset\/(train|test)\/)?\*|s3:::[^*/]+\/[^*]*\*)$/;
+
+/**
  * The stack's single provider: one onEvent function, one isComplete function and
  * one waiter state machine, however many Personalize resources the stack holds.
  */
@@ -184,8 +193,17 @@ export class PersonalizeProvider extends Construct {
         .filter((finding) => finding.includes('*')))];
       const exactFindings = findings.filter((finding) => admitted.test(finding));
       const childFindings = findings.filter((finding) => EMPTY_ON_DELETE_FINDING.test(finding));
+      const rekognitionFindings = findings.filter((finding) => REKOGNITION_GRANT_FINDING.test(finding));
       const suppressions: NagSuppression[] = [];
-      if (findings.includes('Resource::*')) {
+      if (findings.includes('Resource::*') && JSON.stringify(document).includes('rekognition:DescribeProjects')) {
+        suppressions.push({
+          id: 'AwsSolutions-IAM5',
+          reason: 'Only actions that take no resource-level permissions are granted on "*": Rekognition DescribeProjects, '
+            + 'which finds a Custom Labels dataset by project and type, and Personalize List actions, which name the '
+            + 'resources that block a dataset group delete.',
+          appliesTo: ['Resource::*'],
+        });
+      } else if (findings.includes('Resource::*')) {
         suppressions.push({
           id: 'AwsSolutions-IAM5',
           reason: 'Only Personalize List actions (ListDatasets, ListSolutions, ListEventTrackers, ...) are granted on "*": '
@@ -200,6 +218,15 @@ export class PersonalizeProvider extends Construct {
           reason: 'A dataset group with emptyOnDelete deletes every child the group holds when it is deleted, including '
             + 'children made outside the stack, whose names the stack cannot know: the delete actions cover those resource types.',
           appliesTo: childFindings,
+        });
+      }
+      if (rekognitionFindings.length > 0) {
+        suppressions.push({
+          id: 'AwsSolutions-IAM5',
+          reason: 'A Rekognition Custom Labels dataset ARN ends in its creation time, unknown before CreateDataset: the handler '
+            + 'is granted the datasets of one type in one project, and CreateDataset on that project. Rekognition reads a '
+            + "manifest's images with the caller's permissions, so the handler reads the key prefix the images share.",
+          appliesTo: rekognitionFindings,
         });
       }
       addNagSuppressions(policy.node.defaultChild as CfnResource, [...suppressions, {

@@ -42,12 +42,25 @@ function validateArn(property: string, arn: string, pattern: RegExp, maxLength: 
   }
 }
 
+/** How many tags a service allows, and which keys the library reserves there. */
+export interface TagLimits {
+  readonly service: string;
+  readonly maxTags: number;
+  readonly reserved: readonly string[];
+}
+
+const PERSONALIZE_TAG_LIMITS: TagLimits = { service: 'Personalize', maxTags: MAX_USER_TAGS + 1, reserved: [OWNER_TAG_KEY] };
+
 /** Returns the problems with a resource's tags, one message each (empty when valid). */
-export function tagProblems(tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>): string[] {
+export function tagProblems(
+  tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>, limits: TagLimits = PERSONALIZE_TAG_LIMITS,
+): string[] {
   const problems: string[] = [];
-  if (tags.length > MAX_USER_TAGS) {
-    problems.push(`Too many tags: ${tags.length}. Personalize allows 50 tags per resource and this library reserves one `
-      + `('${OWNER_TAG_KEY}'), so at most ${MAX_USER_TAGS} may be set.`);
+  const allowed = limits.maxTags - limits.reserved.length;
+  if (tags.length > allowed) {
+    const reserved = limits.reserved.length === 1 ? `one ('${limits.reserved[0]}')` : `${limits.reserved.length} (${limits.reserved.map((k) => `'${k}'`).join(', ')})`;
+    problems.push(`Too many tags: ${tags.length}. ${limits.service} allows ${limits.maxTags} tags per resource and this library reserves `
+      + `${reserved}, so at most ${allowed} may be set.`);
   }
   for (const { Key: key, Value: value } of tags) {
     if (Token.isUnresolved(key) || Token.isUnresolved(value)) continue;
@@ -60,7 +73,7 @@ export function tagProblems(tags: ReadonlyArray<{ readonly Key: string; readonly
     if (key.toLowerCase().startsWith('aws:')) {
       problems.push(`Invalid tag key '${key}': keys starting with 'aws:' are reserved by AWS.`);
     }
-    if (key === OWNER_TAG_KEY) {
+    if (limits.reserved.includes(key)) {
       problems.push(`Invalid tag key '${key}': this key is reserved by cdk-personalize to mark the resources it creates.`);
     }
     if (value.length > ApiLimits.TAG_VALUE_MAX_LENGTH) {

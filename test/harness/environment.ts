@@ -1,10 +1,11 @@
 /**
- * One lifecycle scenario's world: a local Personalize service, a fresh copy of
+ * One lifecycle scenario's world: a local Personalize and a local Rekognition service, a fresh copy of
  * the bundled handler pointed at it, the Provider framework around the handler,
  * and CloudFormation in front. `verify` checks what every scenario must hold.
  */
 import { randomUUID } from 'crypto';
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { ensureFreshBundle, HandlerHost, startHandlerHost } from './bundle';
 import { LocalCloudFormation } from './cloudformation';
 import { ProviderFramework } from './provider-framework';
@@ -15,6 +16,7 @@ import {
 import type { WaitPolicy } from '../../lambda/engine';
 import type { RetryPolicy } from '../../lambda/retry';
 import { LocalPersonalize, LocalPersonalizeOptions, ResourceSnapshot } from '../local-personalize/server';
+import { LocalRekognition, LocalRekognitionOptions } from '../local-rekognition/server';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -23,6 +25,8 @@ export const DEFAULT_STACK_NAME = 'LifecycleStack';
 export interface EnvironmentOptions {
   /** Options of the local service; durations in real milliseconds. @default transitions of SERVICE_TRANSITION_MS */
   readonly service?: Omit<LocalPersonalizeOptions, 'now' | 'region' | 'accountId'>;
+  /** Options of the local Rekognition service; durations in real milliseconds. @default transitions of SERVICE_TRANSITION_MS */
+  readonly rekognition?: Omit<LocalRekognitionOptions, 'now' | 'region' | 'accountId'>;
   /**
    * How many times faster than real time the service's clock runs. Only the
    * request-rate window feels it (durations above are scaled to match), so
@@ -48,6 +52,7 @@ export class LifecycleEnvironment {
     const speed = options.serviceClockSpeed ?? 1;
     const origin = Date.now();
     const scaled = (ms: number | undefined) => (ms ?? SERVICE_TRANSITION_MS) * speed;
+    const now = speed === 1 ? undefined : () => origin + (Date.now() - origin) * speed;
     const service = await LocalPersonalize.start({
       ...options.service,
       activeAfterMs: scaled(options.service?.activeAfterMs),
@@ -55,9 +60,17 @@ export class LifecycleEnvironment {
       updateAfterMs: scaled(options.service?.updateAfterMs),
       region: REGION,
       accountId: ACCOUNT,
-      now: speed === 1 ? undefined : () => origin + (Date.now() - origin) * speed,
+      now,
     });
-    return new LifecycleEnvironment(service, options);
+    const rekognition = await LocalRekognition.start({
+      ...options.rekognition,
+      activeAfterMs: scaled(options.rekognition?.activeAfterMs),
+      deleteAfterMs: scaled(options.rekognition?.deleteAfterMs),
+      region: REGION,
+      accountId: ACCOUNT,
+      now,
+    });
+    return new LifecycleEnvironment(service, rekognition, options);
   }
 
   public readonly cloudformation: LocalCloudFormation;
@@ -67,13 +80,15 @@ export class LifecycleEnvironment {
   private readonly requestDeadlineMs: number;
   private readonly handlers: HandlerHost;
   private directClient?: PersonalizeClient;
+  private directRekognitionClient?: RekognitionClient;
 
-  private constructor(public readonly service: LocalPersonalize, options: EnvironmentOptions) {
+  private constructor(public readonly service: LocalPersonalize, public readonly rekognition: LocalRekognition, options: EnvironmentOptions) {
     this.waitPolicy = options.waitPolicy ?? HARNESS_WAIT_POLICY;
     this.requestDeadlineMs = requestDeadlineMs(this.waitPolicy, options.retryPolicy ?? HARNESS_RETRY_POLICY);
     // The SDK in the handler reads these when its client is first used, as in Lambda.
     const lambdaEnvironment = {
       AWS_ENDPOINT_URL_PERSONALIZE: service.endpoint,
+      AWS_ENDPOINT_URL_REKOGNITION: rekognition.endpoint,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
@@ -114,12 +129,18 @@ export class LifecycleEnvironment {
     return this.directClient;
   }
 
-  /** What exists in the service once every delete already under way has finished. */
+  /** An SDK client of the test's own for the local Rekognition service (projects are made by the test). */
+  public rekognitionClient(): RekognitionClient {
+    this.directRekognitionClient ??= new RekognitionClient(this.rekognition.clientConfig());
+    return this.directRekognitionClient;
+  }
+
+  /** What exists in the Personalize service once every delete already under way (in either service) has finished. */
   public async settledResources(timeoutMs = 3_000): Promise<ResourceSnapshot[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const resources = this.service.resources();
-      const deleting = resources.some((r) => r.status?.startsWith('DELETE'));
+      const deleting = [...resources, ...this.rekognition.resources()].some((r) => r.status?.startsWith('DELETE'));
       if (!deleting || Date.now() > deadline) return resources;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -154,7 +175,8 @@ export class LifecycleEnvironment {
       violations.push(`${invocation.fn} for ${invocation.requestType} of ${invocation.logicalId} ran past its Lambda timeout`);
     }
     const allowed = new Set(options.leftovers ?? []);
-    for (const resource of await this.settledResources()) {
+    // Rekognition projects are the test's own (the harness does not simulate AWS::Rekognition::Project): only datasets count.
+    for (const resource of [...await this.settledResources(), ...this.rekognition.resources('dataset')]) {
       if (!allowed.has(resource.arn)) violations.push(`${resource.kind} ${resource.arn} is left in the service (${resource.status ?? 'no status'})`);
     }
     expect(violations).toEqual([]);
@@ -162,8 +184,10 @@ export class LifecycleEnvironment {
 
   public async stop(): Promise<void> {
     this.directClient?.destroy();
+    this.directRekognitionClient?.destroy();
     await this.handlers.stop();
     await this.service.stop();
+    await this.rekognition.stop();
   }
 }
 

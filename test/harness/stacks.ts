@@ -6,7 +6,7 @@ import { App, CfnResource, CustomResource, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { ACCOUNT, DEFAULT_STACK_NAME, REGION } from './environment';
-import { CUSTOM_RESOURCE_PREFIX, TemplateJson } from './template';
+import { isLibraryResourceType, TemplateJson } from './template';
 import { DatasetGroup, DatasetGroupProps, DatasetType, Schema, SchemaDefinition, SchemaField } from '../../src';
 
 export interface SynthesizedStack {
@@ -25,7 +25,7 @@ export function synthesize(build: (stack: Stack) => void, stackName = DEFAULT_ST
   for (const construct of stack.node.findAll()) {
     if (!(construct instanceof CustomResource)) continue;
     const cfn = construct.node.defaultChild as CfnResource;
-    if (!cfn.cfnResourceType.startsWith(CUSTOM_RESOURCE_PREFIX)) continue;
+    if (!isLibraryResourceType(cfn.cfnResourceType)) continue;
     const owner = construct.node.scope as IConstruct;
     logicalIds[owner.node.path.split('/').slice(1).join('/')] = stack.getLogicalId(cfn);
   }

@@ -4,8 +4,14 @@
  * properties with every intrinsic function resolved the way CloudFormation would.
  */
 import { createHash } from 'crypto';
+import { ResourceTypes } from '../../src/private/contract';
 
-export const CUSTOM_RESOURCE_PREFIX = 'Custom::Personalize';
+/** The custom resource types of this library, whatever the service. */
+const LIBRARY_RESOURCE_TYPES: ReadonlySet<string> = new Set(Object.values(ResourceTypes));
+
+export function isLibraryResourceType(type: string): boolean {
+  return LIBRARY_RESOURCE_TYPES.has(type);
+}
 
 export interface TemplateResource {
   readonly Type: string;
@@ -103,7 +109,7 @@ export class StackTemplate {
 }
 
 function isCustomResource(resource: TemplateResource | undefined): boolean {
-  return resource !== undefined && resource.Type.startsWith(CUSTOM_RESOURCE_PREFIX);
+  return resource !== undefined && isLibraryResourceType(resource.Type);
 }
 
 class Resolver {

@@ -9,21 +9,10 @@ import {
 import { OWNER_TAG_KEY } from '../../../src/private/contract';
 import type { Condition, KindContext } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { processClient } from '../sdk-client';
 
-let client: PersonalizeClient | undefined;
-
-/**
- * One client per process, so warm invocations reuse connections. The engine owns
- * retries, so the SDK makes a single attempt. AWS_ENDPOINT_URL_PERSONALIZE, read
- * by the SDK, points it at the local service in tests.
- */
-export function personalize(): PersonalizeClient {
-  client ??= new PersonalizeClient({
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
-  });
-  return client;
-}
+/** The process's Personalize client (see sdk-client.ts). */
+export const personalize = processClient((config) => new PersonalizeClient(config));
 
 export function isNotFound(error: unknown): boolean {
   return isErrorNamed(error, 'ResourceNotFoundException');

@@ -8,9 +8,11 @@ import tempfile
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
 
 import cdk_personalize as personalize
+from cdk_personalize import rekognition
 
 checks = []
 
@@ -37,6 +39,14 @@ interactions = personalize.Schema(stack, "InteractionsSchema", domain=personaliz
                                       personalize.SchemaField.float_field("EVENT_VALUE").nullable(),
                                   ]))
 group.add_dataset("Interactions", dataset_type=personalize.DatasetType.INTERACTIONS, schema=interactions)
+
+# Rekognition Custom Labels: a project with a TRAIN dataset from a manifest in S3 and a TEST dataset copied from it.
+shoes = rekognition.Project(stack, "Shoes", project_name="python-smoke-shoes")
+labels = s3.Bucket.from_bucket_name(stack, "Labels", "smoke-labels")
+train = rekognition.Dataset(stack, "Train", project=shoes, dataset_type=rekognition.DatasetType.TRAIN,
+                            source=rekognition.DatasetSource.from_manifest_object(labels, "shoes/train.manifest", version="v1"))
+rekognition.Dataset(stack, "Test", project=shoes, dataset_type=rekognition.DatasetType.TEST,
+                    source=rekognition.DatasetSource.from_dataset(train))
 
 template = Template.from_stack(stack)
 
@@ -69,6 +79,32 @@ check("grants are confined to Personalize", lambda: template.has_resource_proper
         "Condition": {"StringEquals": {"iam:PassedToService": "personalize.amazonaws.com"}},
     })])},
 }))
+check("the Custom Labels TRAIN dataset gets its project and manifest object", lambda: template.has_resource_properties(
+    "Custom::RekognitionDataset", {
+        "ProjectName": "python-smoke-shoes",
+        "ProjectArn": {"Fn::GetAtt": [Match.string_like_regexp("^Shoes"), "Arn"]},
+        "DatasetType": "TRAIN",
+        "ManifestBucket": "smoke-labels",
+        "ManifestKey": "shoes/train.manifest",
+        "ManifestVersion": "v1",
+    }))
+check("the TEST dataset is a copy of TRAIN", lambda: template.has_resource_properties(
+    "Custom::RekognitionDataset", {"DatasetType": "TEST", "SourceDatasetArn": {"Fn::GetAtt": [Match.string_like_regexp("^Train"), "Arn"]}}))
+
+
+def second_train_dataset_is_rejected():
+    scratch = cdk.Stack(cdk.App(), "Scratch")
+    project = rekognition.Project(scratch, "Shoes")
+    rekognition.Dataset(scratch, "Train", project=project, dataset_type=rekognition.DatasetType.TRAIN)
+    try:
+        rekognition.Dataset(scratch, "AnotherTrain", project=project, dataset_type=rekognition.DatasetType.TRAIN)
+    except Exception as error:
+        assert "already has a TRAIN dataset" in str(error), str(error)
+        return
+    raise AssertionError("a second TRAIN dataset was accepted")
+
+
+check("a second TRAIN dataset in a project fails in Python with the library's message", second_train_dataset_is_rejected)
 
 
 def invalid_name_is_rejected_with_the_property_named():

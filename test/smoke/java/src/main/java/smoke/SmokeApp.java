@@ -9,6 +9,10 @@ import io.github.cdkpersonalize.Schema;
 import io.github.cdkpersonalize.SchemaDefinition;
 import io.github.cdkpersonalize.SchemaField;
 import io.github.cdkpersonalize.SchemaProps;
+import io.github.cdkpersonalize.rekognition.DatasetSource;
+import io.github.cdkpersonalize.rekognition.ManifestObjectOptions;
+import io.github.cdkpersonalize.rekognition.Project;
+import io.github.cdkpersonalize.rekognition.ProjectProps;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +29,8 @@ import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.kms.KeyProps;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.IBucket;
 
 /** Synthesizes a stack with the built jar and checks its template; exits non-zero on the first failed check. */
 public final class SmokeApp {
@@ -64,6 +70,21 @@ public final class SmokeApp {
         .build());
     group.addDataset("Interactions", DatasetOptions.builder().datasetType(DatasetType.INTERACTIONS).schema(interactions).build());
 
+    // Rekognition Custom Labels: a project with a TRAIN dataset from a manifest in S3 and a TEST dataset copied from it.
+    Project shoes = new Project(stack, "Shoes", ProjectProps.builder().projectName("java-smoke-shoes").build());
+    IBucket labels = Bucket.fromBucketName(stack, "Labels", "smoke-labels");
+    io.github.cdkpersonalize.rekognition.Dataset train = new io.github.cdkpersonalize.rekognition.Dataset(stack, "Train",
+        io.github.cdkpersonalize.rekognition.DatasetProps.builder()
+            .project(shoes)
+            .datasetType(io.github.cdkpersonalize.rekognition.DatasetType.TRAIN)
+            .source(DatasetSource.fromManifestObject(labels, "shoes/train.manifest", ManifestObjectOptions.builder().version("v1").build()))
+            .build());
+    new io.github.cdkpersonalize.rekognition.Dataset(stack, "Test", io.github.cdkpersonalize.rekognition.DatasetProps.builder()
+        .project(shoes)
+        .datasetType(io.github.cdkpersonalize.rekognition.DatasetType.TEST)
+        .source(DatasetSource.fromDataset(train))
+        .build());
+
     Template template = Template.fromStack(stack);
 
     check("the encrypted group passes its key, created role and tags to the custom resource", () ->
@@ -94,6 +115,34 @@ public final class SmokeApp {
             "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
                 "Action", "iam:PassRole",
                 "Condition", Map.of("StringEquals", Map.of("iam:PassedToService", "personalize.amazonaws.com"))))))))));
+    check("the Custom Labels TRAIN dataset gets its project and manifest object", () ->
+        template.hasResourceProperties("Custom::RekognitionDataset", Map.of(
+            "ProjectName", "java-smoke-shoes",
+            "ProjectArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^Shoes"), "Arn")),
+            "DatasetType", "TRAIN",
+            "ManifestBucket", "smoke-labels",
+            "ManifestKey", "shoes/train.manifest",
+            "ManifestVersion", "v1")));
+    check("the TEST dataset is a copy of TRAIN", () ->
+        template.hasResourceProperties("Custom::RekognitionDataset", Map.of(
+            "DatasetType", "TEST",
+            "SourceDatasetArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^Train"), "Arn")))));
+    check("a second TRAIN dataset in a project fails in Java with the library's message", () -> {
+      Stack scratch = new Stack(new App(), "Scratch");
+      Project project = new Project(scratch, "Shoes");
+      new io.github.cdkpersonalize.rekognition.Dataset(scratch, "Train", io.github.cdkpersonalize.rekognition.DatasetProps.builder()
+          .project(project).datasetType(io.github.cdkpersonalize.rekognition.DatasetType.TRAIN).build());
+      try {
+        new io.github.cdkpersonalize.rekognition.Dataset(scratch, "AnotherTrain", io.github.cdkpersonalize.rekognition.DatasetProps.builder()
+            .project(project).datasetType(io.github.cdkpersonalize.rekognition.DatasetType.TRAIN).build());
+      } catch (RuntimeException error) {
+        if (error.getMessage().contains("already has a TRAIN dataset")) {
+          return;
+        }
+        throw error;
+      }
+      throw new AssertionError("a second TRAIN dataset was accepted");
+    });
     check("an invalid name fails in Java with the library's message", () -> {
       try {
         new DatasetGroup(new Stack(new App(), "Scratch"), "Bad", DatasetGroupProps.builder().datasetGroupName("not a valid name").build());

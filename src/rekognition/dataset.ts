@@ -1,0 +1,396 @@
+import * as fs from 'fs';
+import { Aws, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { IProject, Project } from './project';
+import {
+  Attributes, CONTRACT_VERSION, MAX_REKOGNITION_USER_TAGS, OWNER_TAG_KEY, RekognitionDatasetProperties, ResourceTypes, SOURCE_TAG_KEY, TagProperty,
+} from '../private/contract';
+import { grantHandler, HandlerGrant } from '../private/handler-access';
+import { firstManifestProblem, imageLocations } from '../private/manifest';
+import { PersonalizeProvider } from '../private/provider';
+import { parseDatasetArn, validateProjectName } from '../private/rekognition-validation';
+import { claimSlot } from '../private/slots';
+import { tagProblems } from '../private/validation';
+
+/**
+ * The type of a Custom Labels dataset. A project holds at most one of each.
+ */
+export enum DatasetType {
+  /** The images a model is trained with. */
+  TRAIN = 'TRAIN',
+  /** The images a trained model is evaluated with. */
+  TEST = 'TEST',
+}
+
+/**
+ * An Amazon Rekognition Custom Labels dataset, owned by this app or imported.
+ */
+export interface IDataset extends IResource {
+  /**
+   * The ARN of the dataset, `…:project/PROJECT_NAME/dataset/(train|test)/CREATION_TIME`.
+   * @attribute
+   */
+  readonly datasetArn: string;
+
+  /**
+   * The type of the dataset.
+   */
+  readonly datasetType: DatasetType;
+
+  /**
+   * The name of the project the dataset belongs to.
+   */
+  readonly projectName: string;
+
+  /**
+   * Grants the given Rekognition actions on this dataset.
+   */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+
+  /**
+   * Grants permission to describe this dataset and read its entries and labels
+   * (`rekognition:DescribeDataset`, `rekognition:ListDatasetEntries`, `rekognition:ListDatasetLabels`),
+   * which is also what copying it into another dataset needs.
+   */
+  grantRead(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
+ * Options of a manifest that is already in S3.
+ */
+export interface ManifestObjectOptions {
+  /**
+   * The version of the manifest object, in a versioned bucket.
+   *
+   * @default - the latest version
+   */
+  readonly version?: string;
+
+  /**
+   * The bucket that holds the images the manifest names in its `source-ref`s.
+   * Rekognition reads them with the permissions of the caller of CreateDataset (the
+   * custom resource handler), which is granted `s3:GetObject` on `imagePrefix*` in it.
+   *
+   * @default - the manifest's bucket
+   */
+  readonly imageBucket?: s3.IBucket;
+
+  /**
+   * The key prefix the images share in `imageBucket`.
+   *
+   * @default '' (every object of the image bucket)
+   */
+  readonly imagePrefix?: string;
+}
+
+/** What a source gives the dataset's custom resource and its handler. */
+interface SourceBinding {
+  readonly properties: Pick<RekognitionDatasetProperties, 'ManifestBucket' | 'ManifestKey' | 'ManifestVersion' | 'SourceDatasetArn'>;
+  readonly grants: HandlerGrant[];
+  readonly keys: kms.IKey[];
+}
+
+/**
+ * Where a dataset's images and labels come from: a SageMaker Ground Truth manifest
+ * (in S3, or a file in the app uploaded as an asset), a copy of another Custom Labels
+ * dataset, or nothing (an empty dataset).
+ *
+ * The manifest format (JSON Lines; each line an image's `source-ref` and its labels
+ * in image-level classification or bounding-box form) is described in the Custom Labels
+ * developer guide:
+ * https://docs.aws.amazon.com/rekognition/latest/customlabels-dg/md-create-manifest-file-classification.html and
+ * https://docs.aws.amazon.com/rekognition/latest/customlabels-dg/cd-manifest-files-object-detection.html
+ */
+export abstract class DatasetSource {
+  /**
+   * A manifest already in S3. Changing the bucket, key or version replaces the dataset.
+   */
+  public static fromManifestObject(bucket: s3.IBucket, key: string, options: ManifestObjectOptions = {}): DatasetSource {
+    if (!Token.isUnresolved(key) && (key.length < 1 || key.length > 1024)) {
+      throw new Error(`Invalid key: '${key}' (${key.length} characters). An S3 object key for a manifest must be 1-1024 characters.`);
+    }
+    if (options.version !== undefined && !Token.isUnresolved(options.version) && (options.version.length < 1 || options.version.length > 1024)) {
+      throw new Error(`Invalid version: '${options.version}'. An S3 object version must be 1-1024 characters.`);
+    }
+    return new ManifestSource(() => ({
+      bucket,
+      key,
+      version: options.version,
+      imageResources: [(options.imageBucket ?? bucket).arnForObjects(`${options.imagePrefix ?? ''}*`)],
+      imageKeys: [(options.imageBucket ?? bucket).encryptionKey].filter((k): k is kms.IKey => k !== undefined),
+    }));
+  }
+
+  /**
+   * A manifest file in the app, uploaded as an asset. Its content is checked at synth
+   * time: JSON Lines, each an object with a `source-ref` that is an `s3://` URI and at
+   * least one label attribute with its `-metadata` object, in image-level
+   * classification or bounding-box form. The first bad line is reported by number.
+   * The handler may read the images under the longest key prefix they share in each bucket.
+   * A changed file is a new asset, so it replaces the dataset.
+   */
+  public static fromManifestFile(path: string): DatasetSource {
+    let text: string;
+    try {
+      text = fs.readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new Error(`Invalid manifest file '${path}': it cannot be read (${(error as Error).message}).`);
+    }
+    const problem = firstManifestProblem(text);
+    if (problem) throw new Error(`Invalid manifest file '${path}': line ${problem.line}: ${problem.message}.`);
+    const locations = imageLocations(text);
+    return new ManifestSource((scope) => {
+      const asset = new s3assets.Asset(scope, 'Manifest', { path });
+      return {
+        bucket: asset.bucket,
+        key: asset.s3ObjectKey,
+        imageResources: locations.map(({ bucket, prefix }) => `arn:${Aws.PARTITION}:s3:::${bucket}/${prefix}*`),
+        imageKeys: [],
+      };
+    });
+  }
+
+  /**
+   * A copy of another Custom Labels dataset (which must be complete when the copy is
+   * created). Changing the dataset copied replaces this one.
+   */
+  public static fromDataset(dataset: IDataset): DatasetSource {
+    return new CopySource(dataset);
+  }
+
+  /**
+   * No source: an empty dataset, to fill with UpdateDatasetEntries or the console.
+   */
+  public static empty(): DatasetSource {
+    return new EmptySource();
+  }
+
+  /** @internal */
+  public abstract _bind(scope: Construct): SourceBinding;
+}
+
+interface ManifestLocation {
+  readonly bucket: s3.IBucket;
+  readonly key: string;
+  readonly version?: string;
+  readonly imageResources: string[];
+  readonly imageKeys: kms.IKey[];
+}
+
+class ManifestSource extends DatasetSource {
+  constructor(private readonly locate: (scope: Construct) => ManifestLocation) {
+    super();
+  }
+
+  /** @internal */
+  public _bind(scope: Construct): SourceBinding {
+    const { bucket, key, version, imageResources, imageKeys } = this.locate(scope);
+    return {
+      properties: { ManifestBucket: bucket.bucketName, ManifestKey: key, ManifestVersion: version },
+      grants: [
+        { actions: version === undefined ? ['s3:GetObject'] : ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects(key)] },
+        ...(imageResources.length > 0 ? [{ actions: ['s3:GetObject'], resources: imageResources }] : []),
+      ],
+      keys: [...(bucket.encryptionKey ? [bucket.encryptionKey] : []), ...imageKeys],
+    };
+  }
+}
+
+class CopySource extends DatasetSource {
+  constructor(private readonly dataset: IDataset) {
+    super();
+  }
+
+  /** @internal */
+  public _bind(scope: Construct): SourceBinding {
+    const copied = this.dataset;
+    // An owned dataset's ARN comes from its custom resource, which depends on the grants policy: grant its slot instead.
+    const resource = copied instanceof Dataset
+      ? Stack.of(scope).formatArn({ service: 'rekognition', resource: 'project', resourceName: `${copied.projectName}/dataset/${copied.datasetType.toLowerCase()}/*` })
+      : copied.datasetArn;
+    return {
+      properties: { SourceDatasetArn: copied.datasetArn },
+      grants: [{ actions: ['rekognition:ListDatasetEntries', 'rekognition:DescribeDataset'], resources: [resource] }],
+      keys: [],
+    };
+  }
+}
+
+class EmptySource extends DatasetSource {
+  /** @internal */
+  public _bind(): SourceBinding {
+    return { properties: {}, grants: [], keys: [] };
+  }
+}
+
+/**
+ * Properties of a Custom Labels dataset.
+ */
+export interface DatasetProps {
+  /**
+   * The project the dataset belongs to. A project holds one TRAIN and one TEST dataset.
+   */
+  readonly project: IProject;
+
+  /**
+   * The type of the dataset.
+   */
+  readonly datasetType: DatasetType;
+
+  /**
+   * Where the images and labels come from. A changed source replaces the dataset: the
+   * old one is deleted first, since the project holds one dataset of each type (ADR 0006).
+   *
+   * @default DatasetSource.empty()
+   */
+  readonly source?: DatasetSource;
+
+  /**
+   * What happens to the dataset when it leaves the stack.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Every Rekognition action the handler uses on the datasets of a project. */
+const HANDLER_DATASET_ACTIONS = [
+  'rekognition:DescribeDataset',
+  'rekognition:DeleteDataset',
+  'rekognition:ListTagsForResource',
+  'rekognition:TagResource',
+  'rekognition:UntagResource',
+];
+const READ_ACTIONS = ['rekognition:DescribeDataset', 'rekognition:ListDatasetEntries', 'rekognition:ListDatasetLabels'];
+const REKOGNITION_TAG_LIMITS = { service: 'Rekognition', maxTags: MAX_REKOGNITION_USER_TAGS + 2, reserved: [OWNER_TAG_KEY, SOURCE_TAG_KEY] };
+
+abstract class DatasetBase extends Resource implements IDataset {
+  public abstract readonly datasetArn: string;
+  public abstract readonly datasetType: DatasetType;
+  public abstract readonly projectName: string;
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.datasetArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...READ_ACTIONS);
+  }
+}
+
+/**
+ * An Amazon Rekognition Custom Labels dataset, created from a SageMaker Ground Truth
+ * manifest, as a copy of another dataset, or empty.
+ *
+ * CloudFormation's `AWS::Rekognition::Dataset` can create only empty datasets; this
+ * construct is backed by a custom resource that calls CreateDataset with a source, waits
+ * for CREATE_COMPLETE (failing with Rekognition's StatusMessage and StatusMessageCode),
+ * and on deletion waits until the dataset is gone.
+ *
+ * @resource Custom::RekognitionDataset
+ */
+export class Dataset extends DatasetBase implements ITaggable {
+  /**
+   * Imports a dataset by its ARN, `…:project/PROJECT_NAME/dataset/(train|test)/CREATION_TIME`.
+   */
+  public static fromDatasetArn(scope: Construct, id: string, datasetArn: string): IDataset {
+    if (Token.isUnresolved(datasetArn)) {
+      throw new Error('Dataset.fromDatasetArn needs a literal ARN: the project name and the type are read from it.');
+    }
+    const { projectName, datasetType } = parseDatasetArn('datasetArn', datasetArn);
+
+    class Import extends DatasetBase {
+      public readonly datasetArn = datasetArn;
+      public readonly datasetType = datasetType as DatasetType;
+      public readonly projectName = projectName;
+    }
+    return new Import(scope, id, { environmentFromArn: datasetArn });
+  }
+
+  public readonly datasetArn: string;
+  public readonly datasetType: DatasetType;
+  public readonly projectName: string;
+
+  /**
+   * The project the dataset belongs to.
+   */
+  public readonly project: IProject;
+
+  /**
+   * Tags for the dataset. Tags set with `Tags.of(scope)` land here too.
+   */
+  public readonly tags: TagManager;
+
+  constructor(scope: Construct, id: string, props: DatasetProps) {
+    super(scope, id);
+    const { project, datasetType } = props;
+    validateProjectName('project', project.projectName);
+    claimType(project, datasetType, this);
+    this.project = project;
+    this.datasetType = datasetType;
+    this.projectName = project.projectName;
+
+    const source = (props.source ?? DatasetSource.empty())._bind(this);
+    this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.REKOGNITION_DATASET);
+    this.node.addValidation({ validate: () => tagProblems(this.renderTags(), REKOGNITION_TAG_LIMITS) });
+
+    const properties: RekognitionDatasetProperties = {
+      ContractVersion: CONTRACT_VERSION,
+      ProjectName: project.projectName,
+      ProjectArn: knownProjectArn(project),
+      DatasetType: datasetType,
+      ...source.properties,
+      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+    };
+    const provider = PersonalizeProvider.getOrCreate(this);
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ResourceTypes.REKOGNITION_DATASET,
+      properties,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    // Datasets are deleted before their project, and created after it, even when only its name is used.
+    if (project instanceof Project) resource.node.addDependency(project);
+
+    // The dataset ARN ends in its creation time: the handler is granted the project's datasets of this type.
+    const stack = Stack.of(this);
+    const projectResources = (resourceName: string) => stack.formatArn({ service: 'rekognition', resource: 'project', resourceName });
+    grantHandler(provider, resource, [
+      { actions: ['rekognition:CreateDataset'], resources: [projectResources(`${project.projectName}/*`)] },
+      { actions: HANDLER_DATASET_ACTIONS, resources: [projectResources(`${project.projectName}/dataset/${datasetType.toLowerCase()}/*`)] },
+      // DescribeProjects, which finds a dataset by project and type, takes no resource-level permission.
+      { actions: ['rekognition:DescribeProjects'], resources: ['*'] },
+      ...source.grants,
+    ]);
+    for (const key of source.keys) key.grantDecrypt(provider.handlerRole);
+
+    this.datasetArn = resource.getAttString(Attributes.ARN);
+  }
+
+  private renderTags(): TagProperty[] {
+    return (this.tags.renderTags() as TagProperty[] | undefined) ?? [];
+  }
+}
+
+/** The project's ARN when it is known: owned, or imported by ARN; undefined for a project imported by name. */
+function knownProjectArn(project: IProject): string | undefined {
+  try {
+    return project.projectArn;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A project holds one dataset of each type; an imported project is keyed by its name, which both imports give. */
+function claimType(project: IProject, type: DatasetType, dataset: Dataset): void {
+  const key = project instanceof Project || Token.isUnresolved(project.projectName) ? project : `name ${project.projectName}`;
+  const existing = claimSlot(dataset, key, type);
+  if (existing) {
+    throw new Error(`Invalid datasetType: '${type}'. Project '${project.node.path}' already has a ${type} dataset `
+      + `('${existing.node.path}'), and a Rekognition Custom Labels project holds one TRAIN and one TEST dataset.`);
+  }
+}
