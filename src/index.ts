@@ -2,3 +2,4 @@ export * from './dataset-group';
 export * from './schema';
 export * from './dataset';
 export * from './provider-logging';
+export * from './event-tracker';

@@ -14,6 +14,9 @@ export const ResourceTypes = {
   DATASET_GROUP: 'Custom::PersonalizeDatasetGroup',
   SCHEMA: 'Custom::PersonalizeSchema',
   DATASET: 'Custom::PersonalizeDataset',
+  EVENT_TRACKER: 'Custom::PersonalizeEventTracker',
+  FILTER: 'Custom::PersonalizeFilter',
+  METRIC_ATTRIBUTION: 'Custom::PersonalizeMetricAttribution',
 } as const;
 
 /** Attribute names the handler returns in `Data`, read with `Fn::GetAtt`. */
@@ -53,6 +56,17 @@ export interface DatasetProperties extends CommonProperties {
   /** As the API spells it: Interactions, Items, Users, Actions or Action_Interactions. */
   readonly DatasetType: string;
   readonly SchemaArn: string;
+  readonly Tags?: TagProperty[];
+}
+
+export interface EventTrackerProperties extends CommonProperties {
+  readonly DatasetGroupArn: string;
+  readonly Tags?: TagProperty[];
+}
+
+export interface FilterProperties extends CommonProperties {
+  readonly DatasetGroupArn: string;
+  readonly FilterExpression: string;
   readonly Tags?: TagProperty[];
 }
 
