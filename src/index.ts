@@ -3,3 +3,5 @@ export * from './schema';
 export * from './dataset';
 export * from './provider-logging';
 export * from './event-tracker';
+export * from './filter-expression';
+export * from './filter';

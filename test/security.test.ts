@@ -11,7 +11,7 @@ import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import * as nag3 from 'cdk-nag3';
 import { createHandlers } from '../lambda';
 import { DEFAULT_WAIT_POLICY } from '../lambda/engine';
-import { Dataset, DatasetGroup, DatasetType, Domain, EventTracker, Schema, SchemaDefinition, SchemaField } from '../src';
+import { Dataset, DatasetGroup, DatasetType, Domain, EventTracker, Filter, FilterExpression, Schema, SchemaDefinition, SchemaField } from '../src';
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, isCompleteEvent, KEY_ARN, ROLE_ARN, SHORT_WAIT_POLICY, updateGroupEvent,
 } from './support/dataset-group-fixtures';
@@ -65,6 +65,9 @@ function stackWithEveryConstruct(): EveryConstruct {
   });
   new EventTracker(stack, 'Tracker', { datasetGroup: custom });
   new EventTracker(stack, 'VideoTracker', { datasetGroup: video, eventTrackerName: 'video-clicks' });
+  const purchased = FilterExpression.fromText('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")');
+  new Filter(stack, 'Purchased', { datasetGroup: custom, expression: purchased });
+  new Filter(stack, 'VideoPurchased', { datasetGroup: video, expression: purchased, filterName: 'video' });
   Tags.of(stack).add('cost-center', 'recommendations');
   return { stack, groupsWithRoles: [withCreatedRole, withImportedRole] };
 }
@@ -276,6 +279,7 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/ACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/INTERACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:filter/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:schema/Security_*]',
     ]);
   });
@@ -309,6 +313,7 @@ describe('least-privilege IAM', () => {
       'dataset-group': namesOf('Custom::PersonalizeDatasetGroup'),
       'schema': namesOf('Custom::PersonalizeSchema'),
       'dataset': namesOf('Custom::PersonalizeDatasetGroup'), // a dataset ARN holds its group's name
+      'filter': namesOf('Custom::PersonalizeFilter'),
     };
 
     const wildcards = personalizeStatements.filter((s) => JSON.stringify(s.Resource) !== '"*"')
@@ -318,7 +323,7 @@ describe('least-privilege IAM', () => {
       if (arn === '*') continue; // within a statement that also lists ARNs; checked by the List-only test above
       // The service picks an event tracker's ID, so trackers are granted by type; the handler proves ownership by tag.
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:event-tracker/*') continue;
-      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
+      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
       expect(match).not.toBeNull();
       const [, type, prefix] = match!;
       expect(prefix).toBe('Security_');

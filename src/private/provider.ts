@@ -49,7 +49,7 @@ const EVENT_TRACKER_FINDING =
 
 const GENERATED_NAME_GRANT_FINDING =
   '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):'
-  + '(dataset-group|schema|dataset)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
+  + '(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
 
 /**
  * The stack's single provider: one onEvent function, one isComplete function and
