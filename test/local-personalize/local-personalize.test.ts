@@ -37,6 +37,7 @@ import {
   ListDatasetsCommand,
   ListEventTrackersCommand,
   ListFiltersCommand,
+  ListMetricAttributionMetricsCommand,
   ListMetricAttributionsCommand,
   ListRecommendersCommand,
   ListSchemasCommand,
@@ -54,6 +55,7 @@ import {
   TooManyTagsException,
   UntagResourceCommand,
   UpdateDatasetCommand,
+  UpdateMetricAttributionCommand,
 } from '@aws-sdk/client-personalize';
 import { Gate, Hold, LocalPersonalize, LocalPersonalizeOptions, STATUS } from './server';
 
@@ -1482,6 +1484,67 @@ describe('metric attributions', () => {
     });
     expect(pages.map((p) => p.map((m) => m.name))).toEqual([['m0'], ['m1'], ['m2']]);
     expect((await h.client.send(new ListMetricAttributionsCommand({ datasetGroupArn: groups[2] }))).metricAttributions!.map((m) => m.name)).toEqual(['m2']);
+  });
+});
+
+describe('UpdateMetricAttribution', () => {
+  const VIEWS = { eventType: 'view', metricName: 'VIEWS', expression: 'SAMPLECOUNT()' };
+
+  test('adds and removes metrics through UPDATE PENDING and UPDATE IN_PROGRESS; the change shows once ACTIVE', async () => {
+    const h = await setup();
+    const { groupArn: datasetGroupArn } = await interactionsGroup(h);
+    const metricAttributionArn = await KINDS.metricAttribution.create(h, datasetGroupArn, 'm');
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: [VIEWS] })))
+      .rejects.toThrow(ResourceInUseException);
+    h.advance(ACTIVE_MS);
+    const newOutput = { roleArn: 'arn:aws:iam::123456789012:role/metrics2' };
+
+    await h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: [VIEWS], removeMetrics: ['CLICKS'], metricsOutputConfig: newOutput }));
+
+    const describe = async () => (await h.client.send(new DescribeMetricAttributionCommand({ metricAttributionArn }))).metricAttribution!;
+    const metrics = async () => (await h.client.send(new ListMetricAttributionMetricsCommand({ metricAttributionArn }))).metrics;
+    expect((await describe()).status).toBe(STATUS.updatePending);
+    h.advance(UPDATE_MS / 3);
+    expect((await describe()).status).toBe(STATUS.updateInProgress);
+    expect(await metrics()).toEqual(METRICS);
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, removeMetrics: ['VIEWS'] }))).rejects.toThrow(ResourceInUseException);
+    h.advance(UPDATE_MS);
+    expect(await describe()).toMatchObject({ status: 'ACTIVE', metricsOutputConfig: newOutput });
+    expect(await metrics()).toEqual([VIEWS]);
+  });
+
+  test('refuses unknown metric names, names already taken and more than 10 metrics', async () => {
+    const h = await setup();
+    const { groupArn: datasetGroupArn } = await interactionsGroup(h);
+    const metricAttributionArn = await KINDS.metricAttribution.create(h, datasetGroupArn, 'm');
+    h.advance(ACTIVE_MS);
+    const metric = (i: number) => ({ eventType: 'click', metricName: `M${i}`, expression: 'SAMPLECOUNT()' });
+
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, removeMetrics: ['NOPE'] })))
+      .rejects.toThrow(/has no metrics named NOPE/);
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: [METRICS[0]] })))
+      .rejects.toThrow(ResourceAlreadyExistsException);
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: Array.from({ length: 10 }, (_, i) => metric(i)) })))
+      .rejects.toThrow(/at most 10 metrics; this update would leave 11/);
+  });
+
+  test('holdUpdate keeps the update IN_PROGRESS and failUpdate ends it UPDATE FAILED with the reason', async () => {
+    const h = await setup();
+    const { groupArn: datasetGroupArn } = await interactionsGroup(h);
+    const metricAttributionArn = await KINDS.metricAttribution.create(h, datasetGroupArn, 'm');
+    h.advance(ACTIVE_MS);
+    const hold = h.server.holdUpdate('m');
+    h.server.failUpdate('m', 'role cannot write to the bucket');
+
+    await h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: [VIEWS] }));
+    await hold.reached;
+    h.advance(10 * UPDATE_MS);
+    const describe = async () => (await h.client.send(new DescribeMetricAttributionCommand({ metricAttributionArn }))).metricAttribution!;
+    expect((await describe()).status).toBe(STATUS.updateInProgress);
+    hold.release();
+    h.advance(UPDATE_MS);
+    expect(await describe()).toMatchObject({ status: STATUS.updateFailed, failureReason: 'role cannot write to the bucket' });
+    expect((await h.client.send(new ListMetricAttributionMetricsCommand({ metricAttributionArn }))).metrics).toEqual(METRICS);
   });
 });
 

@@ -207,6 +207,13 @@ export const INPUT_SHAPES = {
   DescribeMetricAttribution: struct({ metricAttributionArn: Arn }, ['metricAttributionArn']),
   DeleteMetricAttribution: struct({ metricAttributionArn: Arn }, ['metricAttributionArn']),
   ListMetricAttributions: struct({ datasetGroupArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  UpdateMetricAttribution: struct({
+    addMetrics: { type: 'list', member: MetricAttribute, max: 10 },
+    removeMetrics: { type: 'list', member: Max256, max: 10 },
+    metricsOutputConfig: MetricsOutputConfig,
+    metricAttributionArn: Arn,
+  }),
+  ListMetricAttributionMetrics: struct({ metricAttributionArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
 } as const;
 
 export type OperationName = keyof typeof INPUT_SHAPES;
@@ -269,6 +276,8 @@ export const MODELLED_ERRORS: Readonly<Record<OperationName, readonly string[]>>
   DescribeMetricAttribution: DESCRIBE_ERRORS,
   DeleteMetricAttribution: DELETE_ERRORS,
   ListMetricAttributions: LIST_ERRORS,
+  UpdateMetricAttribution: ['InvalidInputException', 'ResourceNotFoundException', 'ResourceInUseException', 'ResourceAlreadyExistsException'],
+  ListMetricAttributionMetrics: LIST_ERRORS,
 };
 
 export const OPERATION_NAMES = Object.keys(INPUT_SHAPES) as OperationName[];

@@ -125,6 +125,17 @@ interface FamilyRecord extends Lifecycle {
   readonly details: Output;
   /** StopSolutionVersionCreation. */
   stop?: { readonly at: number; readonly fromInProgress: boolean };
+  /** UpdateMetricAttribution: the metrics and output config it sets once it ends ACTIVE. */
+  attributionUpdate?: AttributionUpdate;
+}
+
+interface AttributionUpdate {
+  readonly startedAt: number;
+  readonly outcome: Outcome;
+  readonly hold?: HoldState;
+  readonly metrics: Output[];
+  readonly metricsOutputConfig: Output;
+  applied: boolean;
 }
 
 type ResourceRecord = DatasetGroupRecord | SchemaRecord | DatasetRecord | FamilyRecord;
@@ -295,6 +306,11 @@ export class PersonalizeService {
       DescribeMetricAttribution: (i, n) => this.describe('metricAttribution', i.metricAttributionArn, n),
       DeleteMetricAttribution: (i, n) => this.beginDelete(this.find(i.metricAttributionArn, 'metricAttribution'), n),
       ListMetricAttributions: (i, n) => this.list('metricAttribution', i, n),
+      UpdateMetricAttribution: (i, n) => this.updateMetricAttribution(i, n),
+      ListMetricAttributionMetrics: (i) => {
+        const { page, nextToken } = paginate(this.find(i.metricAttributionArn, 'metricAttribution').details.metrics as Output[], i);
+        return { metrics: page, nextToken };
+      },
     };
   }
 
@@ -400,6 +416,11 @@ export class PersonalizeService {
     const { activeAfterMs, deleteAfterMs, trainAfterMs } = this.config;
     if (r.deleteRequestedAt !== undefined) return deletion(r.deleteRequestedAt, deleteAfterMs, r.kind !== 'datasetGroup', now);
     if (r.kind === 'solutionVersion' && r.stop) return stopping(r.stop, activeAfterMs / 3, now);
+    if (r.kind === 'metricAttribution' && r.attributionUpdate) {
+      const { updateAfterMs } = this.config;
+      const u = r.attributionUpdate;
+      return progress(u.startedAt, { pendingMs: updateAfterMs / 3, doneMs: updateAfterMs }, u.hold, u.outcome, now, UPDATE_NAMES);
+    }
     const doneMs = r.kind === 'solutionVersion' ? trainAfterMs : activeAfterMs;
     return progress(r.createdAt, { pendingMs: activeAfterMs / 3, doneMs }, r.hold, r.outcome, now, CREATE_NAMES);
   }
@@ -420,6 +441,12 @@ export class PersonalizeService {
       if (phase.gone) {
         this.resources.delete(r.arn);
         continue;
+      }
+      if (r.kind === 'metricAttribution' && r.attributionUpdate && !r.attributionUpdate.applied && phase.status === STATUS.active) {
+        // What the update set becomes what Describe and ListMetricAttributionMetrics answer.
+        (r.details as Record<string, unknown>).metrics = r.attributionUpdate.metrics;
+        (r.details as Record<string, unknown>).metricsOutputConfig = r.attributionUpdate.metricsOutputConfig;
+        r.attributionUpdate.applied = true;
       }
       if (r.kind === 'dataset' && r.update && !r.update.applied) {
         const up = this.updatePhase(r.update, now);
@@ -955,9 +982,42 @@ export class PersonalizeService {
     const group = this.activeGroup(input.datasetGroupArn, now, 'metric attributions');
     const existing = this.inGroup(group.arn, 'metricAttribution');
     if (existing.length > 0) throw alreadyExists(`Dataset group ${group.arn} already has a metric attribution: ${existing[0].arn}.`);
-    const details: Output = { metricsOutputConfig: input.metricsOutputConfig };
+    uniqueMetricNames(input.metrics);
+    const details: Output = { metricsOutputConfig: input.metricsOutputConfig, metrics: input.metrics };
     const arn = this.arn(`metric-attribution/${input.name}`);
     return this.createMember('metricAttribution', now, { name: input.name, arn, datasetGroupArn: group.arn, details }, new Map());
+  }
+
+  /**
+   * Adds and removes metrics, and replaces the output config: UPDATE PENDING, UPDATE
+   * IN_PROGRESS, then ACTIVE (or UPDATE FAILED with failUpdate) updateAfterMs later,
+   * held by holdUpdate(name). The change shows once it is ACTIVE.
+   */
+  private updateMetricAttribution(input: Input, now: number): Output {
+    const attribution = this.find(input.metricAttributionArn, 'metricAttribution');
+    this.requireActive(attribution, now, 'to be updated');
+    const current = attribution.details.metrics as Output[];
+    const removed: string[] = input.removeMetrics ?? [];
+    const unknown = removed.filter((name) => !current.some((metric) => metric.metricName === name));
+    if (unknown.length > 0) throw invalidInput(`Metric attribution ${attribution.arn} has no metrics named ${unknown.join(', ')}.`);
+    const kept = current.filter((metric) => !removed.includes(metric.metricName as string));
+    const added: Output[] = input.addMetrics ?? [];
+    const taken = added.filter((metric) => kept.some((k) => k.metricName === metric.metricName));
+    if (taken.length > 0) throw alreadyExists(`Metric attribution ${attribution.arn} already has metrics named ${taken.map((m) => m.metricName).join(', ')}.`);
+    const metrics = [...kept, ...added];
+    uniqueMetricNames(metrics);
+    if (metrics.length > 10) throw invalidInput(`A metric attribution has at most 10 metrics; this update would leave ${metrics.length}.`);
+    const hold = this.updateHolds.find((h) => h.matches(attribution.name!, 'update'));
+    hold?.catch();
+    attribution.attributionUpdate = {
+      startedAt: now,
+      outcome: this.updateOutcomes.get(attribution.name!) ?? { kind: 'succeed' },
+      hold,
+      metrics,
+      metricsOutputConfig: input.metricsOutputConfig ?? attribution.details.metricsOutputConfig,
+      applied: false,
+    };
+    return { metricAttributionArn: attribution.arn };
   }
 
   // ---- tags ----------------------------------------------------------------------
@@ -1013,6 +1073,12 @@ function pick(full: Output, members: readonly string[]): Output {
 
 function tagList(tags: Map<string, string>): Array<{ tagKey: string; tagValue: string }> {
   return [...tags].map(([tagKey, tagValue]) => ({ tagKey, tagValue }));
+}
+
+function uniqueMetricNames(metrics: Output[]): void {
+  const names = metrics.map((metric) => metric.metricName);
+  const repeated = names.filter((name, index) => names.indexOf(name) !== index);
+  if (repeated.length > 0) throw invalidInput(`Metric names must be unique; repeated: ${[...new Set(repeated)].join(', ')}.`);
 }
 
 function paginate<T>(items: T[], input: Input): { page: T[]; nextToken?: string } {
