@@ -5,3 +5,4 @@ export * from './provider-logging';
 export * from './event-tracker';
 export * from './filter-expression';
 export * from './filter';
+export * from './metric-attribution';

@@ -70,6 +70,22 @@ export interface FilterProperties extends CommonProperties {
   readonly Tags?: TagProperty[];
 }
 
+export interface MetricProperty {
+  readonly EventType: string;
+  readonly MetricName: string;
+  readonly Expression: string;
+}
+
+export interface MetricAttributionProperties extends CommonProperties {
+  readonly DatasetGroupArn: string;
+  readonly Metrics: MetricProperty[];
+  /** The role Personalize uses to publish metrics to CloudWatch and, with an S3 path, to write them to S3. */
+  readonly RoleArn: string;
+  /** s3://BUCKET/PREFIX for the metrics files, when they are published to S3. */
+  readonly S3Path?: string;
+  readonly S3KmsKeyArn?: string;
+}
+
 /**
  * The tag the handler puts on every resource it creates, so that a retried Create
  * that meets ResourceAlreadyExists can tell its own resource from somebody else's.

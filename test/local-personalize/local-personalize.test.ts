@@ -1524,7 +1524,8 @@ describe('UpdateMetricAttribution', () => {
       .rejects.toThrow(/has no metrics named NOPE/);
     await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: [METRICS[0]] })))
       .rejects.toThrow(ResourceAlreadyExistsException);
-    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: Array.from({ length: 10 }, (_, i) => metric(i)) })))
+    const tenMore = Array.from({ length: 10 }, (_, i) => metric(i));
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: tenMore })))
       .rejects.toThrow(/at most 10 metrics; this update would leave 11/);
   });
 

@@ -486,7 +486,7 @@ export class PersonalizeService {
    */
   private beginDelete(r: LifecycleRecord, now: number, blockers: Array<[string, ResourceRecord[]]> = []): Output {
     const { status } = this.phase(r, now);
-    if (status !== STATUS.active && status !== STATUS.createFailed) {
+    if (status !== STATUS.active && status !== STATUS.createFailed && status !== STATUS.updateFailed) {
       throw inUse(`${LABEL[r.kind]} ${r.arn} is in ${status} state and cannot be deleted.`);
     }
     for (const [reason, found] of blockers) {
@@ -995,7 +995,8 @@ export class PersonalizeService {
    */
   private updateMetricAttribution(input: Input, now: number): Output {
     const attribution = this.find(input.metricAttributionArn, 'metricAttribution');
-    this.requireActive(attribution, now, 'to be updated');
+    // A failed update leaves the attribution as it was, and it can be updated again.
+    if (this.phase(attribution, now).status !== STATUS.updateFailed) this.requireActive(attribution, now, 'to be updated');
     const current = attribution.details.metrics as Output[];
     const removed: string[] = input.removeMetrics ?? [];
     const unknown = removed.filter((name) => !current.some((metric) => metric.metricName === name));
