@@ -3,6 +3,7 @@ import {
   CreateDatasetCommand,
   CreateDatasetGroupCommand,
   CreateDatasetGroupCommandInput,
+  CreateDatasetImportJobCommand,
   CreateEventTrackerCommand,
   CreateFilterCommand,
   CreateMetricAttributionCommand,
@@ -22,6 +23,7 @@ import {
   DescribeCampaignCommand,
   DescribeDatasetCommand,
   DescribeDatasetGroupCommand,
+  DescribeDatasetImportJobCommand,
   DescribeEventTrackerCommand,
   DescribeFilterCommand,
   DescribeMetricAttributionCommand,
@@ -34,6 +36,7 @@ import {
   LimitExceededException,
   ListCampaignsCommand,
   ListDatasetGroupsCommand,
+  ListDatasetImportJobsCommand,
   ListDatasetsCommand,
   ListEventTrackersCommand,
   ListFiltersCommand,
@@ -1484,6 +1487,53 @@ describe('metric attributions', () => {
     });
     expect(pages.map((p) => p.map((m) => m.name))).toEqual([['m0'], ['m1'], ['m2']]);
     expect((await h.client.send(new ListMetricAttributionsCommand({ datasetGroupArn: groups[2] }))).metricAttributions!.map((m) => m.name)).toEqual(['m2']);
+  });
+});
+
+describe('dataset import jobs', () => {
+  const SOURCE = { dataLocation: 's3://bucket/interactions.csv' };
+  const ROLE = 'arn:aws:iam::123456789012:role/import';
+
+  test('import into an ACTIVE dataset, go through the create statuses and are described with the model\'s members', async () => {
+    const h = await setup();
+    const { datasetArn } = await interactionsGroup(h);
+    const { datasetImportJobArn } = await h.client.send(new CreateDatasetImportJobCommand({
+      jobName: 'load', datasetArn, dataSource: SOURCE, roleArn: ROLE, importMode: 'INCREMENTAL',
+    }));
+    expect(datasetImportJobArn).toBe('arn:aws:personalize:us-east-1:123456789012:dataset-import-job/load');
+    const describe = async () => (await h.client.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn }))).datasetImportJob!;
+    expect((await describe()).status).toBe(STATUS.createPending);
+    await expect(h.client.send(new DeleteDatasetCommand({ datasetArn }))).rejects.toThrow(/has import jobs in progress/);
+    await expect(h.client.send(new CreateDatasetImportJobCommand({ jobName: 'load', datasetArn, dataSource: SOURCE })))
+      .rejects.toThrow(ResourceAlreadyExistsException);
+    h.advance(ACTIVE_MS);
+    expect(await describe()).toEqual({
+      jobName: 'load', datasetImportJobArn, datasetArn, dataSource: SOURCE, roleArn: ROLE, status: 'ACTIVE', importMode: 'INCREMENTAL',
+      publishAttributionMetricsToS3: false, creationDateTime: expect.any(Date), lastUpdatedDateTime: expect.any(Date),
+    });
+    expect((await h.client.send(new ListDatasetImportJobsCommand({ datasetArn }))).datasetImportJobs!.map((j) => j.jobName)).toEqual(['load']);
+  });
+
+  test('refuse a data location that is not a URL, and fail with failCreation\'s reason', async () => {
+    const h = await setup();
+    const { datasetArn } = await interactionsGroup(h);
+    await expect(h.client.send(new CreateDatasetImportJobCommand({ jobName: 'bad', datasetArn, dataSource: { dataLocation: 'bucket/key' } })))
+      .rejects.toThrow(/at 'dataSource.dataLocation' failed to satisfy constraint/);
+    h.server.failCreation('broken', 'Input CSV is missing the column TIMESTAMP', 'datasetImportJob');
+    const { datasetImportJobArn } = await h.client.send(new CreateDatasetImportJobCommand({ jobName: 'broken', datasetArn, dataSource: SOURCE }));
+    h.advance(ACTIVE_MS);
+    expect((await h.client.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn }))).datasetImportJob)
+      .toMatchObject({ status: STATUS.createFailed, failureReason: 'Input CSV is missing the column TIMESTAMP' });
+  });
+
+  test('go with their dataset: the API cannot delete them', async () => {
+    const h = await setup();
+    const { datasetArn } = await interactionsGroup(h);
+    await h.client.send(new CreateDatasetImportJobCommand({ jobName: 'load', datasetArn, dataSource: SOURCE }));
+    h.advance(ACTIVE_MS);
+    await h.client.send(new DeleteDatasetCommand({ datasetArn }));
+    h.advance(10 * ACTIVE_MS);
+    expect(h.server.resources('datasetImportJob')).toEqual([]);
   });
 });
 

@@ -22,7 +22,8 @@ export { STATUS } from './lifecycle';
 export type { Hold } from './lifecycle';
 
 /** The kinds built on a dataset group, which share one record type and one lifecycle. */
-export type FamilyKind = 'solution' | 'solutionVersion' | 'campaign' | 'recommender' | 'eventTracker' | 'filter' | 'metricAttribution';
+export type FamilyKind = 'solution' | 'solutionVersion' | 'campaign' | 'recommender' | 'eventTracker' | 'filter' | 'metricAttribution'
+  | 'datasetImportJob';
 export type ResourceKind = 'datasetGroup' | 'schema' | 'dataset' | FamilyKind;
 
 export interface ServiceConfig {
@@ -120,6 +121,8 @@ interface FamilyRecord extends Lifecycle {
   readonly datasetGroupArn: string;
   readonly solutionArn?: string;
   readonly solutionVersionArn?: string;
+  /** Dataset import jobs. */
+  readonly datasetArn?: string;
   readonly tags: Map<string, string>;
   /** Members of the Describe output fixed at creation (recipeArn, solutionConfig, trackingId, ...). */
   readonly details: Output;
@@ -148,7 +151,7 @@ interface FamilyApi {
   /** The member holding the page in its List output. */
   readonly listMember: string;
   /** The List operation filters by this member of the request. */
-  readonly listedBy: 'datasetGroupArn' | 'solutionArn';
+  readonly listedBy: 'datasetGroupArn' | 'solutionArn' | 'datasetArn';
   /** Members of the Describe output shape. */
   readonly describe: readonly string[];
   /** Members of the summary shape of the List output. */
@@ -212,6 +215,16 @@ const FAMILY: Record<FamilyKind, FamilyApi> = {
     describe: ['name', 'metricAttributionArn', 'datasetGroupArn', 'metricsOutputConfig', 'status', ...TIMES, 'failureReason'],
     summary: ['name', 'metricAttributionArn', 'status', ...TIMES, 'failureReason'],
   },
+  datasetImportJob: {
+    arnMember: 'datasetImportJobArn',
+    listMember: 'datasetImportJobs',
+    listedBy: 'datasetArn',
+    describe: [
+      'jobName', 'datasetImportJobArn', 'datasetArn', 'dataSource', 'roleArn', 'status', ...TIMES, 'failureReason', 'importMode',
+      'publishAttributionMetricsToS3',
+    ],
+    summary: ['datasetImportJobArn', 'jobName', 'status', ...TIMES, 'failureReason', 'importMode'],
+  },
 };
 
 /** Names of the kinds in messages. */
@@ -226,6 +239,7 @@ const LABEL: Record<ResourceKind, string> = {
   eventTracker: 'Event tracker',
   filter: 'Filter',
   metricAttribution: 'Metric attribution',
+  datasetImportJob: 'Dataset import job',
 };
 
 /** Statuses of a resource whose creation is still under way. */
@@ -306,6 +320,9 @@ export class PersonalizeService {
       DescribeMetricAttribution: (i, n) => this.describe('metricAttribution', i.metricAttributionArn, n),
       DeleteMetricAttribution: (i, n) => this.beginDelete(this.find(i.metricAttributionArn, 'metricAttribution'), n),
       ListMetricAttributions: (i, n) => this.list('metricAttribution', i, n),
+      CreateDatasetImportJob: (i, n) => this.createDatasetImportJob(i, n),
+      DescribeDatasetImportJob: (i, n) => ({ datasetImportJob: this.familyOutput(this.find(i.datasetImportJobArn, 'datasetImportJob'), n, FAMILY.datasetImportJob.describe) }),
+      ListDatasetImportJobs: (i, n) => this.list('datasetImportJob', i, n),
       UpdateMetricAttribution: (i, n) => this.updateMetricAttribution(i, n),
       ListMetricAttributionMetrics: (i) => {
         const { page, nextToken } = paginate(this.find(i.metricAttributionArn, 'metricAttribution').details.metrics as Output[], i);
@@ -461,6 +478,10 @@ export class PersonalizeService {
     }
     for (const v of this.ofKind('solutionVersion')) {
       if (!this.resources.has(v.solutionArn!)) this.resources.delete(v.arn);
+    }
+    // Import jobs cannot be deleted in the API; they go with their dataset.
+    for (const job of this.ofKind('datasetImportJob')) {
+      if (!this.resources.has(job.datasetArn!)) this.resources.delete(job.arn);
     }
   }
 
@@ -745,6 +766,7 @@ export class PersonalizeService {
     const pendingUpdate = dataset.update && !dataset.update.applied ? [dataset] : [];
     return this.beginDelete(dataset, now, [
       ['has an update in progress', pendingUpdate],
+      ['has import jobs in progress', this.withStatus(this.ofKind('datasetImportJob').filter((j) => j.datasetArn === dataset.arn), IN_FLIGHT, now)],
       ['cannot be deleted while its dataset group has filters', this.inGroup(group, 'filter')],
       ['is used by event trackers', interactions ? this.inGroup(group, 'eventTracker') : []],
       ['is used by metric attributions', interactions ? this.inGroup(group, 'metricAttribution') : []],
@@ -803,7 +825,7 @@ export class PersonalizeService {
    */
   private createMember(
     kind: FamilyKind, now: number,
-    fields: Pick<FamilyRecord, 'name' | 'arn' | 'datasetGroupArn' | 'solutionArn' | 'solutionVersionArn' | 'details'>,
+    fields: Pick<FamilyRecord, 'name' | 'arn' | 'datasetGroupArn' | 'solutionArn' | 'solutionVersionArn' | 'datasetArn' | 'details'>,
     tags: Map<string, string>, behaviourName = fields.name!,
   ): Output {
     if (this.resources.has(fields.arn)) throw alreadyExists(`${LABEL[kind]} with name ${fields.name} already exists.`);
@@ -818,6 +840,7 @@ export class PersonalizeService {
       ...r.details,
       solutionArn: r.solutionArn,
       solutionVersionArn: r.solutionVersionArn,
+      datasetArn: r.datasetArn,
       name: r.name,
       [FAMILY[r.kind].arnMember]: r.arn,
       datasetGroupArn: r.datasetGroupArn,
@@ -986,6 +1009,27 @@ export class PersonalizeService {
     const details: Output = { metricsOutputConfig: input.metricsOutputConfig, metrics: input.metrics };
     const arn = this.arn(`metric-attribution/${input.name}`);
     return this.createMember('metricAttribution', now, { name: input.name, arn, datasetGroupArn: group.arn, details }, new Map());
+  }
+
+  /**
+   * An import into an ACTIVE dataset: CREATE PENDING, CREATE IN_PROGRESS, then ACTIVE or
+   * CREATE FAILED (failCreation) activeAfterMs later, like every kind. The data is not read.
+   */
+  private createDatasetImportJob(input: Input, now: number): Output {
+    const tags = mergeTags(new Map(), input.tags ?? []);
+    const dataset = this.find(input.datasetArn, 'dataset');
+    this.requireActive(dataset, now, 'before data can be imported into it');
+    const group = this.find(dataset.datasetGroupArn, 'datasetGroup');
+    if (input.dataSource?.dataLocation === undefined) throw invalidInput('The dataSource needs a dataLocation.');
+    const details: Output = {
+      jobName: input.jobName,
+      dataSource: input.dataSource,
+      roleArn: input.roleArn,
+      importMode: input.importMode ?? 'FULL',
+      publishAttributionMetricsToS3: input.publishAttributionMetricsToS3 ?? false,
+    };
+    const arn = this.arn(`dataset-import-job/${input.jobName}`);
+    return this.createMember('datasetImportJob', now, { name: input.jobName, arn, datasetGroupArn: group.arn, datasetArn: dataset.arn, details }, tags);
   }
 
   /**
