@@ -1,14 +1,14 @@
 import {
-  Annotations, ArnFormat, AspectPriority, Aspects, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager,
+  Annotations, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager,
   TagType,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { Dataset, DatasetType } from './dataset';
+import { DatasetType } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { Attributes, CONTRACT_VERSION, EventTrackerProperties, ResourceTypes, TagProperty } from './private/contract';
-import { datasetGroupArnPattern } from './private/grant-patterns';
 import { importedGroupKey } from './private/group-keys';
+import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { grantHandler } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -197,7 +197,7 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
     // a tracker that carries this stack resource's owner tag (ADR 0006).
     grantHandler(provider, resource, [
       { actions: HANDLER_TRACKER_ACTIONS, resources: [eventTrackerArnPattern(this)] },
-      { actions: ['personalize:CreateEventTracker'], resources: [ownGroup ? datasetGroupArnPattern(ownGroup, ownGroup._physicalName) : group.datasetGroupArn] },
+      { actions: ['personalize:CreateEventTracker'], resources: [memberCreationArn(group)] },
       // Finding a tracker by name when its ARN is not known yet (a lost Create response, a cancelled Create).
       { actions: ['personalize:ListEventTrackers'], resources: ['*'] },
     ]);
@@ -207,21 +207,16 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
     this.trackingId = resource.getAttString(Attributes.TRACKING_ID);
 
     // Once the whole app is declared: follow the group's Interactions dataset, or say that there is none.
-    let visited = false;
-    Aspects.of(this).add({
-      visit: (node) => {
-        if (node !== this || visited) return;
-        visited = true;
-        const interactions = interactionsDatasetOf(this, group);
-        if (interactions) {
-          resource.node.addDependency(interactions);
-        } else if (ownGroup) {
-          Annotations.of(this).addWarningV2('cdk-personalize:eventTrackerWithoutInteractions',
-            `Dataset group '${group.node.path}' has no Interactions dataset in this app. The event tracker is created anyway, `
-            + 'but PutEvents appends events to the group\'s Interactions dataset: create that dataset before recording events.');
-        }
-      },
-    }, { priority: AspectPriority.MUTATING });
+    whenAppDeclared(this, () => {
+      const interactions = datasetsOf(this, group).find((dataset) => dataset.datasetType === DatasetType.INTERACTIONS);
+      if (interactions) {
+        resource.node.addDependency(interactions);
+      } else if (ownGroup) {
+        Annotations.of(this).addWarningV2('cdk-personalize:eventTrackerWithoutInteractions',
+          `Dataset group '${group.node.path}' has no Interactions dataset in this app. The event tracker is created anyway, `
+          + 'but PutEvents appends events to the group\'s Interactions dataset: create that dataset before recording events.');
+      }
+    });
   }
 
   private renderTags(): TagProperty[] {
@@ -244,9 +239,4 @@ function claimTracker(group: IDatasetGroup, tracker: EventTracker): void {
       + 'and Personalize allows one event tracker per dataset group. Share that tracker (its trackingId) between the producers of events.');
   }
   claimed.set(key, tracker);
-}
-
-function interactionsDatasetOf(scope: IConstruct, group: IDatasetGroup): Dataset | undefined {
-  return scope.node.root.node.findAll().find((construct): construct is Dataset =>
-    construct instanceof Dataset && construct.datasetType === DatasetType.INTERACTIONS && construct.datasetGroup === group);
 }

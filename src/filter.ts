@@ -1,17 +1,17 @@
 import {
-  Arn, ArnFormat, AspectPriority, Aspects, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager,
+  Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager,
   TagType, Token,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { Dataset } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { FilterExpression } from './filter-expression';
 import { AvroRecord } from './private/avro';
 import { Attributes, CONTRACT_VERSION, FilterProperties, ResourceTypes, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { describeFilterProblem, firstFilterProblem, parseFilterExpression } from './private/filter-expression';
-import { datasetGroupArnPattern, personalizeArnPattern } from './private/grant-patterns';
+import { personalizeArnPattern } from './private/grant-patterns';
+import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { grantHandler } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -182,21 +182,14 @@ export class Filter extends FilterBase implements ITaggable {
     });
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'filter', name)] },
-      { actions: ['personalize:CreateFilter'], resources: [ownGroup ? datasetGroupArnPattern(ownGroup, ownGroup._physicalName) : group.datasetGroupArn] },
+      { actions: ['personalize:CreateFilter'], resources: [memberCreationArn(group)] },
     ]);
 
     this.filterArn = resource.getAttString(Attributes.ARN);
     this.filterName = resource.getAttString(Attributes.NAME);
 
-    // Once the app is declared: after every dataset of the group (CreateFilter needs them; DeleteDataset waits for filters).
-    let visited = false;
-    Aspects.of(this).add({
-      visit: (node) => {
-        if (node !== this || visited) return;
-        visited = true;
-        for (const dataset of datasetsOf(this, group)) resource.node.addDependency(dataset);
-      },
-    }, { priority: AspectPriority.MUTATING });
+    // After every dataset of the group: CreateFilter needs them, and DeleteDataset waits for filters.
+    whenAppDeclared(this, () => datasetsOf(this, group).forEach((dataset) => resource.node.addDependency(dataset)));
   }
 
   private renderTags(): TagProperty[] {
@@ -220,8 +213,4 @@ function schemaProblems(scope: IConstruct, group: IDatasetGroup, text: string): 
   const types = group instanceof DatasetGroup ? new Set(datasets.map((dataset) => dataset.datasetType as string)) : undefined;
   const problem = firstFilterProblem(text, schemas, types);
   return problem ? [`Invalid expression: ${describeFilterProblem(text, problem)}.`] : [];
-}
-
-function datasetsOf(scope: IConstruct, group: IDatasetGroup): Dataset[] {
-  return scope.node.root.node.findAll().filter((construct): construct is Dataset => construct instanceof Dataset && construct.datasetGroup === group);
 }

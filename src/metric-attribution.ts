@@ -1,16 +1,16 @@
 import {
-  Annotations, Arn, ArnFormat, AspectPriority, Aspects, CfnResource, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token,
+  Annotations, Arn, ArnFormat, CfnResource, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { Dataset } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { Attributes, CONTRACT_VERSION, MetricAttributionProperties, ResourceTypes } from './private/contract';
 import { recordOf } from './private/definition-checks';
-import { datasetGroupArnPattern, personalizeArnPattern } from './private/grant-patterns';
+import { personalizeArnPattern } from './private/grant-patterns';
 import { importedGroupKey } from './private/group-keys';
+import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { grantHandler } from './private/handler-access';
 import { describeValue } from './private/messages';
 import { addNagSuppressions, flattenForNag } from './private/nag';
@@ -229,21 +229,15 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
     resource.node.addDependency(this.role);
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'metric-attribution', name)] },
-      { actions: ['personalize:CreateMetricAttribution'], resources: [ownGroup ? datasetGroupArnPattern(ownGroup, ownGroup._physicalName) : group.datasetGroupArn] },
+      { actions: ['personalize:CreateMetricAttribution'], resources: [memberCreationArn(group)] },
       { actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPAL } } },
     ]);
 
     this.metricAttributionArn = resource.getAttString(Attributes.ARN);
     this.metricAttributionName = resource.getAttString(Attributes.NAME);
 
-    let visited = false;
-    Aspects.of(this).add({
-      visit: (node) => {
-        if (node !== this || visited) return;
-        visited = true;
-        for (const dataset of datasetsOf(this, group)) resource.node.addDependency(dataset);
-      },
-    }, { priority: AspectPriority.MUTATING });
+    // After every dataset of the group, and so deleted before them.
+    whenAppDeclared(this, () => datasetsOf(this, group).forEach((dataset) => resource.node.addDependency(dataset)));
   }
 
   private createServiceRole(): iam.Role {
@@ -364,8 +358,4 @@ function claimAttribution(group: IDatasetGroup, attribution: MetricAttribution):
       + 'and Personalize allows one metric attribution per dataset group. Add the metrics to that one (up to 10).');
   }
   claimed.set(key, attribution);
-}
-
-function datasetsOf(scope: IConstruct, group: IDatasetGroup): Dataset[] {
-  return scope.node.root.node.findAll().filter((construct): construct is Dataset => construct instanceof Dataset && construct.datasetGroup === group);
 }

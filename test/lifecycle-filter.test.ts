@@ -8,6 +8,7 @@ import { Tags } from 'aws-cdk-lib';
 import { DatasetGroup, DatasetType, Filter, FilterExpression, Schema, SchemaDefinition, SchemaField } from '../src';
 import { answersTo, destroyAndVerify, expectStatus } from './harness/assertions';
 import { withEnvironment } from './harness/environment';
+import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn, synthesize } from './harness/stacks';
 
 jest.setTimeout(30_000);
@@ -112,22 +113,8 @@ test.concurrent('throttled calls are retried until the filter is ready', () => w
 }));
 
 test.concurrent('a filter still creating when a sibling fails is found by name on the rollback Delete and deleted', () => withEnvironment({}, async (env) => {
-  const stack = filterStack({ failingSibling: true });
-  const filter = env.service.holdCreation(nameIn(stack, 'Filter'), 'filter');
-  const doomed = env.service.holdCreation('doomed');
-  env.service.failCreation('doomed', 'Quota of dataset groups reached');
-  env.cloudformation.onCancel = () => filter.release();
-  const deployed = env.deploy(stack.template);
-  await filter.reached;
-  doomed.release();
+  await deployCancelledBySibling(env, filterStack({ failingSibling: true }), 'Filter', 'filter');
 
-  const result = await deployed;
-
-  expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.operations.find((o) => o.logicalId === stack.logicalIds.Filter && o.phase === 'create'))
-    .toMatchObject({ status: 'FAILED', reason: 'Resource creation cancelled' });
-  expect(result.operations.find((o) => o.logicalId === stack.logicalIds.Filter && o.phase === 'rollback'))
-    .toMatchObject({ status: 'SUCCESS', physicalId: expect.stringMatching(new RegExp(`^LifecycleStack-${stack.logicalIds.Filter}-`)) });
   expect(answersTo(env, 'DeleteFilter')).toContain('ok');
   await env.verify();
 }));

@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { DatasetGroup, DatasetType, Metric, MetricAttribution, MetricExpression, Schema, SchemaDefinition } from '../src';
 import { answersTo, destroyAndVerify, expectStatus } from './harness/assertions';
 import { ACCOUNT, withEnvironment } from './harness/environment';
+import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn, synthesize } from './harness/stacks';
 
 jest.setTimeout(30_000);
@@ -114,20 +115,8 @@ test.concurrent('throttled calls are retried until the attribution is ready', ()
 }));
 
 test.concurrent('an attribution still creating when a sibling fails is found by name on the rollback Delete and deleted', () => withEnvironment({}, async (env) => {
-  const stack = attributionStack({ failingSibling: true });
-  const held = env.service.holdCreation(nameIn(stack, 'Metrics'), 'metricAttribution');
-  const doomed = env.service.holdCreation('doomed');
-  env.service.failCreation('doomed', 'Quota of dataset groups reached');
-  env.cloudformation.onCancel = () => held.release();
-  const deployed = env.deploy(stack.template);
-  await held.reached;
-  doomed.release();
+  await deployCancelledBySibling(env, attributionStack({ failingSibling: true }), 'Metrics', 'metricAttribution');
 
-  const result = await deployed;
-
-  expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.operations.find((o) => o.logicalId === stack.logicalIds.Metrics && o.phase === 'create'))
-    .toMatchObject({ status: 'FAILED', reason: 'Resource creation cancelled' });
   expect(answersTo(env, 'DeleteMetricAttribution')).toContain('ok');
   await env.verify();
 }));
