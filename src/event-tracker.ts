@@ -7,8 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DatasetType } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { Attributes, CONTRACT_VERSION, EventTrackerProperties, ResourceTypes, TagProperty } from './private/contract';
-import { importedGroupKey } from './private/group-keys';
-import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
+import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { grantHandler } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -109,8 +108,6 @@ abstract class EventTrackerBase extends Resource implements IEventTracker {
   }
 }
 
-/** The event tracker declared so far for each dataset group, per app: a group holds one. */
-const trackersByApp = new WeakMap<IConstruct, Map<unknown, EventTracker>>();
 
 /**
  * An Amazon Personalize event tracker: the tracking ID that PutEvents uses to
@@ -170,7 +167,7 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
     super(scope, id);
     const group = props.datasetGroup;
     validateName('eventTrackerName', props.eventTrackerName);
-    claimTracker(group, this);
+    claimOnePerGroup('an event tracker', group, this, 'Share that tracker (its trackingId) between the producers of events.');
     claimName(this, 'Event tracker', 'eventTrackerName', props.eventTrackerName);
     this.datasetGroup = group;
 
@@ -227,16 +224,4 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
 /** Every event tracker of the stack's account and region: the service picks the ID in the ARN. */
 function eventTrackerArnPattern(scope: IConstruct): string {
   return Stack.of(scope).formatArn({ service: 'personalize', resource: 'event-tracker', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-}
-
-function claimTracker(group: IDatasetGroup, tracker: EventTracker): void {
-  const claimed = trackersByApp.get(tracker.node.root) ?? new Map<unknown, EventTracker>();
-  trackersByApp.set(tracker.node.root, claimed);
-  const key = group instanceof DatasetGroup ? group : importedGroupKey(group) ?? group;
-  const existing = claimed.get(key);
-  if (existing) {
-    throw new Error(`Invalid datasetGroup: dataset group '${group.node.path}' already has an event tracker ('${existing.node.path}'), `
-      + 'and Personalize allows one event tracker per dataset group. Share that tracker (its trackingId) between the producers of events.');
-  }
-  claimed.set(key, tracker);
 }

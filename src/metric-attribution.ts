@@ -9,8 +9,7 @@ import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { Attributes, CONTRACT_VERSION, MetricAttributionProperties, ResourceTypes } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
-import { importedGroupKey } from './private/group-keys';
-import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
+import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { grantHandler } from './private/handler-access';
 import { describeValue } from './private/messages';
 import { addNagSuppressions, flattenForNag } from './private/nag';
@@ -135,8 +134,6 @@ const HANDLER_ACTIONS = [
   'personalize:ListMetricAttributionMetrics',
 ];
 
-/** The metric attribution declared so far for each dataset group, per app: a group holds one. */
-const attributionsByApp = new WeakMap<IConstruct, Map<unknown, MetricAttribution>>();
 
 /**
  * An Amazon Personalize metric attribution: metrics, per event type, of the
@@ -191,7 +188,7 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
     if (!props.outputBucket && (props.outputPrefix !== undefined || props.outputKey)) {
       throw new Error('Invalid outputPrefix/outputKey: they apply to the metrics files in outputBucket, and no outputBucket was given.');
     }
-    claimAttribution(group, this);
+    claimOnePerGroup('a metric attribution', group, this, 'Add the metrics to that one (up to 10).');
     claimName(this, 'Metric attribution', 'metricAttributionName', props.metricAttributionName);
 
     this.role = props.role ?? this.createServiceRole();
@@ -346,16 +343,4 @@ function expressionProblems(scope: IConstruct, group: IDatasetGroup, metrics: Me
     }
   }
   return problems;
-}
-
-function claimAttribution(group: IDatasetGroup, attribution: MetricAttribution): void {
-  const claimed = attributionsByApp.get(attribution.node.root) ?? new Map<unknown, MetricAttribution>();
-  attributionsByApp.set(attribution.node.root, claimed);
-  const key = group instanceof DatasetGroup ? group : importedGroupKey(group) ?? group;
-  const existing = claimed.get(key);
-  if (existing) {
-    throw new Error(`Invalid datasetGroup: dataset group '${group.node.path}' already has a metric attribution ('${existing.node.path}'), `
-      + 'and Personalize allows one metric attribution per dataset group. Add the metrics to that one (up to 10).');
-  }
-  claimed.set(key, attribution);
 }

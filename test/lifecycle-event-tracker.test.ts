@@ -8,7 +8,7 @@
 import { CreateEventTrackerCommand } from '@aws-sdk/client-personalize';
 import { Tags } from 'aws-cdk-lib';
 import { DatasetGroup, DatasetType, EventTracker, Schema, SchemaDefinition } from '../src';
-import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
+import { answersTo, destroyAndVerify, expectStatus } from './harness/assertions';
 import { withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { INTERACTIONS_FIELDS, nameIn, synthesize } from './harness/stacks';

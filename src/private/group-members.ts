@@ -6,6 +6,7 @@
 import { AspectPriority, Aspects } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { datasetGroupArnPattern } from './grant-patterns';
+import { importedGroupKey } from './group-keys';
 import { Dataset } from '../dataset';
 import { DatasetGroup, IDatasetGroup } from '../dataset-group';
 
@@ -32,4 +33,26 @@ export function whenAppDeclared(owner: IConstruct, then: () => void): void {
 /** The group ARN the handler may create members in: the group's name pattern when the app owns it (ADR 0002). */
 export function memberCreationArn(group: IDatasetGroup): string {
   return group instanceof DatasetGroup ? datasetGroupArnPattern(group, group._physicalName) : group.datasetGroupArn;
+}
+
+/** The member of each kind claimed so far for each dataset group, per app. */
+const claimsByApp = new WeakMap<IConstruct, Map<string, Map<unknown, IConstruct>>>();
+
+/**
+ * Claims `group`'s one place for a member of `kind` (Personalize allows one event
+ * tracker and one metric attribution per group). The same imported group, imported
+ * twice, is one group. Throws with `advice` when another construct holds the place.
+ */
+export function claimOnePerGroup(kind: string, group: IDatasetGroup, member: IConstruct, advice: string): void {
+  const kinds = claimsByApp.get(member.node.root) ?? new Map<string, Map<unknown, IConstruct>>();
+  claimsByApp.set(member.node.root, kinds);
+  const claimed = kinds.get(kind) ?? new Map<unknown, IConstruct>();
+  kinds.set(kind, claimed);
+  const key = group instanceof DatasetGroup ? group : importedGroupKey(group) ?? group;
+  const existing = claimed.get(key);
+  if (existing) {
+    throw new Error(`Invalid datasetGroup: dataset group '${group.node.path}' already has ${kind} ('${existing.node.path}'), `
+      + `and Personalize allows one ${kind.replace(/^an? /, '')} per dataset group. ${advice}`);
+  }
+  claimed.set(key, member);
 }
