@@ -327,7 +327,8 @@ describe('least-privilege IAM', () => {
     expect(onEverything.flatMap((statement) => statement.Action).every((action) => action.startsWith('personalize:List'))).toBe(true);
   });
 
-  test('apart from the List actions, no Personalize action is granted on Resource "*"; the only wildcard is the stack\'s generated-name pattern', () => {
+  test('apart from the List actions, no Personalize action is granted on Resource "*"; the only wildcards are the stack\'s generated-name '
+    + 'patterns and the account\'s event trackers', () => {
     const joined = (resource: unknown): string => (typeof resource === 'string' ? resource
       : (resource as any)['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : '${token}')).join(''));
     const namesOf = (type: string) => resourcesOfType(template, type).map(([, resource]) => resource.Properties.Name as string);
