@@ -1,7 +1,11 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
-import { DatasetGroup, DatasetType, Domain, Schema, SchemaDefinition, SchemaField } from '../src';
+import {
+  DatasetGroup, DatasetType, Domain, EventTracker, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue,
+  MetricAttribution, MetricExpression, Schema, SchemaDefinition, SchemaField,
+} from '../src';
 
 // Every feature flag at the value aws-cdk-lib recommends for a new project, as `cdk init` writes them
 // into cdk.json: the behaviour a new app gets, and no "feature flags are not configured" notice.
@@ -53,6 +57,31 @@ const users = new Schema(stack, 'UsersSchema', {
   ], { recordName: 'Users' }),
 });
 retail.addDataset('Users', { datasetType: DatasetType.USERS, schema: users });
+
+// Live events: the web shop's backend records clicks and purchases with the tracker's trackingId.
+const tracker = new EventTracker(stack, 'ClickTracker', { datasetGroup: retail });
+const webShop = new iam.Role(stack, 'WebShopBackend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+tracker.grantPutEvents(webShop);
+
+// Filters for recommendations: nothing already bought, and a category chosen at request time.
+new Filter(stack, 'NotPurchased', {
+  datasetGroup: retail,
+  expression: FilterExpression.exclude(FilterTarget.ITEMS,
+    FilterCondition.isIn(FilterField.interactionsEventType(), [FilterValue.literal('purchase')])),
+});
+new Filter(stack, 'InCategory', {
+  datasetGroup: retail,
+  expression: FilterExpression.fromText('INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY) AND Items.PRICE <= $MAX_PRICE'),
+});
+
+// What recommendations earn: clicks counted, and purchase revenue from the catalog's prices.
+new MetricAttribution(stack, 'Impact', {
+  datasetGroup: retail,
+  metrics: [
+    { metricName: 'CLICKS', eventType: 'click', expression: MetricExpression.sampleCount() },
+    { metricName: 'REVENUE', eventType: 'purchase', expression: MetricExpression.sumOfItems('PRICE') },
+  ],
+});
 
 Tags.of(stack).add('project', 'personalize-example');
 app.synth();

@@ -6,12 +6,16 @@ import { App, Aspects, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import * as nag3 from 'cdk-nag3';
 import { createHandlers } from '../lambda';
 import { DEFAULT_WAIT_POLICY } from '../lambda/engine';
-import { Dataset, DatasetGroup, DatasetType, Domain, Schema, SchemaDefinition, SchemaField } from '../src';
+import {
+  Dataset, DatasetGroup, DatasetType, Domain, EventTracker, Filter, FilterExpression, MetricAttribution, MetricExpression, Schema,
+  SchemaDefinition, SchemaField,
+} from '../src';
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, isCompleteEvent, KEY_ARN, ROLE_ARN, SHORT_WAIT_POLICY, updateGroupEvent,
 } from './support/dataset-group-fixtures';
@@ -27,6 +31,8 @@ interface EveryConstruct {
   readonly stack: Stack;
   /** Dataset groups that pass a role to Personalize. */
   readonly groupsWithRoles: DatasetGroup[];
+  /** Every role the handler passes to Personalize. */
+  readonly passedRoles: iam.IRole[];
 }
 
 /** A stack with every construct and option of the library, as a security review would want it covered. */
@@ -63,8 +69,27 @@ function stackWithEveryConstruct(): EveryConstruct {
     datasetType: DatasetType.USERS,
     schema: Schema.fromSchemaArn(stack, 'ImportedSchema', 'arn:aws:personalize:us-east-1:123456789012:schema/shared-users'),
   });
+  new EventTracker(stack, 'Tracker', { datasetGroup: custom });
+  new EventTracker(stack, 'VideoTracker', { datasetGroup: video, eventTrackerName: 'video-clicks' });
+  const purchased = FilterExpression.fromText('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")');
+  new Filter(stack, 'Purchased', { datasetGroup: custom, expression: purchased });
+  new Filter(stack, 'VideoPurchased', { datasetGroup: video, expression: purchased, filterName: 'video' });
+  const metricsBucket = new s3.Bucket(stack, 'MetricsBucket', {
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: key,
+    enforceSSL: true,
+    serverAccessLogsPrefix: 'access/',
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  });
+  const attribution = new MetricAttribution(stack, 'Metrics', {
+    datasetGroup: custom, outputBucket: metricsBucket, metrics: [{ metricName: 'CLICKS', eventType: 'click', expression: MetricExpression.sampleCount() }],
+  });
   Tags.of(stack).add('cost-center', 'recommendations');
-  return { stack, groupsWithRoles: [withCreatedRole, withImportedRole] };
+  return {
+    stack,
+    groupsWithRoles: [withCreatedRole, withImportedRole],
+    passedRoles: [withCreatedRole.role!, withImportedRole.role!, attribution.role],
+  };
 }
 
 interface Statement {
@@ -135,6 +160,7 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderFrameworkWaiterRoleDefaultPolicy4EBBB2D2 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       ...['isComplete295C33AB', 'onEventD4ED7E21', 'onTimeout25AA84CB'].flatMap((fn) => [
         `CdkPersonalizeProviderframework${fn} AwsSolutions-L1`,
         `CdkPersonalizeProviderframework${fn} Serverless-LambdaDefaultMemorySize`,
@@ -144,6 +170,7 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderwaiterstatemachine6205A66B Serverless-StepFunctionStateMachineXray',
       'CdkPersonalizeProviderwaiterstatemachineRoleDefaultPolicy363CC3E2 AwsSolutions-IAM5',
       'CdkPersonalizeProviderwaiterstatemachineRoleDefaultPolicy363CC3E2 AwsSolutions-IAM5',
+      'MetricsServiceRoleDefaultPolicy420C06B5 AwsSolutions-IAM5',
     ]);
     for (const rule of suppressed) {
       expect(rule.reason.length).toBeGreaterThanOrEqual(10);
@@ -152,8 +179,9 @@ describe('cdk-nag AwsSolutions', () => {
     // Exact findings on function ARNs (ARN:* for versions), Resource::* for log delivery, and one regex for name prefixes.
     const findings = suppressed.flatMap((rule) => rule.applies_to ?? []);
     for (const finding of findings) {
-      if (typeof finding === 'string') expect(finding).toMatch(/^Resource::(<CdkPersonalizeProvider\w+\.Arn>:)?\*$/);
-      else expect(finding.regex).toMatch(/^\/\^Resource::arn:\(<AWS::Partition>\|aws\[a-z-\]\*\):personalize:/);
+      if (typeof finding === 'string') {
+        expect(finding).toMatch(/^Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker\/\*|<MetricsBucket\w+\.Arn>\/metrics\/\*)$/);
+      } else {expect(finding.regex).toMatch(/^\/\^Resource::arn:\(<AWS::Partition>\|aws\[a-z-\]\*\):personalize:/);}
     }
   });
 
@@ -271,13 +299,16 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-group/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/ACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/INTERACTIONS]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:filter/Security_*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:metric-attribution/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:schema/Security_*]',
     ]);
   });
 });
 
 describe('least-privilege IAM', () => {
-  const { stack, groupsWithRoles } = stackWithEveryConstruct();
+  const { stack, passedRoles } = stackWithEveryConstruct();
   const template = Template.fromStack(stack);
   const statements = allStatements(template);
   const personalizeStatements = statements.filter((s) => s.Action.some((action) => action.startsWith('personalize:')));
@@ -296,7 +327,8 @@ describe('least-privilege IAM', () => {
     expect(onEverything.flatMap((statement) => statement.Action).every((action) => action.startsWith('personalize:List'))).toBe(true);
   });
 
-  test('apart from the List actions, no Personalize action is granted on Resource "*"; the only wildcard is the stack\'s generated-name pattern', () => {
+  test('apart from the List actions, no Personalize action is granted on Resource "*"; the only wildcards are the stack\'s generated-name '
+    + 'patterns and the account\'s event trackers', () => {
     const joined = (resource: unknown): string => (typeof resource === 'string' ? resource
       : (resource as any)['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : '${token}')).join(''));
     const namesOf = (type: string) => resourcesOfType(template, type).map(([, resource]) => resource.Properties.Name as string);
@@ -304,6 +336,8 @@ describe('least-privilege IAM', () => {
       'dataset-group': namesOf('Custom::PersonalizeDatasetGroup'),
       'schema': namesOf('Custom::PersonalizeSchema'),
       'dataset': namesOf('Custom::PersonalizeDatasetGroup'), // a dataset ARN holds its group's name
+      'filter': namesOf('Custom::PersonalizeFilter'),
+      'metric-attribution': namesOf('Custom::PersonalizeMetricAttribution'),
     };
 
     const wildcards = personalizeStatements.filter((s) => JSON.stringify(s.Resource) !== '"*"')
@@ -311,19 +345,21 @@ describe('least-privilege IAM', () => {
     expect(wildcards.length).toBeGreaterThan(0);
     for (const arn of wildcards) {
       if (arn === '*') continue; // within a statement that also lists ARNs; checked by the List-only test above
-      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
+      // The service picks an event tracker's ID, so trackers are granted by type; the handler proves ownership by tag.
+      if (arn === 'arn:${token}:personalize:us-east-1:123456789012:event-tracker/*') continue;
+      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
       expect(match).not.toBeNull();
       const [, type, prefix] = match!;
       expect(prefix).toBe('Security_');
       // It covers the generated names in this stack, and no explicit name.
       expect(names[type].filter((name) => name.startsWith(prefix)).length).toBeGreaterThan(0);
-      expect(names[type].filter((name) => !name.startsWith(prefix))).toEqual(type === 'schema' ? ['actions'] : ['video']);
+      expect(names[type].filter((name) => !name.startsWith(prefix))).toEqual(({ 'schema': ['actions'], 'metric-attribution': [] } as Record<string, string[]>)[type] ?? ['video']);
     }
   });
 
-  test('iam:PassRole is granted only on the roles dataset groups pass to Personalize, and only to Personalize', () => {
+  test('iam:PassRole is granted only on the roles dataset groups and metric attributions pass to Personalize, and only to Personalize', () => {
     const passRole = statements.filter((s) => s.Action.includes('iam:PassRole'));
-    expect(passRole.flatMap((s) => s.Resource)).toEqual(groupsWithRoles.map((group) => stack.resolve(group.role!.roleArn)));
+    expect(passRole.flatMap((s) => s.Resource)).toEqual(passedRoles.map((role) => stack.resolve(role.roleArn)));
     for (const statement of passRole) {
       expect(statement.Action).toEqual(['iam:PassRole']);
       expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } });

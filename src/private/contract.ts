@@ -14,6 +14,9 @@ export const ResourceTypes = {
   DATASET_GROUP: 'Custom::PersonalizeDatasetGroup',
   SCHEMA: 'Custom::PersonalizeSchema',
   DATASET: 'Custom::PersonalizeDataset',
+  EVENT_TRACKER: 'Custom::PersonalizeEventTracker',
+  FILTER: 'Custom::PersonalizeFilter',
+  METRIC_ATTRIBUTION: 'Custom::PersonalizeMetricAttribution',
   REKOGNITION_DATASET: 'Custom::RekognitionDataset',
 } as const;
 
@@ -55,6 +58,33 @@ export interface DatasetProperties extends CommonProperties {
   readonly DatasetType: string;
   readonly SchemaArn: string;
   readonly Tags?: TagProperty[];
+}
+
+export interface EventTrackerProperties extends CommonProperties {
+  readonly DatasetGroupArn: string;
+  readonly Tags?: TagProperty[];
+}
+
+export interface FilterProperties extends CommonProperties {
+  readonly DatasetGroupArn: string;
+  readonly FilterExpression: string;
+  readonly Tags?: TagProperty[];
+}
+
+export interface MetricProperty {
+  readonly EventType: string;
+  readonly MetricName: string;
+  readonly Expression: string;
+}
+
+export interface MetricAttributionProperties extends CommonProperties {
+  readonly DatasetGroupArn: string;
+  readonly Metrics: MetricProperty[];
+  /** The role Personalize uses to publish metrics to CloudWatch and, with an S3 path, to write them to S3. */
+  readonly RoleArn: string;
+  /** s3://BUCKET/PREFIX for the metrics files, when they are published to S3. */
+  readonly S3Path?: string;
+  readonly S3KmsKeyArn?: string;
 }
 
 /**

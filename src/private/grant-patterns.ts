@@ -12,6 +12,7 @@ export function schemaArnPattern(scope: IConstruct, name: PhysicalName): string 
   return personalizeArnPattern(scope, 'schema', name);
 }
 
-function personalizeArnPattern(scope: IConstruct, resource: string, name: PhysicalName): string {
+/** The ARN the handler is granted for a resource whose ARN is `RESOURCE/NAME`: exact, or a pattern for a generated name. */
+export function personalizeArnPattern(scope: IConstruct, resource: string, name: PhysicalName): string {
   return Stack.of(scope).formatArn({ service: 'personalize', resource, resourceName: name.grantPattern, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }

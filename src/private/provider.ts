@@ -36,16 +36,21 @@ const LOGS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:G
 
 /**
  * The cdk-nag finding for the grant on a stack's generated names: a Personalize
- * dataset group, schema or dataset ARN whose only wildcard follows a stack token
- * and its `_` (for a dataset, in its group's name), as src/private/names.ts makes them.
+ * dataset group, schema, dataset, filter or metric attribution ARN whose only wildcard
+ * follows a stack token and its `_` (for a dataset, in its group's name), as
+ * src/private/names.ts makes them.
  */
 /** The delete grants of emptyOnDelete: every resource of a child type, in this account and region. */
 const EMPTY_ON_DELETE_FINDING =
   /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):(recommender|campaign|solution|event-tracker|filter|metric-attribution|dataset)\/\*$/;
 
+/** Event trackers: the service picks the ID in their ARN, so the handler's grant names every tracker of the account and region. */
+const EVENT_TRACKER_FINDING =
+  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):event-tracker\/\*$/;
+
 const GENERATED_NAME_GRANT_FINDING =
   '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):'
-  + '(dataset-group|schema|dataset)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
+  + '(dataset-group|schema|dataset|filter|metric-attribution)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
 
 /**
  * The grants of Rekognition Custom Labels datasets (ADR 0006): a dataset ARN ends in its
@@ -192,7 +197,8 @@ export class PersonalizeProvider extends Construct {
         .map((resource) => `Resource::${flattenForNag(resource)}`)
         .filter((finding) => finding.includes('*')))];
       const exactFindings = findings.filter((finding) => admitted.test(finding));
-      const childFindings = findings.filter((finding) => EMPTY_ON_DELETE_FINDING.test(finding));
+      const trackerFindings = findings.filter((finding) => EVENT_TRACKER_FINDING.test(finding));
+      const childFindings = findings.filter((finding) => EMPTY_ON_DELETE_FINDING.test(finding) && !trackerFindings.includes(finding));
       const rekognitionFindings = findings.filter((finding) => REKOGNITION_GRANT_FINDING.test(finding));
       const suppressions: NagSuppression[] = [];
       if (findings.includes('Resource::*') && JSON.stringify(document).includes('rekognition:DescribeProjects')) {
@@ -210,6 +216,15 @@ export class PersonalizeProvider extends Construct {
             + 'they take no resource-level permissions, and the handler reads them to name the resources that block a '
             + 'dataset group delete.',
           appliesTo: ['Resource::*'],
+        });
+      }
+      if (trackerFindings.length > 0) {
+        suppressions.push({
+          id: 'AwsSolutions-IAM5',
+          reason: 'An event tracker ARN ends in an ID the service picks at create time, so no grant can name it in advance: '
+            + 'the handler may describe, tag and delete event trackers of this account and region, and deletes only one that '
+            + 'carries its own stack resource\'s owner tag (a dataset group with emptyOnDelete deletes its group\'s trackers too).',
+          appliesTo: trackerFindings,
         });
       }
       if (childFindings.length > 0) {

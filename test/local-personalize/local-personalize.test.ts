@@ -3,6 +3,7 @@ import {
   CreateDatasetCommand,
   CreateDatasetGroupCommand,
   CreateDatasetGroupCommandInput,
+  CreateDatasetImportJobCommand,
   CreateEventTrackerCommand,
   CreateFilterCommand,
   CreateMetricAttributionCommand,
@@ -22,6 +23,7 @@ import {
   DescribeCampaignCommand,
   DescribeDatasetCommand,
   DescribeDatasetGroupCommand,
+  DescribeDatasetImportJobCommand,
   DescribeEventTrackerCommand,
   DescribeFilterCommand,
   DescribeMetricAttributionCommand,
@@ -34,9 +36,11 @@ import {
   LimitExceededException,
   ListCampaignsCommand,
   ListDatasetGroupsCommand,
+  ListDatasetImportJobsCommand,
   ListDatasetsCommand,
   ListEventTrackersCommand,
   ListFiltersCommand,
+  ListMetricAttributionMetricsCommand,
   ListMetricAttributionsCommand,
   ListRecommendersCommand,
   ListSchemasCommand,
@@ -54,6 +58,7 @@ import {
   TooManyTagsException,
   UntagResourceCommand,
   UpdateDatasetCommand,
+  UpdateMetricAttributionCommand,
 } from '@aws-sdk/client-personalize';
 import { Gate, Hold, LocalPersonalize, LocalPersonalizeOptions, STATUS } from './server';
 
@@ -1485,6 +1490,123 @@ describe('metric attributions', () => {
     });
     expect(pages.map((p) => p.map((m) => m.name))).toEqual([['m0'], ['m1'], ['m2']]);
     expect((await h.client.send(new ListMetricAttributionsCommand({ datasetGroupArn: groups[2] }))).metricAttributions!.map((m) => m.name)).toEqual(['m2']);
+  });
+});
+
+describe('dataset import jobs', () => {
+  const SOURCE = { dataLocation: 's3://bucket/interactions.csv' };
+  const ROLE = 'arn:aws:iam::123456789012:role/import';
+
+  test('import into an ACTIVE dataset, go through the create statuses and are described with the model\'s members', async () => {
+    const h = await setup();
+    const { datasetArn } = await interactionsGroup(h);
+    const { datasetImportJobArn } = await h.client.send(new CreateDatasetImportJobCommand({
+      jobName: 'load', datasetArn, dataSource: SOURCE, roleArn: ROLE, importMode: 'INCREMENTAL',
+    }));
+    expect(datasetImportJobArn).toBe('arn:aws:personalize:us-east-1:123456789012:dataset-import-job/load');
+    const describe = async () => (await h.client.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn }))).datasetImportJob!;
+    expect((await describe()).status).toBe(STATUS.createPending);
+    await expect(h.client.send(new DeleteDatasetCommand({ datasetArn }))).rejects.toThrow(/has import jobs in progress/);
+    await expect(h.client.send(new CreateDatasetImportJobCommand({ jobName: 'load', datasetArn, dataSource: SOURCE })))
+      .rejects.toThrow(ResourceAlreadyExistsException);
+    h.advance(ACTIVE_MS);
+    expect(await describe()).toEqual({
+      jobName: 'load',
+      datasetImportJobArn,
+      datasetArn,
+      dataSource: SOURCE,
+      roleArn: ROLE,
+      status: 'ACTIVE',
+      importMode: 'INCREMENTAL',
+      publishAttributionMetricsToS3: false,
+      creationDateTime: expect.any(Date),
+      lastUpdatedDateTime: expect.any(Date),
+    });
+    expect((await h.client.send(new ListDatasetImportJobsCommand({ datasetArn }))).datasetImportJobs!.map((j) => j.jobName)).toEqual(['load']);
+  });
+
+  test('refuse a data location that is not a URL, and fail with failCreation\'s reason', async () => {
+    const h = await setup();
+    const { datasetArn } = await interactionsGroup(h);
+    await expect(h.client.send(new CreateDatasetImportJobCommand({ jobName: 'bad', datasetArn, dataSource: { dataLocation: 'bucket/key' } })))
+      .rejects.toThrow(/at 'dataSource.dataLocation' failed to satisfy constraint/);
+    h.server.failCreation('broken', 'Input CSV is missing the column TIMESTAMP', 'datasetImportJob');
+    const { datasetImportJobArn } = await h.client.send(new CreateDatasetImportJobCommand({ jobName: 'broken', datasetArn, dataSource: SOURCE }));
+    h.advance(ACTIVE_MS);
+    expect((await h.client.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn }))).datasetImportJob)
+      .toMatchObject({ status: STATUS.createFailed, failureReason: 'Input CSV is missing the column TIMESTAMP' });
+  });
+
+  test('go with their dataset: the API cannot delete them', async () => {
+    const h = await setup();
+    const { datasetArn } = await interactionsGroup(h);
+    await h.client.send(new CreateDatasetImportJobCommand({ jobName: 'load', datasetArn, dataSource: SOURCE }));
+    h.advance(ACTIVE_MS);
+    await h.client.send(new DeleteDatasetCommand({ datasetArn }));
+    h.advance(10 * ACTIVE_MS);
+    expect(h.server.resources('datasetImportJob')).toEqual([]);
+  });
+});
+
+describe('UpdateMetricAttribution', () => {
+  const VIEWS = { eventType: 'view', metricName: 'VIEWS', expression: 'SAMPLECOUNT()' };
+
+  test('adds and removes metrics through UPDATE PENDING and UPDATE IN_PROGRESS; the change shows once ACTIVE', async () => {
+    const h = await setup();
+    const { groupArn: datasetGroupArn } = await interactionsGroup(h);
+    const metricAttributionArn = await KINDS.metricAttribution.create(h, datasetGroupArn, 'm');
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: [VIEWS] })))
+      .rejects.toThrow(ResourceInUseException);
+    h.advance(ACTIVE_MS);
+    const newOutput = { roleArn: 'arn:aws:iam::123456789012:role/metrics2' };
+
+    await h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: [VIEWS], removeMetrics: ['CLICKS'], metricsOutputConfig: newOutput }));
+
+    const describe = async () => (await h.client.send(new DescribeMetricAttributionCommand({ metricAttributionArn }))).metricAttribution!;
+    const metrics = async () => (await h.client.send(new ListMetricAttributionMetricsCommand({ metricAttributionArn }))).metrics;
+    expect((await describe()).status).toBe(STATUS.updatePending);
+    h.advance(UPDATE_MS / 3);
+    expect((await describe()).status).toBe(STATUS.updateInProgress);
+    expect(await metrics()).toEqual(METRICS);
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, removeMetrics: ['VIEWS'] }))).rejects.toThrow(ResourceInUseException);
+    h.advance(UPDATE_MS);
+    expect(await describe()).toMatchObject({ status: 'ACTIVE', metricsOutputConfig: newOutput });
+    expect(await metrics()).toEqual([VIEWS]);
+  });
+
+  test('refuses unknown metric names, names already taken and more than 10 metrics', async () => {
+    const h = await setup();
+    const { groupArn: datasetGroupArn } = await interactionsGroup(h);
+    const metricAttributionArn = await KINDS.metricAttribution.create(h, datasetGroupArn, 'm');
+    h.advance(ACTIVE_MS);
+    const metric = (i: number) => ({ eventType: 'click', metricName: `M${i}`, expression: 'SAMPLECOUNT()' });
+
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, removeMetrics: ['NOPE'] })))
+      .rejects.toThrow(/has no metrics named NOPE/);
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: [METRICS[0]] })))
+      .rejects.toThrow(ResourceAlreadyExistsException);
+    const tenMore = Array.from({ length: 10 }, (_, i) => metric(i));
+    await expect(h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: tenMore })))
+      .rejects.toThrow(/at most 10 metrics; this update would leave 11/);
+  });
+
+  test('holdUpdate keeps the update IN_PROGRESS and failUpdate ends it UPDATE FAILED with the reason', async () => {
+    const h = await setup();
+    const { groupArn: datasetGroupArn } = await interactionsGroup(h);
+    const metricAttributionArn = await KINDS.metricAttribution.create(h, datasetGroupArn, 'm');
+    h.advance(ACTIVE_MS);
+    const hold = h.server.holdUpdate('m');
+    h.server.failUpdate('m', 'role cannot write to the bucket');
+
+    await h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: [VIEWS] }));
+    await hold.reached;
+    h.advance(10 * UPDATE_MS);
+    const describe = async () => (await h.client.send(new DescribeMetricAttributionCommand({ metricAttributionArn }))).metricAttribution!;
+    expect((await describe()).status).toBe(STATUS.updateInProgress);
+    hold.release();
+    h.advance(UPDATE_MS);
+    expect(await describe()).toMatchObject({ status: STATUS.updateFailed, failureReason: 'role cannot write to the bucket' });
+    expect((await h.client.send(new ListMetricAttributionMetricsCommand({ metricAttributionArn }))).metrics).toEqual(METRICS);
   });
 });
 

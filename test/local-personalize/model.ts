@@ -167,6 +167,24 @@ export const INPUT_SHAPES = {
   DescribeMetricAttribution: struct({ metricAttributionArn: Arn }, ['metricAttributionArn']),
   DeleteMetricAttribution: struct({ metricAttributionArn: Arn }, ['metricAttributionArn']),
   ListMetricAttributions: struct({ datasetGroupArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  CreateDatasetImportJob: struct({
+    jobName: Name,
+    datasetArn: Arn,
+    dataSource: { type: 'structure', members: { dataLocation: { type: 'string', max: 256, pattern: '(s3|http|https)://.+' } } },
+    roleArn: RoleArn,
+    tags: Tags,
+    importMode: { type: 'string', enum: ['FULL', 'INCREMENTAL'] },
+    publishAttributionMetricsToS3: Bool,
+  }, ['jobName', 'datasetArn', 'dataSource']),
+  DescribeDatasetImportJob: struct({ datasetImportJobArn: Arn }, ['datasetImportJobArn']),
+  ListDatasetImportJobs: struct({ datasetArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  UpdateMetricAttribution: struct({
+    addMetrics: { type: 'list', member: MetricAttribute, max: 10 },
+    removeMetrics: { type: 'list', member: Max256, max: 10 },
+    metricsOutputConfig: MetricsOutputConfig,
+    metricAttributionArn: Arn,
+  }),
+  ListMetricAttributionMetrics: struct({ metricAttributionArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
 } as const;
 
 export type OperationName = keyof typeof INPUT_SHAPES;
@@ -229,6 +247,14 @@ export const MODELLED_ERRORS: Readonly<Record<OperationName, readonly string[]>>
   DescribeMetricAttribution: DESCRIBE_ERRORS,
   DeleteMetricAttribution: DELETE_ERRORS,
   ListMetricAttributions: LIST_ERRORS,
+  CreateDatasetImportJob: [
+    'InvalidInputException', 'ResourceNotFoundException', 'ResourceAlreadyExistsException', 'LimitExceededException', 'ResourceInUseException',
+    'TooManyTagsException',
+  ],
+  DescribeDatasetImportJob: DESCRIBE_ERRORS,
+  ListDatasetImportJobs: LIST_ERRORS,
+  UpdateMetricAttribution: ['InvalidInputException', 'ResourceNotFoundException', 'ResourceInUseException', 'ResourceAlreadyExistsException'],
+  ListMetricAttributionMetrics: LIST_ERRORS,
 };
 
 export const OPERATION_NAMES = Object.keys(INPUT_SHAPES) as OperationName[];

@@ -22,7 +22,8 @@ export { STATUS } from './lifecycle';
 export type { Hold } from './lifecycle';
 
 /** The kinds built on a dataset group, which share one record type and one lifecycle. */
-export type FamilyKind = 'solution' | 'solutionVersion' | 'campaign' | 'recommender' | 'eventTracker' | 'filter' | 'metricAttribution';
+export type FamilyKind = 'solution' | 'solutionVersion' | 'campaign' | 'recommender' | 'eventTracker' | 'filter' | 'metricAttribution'
+  | 'datasetImportJob';
 export type ResourceKind = 'datasetGroup' | 'schema' | 'dataset' | FamilyKind;
 
 export interface ServiceConfig {
@@ -120,11 +121,24 @@ interface FamilyRecord extends Lifecycle {
   readonly datasetGroupArn: string;
   readonly solutionArn?: string;
   readonly solutionVersionArn?: string;
+  /** Dataset import jobs. */
+  readonly datasetArn?: string;
   readonly tags: Map<string, string>;
   /** Members of the Describe output fixed at creation (recipeArn, solutionConfig, trackingId, ...). */
   readonly details: Output;
   /** StopSolutionVersionCreation. */
   stop?: { readonly at: number; readonly fromInProgress: boolean };
+  /** UpdateMetricAttribution: the metrics and output config it sets once it ends ACTIVE. */
+  attributionUpdate?: AttributionUpdate;
+}
+
+interface AttributionUpdate {
+  readonly startedAt: number;
+  readonly outcome: Outcome;
+  readonly hold?: HoldState;
+  readonly metrics: Output[];
+  readonly metricsOutputConfig: Output;
+  applied: boolean;
 }
 
 type ResourceRecord = DatasetGroupRecord | SchemaRecord | DatasetRecord | FamilyRecord;
@@ -137,7 +151,7 @@ interface FamilyApi {
   /** The member holding the page in its List output. */
   readonly listMember: string;
   /** The List operation filters by this member of the request. */
-  readonly listedBy: 'datasetGroupArn' | 'solutionArn';
+  readonly listedBy: 'datasetGroupArn' | 'solutionArn' | 'datasetArn';
   /** Members of the Describe output shape. */
   readonly describe: readonly string[];
   /** Members of the summary shape of the List output. */
@@ -201,6 +215,16 @@ const FAMILY: Record<FamilyKind, FamilyApi> = {
     describe: ['name', 'metricAttributionArn', 'datasetGroupArn', 'metricsOutputConfig', 'status', ...TIMES, 'failureReason'],
     summary: ['name', 'metricAttributionArn', 'status', ...TIMES, 'failureReason'],
   },
+  datasetImportJob: {
+    arnMember: 'datasetImportJobArn',
+    listMember: 'datasetImportJobs',
+    listedBy: 'datasetArn',
+    describe: [
+      'jobName', 'datasetImportJobArn', 'datasetArn', 'dataSource', 'roleArn', 'status', ...TIMES, 'failureReason', 'importMode',
+      'publishAttributionMetricsToS3',
+    ],
+    summary: ['datasetImportJobArn', 'jobName', 'status', ...TIMES, 'failureReason', 'importMode'],
+  },
 };
 
 /** Names of the kinds in messages. */
@@ -215,6 +239,7 @@ const LABEL: Record<ResourceKind, string> = {
   eventTracker: 'Event tracker',
   filter: 'Filter',
   metricAttribution: 'Metric attribution',
+  datasetImportJob: 'Dataset import job',
 };
 
 /** Statuses of a resource whose creation is still under way. */
@@ -295,6 +320,14 @@ export class PersonalizeService {
       DescribeMetricAttribution: (i, n) => this.describe('metricAttribution', i.metricAttributionArn, n),
       DeleteMetricAttribution: (i, n) => this.beginDelete(this.find(i.metricAttributionArn, 'metricAttribution'), n),
       ListMetricAttributions: (i, n) => this.list('metricAttribution', i, n),
+      CreateDatasetImportJob: (i, n) => this.createDatasetImportJob(i, n),
+      DescribeDatasetImportJob: (i, n) => ({ datasetImportJob: this.familyOutput(this.find(i.datasetImportJobArn, 'datasetImportJob'), n, FAMILY.datasetImportJob.describe) }),
+      ListDatasetImportJobs: (i, n) => this.list('datasetImportJob', i, n),
+      UpdateMetricAttribution: (i, n) => this.updateMetricAttribution(i, n),
+      ListMetricAttributionMetrics: (i) => {
+        const { page, nextToken } = paginate(this.find(i.metricAttributionArn, 'metricAttribution').details.metrics as Output[], i);
+        return { metrics: page, nextToken };
+      },
     };
   }
 
@@ -400,6 +433,11 @@ export class PersonalizeService {
     const { activeAfterMs, deleteAfterMs, trainAfterMs } = this.config;
     if (r.deleteRequestedAt !== undefined) return deletion(r.deleteRequestedAt, deleteAfterMs, r.kind !== 'datasetGroup', now);
     if (r.kind === 'solutionVersion' && r.stop) return stopping(r.stop, activeAfterMs / 3, now);
+    if (r.kind === 'metricAttribution' && r.attributionUpdate) {
+      const { updateAfterMs } = this.config;
+      const u = r.attributionUpdate;
+      return progress(u.startedAt, { pendingMs: updateAfterMs / 3, doneMs: updateAfterMs }, u.hold, u.outcome, now, UPDATE_NAMES);
+    }
     const doneMs = r.kind === 'solutionVersion' ? trainAfterMs : activeAfterMs;
     return progress(r.createdAt, { pendingMs: activeAfterMs / 3, doneMs }, r.hold, r.outcome, now, CREATE_NAMES);
   }
@@ -421,6 +459,12 @@ export class PersonalizeService {
         this.resources.delete(r.arn);
         continue;
       }
+      if (r.kind === 'metricAttribution' && r.attributionUpdate && !r.attributionUpdate.applied && phase.status === STATUS.active) {
+        // What the update set becomes what Describe and ListMetricAttributionMetrics answer.
+        (r.details as Record<string, unknown>).metrics = r.attributionUpdate.metrics;
+        (r.details as Record<string, unknown>).metricsOutputConfig = r.attributionUpdate.metricsOutputConfig;
+        r.attributionUpdate.applied = true;
+      }
       if (r.kind === 'dataset' && r.update && !r.update.applied) {
         const up = this.updatePhase(r.update, now);
         if (up.status === STATUS.active) {
@@ -434,6 +478,10 @@ export class PersonalizeService {
     }
     for (const v of this.ofKind('solutionVersion')) {
       if (!this.resources.has(v.solutionArn!)) this.resources.delete(v.arn);
+    }
+    // Import jobs cannot be deleted in the API; they go with their dataset.
+    for (const job of this.ofKind('datasetImportJob')) {
+      if (!this.resources.has(job.datasetArn!)) this.resources.delete(job.arn);
     }
   }
 
@@ -459,7 +507,7 @@ export class PersonalizeService {
    */
   private beginDelete(r: LifecycleRecord, now: number, blockers: Array<[string, ResourceRecord[]]> = []): Output {
     const { status } = this.phase(r, now);
-    if (status !== STATUS.active && status !== STATUS.createFailed) {
+    if (status !== STATUS.active && status !== STATUS.createFailed && status !== STATUS.updateFailed) {
       throw inUse(`${LABEL[r.kind]} ${r.arn} is in ${status} state and cannot be deleted.`);
     }
     for (const [reason, found] of blockers) {
@@ -718,6 +766,7 @@ export class PersonalizeService {
     const pendingUpdate = dataset.update && !dataset.update.applied ? [dataset] : [];
     return this.beginDelete(dataset, now, [
       ['has an update in progress', pendingUpdate],
+      ['has import jobs in progress', this.withStatus(this.ofKind('datasetImportJob').filter((j) => j.datasetArn === dataset.arn), IN_FLIGHT, now)],
       ['cannot be deleted while its dataset group has filters', this.inGroup(group, 'filter')],
       ['is used by event trackers', interactions ? this.inGroup(group, 'eventTracker') : []],
       ['is used by metric attributions', interactions ? this.inGroup(group, 'metricAttribution') : []],
@@ -776,7 +825,7 @@ export class PersonalizeService {
    */
   private createMember(
     kind: FamilyKind, now: number,
-    fields: Pick<FamilyRecord, 'name' | 'arn' | 'datasetGroupArn' | 'solutionArn' | 'solutionVersionArn' | 'details'>,
+    fields: Pick<FamilyRecord, 'name' | 'arn' | 'datasetGroupArn' | 'solutionArn' | 'solutionVersionArn' | 'datasetArn' | 'details'>,
     tags: Map<string, string>, behaviourName = fields.name!,
   ): Output {
     if (this.resources.has(fields.arn)) throw alreadyExists(`${LABEL[kind]} with name ${fields.name} already exists.`);
@@ -791,6 +840,7 @@ export class PersonalizeService {
       ...r.details,
       solutionArn: r.solutionArn,
       solutionVersionArn: r.solutionVersionArn,
+      datasetArn: r.datasetArn,
       name: r.name,
       [FAMILY[r.kind].arnMember]: r.arn,
       datasetGroupArn: r.datasetGroupArn,
@@ -955,9 +1005,64 @@ export class PersonalizeService {
     const group = this.activeGroup(input.datasetGroupArn, now, 'metric attributions');
     const existing = this.inGroup(group.arn, 'metricAttribution');
     if (existing.length > 0) throw alreadyExists(`Dataset group ${group.arn} already has a metric attribution: ${existing[0].arn}.`);
-    const details: Output = { metricsOutputConfig: input.metricsOutputConfig };
+    uniqueMetricNames(input.metrics);
+    const details: Output = { metricsOutputConfig: input.metricsOutputConfig, metrics: input.metrics };
     const arn = this.arn(`metric-attribution/${input.name}`);
     return this.createMember('metricAttribution', now, { name: input.name, arn, datasetGroupArn: group.arn, details }, new Map());
+  }
+
+  /**
+   * An import into an ACTIVE dataset: CREATE PENDING, CREATE IN_PROGRESS, then ACTIVE or
+   * CREATE FAILED (failCreation) activeAfterMs later, like every kind. The data is not read.
+   */
+  private createDatasetImportJob(input: Input, now: number): Output {
+    const tags = mergeTags(new Map(), input.tags ?? []);
+    const dataset = this.find(input.datasetArn, 'dataset');
+    this.requireActive(dataset, now, 'before data can be imported into it');
+    const group = this.find(dataset.datasetGroupArn, 'datasetGroup');
+    if (input.dataSource?.dataLocation === undefined) throw invalidInput('The dataSource needs a dataLocation.');
+    const details: Output = {
+      jobName: input.jobName,
+      dataSource: input.dataSource,
+      roleArn: input.roleArn,
+      importMode: input.importMode ?? 'FULL',
+      publishAttributionMetricsToS3: input.publishAttributionMetricsToS3 ?? false,
+    };
+    const arn = this.arn(`dataset-import-job/${input.jobName}`);
+    return this.createMember('datasetImportJob', now, { name: input.jobName, arn, datasetGroupArn: group.arn, datasetArn: dataset.arn, details }, tags);
+  }
+
+  /**
+   * Adds and removes metrics, and replaces the output config: UPDATE PENDING, UPDATE
+   * IN_PROGRESS, then ACTIVE (or UPDATE FAILED with failUpdate) updateAfterMs later,
+   * held by holdUpdate(name). The change shows once it is ACTIVE.
+   */
+  private updateMetricAttribution(input: Input, now: number): Output {
+    const attribution = this.find(input.metricAttributionArn, 'metricAttribution');
+    // A failed update leaves the attribution as it was, and it can be updated again.
+    if (this.phase(attribution, now).status !== STATUS.updateFailed) this.requireActive(attribution, now, 'to be updated');
+    const current = attribution.details.metrics as Output[];
+    const removed: string[] = input.removeMetrics ?? [];
+    const unknown = removed.filter((name) => !current.some((metric) => metric.metricName === name));
+    if (unknown.length > 0) throw invalidInput(`Metric attribution ${attribution.arn} has no metrics named ${unknown.join(', ')}.`);
+    const kept = current.filter((metric) => !removed.includes(metric.metricName as string));
+    const added: Output[] = input.addMetrics ?? [];
+    const taken = added.filter((metric) => kept.some((k) => k.metricName === metric.metricName));
+    if (taken.length > 0) throw alreadyExists(`Metric attribution ${attribution.arn} already has metrics named ${taken.map((m) => m.metricName).join(', ')}.`);
+    const metrics = [...kept, ...added];
+    uniqueMetricNames(metrics);
+    if (metrics.length > 10) throw invalidInput(`A metric attribution has at most 10 metrics; this update would leave ${metrics.length}.`);
+    const hold = this.updateHolds.find((h) => h.matches(attribution.name!, 'update'));
+    hold?.catch();
+    attribution.attributionUpdate = {
+      startedAt: now,
+      outcome: this.updateOutcomes.get(attribution.name!) ?? { kind: 'succeed' },
+      hold,
+      metrics,
+      metricsOutputConfig: input.metricsOutputConfig ?? attribution.details.metricsOutputConfig,
+      applied: false,
+    };
+    return { metricAttributionArn: attribution.arn };
   }
 
   // ---- tags ----------------------------------------------------------------------
@@ -1013,6 +1118,12 @@ function pick(full: Output, members: readonly string[]): Output {
 
 function tagList(tags: Map<string, string>): Array<{ tagKey: string; tagValue: string }> {
   return [...tags].map(([tagKey, tagValue]) => ({ tagKey, tagValue }));
+}
+
+function uniqueMetricNames(metrics: Output[]): void {
+  const names = metrics.map((metric) => metric.metricName);
+  const repeated = names.filter((name, index) => names.indexOf(name) !== index);
+  if (repeated.length > 0) throw invalidInput(`Metric names must be unique; repeated: ${[...new Set(repeated)].join(', ')}.`);
 }
 
 function paginate<T>(items: T[], input: Input): { page: T[]; nextToken?: string } {
