@@ -121,6 +121,12 @@ export interface Handoff {
   /** An update that waits for an operation in flight to settle before it is applied. */
   readonly applyPending?: boolean;
   /**
+   * Until when (epoch ms) an in-place update keeps making the service match: set when the
+   * service already held the request although the previous properties differ, as in the
+   * rollback of an update CloudFormation cancelled, whose calls may still land.
+   */
+  readonly guardUntil?: number;
+  /**
    * The rollback of a replacement CloudFormation cancelled: the replacement may exist
    * (or still appear) under this ARN, unknown to CloudFormation, and is deleted too.
    */
@@ -393,7 +399,7 @@ class ResourceDriver {
     try {
       return await kind.create(this.context, props);
     } catch (error) {
-      if (!isErrorNamed(error, 'ResourceAlreadyExistsException')) throw error;
+      if (!isErrorNamed(error, 'ResourceAlreadyExistsException')) throw namingTheResource(error, `create ${kind.noun} '${kind.nameOf(props)}'`, kind);
       const arn = kind.arnOf(this.context, props);
       // A resource a Create made (its response was lost) is no older than the request. An Update of an
       // existing stack resource may ask for one of any age: a rollback returns to the resource it replaced.
@@ -421,8 +427,12 @@ class ResourceDriver {
       this.applyPending = true;
       return this.waitThenHandOver(arn, { ...handoff, applyPending: true });
     }
-    await this.kind.update(this.context, arn, oldProps, this.requestedProps);
-    return this.waitThenHandOver(arn, handoff);
+    const changed = await this.kind.update(this.context, arn, oldProps, this.requestedProps);
+    // Nothing to change although the previous properties differ: a cancelled update's calls may still land, so keep
+    // making the service match for as long as the cancelled invocation could still send them.
+    const mayMeetCancelledCalls = changed === false && JSON.stringify(oldProps) !== JSON.stringify(this.requestedProps);
+    const guardUntil = mayMeetCancelledCalls ? startedAt + this.waitPolicy.cancelledCreateGraceMs : undefined;
+    return this.waitThenHandOver(arn, { ...handoff, guardUntil });
   }
 
   private async startDelete(arn: string): Promise<'started' | 'gone' | 'blocked'> {
@@ -513,7 +523,7 @@ class ResourceDriver {
       this.lastThrottle = undefined;
       this.lastStatus = observation?.status ?? 'gone';
       if (handoff.operation === 'delete') return await this.deleteStep(arn, handoff, observation);
-      const attributes = await this.createOrUpdateStep(arn, observation);
+      const attributes = await this.createOrUpdateStep(arn, observation, handoff);
       if (attributes && handoff.orphan && this.orphanCleaner && !await this.orphanCleaner.deleteOrphan(handoff)) return undefined;
       return attributes;
     } catch (error) {
@@ -524,7 +534,8 @@ class ResourceDriver {
     }
   }
 
-  private async createOrUpdateStep(arn: string, observation: Observation | undefined): Promise<Record<string, string> | undefined> {
+  private async createOrUpdateStep(arn: string, observation: Observation | undefined,
+    handoff: Handoff): Promise<Record<string, string> | undefined> {
     const { kind } = this;
     if (!observation) {
       throw new Error(`${capitalize(kind.noun)} ${arn} disappeared while waiting for it to be ready; it was probably deleted outside CloudFormation.`);
@@ -536,6 +547,11 @@ class ResourceDriver {
       return undefined;
     }
     const outcome = outcomeOf(observation.condition);
+    if (outcome === 'done' && handoff.guardUntil !== undefined) {
+      // Undo whatever a cancelled call changed meanwhile; done once no such call can come any more.
+      await kind.update(this.context, arn, this.requestedProps, this.requestedProps);
+      if (this.clock.now() < handoff.guardUntil) return undefined;
+    }
     if (outcome === 'done') return observation.attributes;
     if (outcome === 'wait') return undefined;
     throw new Error(`${kind.service} reported ${observation.status} for ${kind.noun} ${arn}: ${observation.failureReason ?? 'no reason given'}`);
@@ -582,6 +598,15 @@ class ResourceDriver {
     const [, , , region, account] = arn.split(':');
     return region === this.context.region && account === this.context.account;
   }
+}
+
+/**
+ * The service's own error says what is wrong but not with what: it gets the resource's name. Errors the
+ * handler words itself (retries exhausted, ownership) already name what they are about.
+ */
+function namingTheResource(error: unknown, what: string, kind: ResourceKind<any>): unknown {
+  if ((error as { $metadata?: unknown })?.$metadata === undefined) return error;
+  return new Error(`${kind.service} refused to ${what}: ${describeError(error)}`);
 }
 
 /** A look that saw nothing conclusive (throttled, or cut short by the invocation's deadline): not a failure. */

@@ -105,8 +105,10 @@ export interface ResourceKind<P> {
   /**
    * Makes the resource match `newProps` in place. Called only when the resource is
    * not busy, so it compares against what the service holds, not just `oldProps`.
+   * Returns false when the service already held what `newProps` ask, so that the
+   * engine can guard against a cancelled call still on its way (void: unknown).
    */
-  update(context: KindContext, arn: string, oldProps: P, newProps: P): Promise<void>;
+  update(context: KindContext, arn: string, oldProps: P, newProps: P): Promise<boolean | void>;
   /**
    * Describes the resource; undefined when it does not exist. `props` are what the stack
    * asks for (absent for a delete): a ready resource that does not hold them is `failed`.

@@ -345,7 +345,8 @@ describe('Update', () => {
 
       const result = await handlers().onEvent(updateEvent({}, { SchemaArn: SCHEMA_V2 }));
 
-      expect(result.Lifecycle).toMatchObject({ operation: 'update', settled: true });
+      // The service already holds the request although the previous properties differ: it guards against late calls.
+      expect(result.Lifecycle).toMatchObject({ operation: 'update', guardUntil: expect.any(Number) });
       expect(personalizeMock).not.toHaveReceivedCommand(DescribeSchemaCommand);
       expect(personalizeMock).not.toHaveReceivedCommand(UpdateDatasetCommand);
     });

@@ -57,8 +57,9 @@ export function apiTags(tags: Record<string, string>, owner: string): Tag[] {
 /**
  * Makes the resource's tags what the stack asks for, against the tags it has now
  * (not those the last request asked for: a cancelled update may or may not have landed).
+ * Returns whether anything had to change.
  */
-export async function syncTags(context: KindContext, arn: string, wanted: Record<string, string>): Promise<void> {
+export async function syncTags(context: KindContext, arn: string, wanted: Record<string, string>): Promise<boolean> {
   const current = await currentTags(context, arn);
   const removed = Object.keys(current).filter((key) => !(key in wanted) && key !== OWNER_TAG_KEY);
   const changed = Object.entries(wanted).filter(([key, value]) => current[key] !== value);
@@ -71,6 +72,7 @@ export async function syncTags(context: KindContext, arn: string, wanted: Record
       tags: changed.map(([tagKey, tagValue]) => ({ tagKey, tagValue })),
     })));
   }
+  return removed.length > 0 || changed.length > 0;
 }
 
 async function currentTags(context: KindContext, arn: string): Promise<Record<string, string>> {

@@ -86,8 +86,9 @@ export const datasetKind: ResourceKind<DatasetSpec> = {
   },
 
   update: async (context, arn, _oldSpec, newSpec) => {
-    await replaceSchema(context, arn, newSpec.schemaArn);
-    await syncTags(context, arn, newSpec.tags);
+    const schemaChanged = await replaceSchema(context, arn, newSpec.schemaArn);
+    const tagsChanged = await syncTags(context, arn, newSpec.tags);
+    return schemaChanged || tagsChanged;
   },
 
   observe: async (context, arn, operation, spec) => {
@@ -175,11 +176,11 @@ async function explainTakenPlace(context: KindContext, spec: DatasetSpec, origin
  * cancelled update may have changed) is not the one asked for, after checking that
  * the new schema is a compatible extension of the current one.
  */
-async function replaceSchema(context: KindContext, arn: string, schemaArn: string): Promise<void> {
+async function replaceSchema(context: KindContext, arn: string, schemaArn: string): Promise<boolean> {
   const dataset = await describeDataset(context, arn);
   if (!dataset) throw new Error(`Dataset ${arn} disappeared; it was probably deleted outside CloudFormation.`);
   // A repeated event, or a rollback to the schema the dataset still has.
-  if (hasOrIsGettingSchema(dataset, schemaArn)) return;
+  if (hasOrIsGettingSchema(dataset, schemaArn)) return false;
   if (!SCHEMA_UPDATABLE_TYPES.has((dataset.datasetType ?? '').toUpperCase())) {
     throw new Error(`Dataset ${arn} uses schema ${dataset.schemaArn}, and the schema of a ${dataset.datasetType} dataset cannot `
       + `change in place to ${schemaArn}.`);
@@ -206,6 +207,7 @@ async function replaceSchema(context: KindContext, arn: string, schemaArn: strin
     const now = await describeDataset(context, arn);
     if (!now || !hasOrIsGettingSchema(now, schemaArn)) throw error;
   }
+  return true;
 }
 
 function hasOrIsGettingSchema(dataset: ApiDataset, schemaArn: string): boolean {

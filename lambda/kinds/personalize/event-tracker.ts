@@ -79,7 +79,7 @@ export const eventTrackerKind: ResourceKind<EventTrackerSpec> = {
   update: async (context, arnOrLocator, _oldSpec, newSpec) => {
     const arn = await resolve(context, arnOrLocator);
     if (arn === undefined) throw new Error(`Event tracker ${arnOrLocator} no longer exists; it was probably deleted outside CloudFormation.`);
-    await syncTags(context, arn, newSpec.tags);
+    return syncTags(context, arn, newSpec.tags);
   },
 
   observe: async (context, arnOrLocator) => {
