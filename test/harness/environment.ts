@@ -10,7 +10,7 @@ import { LocalCloudFormation } from './cloudformation';
 import { ProviderFramework } from './provider-framework';
 import { StackIdentity, TemplateJson } from './template';
 import {
-  HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, ProviderTiming, REQUEST_DEADLINE_MS, SERVICE_TRANSITION_MS,
+  HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, ProviderTiming, requestDeadlineMs, SERVICE_TRANSITION_MS,
 } from './timing';
 import type { WaitPolicy } from '../../lambda/engine';
 import type { RetryPolicy } from '../../lambda/retry';
@@ -63,11 +63,13 @@ export class LifecycleEnvironment {
   public readonly cloudformation: LocalCloudFormation;
   public readonly framework: ProviderFramework;
   public readonly waitPolicy: WaitPolicy;
+  public readonly retryPolicy: RetryPolicy;
   private readonly handlers: HandlerHost;
   private directClient?: PersonalizeClient;
 
   private constructor(public readonly service: LocalPersonalize, options: EnvironmentOptions) {
     this.waitPolicy = options.waitPolicy ?? HARNESS_WAIT_POLICY;
+    this.retryPolicy = options.retryPolicy ?? HARNESS_RETRY_POLICY;
     // The SDK in the handler reads these when its client is first used, as in Lambda.
     const lambdaEnvironment = {
       AWS_ENDPOINT_URL_PERSONALIZE: service.endpoint,
@@ -77,7 +79,7 @@ export class LifecycleEnvironment {
       AWS_EC2_METADATA_DISABLED: 'true',
       CDK_PERSONALIZE_SILENT: 'true',
     };
-    this.handlers = startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: options.retryPolicy ?? HARNESS_RETRY_POLICY });
+    this.handlers = startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: this.retryPolicy });
     this.framework = new ProviderFramework(this.handlers, options.providerTiming ?? HARNESS_PROVIDER_TIMING);
     const stackName = options.stackName ?? DEFAULT_STACK_NAME;
     const identity: StackIdentity = {
@@ -129,17 +131,36 @@ export class LifecycleEnvironment {
    * nothing left in the service beyond the allowed leftovers.
    */
   public async verify(options: VerifyOptions = {}): Promise<void> {
+    expect(await this.violations(options)).toEqual([]);
+  }
+
+  /** What `verify` checks, as a list of violations (empty when all hold), for callers outside jest. */
+  public async violations(options: VerifyOptions = {}): Promise<string[]> {
     // Cancelled requests' handlers run on after CloudFormation stopped listening; what they leave counts too.
     await this.cloudformation.settled();
+    const violations = this.deliveryViolations();
+    const allowed = new Set(options.leftovers ?? []);
+    for (const resource of await this.settledResources()) {
+      if (!allowed.has(resource.arn)) violations.push(`${resource.kind} ${resource.arn} is left in the service (${resource.status ?? 'no status'})`);
+    }
+    return violations;
+  }
+
+  /**
+   * The invariants of requests and invocations alone, from the `from`th delivery,
+   * request and invocation on (so a caller checking after every step sees each once).
+   */
+  public deliveryViolations(from: { deliveries: number; requests: number; invocations: number } = { deliveries: 0, requests: 0, invocations: 0 }): string[] {
     const violations: string[] = [];
-    for (const delivery of this.framework.deliveries) {
+    const deadlineMs = requestDeadlineMs(this.waitPolicy, this.retryPolicy);
+    for (const delivery of this.framework.deliveries.slice(from.deliveries)) {
       const what = `${delivery.request.RequestType} of ${delivery.request.LogicalResourceId}`;
       if (delivery.responses.length !== 1) violations.push(`${what} got ${delivery.responses.length} responses`);
       if (delivery.frameworkTimedOut) violations.push(`${what} ran into the framework's own timeout instead of the engine's`);
       const durationMs = (delivery.finishedAt ?? Date.now()) - delivery.startedAt;
-      if (durationMs > REQUEST_DEADLINE_MS) violations.push(`${what} took ${durationMs} ms, past the total timeout (${REQUEST_DEADLINE_MS} ms)`);
+      if (durationMs > deadlineMs) violations.push(`${what} took ${durationMs} ms, past the total timeout (${deadlineMs} ms)`);
     }
-    for (const record of this.cloudformation.requests) {
+    for (const record of this.cloudformation.requests.slice(from.requests)) {
       if (record.responses.length !== record.deliveries) {
         violations.push(`${record.request.RequestType} of ${record.request.LogicalResourceId} got ${record.responses.length} responses for ${record.deliveries} deliveries`);
       }
@@ -147,14 +168,10 @@ export class LifecycleEnvironment {
         violations.push(`${record.request.RequestType} of ${record.request.LogicalResourceId} answered with more than 4,096 bytes`);
       }
     }
-    for (const invocation of this.framework.invocations.filter((i) => i.outcome === 'timed out')) {
+    for (const invocation of this.framework.invocations.slice(from.invocations).filter((i) => i.outcome === 'timed out')) {
       violations.push(`${invocation.fn} for ${invocation.requestType} of ${invocation.logicalId} ran past its Lambda timeout`);
     }
-    const allowed = new Set(options.leftovers ?? []);
-    for (const resource of await this.settledResources()) {
-      if (!allowed.has(resource.arn)) violations.push(`${resource.kind} ${resource.arn} is left in the service (${resource.status ?? 'no status'})`);
-    }
-    expect(violations).toEqual([]);
+    return violations;
   }
 
   public async stop(): Promise<void> {

@@ -77,7 +77,12 @@ export const SERVICE_TRANSITION_MS = 100;
 /** How the engine words its total timeout in a reason: "Timed out after 2 s". */
 export const TIMED_OUT = `Timed out after ${HARNESS_WAIT_POLICY.totalTimeoutMs / 1000} s`;
 
-export const REQUEST_DEADLINE_MS = HARNESS_WAIT_POLICY.totalTimeoutMs + 2 * totalRetryBudgetMs(HARNESS_RETRY_POLICY) + 1_000;
+export const REQUEST_DEADLINE_MS = requestDeadlineMs(HARNESS_WAIT_POLICY, HARNESS_RETRY_POLICY);
+
+/** REQUEST_DEADLINE_MS for other timings: the total timeout, one last Describe with its retries twice over, and a second of noise. */
+export function requestDeadlineMs(waitPolicy: WaitPolicy, retryPolicy: RetryPolicy): number {
+  return waitPolicy.totalTimeoutMs + 2 * totalRetryBudgetMs(retryPolicy) + 1_000;
+}
 
 /** The longest a single call can spend in backoff before it gives up. */
 export function totalRetryBudgetMs(policy: RetryPolicy): number {
