@@ -33,6 +33,8 @@ export interface StepTargets {
   readonly created: Target[];
   /** Items and Users datasets whose schema the step changes in place. */
   readonly updatedInPlace: Target[];
+  /** Changes refused by design (a replacement keeping its name; a new dataset in a taken slot, ADR 0003): the step must roll back. */
+  readonly refused: string[];
   /** Every resource kind the step touches, for choosing operations to fault. */
   readonly kinds: ReadonlySet<Target['kind']>;
 }
@@ -78,29 +80,46 @@ const OPERATIONS: Record<Target['kind'], { mutating: OperationName[]; reading: O
 /** The reason text every injected failure carries, so a failure reason can be traced to its cause. */
 export const INJECTED = 'explorer-injected';
 
-/** Reads what a step creates and updates in place from the templates before (if any) and after it. */
+/** Reads what a step creates, updates in place and is refused, from the templates before (if any) and after it. */
 export function stepTargets(before: SynthesizedStack | undefined, after: SynthesizedStack | undefined): StepTargets {
   const resourcesOf = (stack: SynthesizedStack | undefined) => Object.entries(stack?.template.Resources ?? {})
     .filter(([, resource]) => KIND_OF_TYPE[resource.Type] !== undefined);
-  const nameOf = (stack: SynthesizedStack | undefined, logicalId: string) => stack?.template.Resources[logicalId]?.Properties?.Name as string | undefined;
+  const propertiesOf = (stack: SynthesizedStack | undefined, logicalId: string) => stack?.template.Resources[logicalId]?.Properties;
+  const reference = (value: unknown) => (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+  const kinds = new Set<Target['kind']>([...resourcesOf(before), ...resourcesOf(after)].map(([, resource]) => KIND_OF_TYPE[resource.Type]));
   const created: Target[] = [];
   const updatedInPlace: Target[] = [];
-  const kinds = new Set<Target['kind']>();
-  for (const [, resource] of [...resourcesOf(before), ...resourcesOf(after)]) kinds.add(KIND_OF_TYPE[resource.Type]);
-  for (const [logicalId, resource] of resourcesOf(after)) {
+  const refused: string[] = [];
+  /** Logical IDs whose resource this step replaces (or creates). */
+  const replaced = new Set<string>();
+  // Groups and schemas first: whether a dataset is replaced depends on them.
+  const ordered = resourcesOf(after).sort(([, a], [, b]) => Number(KIND_OF_TYPE[a.Type] === 'dataset') - Number(KIND_OF_TYPE[b.Type] === 'dataset'));
+  for (const [logicalId, resource] of ordered) {
     const kind = KIND_OF_TYPE[resource.Type];
-    const name = nameOf(after, logicalId)!;
-    if (nameOf(before, logicalId) !== name) {
+    const now = resource.Properties ?? {};
+    const old = propertiesOf(before, logicalId);
+    const name = String(now.Name);
+    if (!old) {
+      replaced.add(logicalId);
       created.push({ logicalId, kind, name });
       continue;
     }
-    const schemaRef = (resource.Properties?.SchemaArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
-    const type = resource.Properties?.DatasetType;
-    if (kind === 'dataset' && schemaRef && (type === 'Items' || type === 'Users') && nameOf(before, schemaRef) !== nameOf(after, schemaRef)) {
-      updatedInPlace.push({ logicalId, kind, name });
+    const schemaChanged = kind === 'dataset'
+      && (reference(old.SchemaArn) !== reference(now.SchemaArn) || replaced.has(reference(now.SchemaArn) ?? ''));
+    const groupReplaced = kind === 'dataset' && replaced.has(reference(now.DatasetGroupArn) ?? '');
+    const inPlaceSchema = now.DatasetType === 'Items' || now.DatasetType === 'Users';
+    const needsReplacement = old.Name !== now.Name || old.Domain !== now.Domain || old.Definition !== now.Definition
+      || groupReplaced || (schemaChanged && !inPlaceSchema);
+    if (!needsReplacement) {
+      if (schemaChanged) updatedInPlace.push({ logicalId, kind, name });
+      continue;
     }
+    replaced.add(logicalId);
+    if (old.Name === now.Name) refused.push(`${logicalId} would be replaced under the same name '${name}'`);
+    else if (kind === 'dataset' && !groupReplaced) refused.push(`${logicalId} would need a new dataset in the slot its old one holds`);
+    else created.push({ logicalId, kind, name });
   }
-  return { created, updatedInPlace, kinds };
+  return { created, updatedInPlace, refused, kinds };
 }
 
 /**
@@ -186,7 +205,9 @@ export function describeFault(fault: FaultSpec): string {
 export function armFaults(env: LifecycleEnvironment, faults: FaultSpec[]): ArmedFaults {
   const holds: Hold[] = [];
   const duplicates: Array<Extract<FaultSpec, { type: 'duplicate' }>> = [];
-  for (const fault of faults) {
+  // The service applies the first armed fault that matches a request: a refusal goes first, or a transient fault could take its place.
+  const ordered = [...faults].sort((a, b) => Number(b.type === 'refuseCreate') - Number(a.type === 'refuseCreate'));
+  for (const fault of ordered) {
     switch (fault.type) {
       case 'service':
         env.service.inject(fault.operation, { ...fault.fault });

@@ -10,7 +10,7 @@
 import { ChildProcess, fork } from 'child_process';
 import * as os from 'os';
 import { ensureFreshBundle } from '../harness/bundle';
-import { exploreSeed, formatSummary, report, SeedResult, summarizeResults } from './explorer';
+import { formatSummary, planSeed, PlannedStep, report, runPlans, SeedResult, summarizeResults } from './explorer';
 
 interface Options {
   readonly seeds: number[];
@@ -57,9 +57,16 @@ async function main(options: Options): Promise<number> {
   const nextSeed = () => (Date.now() - started < options.budgetMs ? queue.shift() : undefined);
 
   if (options.seeds.length === 1) {
-    const result = await exploreSeed(options.seeds[0]);
-    onResult(result);
-    if (result.violations.length === 0) console.log(result.trace.join('\n'));
+    const seed = options.seeds[0];
+    let plan: { seed: number; steps: PlannedStep[] } | undefined = { seed, steps: planSeed(seed) };
+    await runPlans(async () => {
+      const current = plan;
+      plan = undefined;
+      return current;
+    }, (result) => {
+      onResult(result);
+      if (result.violations.length === 0) console.log(result.trace.join('\n'));
+    });
   } else {
     await Promise.all(Array.from({ length: options.jobs }, () => runWorker(options.concurrency, nextSeed, onResult)));
   }
@@ -79,7 +86,8 @@ function runWorker(concurrency: number, nextSeed: () => number | undefined, onRe
         const seed = nextSeed();
         if (seed === undefined) break;
         inFlight++;
-        child.send({ seed });
+        // Planning synthesizes templates (CPU work): here, not in the worker, whose environments it would stall.
+        child.send({ seed, steps: planSeed(seed) });
       }
       if (inFlight === 0) child.send({ done: true });
     };
@@ -89,18 +97,39 @@ function runWorker(concurrency: number, nextSeed: () => number | undefined, onRe
       feed();
     });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`explorer worker exited with ${code}`))));
+    child.send({ concurrency });
     feed();
   });
 }
 
-/** A worker: runs each seed it is sent and answers with the result. */
+/** A worker: runs the plans it is sent, `concurrency` at a time (one recycled environment each), and answers with each result. */
 function worker(): void {
-  process.on('message', (message: { seed?: number; done?: boolean }) => {
-    if (message.done) {
-      process.disconnect();
+  const waiting: Array<(plan: { seed: number; steps: PlannedStep[] } | undefined) => void> = [];
+  const plans: Array<{ seed: number; steps: PlannedStep[] } | undefined> = [];
+  let runners = 0;
+  const next = () => new Promise<{ seed: number; steps: PlannedStep[] } | undefined>((resolve) => {
+    if (plans.length > 0) resolve(plans.shift());
+    else waiting.push(resolve);
+  });
+  const deliver = (plan: { seed: number; steps: PlannedStep[] } | undefined) => {
+    const taker = waiting.shift();
+    if (taker) taker(plan);
+    else plans.push(plan);
+  };
+  process.on('message', (message: { seed?: number; steps?: PlannedStep[]; done?: boolean; concurrency?: number }) => {
+    if (message.concurrency) {
+      for (; runners < message.concurrency; runners++) {
+        void runPlans(next, (result) => process.send!(result)).then(() => {
+          if (--runners === 0) process.disconnect();
+        });
+      }
       return;
     }
-    void exploreSeed(message.seed!).then((result) => process.send!(result));
+    if (message.done) {
+      for (let i = 0; i < runners; i++) deliver(undefined);
+      return;
+    }
+    deliver({ seed: message.seed!, steps: message.steps! });
   });
 }
 

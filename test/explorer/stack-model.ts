@@ -45,15 +45,13 @@ export interface StackModel {
   readonly serial: number;
 }
 
-/** One random change to a model, and whether the library or the service refuses it by design. */
+/**
+ * One random change to a model. Whether the library refuses it by design is read
+ * from the synthesized templates (faults.ts, stepTargets), not predicted here.
+ */
 export interface Change {
   readonly model: StackModel;
   readonly description: string;
-  /**
-   * The update must fail and roll back: a replacement that keeps an explicit name
-   * (names are unique), or a new dataset in a slot its old one still holds (ADR 0003).
-   */
-  readonly refused: boolean;
 }
 
 const TAG_KEYS = ['team', 'env', 'cost-center'];
@@ -63,8 +61,6 @@ const NAME_STEMS = ['shop', 'news', 'music', 'books', 'films', 'games'];
 const DOMAINS = [Domain.ECOMMERCE, Domain.VIDEO_ON_DEMAND];
 const CUSTOM_TYPES = [DatasetType.INTERACTIONS, DatasetType.ITEMS, DatasetType.USERS, DatasetType.ACTIONS, DatasetType.ACTION_INTERACTIONS];
 const DOMAIN_TYPES = [DatasetType.INTERACTIONS, DatasetType.ITEMS, DatasetType.USERS];
-/** The types whose schema UpdateDataset changes in place. */
-const UPDATABLE_TYPES: ReadonlySet<DatasetType> = new Set([DatasetType.ITEMS, DatasetType.USERS]);
 
 /** The fields a schema for this dataset type (and domain) needs, plus the extra nullable ones. */
 export function fieldsFor(type: DatasetType, domain: Domain | undefined, extra: readonly string[]): SchemaField[] {
@@ -122,22 +118,22 @@ export function randomModel(random: Random): StackModel {
 
 /** One to three random changes to a deployed model. */
 export function randomChanges(random: Random, model: StackModel): Change {
-  let current: Change = { model, description: '', refused: false };
+  let current = model;
   const descriptions: string[] = [];
   const count = random.weighted([[6, 1], [3, 2], [1, 3]] as const);
   for (let i = 0; i < count; i++) {
-    const change = randomChange(random, current.model);
-    current = { model: change.model, description: '', refused: current.refused || change.refused };
+    const change = randomChange(random, current);
+    current = change.model;
     descriptions.push(change.description);
   }
-  return { ...current, description: descriptions.join('; ') };
+  return { model: current, description: descriptions.join('; ') };
 }
 
 function randomChange(random: Random, model: StackModel): Change {
   const groupsWithDatasets = model.groups.filter((group) => group.datasets.length > 0);
   const choices: Array<[number, () => Change]> = [
     [4, () => retagGroup(random, model)],
-    [1, () => ({ model: { ...model, stackTags: randomTags(random) }, description: 'stack tags changed', refused: false })],
+    [1, () => ({ model: { ...model, stackTags: randomTags(random) }, description: 'stack tags changed' })],
     [1, () => toggleEmptyOnDelete(random, model)],
     [3, () => renameGroup(random, model)],
     [2, () => addDatasetChange(random, model)],
@@ -147,24 +143,24 @@ function randomChange(random: Random, model: StackModel): Change {
       [1, () => renameDataset(random, model)]);
   }
   if (model.groups.some((group) => group.datasets.length === 0)) choices.push([2, () => changeDomain(random, model)]);
-  if (model.groups.length < 2) choices.push([1, () => ({ model: addGroup(random, model, random.int(0, 2)), description: 'group added', refused: false })]);
+  if (model.groups.length < 2) choices.push([1, () => ({ model: addGroup(random, model, random.int(0, 2)), description: 'group added' })]);
   if (model.groups.length > 1) choices.push([1, () => removeGroup(random, model)]);
   const loose = looseSchemas(model);
-  if (loose.length === 0) choices.push([1, () => ({ model: addLooseSchema(random, model), description: 'schema added', refused: false })]);
-  else choices.push([1, () => ({ model: removeSchemas(model, [loose[0].id]), description: `schema ${loose[0].id} removed`, refused: false })]);
+  if (loose.length === 0) choices.push([1, () => ({ model: addLooseSchema(random, model), description: 'schema added' })]);
+  else choices.push([1, () => ({ model: removeSchemas(model, [loose[0].id]), description: `schema ${loose[0].id} removed` })]);
   return random.weighted(choices)();
 }
 
 function retagGroup(random: Random, model: StackModel): Change {
   const group = random.pick(model.groups);
-  return { model: replaceGroup(model, { ...group, tags: changeTags(random, group.tags) }), description: `tags of ${group.id} changed`, refused: false };
+  return { model: replaceGroup(model, { ...group, tags: changeTags(random, group.tags) }), description: `tags of ${group.id} changed` };
 }
 
 function retagDataset(random: Random, model: StackModel): Change {
   const group = random.pick(model.groups.filter((g) => g.datasets.length > 0));
   const dataset = random.pick(group.datasets);
   const datasets = group.datasets.map((d) => (d === dataset ? { ...d, tags: changeTags(random, d.tags) } : d));
-  return { model: replaceGroup(model, { ...group, datasets }), description: `tags of ${group.id}/${dataset.id} changed`, refused: false };
+  return { model: replaceGroup(model, { ...group, datasets }), description: `tags of ${group.id}/${dataset.id} changed` };
 }
 
 function toggleEmptyOnDelete(random: Random, model: StackModel): Change {
@@ -172,7 +168,6 @@ function toggleEmptyOnDelete(random: Random, model: StackModel): Change {
   return {
     model: replaceGroup(model, { ...group, emptyOnDelete: !group.emptyOnDelete }),
     description: `emptyOnDelete of ${group.id} turned ${group.emptyOnDelete ? 'off' : 'on'}`,
-    refused: false,
   };
 }
 
@@ -183,11 +178,9 @@ function toggleEmptyOnDelete(random: Random, model: StackModel): Change {
 function renameGroup(random: Random, model: StackModel): Change {
   const group = random.pick(model.groups);
   const [name, named] = group.name !== undefined && random.chance(0.4) ? [undefined, model] : explicitName(model);
-  const refused = group.datasets.some((dataset) => dataset.name !== undefined);
   return {
     model: replaceGroup(named, { ...group, name }),
     description: `${group.id} renamed to ${name ?? 'a generated name'}`,
-    refused,
   };
 }
 
@@ -198,7 +191,6 @@ function changeDomain(random: Random, model: StackModel): Change {
   return {
     model: replaceGroup(model, { ...group, domain }),
     description: `domain of ${group.id} changed to ${domain ?? 'none'}`,
-    refused: group.name !== undefined,
   };
 }
 
@@ -218,7 +210,6 @@ function extendSchema(random: Random, model: StackModel): Change {
   return {
     model: { ...model, schemas: model.schemas.map((s) => (s === schema ? extended : s)) },
     description: `${field} added to the schema of ${group.id}/${dataset.id}`,
-    refused: schema.name !== undefined || !UPDATABLE_TYPES.has(dataset.type),
   };
 }
 
@@ -228,7 +219,7 @@ function renameDataset(random: Random, model: StackModel): Change {
   const dataset = random.pick(group.datasets);
   const [name, named] = explicitName(model);
   const datasets = group.datasets.map((d) => (d === dataset ? { ...d, name } : d));
-  return { model: replaceGroup(named, { ...group, datasets }), description: `${group.id}/${dataset.id} renamed to ${name}`, refused: true };
+  return { model: replaceGroup(named, { ...group, datasets }), description: `${group.id}/${dataset.id} renamed to ${name}` };
 }
 
 function addDatasetChange(random: Random, model: StackModel): Change {
@@ -237,20 +228,20 @@ function addDatasetChange(random: Random, model: StackModel): Change {
   const group = random.pick(open);
   const added = addDataset(random, model, group);
   const dataset = added.groups.find((g) => g.id === group.id)!.datasets.slice(-1)[0];
-  return { model: added, description: `${dataset.type} dataset added to ${group.id}`, refused: false };
+  return { model: added, description: `${dataset.type} dataset added to ${group.id}` };
 }
 
 function removeDataset(random: Random, model: StackModel): Change {
   const group = random.pick(model.groups.filter((g) => g.datasets.length > 0));
   const dataset = random.pick(group.datasets);
   const next = replaceGroup(model, { ...group, datasets: group.datasets.filter((d) => d !== dataset) });
-  return { model: removeSchemas(next, [dataset.schemaId]), description: `${group.id}/${dataset.id} removed`, refused: false };
+  return { model: removeSchemas(next, [dataset.schemaId]), description: `${group.id}/${dataset.id} removed` };
 }
 
 function removeGroup(random: Random, model: StackModel): Change {
   const group = random.pick(model.groups);
   const next = { ...model, groups: model.groups.filter((g) => g !== group) };
-  return { model: removeSchemas(next, group.datasets.map((d) => d.schemaId)), description: `${group.id} removed`, refused: false };
+  return { model: removeSchemas(next, group.datasets.map((d) => d.schemaId)), description: `${group.id} removed` };
 }
 
 function addGroup(random: Random, model: StackModel, datasets: number): StackModel {

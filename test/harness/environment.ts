@@ -67,7 +67,7 @@ export class LifecycleEnvironment {
   private readonly handlers: HandlerHost;
   private directClient?: PersonalizeClient;
 
-  private constructor(public readonly service: LocalPersonalize, options: EnvironmentOptions) {
+  private constructor(public readonly service: LocalPersonalize, private readonly options: EnvironmentOptions, handlers?: HandlerHost) {
     this.waitPolicy = options.waitPolicy ?? HARNESS_WAIT_POLICY;
     this.retryPolicy = options.retryPolicy ?? HARNESS_RETRY_POLICY;
     // The SDK in the handler reads these when its client is first used, as in Lambda.
@@ -79,7 +79,7 @@ export class LifecycleEnvironment {
       AWS_EC2_METADATA_DISABLED: 'true',
       CDK_PERSONALIZE_SILENT: 'true',
     };
-    this.handlers = startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: this.retryPolicy });
+    this.handlers = handlers ?? startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: this.retryPolicy });
     this.framework = new ProviderFramework(this.handlers, options.providerTiming ?? HARNESS_PROVIDER_TIMING);
     const stackName = options.stackName ?? DEFAULT_STACK_NAME;
     const identity: StackIdentity = {
@@ -172,6 +172,21 @@ export class LifecycleEnvironment {
       violations.push(`${invocation.fn} for ${invocation.requestType} of ${invocation.logicalId} ran past its Lambda timeout`);
     }
     return violations;
+  }
+
+  /**
+   * A fresh environment on this one's service (emptied) and handler copy, with a new
+   * CloudFormation and framework: starting a handler copy costs more than most
+   * scenarios, so a caller running many in a row (the explorer) reuses it. This
+   * environment must not be used afterwards; stop the new one instead. A handler
+   * invocation that outlived its Lambda timeout would run on into the next scenario,
+   * so only recycle an environment whose checks found none.
+   */
+  public async recycle(): Promise<LifecycleEnvironment> {
+    await this.cloudformation.settled();
+    this.directClient?.destroy();
+    this.service.reset();
+    return new LifecycleEnvironment(this.service, this.options, this.handlers);
   }
 
   public async stop(): Promise<void> {

@@ -13,7 +13,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { LimitExceeded, SerializationError, ServiceError, UnknownOperation, ValidationError } from './errors';
 import { isOperationName, MODELLED_ERRORS, OPERATION_NAMES, OperationName } from './model';
-import { Hold, PersonalizeService, ResourceKind, ResourceSnapshot } from './service';
+import { Hold, PersonalizeService, ResourceKind, ResourceSnapshot, ServiceConfig } from './service';
 
 export type { FamilyKind, Hold, ResourceKind, ResourceSnapshot } from './service';
 export { STATUS } from './service';
@@ -178,7 +178,8 @@ export class LocalPersonalize {
   public readonly region: string;
   public readonly accountId: string;
   private readonly callLog: MutableCall[] = [];
-  private readonly service: PersonalizeService;
+  private service: PersonalizeService;
+  private readonly serviceConfig: ServiceConfig;
   private readonly server: http.Server;
   private readonly now: () => number;
   private readonly requestsPerSecond?: number;
@@ -196,7 +197,7 @@ export class LocalPersonalize {
     }
     this.requestsPerSecond = options.requestsPerSecond;
     const activeAfterMs = nonNegative('activeAfterMs', options.activeAfterMs ?? 300);
-    this.service = new PersonalizeService({
+    this.serviceConfig = {
       activeAfterMs,
       trainAfterMs: nonNegative('trainAfterMs', options.trainAfterMs ?? 3 * activeAfterMs),
       deleteAfterMs: nonNegative('deleteAfterMs', options.deleteAfterMs ?? 300),
@@ -207,7 +208,8 @@ export class LocalPersonalize {
       maxSchemas: options.maxSchemas ?? 500,
       strictSchemas: options.strictSchemas ?? true,
       now: this.now,
-    });
+    };
+    this.service = new PersonalizeService(this.serviceConfig);
     this.server = http.createServer((req, res) => {
       this.onRequest(req, res).catch((err) => {
         // Only reached if answering itself failed (e.g. the client went away).
@@ -337,6 +339,17 @@ export class LocalPersonalize {
 
   public clearCalls(): void {
     this.callLog.length = 0;
+  }
+
+  /**
+   * Forgets every resource, fault, behaviour, recorded call and the rate window: a
+   * new, empty service on the same endpoint, for running scenarios one after another.
+   */
+  public reset(): void {
+    this.service = new PersonalizeService(this.serviceConfig);
+    this.faults = [];
+    this.callLog.length = 0;
+    this.window = [];
   }
 
   // ---- the protocol -----------------------------------------------------------------
