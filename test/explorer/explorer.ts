@@ -167,7 +167,8 @@ export async function runSeed(env: LifecycleEnvironment, seed: number, steps: Pl
   } catch (error) {
     run.violation(`the explorer itself failed: ${(error as Error).stack ?? error}`);
   }
-  return { seed, operations: run.operations, faults: run.faults, checks: run.checks, violations: run.violations, trace: run.trace, durationMs: Date.now() - started };
+  const { operations, faults, checks, violations, trace } = run;
+  return { seed, operations, faults, checks, violations, trace, durationMs: Date.now() - started };
 }
 
 /**
@@ -206,9 +207,9 @@ class SeedRun {
 
   constructor(private readonly env: LifecycleEnvironment) {}
 
-  public violation(message: string): void {
-    this.violations.push(message);
-    this.trace.push(`  VIOLATION ${message}`);
+  public violation(text: string): void {
+    this.violations.push(text);
+    this.trace.push(`  VIOLATION ${text}`);
   }
 
   /** Runs one step and its checks; false when the seed cannot go on meaningfully. */
@@ -258,9 +259,9 @@ class SeedRun {
     return continued;
   }
 
-  private check(holds: boolean, message: string): void {
+  private check(holds: boolean, violation: string): void {
     this.checks++;
-    if (!holds) this.violation(message);
+    if (!holds) this.violation(violation);
   }
 
   private checkDeliveries(): void {
@@ -268,7 +269,9 @@ class SeedRun {
     const found = env.deliveryViolations(this.seen);
     this.checks++;
     for (const violation of found) this.violation(violation);
-    this.seen = { deliveries: env.framework.deliveries.length, requests: env.cloudformation.requests.length, invocations: env.framework.invocations.length };
+    this.seen = {
+      deliveries: env.framework.deliveries.length, requests: env.cloudformation.requests.length, invocations: env.framework.invocations.length,
+    };
   }
 
   /** Every failure the provider reported names its resource and a cause. */
@@ -307,7 +310,8 @@ class SeedRun {
       if (actual.kind !== 'schema') {
         expected.status = 'ACTIVE';
         seen.status = actual.status;
-        expected.tags = { ...Object.fromEntries(((props.Tags ?? []) as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value])), [OWNER_TAG]: env.ownerOf(resource.logicalId) };
+        const tags = (props.Tags ?? []) as Array<{ Key: string; Value: string }>;
+        expected.tags = { ...Object.fromEntries(tags.map((t) => [t.Key, t.Value])), [OWNER_TAG]: env.ownerOf(resource.logicalId) };
         seen.tags = actual.tags;
       }
       if (actual.kind === 'dataset') {
@@ -384,7 +388,9 @@ export interface ExploreSummary {
 }
 
 /** Plans every seed first, then runs them `concurrency` at a time; `onResult` sees each as it ends. */
-export async function exploreSeeds(seeds: number[], options: { concurrency: number; speedup?: number; onResult?: (result: SeedResult) => void }): Promise<ExploreSummary> {
+export async function exploreSeeds(
+  seeds: number[], options: { concurrency: number; speedup?: number; onResult?: (result: SeedResult) => void },
+): Promise<ExploreSummary> {
   const started = Date.now();
   const plans = seeds.map((seed) => ({ seed, steps: planSeed(seed) }));
   const results: SeedResult[] = [];

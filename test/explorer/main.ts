@@ -9,8 +9,8 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import * as os from 'os';
-import { ensureFreshBundle } from '../harness/bundle';
 import { formatSummary, planSeed, PlannedStep, report, runPlans, SeedResult, summarizeResults } from './explorer';
+import { ensureFreshBundle } from '../harness/bundle';
 
 interface Options {
   readonly seeds: number[];

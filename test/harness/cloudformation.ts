@@ -103,6 +103,14 @@ interface Entry {
   readonly resource: DeployedResource;
 }
 
+/** A resource as CloudFormation holds it. */
+export interface HeldResource {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly physicalId: string;
+  readonly properties: Record<string, unknown>;
+}
+
 /** An update whose rollback failed: what continue-update-rollback needs to finish it. */
 interface StalledRollback {
   /** The template of the update that failed. */
@@ -138,7 +146,7 @@ export class LocalCloudFormation {
   }
 
   /** Every resource CloudFormation holds: its type, physical ID and the properties it was last given. */
-  public resources(): Array<{ readonly logicalId: string; readonly type: string; readonly physicalId: string; readonly properties: Record<string, unknown> }> {
+  public resources(): HeldResource[] {
     return [...this.deployed].map(([logicalId, { type, physicalId, properties }]) => ({ logicalId, type, physicalId, properties }));
   }
 
@@ -321,7 +329,9 @@ export class LocalCloudFormation {
   }
 
   /** One rollback Update: back to the old properties, under the physical ID CloudFormation holds now. */
-  private async rollBackUpdate(id: string, old: DeployedResource, now: DeployedResource, abandoned: Entry[], operations: ResourceOperation[]): Promise<boolean> {
+  private async rollBackUpdate(
+    id: string, old: DeployedResource, now: DeployedResource, abandoned: Entry[], operations: ResourceOperation[],
+  ): Promise<boolean> {
     const operation = await this.request('update-rollback', {
       RequestType: 'Update',
       LogicalResourceId: id,

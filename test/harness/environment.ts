@@ -36,6 +36,13 @@ export interface EnvironmentOptions {
   readonly providerTiming?: ProviderTiming;
 }
 
+/** How many deliveries, requests and invocations were recorded up to a point. */
+export interface RecordCounts {
+  readonly deliveries: number;
+  readonly requests: number;
+  readonly invocations: number;
+}
+
 /** Exceptions a scenario allows to the invariants. */
 export interface VerifyOptions {
   /** ARNs allowed to remain in the service (e.g. a group that never leaves CREATE IN_PROGRESS). */
@@ -150,7 +157,7 @@ export class LifecycleEnvironment {
    * The invariants of requests and invocations alone, from the `from`th delivery,
    * request and invocation on (so a caller checking after every step sees each once).
    */
-  public deliveryViolations(from: { deliveries: number; requests: number; invocations: number } = { deliveries: 0, requests: 0, invocations: 0 }): string[] {
+  public deliveryViolations(from: RecordCounts = { deliveries: 0, requests: 0, invocations: 0 }): string[] {
     const violations: string[] = [];
     const deadlineMs = requestDeadlineMs(this.waitPolicy, this.retryPolicy);
     for (const delivery of this.framework.deliveries.slice(from.deliveries)) {
