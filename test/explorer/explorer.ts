@@ -121,7 +121,7 @@ export function planSeed(seed: number): PlannedStep[] {
     // A refusal beside an in-place schema update races it (see the header): no failing fault, and the outcome is
     // checked either way by finishing a failed rollback with continue-update-rollback.
     const racy = refused && targets.updatedInPlace.length > 0;
-    const faults = drawFaults(random, targets, stack, !refused);
+    const faults = drawFaults(random, targets, !refused);
     const failing = faults.find(isFailing);
     const expect: Expectation = failing?.type === 'updateNeverSettles' || racy ? 'rollback-failed' : refused || failing ? 'rollback' : 'complete';
     steps.push({ operation: 'deploy', description, model, stack, faults, expect });
@@ -130,7 +130,7 @@ export function planSeed(seed: number): PlannedStep[] {
     if (expect === 'rollback-failed') break;
   }
   const destroyTargets = stepTargets(deployed?.stack, undefined);
-  steps.push({ operation: 'destroy', description: 'destroy', faults: drawFaults(random, destroyTargets, deployed?.stack, false), expect: 'complete' });
+  steps.push({ operation: 'destroy', description: 'destroy', faults: drawFaults(random, destroyTargets, false), expect: 'complete' });
   return steps;
 }
 
@@ -234,7 +234,12 @@ class SeedRun {
     if (result.status === 'UPDATE_ROLLBACK_FAILED' && step.expect === 'rollback-failed') {
       results.push(await this.continueRollback(result));
     }
-    for (const each of results) this.checkReasons(each);
+    for (const each of results) {
+      for (const failed of each.operations.filter((o) => o.status === 'FAILED' && !o.cancelled)) {
+        this.trace.push(`     ${failed.phase} ${failed.requestType} of ${failed.logicalId} failed: ${firstLine(failed.reason)}`);
+      }
+      this.checkReasons(each);
+    }
     const final = results[results.length - 1];
     this.check(final.status === expectedStatus(step), `${step.description}: ended ${final.status}, expected ${expectedStatus(step)}`
       + `${final.firstFailure ? ` (first failure: ${firstLine(final.firstFailure.reason)})` : ''}`);

@@ -35,6 +35,9 @@ export interface StepTargets {
   readonly updatedInPlace: Target[];
   /** Changes refused by design (a replacement keeping its name; a new dataset in a taken slot, ADR 0003): the step must roll back. */
   readonly refused: string[];
+  /** Resources of the template before the step that the step keeps (and may update) and that it removes. */
+  readonly kept: string[];
+  readonly removed: string[];
   /** Every resource kind the step touches, for choosing operations to fault. */
   readonly kinds: ReadonlySet<Target['kind']>;
 }
@@ -119,18 +122,22 @@ export function stepTargets(before: SynthesizedStack | undefined, after: Synthes
     else if (kind === 'dataset' && !groupReplaced) refused.push(`${logicalId} would need a new dataset in the slot its old one holds`);
     else created.push({ logicalId, kind, name });
   }
-  return { created, updatedInPlace, refused, kinds };
+  const afterIds = new Set(resourcesOf(after).map(([logicalId]) => logicalId));
+  const beforeIds = resourcesOf(before).map(([logicalId]) => logicalId);
+  return {
+    created, updatedInPlace, refused, kinds, kept: beforeIds.filter((id) => afterIds.has(id)), removed: beforeIds.filter((id) => !afterIds.has(id)),
+  };
 }
 
 /**
  * Draws the faults of one step. `mayFail` is false for a destroy and for a step
  * whose failure would be irreversible by design (see the explorer's header).
  */
-export function drawFaults(random: Random, targets: StepTargets, stack: SynthesizedStack | undefined, mayFail: boolean): FaultSpec[] {
+export function drawFaults(random: Random, targets: StepTargets, mayFail: boolean): FaultSpec[] {
   const faults: FaultSpec[] = [];
   const kinds = [...targets.kinds];
   const transient = kinds.length === 0 ? 0 : random.weighted([[3, 0], [4, 1], [3, 2], [2, 3]] as const);
-  for (let i = 0; i < transient; i++) faults.push(drawTransient(random, kinds, stack));
+  for (let i = 0; i < transient; i++) faults.push(drawTransient(random, kinds, targets));
   const failures: Array<[number, () => FaultSpec]> = [];
   // Schemas have no status: they cannot fail or linger after CreateSchema answered.
   const settling = targets.created.filter((target) => target.kind !== 'schema');
@@ -154,11 +161,10 @@ export function drawFaults(random: Random, targets: StepTargets, stack: Synthesi
   return faults;
 }
 
-function drawTransient(random: Random, kinds: Array<Target['kind']>, stack: SynthesizedStack | undefined): FaultSpec {
+function drawTransient(random: Random, kinds: Array<Target['kind']>, targets: StepTargets): FaultSpec {
   const kind = random.pick(kinds);
   const operations = OPERATIONS[kind];
   const any = () => random.pick([...operations.mutating, ...operations.reading]);
-  const logicalIds = Object.values(stack?.logicalIds ?? {});
   const choices: Array<[number, () => FaultSpec]> = [
     [3, () => service(any(), { kind: 'throttle', times: random.int(1, 3) })],
     [2, () => service(any(), { kind: 'http', status: random.pick([500, 502, 503, 504] as const), times: random.int(1, 2) })],
@@ -167,13 +173,18 @@ function drawTransient(random: Random, kinds: Array<Target['kind']>, stack: Synt
     [2, () => service(any(), { kind: 'delay', ms: random.int(5, 40), times: random.int(1, 3) })],
     [2, () => service(operations.deleting, { kind: 'error', name: 'ResourceInUseException', message: `${INJECTED}: busy`, times: random.int(1, 2) })],
   ];
-  if (logicalIds.length > 0) {
-    choices.push([3, () => ({
-      type: 'duplicate',
-      logicalId: random.pick(logicalIds),
-      requestType: random.pick(['Create', 'Update', 'Delete'] as const),
-      concurrent: random.chance(0.5),
-    })]);
+  // A request the step sends (or its rollback or cleanup does): a Create of what it creates, an Update of what it keeps,
+  // a Delete of what it removes or creates.
+  const requests: Array<[CfnRequest['RequestType'], string]> = [
+    ...targets.created.map((t) => ['Create', t.logicalId] as [CfnRequest['RequestType'], string]),
+    ...targets.kept.map((id) => ['Update', id] as [CfnRequest['RequestType'], string]),
+    ...[...targets.removed, ...targets.created.map((t) => t.logicalId)].map((id) => ['Delete', id] as [CfnRequest['RequestType'], string]),
+  ];
+  if (requests.length > 0) {
+    choices.push([3, () => {
+      const [requestType, logicalId] = random.pick(requests);
+      return { type: 'duplicate', logicalId, requestType, concurrent: random.chance(0.5) };
+    }]);
   }
   return random.weighted(choices)();
 }
