@@ -40,9 +40,9 @@
  *   which continue-update-rollback leaves by design).
  *
  * Why no result depends on the machine's speed (the harness runs in real time):
- * - every transient fault is bounded (at most 3 in a row on an operation; retries
- *   allow 15 attempts and a budget tens of times the backoff they need), so it is
- *   absorbed however slowly the machine runs;
+ * - every transient fault is bounded (one per operation and step, at most 3
+ *   failures in a row; retries allow 15 attempts and a budget twenty times the
+ *   backoff they need), so it is absorbed however slowly the machine runs;
  * - which request a fault hits depends on timing (resources run in parallel), but
  *   every transient fault is absorbed wherever it lands, and the invariants hold
  *   whichever delivery of a duplicate answers first;
@@ -52,10 +52,17 @@
  *   time, and the step fails on the engine's total timeout whatever the speed;
  * - a failing fault is never combined with a change it could race: a failure beside
  *   an in-place schema update would leave the extension applied or not depending
- *   on timing, so a step with an in-place update fails only through that update;
- *   refused changes are not combined with one either;
+ *   on timing, so a step with an in-place update fails only through that update.
+ *   A refused change beside one is such a race too; there both outcomes are
+ *   accepted (UPDATE_ROLLBACK_COMPLETE, or UPDATE_ROLLBACK_FAILED finished by
+ *   continue-update-rollback), both end in the same stack, and the plan ends its
+ *   updates there, so what follows does not depend on which happened;
  * - checks run after CloudFormation's cancelled deliveries have finished and the
- *   service's deletes under way have ended, never at an instant.
+ *   service's deletes under way have ended, never at an instant;
+ * - what real time cannot promise, a machine too busy to keep the harness's time
+ *   scale (a process starved for longer than the invocation margin), is detected:
+ *   a seed that failed while its process stalled that long runs again (runPlans),
+ *   and the summary says how many did.
  * The timings are the harness's divided by EXPLORER_SPEEDUP, every one of them, so
  * their order (test/harness/timing.ts) is kept.
  */
@@ -63,7 +70,7 @@ import { DescribeSchemaCommand } from '@aws-sdk/client-personalize';
 import { armFaults, disarm, drawFaults, FaultSpec, INJECTED, isFailing, stepTargets } from './faults';
 import { Random } from './random';
 import { randomChanges, randomModel, StackModel, synthesizeModel } from './stack-model';
-import { StackOperationResult, StackStatus } from '../harness/cloudformation';
+import { canonical, StackOperationResult, StackStatus } from '../harness/cloudformation';
 import { EnvironmentOptions, LifecycleEnvironment } from '../harness/environment';
 import { SynthesizedStack } from '../harness/stacks';
 import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, SERVICE_TRANSITION_MS } from '../harness/timing';
@@ -149,6 +156,8 @@ export interface SeedResult {
   /** What happened, step by step, for a failing seed's report. */
   readonly trace: string[];
   readonly durationMs: number;
+  /** How often the seed was run again because it failed while the machine stalled (see runPlans). */
+  readonly reruns?: number;
 }
 
 /**
@@ -175,22 +184,66 @@ export async function runSeed(env: LifecycleEnvironment, seed: number, steps: Pl
  * Runs plans one after another on one environment, recycled between seeds (a handler
  * copy costs more to start than a seed takes), and a fresh one after a seed whose
  * invocation outlived its Lambda timeout, since that invocation may still be running.
+ *
+ * The harness runs in real time: a process starved of CPU for longer than the
+ * invocation margin can miss a deadline that a correct handler keeps. A seed that
+ * failed while this process stalled that long is run again (at most twice, on a
+ * fresh environment); the summary counts these reruns. A seed that fails without a
+ * stall is never re-run.
  */
 export async function runPlans(next: () => Promise<{ seed: number; steps: PlannedStep[] } | undefined>, onResult: (result: SeedResult) => void,
   speedup = EXPLORER_SPEEDUP): Promise<void> {
+  const timings = explorerTimings(speedup);
+  const stallMs = timings.waitPolicy!.invocationMarginMs / 2;
+  const stalls = StallMonitor.shared();
   let env: LifecycleEnvironment | undefined;
   try {
     for (let plan = await next(); plan; plan = await next()) {
-      env = env ? await env.recycle() : await LifecycleEnvironment.start(explorerTimings(speedup));
-      const result = await runSeed(env, plan.seed, plan.steps);
-      if (result.violations.some((v) => v.includes('Lambda timeout') || v.includes('explorer itself'))) {
-        await env.stop();
-        env = undefined;
+      let result: SeedResult;
+      let reruns = 0;
+      for (;;) {
+        env = env ? await env.recycle() : await LifecycleEnvironment.start(timings);
+        const started = Date.now();
+        result = await runSeed(env, plan.seed, plan.steps);
+        if (result.violations.length > 0) {
+          await env.stop();
+          env = undefined;
+        }
+        const stalled = stalls.longestSince(started);
+        if (result.violations.length === 0 || stalled <= stallMs || reruns >= 2) break;
+        reruns++;
       }
-      onResult(result);
+      onResult({ ...result, reruns });
     }
   } finally {
     await env?.stop();
+  }
+}
+
+/** Watches this process's event loop for stalls: how late a 10 ms timer fires. */
+class StallMonitor {
+  public static shared(): StallMonitor {
+    StallMonitor.instance ??= new StallMonitor();
+    return StallMonitor.instance;
+  }
+
+  private static instance?: StallMonitor;
+  /** [when, how late] of timer ticks at least 20 ms late, for the last ten minutes. */
+  private readonly late: Array<[number, number]> = [];
+
+  private constructor() {
+    let expected = Date.now() + 10;
+    setInterval(() => {
+      const now = Date.now();
+      if (now - expected >= 20) this.late.push([now, now - expected]);
+      while (this.late.length > 0 && this.late[0][0] < now - 600_000) this.late.shift();
+      expected = now + 10;
+    }, 10).unref();
+  }
+
+  /** The longest stall (ms) that ended after `since`. */
+  public longestSince(since: number): number {
+    return this.late.filter(([at]) => at >= since).reduce((longest, [, lateBy]) => Math.max(longest, lateBy), 0);
   }
 }
 
@@ -215,6 +268,7 @@ class SeedRun {
   /** Runs one step and its checks; false when the seed cannot go on meaningfully. */
   public async step(step: PlannedStep): Promise<boolean> {
     const env = this.env;
+    const violationsBefore = this.violations.length;
     this.trace.push(`${step.description} [expect ${step.expect}]`);
     const armed = armFaults(env, step.faults);
     for (const fault of armed.descriptions) this.trace.push(`  fault: ${fault}`);
@@ -245,7 +299,8 @@ class SeedRun {
       + `${final.firstFailure ? ` (first failure: ${firstLine(final.firstFailure.reason)})` : ''}`);
     this.checkDeliveries();
     if (final.status.endsWith('_COMPLETE')) await this.checkService(final.status);
-    return final.status === expectedStatus(step);
+    // A violation tends to cause more in later steps (a drift stays a drift): the first step with one ends the seed.
+    return final.status === expectedStatus(step) && this.violations.length === violationsBefore;
   }
 
   /** continue-update-rollback, skipping the datasets whose rollback failed because the schema cannot shrink. */
@@ -297,7 +352,7 @@ class SeedRun {
   /** The service holds exactly what CloudFormation says the stack holds. */
   private async checkService(status: StackStatus): Promise<void> {
     const env = this.env;
-    const inService = await settledService(env);
+    const inService = await env.settledResources();
     const byArn = new Map(inService.map((r) => [r.arn, r]));
     const stackArns = new Set<string>();
     const allowed = new Set([...this.skipped.values()].filter((arn): arn is string => arn !== undefined));
@@ -363,11 +418,6 @@ const CAUSES: RegExp[] = [
   /cannot (replace it in place|change in place)/,
 ];
 
-/** What the service holds once deletes under way have finished and nothing is pending. */
-async function settledService(env: LifecycleEnvironment) {
-  return env.settledResources();
-}
-
 /** The error message of a Reason, without the stack trace the framework adds. */
 function message(reason: string): string {
   return reason.split('\n    at ')[0];
@@ -377,11 +427,6 @@ function firstLine(reason: string): string {
   return message(reason).split('\n')[0].slice(0, 400);
 }
 
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_, item) => (item && typeof item === 'object' && !Array.isArray(item)
-    ? Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)))
-    : item));
-}
 
 export interface ExploreSummary {
   readonly seeds: number;
@@ -389,6 +434,8 @@ export interface ExploreSummary {
   readonly faults: number;
   readonly checks: number;
   readonly failed: SeedResult[];
+  /** Seeds run again after failing while the machine stalled. */
+  readonly reruns: number;
   readonly durationMs: number;
 }
 
@@ -414,6 +461,7 @@ export function summarizeResults(results: SeedResult[], durationMs: number): Exp
     faults: results.reduce((sum, r) => sum + r.faults, 0),
     checks: results.reduce((sum, r) => sum + r.checks, 0),
     failed: results.filter((r) => r.violations.length > 0).sort((a, b) => a.seed - b.seed),
+    reruns: results.reduce((sum, r) => sum + (r.reruns ?? 0), 0),
     durationMs,
   };
 }
@@ -431,5 +479,6 @@ export function report(result: SeedResult): string {
 export function formatSummary(summary: ExploreSummary): string {
   const violations = summary.failed.reduce((sum, r) => sum + r.violations.length, 0);
   return `explore: ${summary.seeds} seeds, ${summary.operations} operations, ${summary.faults} faults injected, `
-    + `${summary.checks} invariant checks, ${violations} violations (${summary.failed.length} failing seeds), ${(summary.durationMs / 1000).toFixed(1)} s`;
+    + `${summary.checks} invariant checks, ${violations} violations (${summary.failed.length} failing seeds), ${(summary.durationMs / 1000).toFixed(1)} s`
+    + `${summary.reruns > 0 ? `; ${summary.reruns} run(s) repeated after the machine stalled` : ''}`;
 }

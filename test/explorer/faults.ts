@@ -5,8 +5,10 @@
  * - transient: throttles, HTTP 5xx, connection resets, lost responses (reset after
  *   processing), slow answers, ResourceInUse refusals of a delete, duplicate
  *   deliveries. A correct handler absorbs every one: the step ends as if they never
- *   happened. Each is bounded (at most 3 in a row on one operation) far inside the
- *   retry policy (15 attempts), so the outcome does not depend on timing.
+ *   happened. Each is bounded (one per operation and step, at most 3 failures in a
+ *   row) far inside the retry policy (15 attempts; their backoff, at most 35 ms
+ *   with the explorer's timings, is a twentieth of the retry budget), so the outcome
+ *   does not depend on timing.
  * - failing: CREATE FAILED or UPDATE FAILED of a resource the step creates or
  *   updates, a Create refused with InvalidInputException, and a resource that never
  *   settles (held CREATE / UPDATE IN_PROGRESS past the engine's total timeout). The
@@ -137,7 +139,14 @@ export function drawFaults(random: Random, targets: StepTargets, mayFail: boolea
   const faults: FaultSpec[] = [];
   const kinds = [...targets.kinds];
   const transient = kinds.length === 0 ? 0 : random.weighted([[3, 0], [4, 1], [3, 2], [2, 3]] as const);
-  for (let i = 0; i < transient; i++) faults.push(drawTransient(random, kinds, targets));
+  const faulted = new Set<string>();
+  for (let i = 0; i < transient; i++) {
+    const fault = drawTransient(random, kinds, targets);
+    // One transient fault per operation: at most 3 failures in a row, so retries need a fraction of their budget.
+    if (fault.type === 'service' && faulted.has(fault.operation)) continue;
+    if (fault.type === 'service') faulted.add(fault.operation);
+    faults.push(fault);
+  }
   const failures: Array<[number, () => FaultSpec]> = [];
   // Schemas have no status: they cannot fail or linger after CreateSchema answered.
   const settling = targets.created.filter((target) => target.kind !== 'schema');

@@ -529,8 +529,8 @@ function summarize(status: StackStatus, operations: ResourceOperation[]): StackO
   return { status, operations, firstFailure: operations.find((o) => o.status === 'FAILED') };
 }
 
-/** JSON with sorted keys, to compare property sets the way CloudFormation does (by value). */
-function canonical(value: unknown): string {
+/** JSON with sorted keys (undefined members left out), to compare property sets the way CloudFormation does (by value). */
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_, item) => (item && typeof item === 'object' && !Array.isArray(item)
     ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)))
     : item));
