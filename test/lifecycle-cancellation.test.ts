@@ -148,7 +148,7 @@ describe('cancelled creates', () => {
 });
 
 describe('cancelled updates', () => {
-  test.concurrent('a rollback waits for a cancelled schema update to land, then fails saying which schema the dataset now has', () => withEnvironment({}, async (env) => {
+  test.concurrent('a rollback waits for a cancelled schema update to land, fails saying which schema the dataset now has, and continue-update-rollback finishes it', () => withEnvironment({}, async (env) => {
     const before = dataModelStack();
     const extended = [...ITEMS_FIELDS, SchemaField.stringField('COLOR').nullable()];
     const after = synthesize((stack) => {
@@ -183,9 +183,12 @@ describe('cancelled updates', () => {
     expect(rollback.reason).toContain('continue-update-rollback');
     // What the service holds is what the failure says: the dataset has the new schema.
     expect(env.service.resources('dataset').find((d) => d.arn === itemsArn)?.schemaArn).toBe(newSchemaArn);
-    // What the rollback cleanup would have deleted had the rollback succeeded (the harness does not model
-    // continue-update-rollback): the new Items schema and the failed group. Everything the stack holds is deleted.
-    await destroyAndVerify(env, { leftovers: [newSchemaArn, arnOf('dataset-group/extra')] });
+    // The step the reason gives: continue the rollback, skipping the dataset. The cleanup deletes the failed group; the new
+    // Items schema stays, since the skipped dataset still uses it, and it is all that is left once the stack is deleted.
+    const continued = await env.cloudformation.continueUpdateRollback([before.logicalIds['Group/Items']]);
+    expect(continued.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(env.service.resources('datasetGroup').map((g) => g.arn)).toEqual([arnOf('dataset-group/retail')]);
+    await destroyAndVerify(env, { leftovers: [newSchemaArn] });
   }));
 });
 
