@@ -60,8 +60,8 @@
  * - checks run after CloudFormation's cancelled deliveries have finished and the
  *   service's deletes under way have ended, never at an instant;
  * - what real time cannot promise, a machine too busy to keep the harness's time
- *   scale (a process starved for longer than the invocation margin), is detected:
- *   a seed that failed while its process stalled that long runs again (runPlans),
+ *   scale (a process or handler thread starved for half the invocation margin), is
+ *   detected: a seed that failed during such a stall runs again (runPlans),
  *   and the summary says how many did.
  * The timings are the harness's divided by EXPLORER_SPEEDUP, every one of them, so
  * their order (test/harness/timing.ts) is kept.
@@ -185,9 +185,10 @@ export async function runSeed(env: LifecycleEnvironment, seed: number, steps: Pl
  * copy costs more to start than a seed takes), and a fresh one after a seed whose
  * invocation outlived its Lambda timeout, since that invocation may still be running.
  *
- * The harness runs in real time: a process starved of CPU for longer than the
- * invocation margin can miss a deadline that a correct handler keeps. A seed that
- * failed while this process stalled that long is run again (at most twice, on a
+ * The harness runs in real time: a process or handler thread starved of CPU for
+ * longer than the invocation margin can miss a deadline that a correct handler
+ * keeps. A seed that failed while this process or its handler thread stalled for
+ * half that long is run again (at most twice, on a
  * fresh environment); the summary counts these reruns. A seed that fails without a
  * stall is never re-run.
  */
@@ -205,11 +206,11 @@ export async function runPlans(next: () => Promise<{ seed: number; steps: Planne
         env = env ? await env.recycle() : await LifecycleEnvironment.start(timings);
         const started = Date.now();
         result = await runSeed(env, plan.seed, plan.steps);
+        const stalled = Math.max(stalls.longestSince(started), env.longestHandlerStallSince(started));
         if (result.violations.length > 0) {
           await env.stop();
           env = undefined;
         }
-        const stalled = stalls.longestSince(started);
         if (result.violations.length === 0 || stalled <= stallMs || reruns >= 2) break;
         reruns++;
       }

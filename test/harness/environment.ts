@@ -109,6 +109,11 @@ export class LifecycleEnvironment {
     return this.cloudformation.destroy();
   }
 
+  /** The longest the handler's thread was starved of CPU since `since` (epoch ms): how far real time was from the harness's scale. */
+  public longestHandlerStallSince(since: number): number {
+    return this.handlers.longestStallSince(since);
+  }
+
   /** The owner tag value the handler gives a resource of this stack. */
   public ownerOf(logicalId: string): string {
     return `${this.cloudformation.identity.stackName}/${logicalId}`;
