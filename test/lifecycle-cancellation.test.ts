@@ -11,6 +11,7 @@ import { DatasetGroup, DatasetType, Schema, SchemaDefinition, SchemaField } from
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
 import { LocalCloudFormation } from './harness/cloudformation';
 import { ACCOUNT, REGION, withEnvironment } from './harness/environment';
+import { CfnRequest, CfnResponse, ProviderFramework } from './harness/provider-framework';
 import { arnOf, dataModelStack, groupStack, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 import { TemplateJson } from './harness/template';
 
@@ -335,3 +336,41 @@ describe('blocked deletes and emptyOnDelete', () => {
   }));
 });
 
+
+describe('the harness\'s CloudFormation', () => {
+  /** A provider that answers at once: Updates to the name 'new' fail, everything else succeeds under its Name. */
+  const instantProvider = {
+    deliver: async (request: CfnRequest): Promise<CfnResponse> => {
+      const failed = request.RequestType === 'Update' && request.ResourceProperties.Name === 'new';
+      return {
+        Status: failed ? 'FAILED' : 'SUCCESS',
+        Reason: failed ? `${request.LogicalResourceId} refused` : 'SUCCESS',
+        PhysicalResourceId: request.PhysicalResourceId ?? String(request.ResourceProperties.Name),
+        StackId: request.StackId,
+        RequestId: request.RequestId,
+        LogicalResourceId: request.LogicalResourceId,
+      };
+    },
+  } as unknown as ProviderFramework;
+  const twoGroups = (a: string, b: string): TemplateJson => ({
+    Resources: {
+      A: { Type: 'Custom::PersonalizeDatasetGroup', Properties: { ServiceToken: 'token', Name: a } },
+      B: { Type: 'Custom::PersonalizeDatasetGroup', Properties: { ServiceToken: 'token', Name: b } },
+    },
+  });
+
+  // The explorer's seed 402: the second failure was neither rolled back nor cancelled, and CloudFormation kept its new properties.
+  test('two updates that fail at once, before either is cancelled, are both rolled back to their old properties', async () => {
+    const cloudformation = new LocalCloudFormation(instantProvider, {
+      stackName: 'LifecycleStack', stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/LifecycleStack/1`, region: REGION, account: ACCOUNT, partition: 'aws',
+    });
+    await cloudformation.deploy(twoGroups('a', 'b'));
+
+    const result = await cloudformation.deploy(twoGroups('new', 'new'));
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(result.operations.filter((o) => o.phase === 'update').map((o) => [o.logicalId, o.status, o.cancelled ?? false]).sort())
+      .toEqual([['A', 'FAILED', false], ['B', 'FAILED', false]]);
+    expect(cloudformation.resources().map((r) => [r.logicalId, r.properties.Name]).sort()).toEqual([['A', 'a'], ['B', 'b']]);
+  });
+});

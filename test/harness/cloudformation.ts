@@ -11,7 +11,7 @@
  * - Update: new resources get Create, changed ones Update (a new physical ID in
  *   the response is a replacement); the cleanup phase then deletes replaced and
  *   removed resources, and its failures do not fail the update. After a failure,
- *   every resource updated so far, and the failed one with the physical ID its
+ *   every resource updated so far, and each failed one with the physical ID its
  *   FAILED response carried, gets an Update back to its old properties
  *   (ResourceProperties = old, OldResourceProperties = new); the rollback cleanup
  *   then deletes what the update created and every physical ID a response replaced.
@@ -221,7 +221,8 @@ export class LocalCloudFormation {
     const replaced: Entry[] = [];
     /** What the rollback cleanup deletes besides the resources this update created. */
     const abandoned: Entry[] = [];
-    let failedUpdate: string | undefined;
+    /** Updates that answered FAILED: several can, when they fail at once before CloudFormation cancels the others. */
+    const failedUpdates: string[] = [];
     /** Updates CloudFormation stopped waiting for: rolled back like the updated ones. */
     const cancelledUpdates: string[] = [];
     const cancellation = this.cancellationFor('update');
@@ -263,7 +264,7 @@ export class LocalCloudFormation {
       const physicalId = operation.physicalId ?? existing.physicalId;
       this.deployed.set(id, { type: existing.type, physicalId, data: operation.data ?? {}, properties });
       if (operation.status !== 'SUCCESS') {
-        failedUpdate = id;
+        failedUpdates.push(id);
         return false;
       }
       if (physicalId !== existing.physicalId) replaced.push({ logicalId: id, resource: existing });
@@ -282,7 +283,7 @@ export class LocalCloudFormation {
     // Every resource updated so far, and the failed one, gets an Update back to its old properties.
     this.template = oldTemplate;
     const toRollBack = oldTemplate.customResourceIds()
-      .filter((id) => updated.includes(id) || cancelledUpdates.includes(id) || id === failedUpdate);
+      .filter((id) => updated.includes(id) || cancelledUpdates.includes(id) || failedUpdates.includes(id));
     const rolledBack = await runInOrder(toRollBack, (id) => dependenciesAmong(oldTemplate, id, toRollBack),
       (id) => this.rollBackUpdate(id, before.get(id)!, this.deployed.get(id)!, abandoned, operations));
     this.stalledRollback = { template, before, toRollBack, created, abandoned };
