@@ -148,13 +148,22 @@ project.addTask('bench', {
   receiveArgs: true,
 }).prependSpawn(bundleHandler);
 
+// The seeded fault explorer (test/explorer/): random stacks, operations and faults, invariants after every step.
+// `npx projen explore --seed S` replays one seed; the ecosystem check runs 1,000 (.ci/ecosystem.sh, explore).
+project.addTask('explore', {
+  description: 'Run the seeded fault explorer: explore [--seeds N] [--seed S] [--first F] [--budget SECONDS] [--jobs J] [--concurrency C]',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node --project test/tsconfig.json test/explorer/main.ts',
+  receiveArgs: true,
+}).prependSpawn(bundleHandler);
+
 // The README's slower command: cfn-lint, rosetta, the Python and Java packages used for real, .NET and Go codegen.
 // `npx projen check:ecosystem python java` runs some of them; .ci/ecosystem.sh says what each one does.
 project.gitignore.exclude('/.jsii.tabl.json', '__pycache__/');
 project.npmignore?.exclude('/.venv/', '/.ecosystem/', '/.cfnlintrc.yaml', '/.jsii.tabl.json', '/rosetta/');
 const checkEcosystem = project.addTask('check:ecosystem', {
   description: 'Slower checks: cfn-lint on every template, rosetta --strict, Python wheel and Java jar smoke apps, .NET/Go codegen, '
-    + 'cdk-nag 2 and 3 in a consumer app, packaging from a fresh clone',
+    + 'cdk-nag 2 and 3 in a consumer app, packaging from a fresh clone, 1,000 seeds of the fault explorer',
   env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
   exec: 'bash .ci/ecosystem.sh',
   receiveArgs: true,

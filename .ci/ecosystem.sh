@@ -14,13 +14,15 @@
 #              than the library's minimum
 #   packaging  a fresh clone of HEAD: npm ci, projen compile, package:js and package:python hold the handler
 #              bundle, and package:js refuses to run without it
+#   explore    the seeded fault explorer (npx projen explore) on 1,000 consecutive seeds: random stacks, operations
+#              and faults, invariants after every step; a failing seed prints the command that replays it
 #
 # Usage: .ci/ecosystem.sh [CHECK...]   (default: all, in the order above)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-ALL_CHECKS=(cfn-lint api-model rosetta python java codegen nag packaging)
+ALL_CHECKS=(cfn-lint api-model rosetta python java codegen nag packaging explore)
 TOOLS_VENV=.venv/ci
 SMOKE_VENV=.venv/smoke-python
 
@@ -200,6 +202,16 @@ PY
   rm -rf "$dir" "$log_file"
   DETAIL="$found of 3: npm tarball and wheel hold the handler; packaging without it fails"
   [ "$found" -eq 3 ]
+}
+
+check_explore() {
+  local output status
+  output=$(npx projen explore --seeds "${EXPLORE_SEEDS:-1000}" 2>&1)
+  status=$?
+  # Failing seeds' reports and the counts; not the task banner.
+  grep -v '^👾' <<<"$output"
+  DETAIL=$(grep -E '^explore: ' <<<"$output" | tail -1 | sed 's/^explore: //')
+  [ "$status" -eq 0 ] && [ -n "$DETAIL" ]
 }
 
 [ $# -gt 0 ] || set -- "${ALL_CHECKS[@]}"

@@ -11,6 +11,7 @@ import { DatasetGroup, DatasetType, Schema, SchemaDefinition, SchemaField } from
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
 import { LocalCloudFormation } from './harness/cloudformation';
 import { ACCOUNT, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
+import { CfnRequest, CfnResponse, ProviderFramework } from './harness/provider-framework';
 import { arnOf, dataModelStack, groupStack, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 import { TemplateJson } from './harness/template';
 import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY } from './harness/timing';
@@ -164,7 +165,7 @@ describe('cancelled creates', () => {
 });
 
 describe('cancelled updates', () => {
-  test.concurrent('a rollback waits for a cancelled schema update to land, then fails saying which schema the dataset now has', () => withEnvironment({}, async (env) => {
+  test.concurrent('a rollback waits for a cancelled schema update to land, fails saying which schema the dataset now has, and continue-update-rollback finishes it', () => withEnvironment({}, async (env) => {
     const before = dataModelStack();
     const extended = [...ITEMS_FIELDS, SchemaField.stringField('COLOR').nullable()];
     const after = synthesize((stack) => {
@@ -199,9 +200,12 @@ describe('cancelled updates', () => {
     expect(rollback.reason).toContain('continue-update-rollback');
     // What the service holds is what the failure says: the dataset has the new schema.
     expect(env.service.resources('dataset').find((d) => d.arn === itemsArn)?.schemaArn).toBe(newSchemaArn);
-    // What the rollback cleanup would have deleted had the rollback succeeded (the harness does not model
-    // continue-update-rollback): the new Items schema and the failed group. Everything the stack holds is deleted.
-    await destroyAndVerify(env, { leftovers: [newSchemaArn, arnOf('dataset-group/extra')] });
+    // The step the reason gives: continue the rollback, skipping the dataset. The cleanup deletes the failed group; the new
+    // Items schema stays, since the skipped dataset still uses it, and it is all that is left once the stack is deleted.
+    const continued = await env.cloudformation.continueUpdateRollback([before.logicalIds['Group/Items']]);
+    expect(continued.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(env.service.resources('datasetGroup').map((g) => g.arn)).toEqual([arnOf('dataset-group/retail')]);
+    await destroyAndVerify(env, { leftovers: [newSchemaArn] });
   }));
 });
 
@@ -357,3 +361,40 @@ describe('blocked deletes and emptyOnDelete', () => {
   }));
 });
 
+describe('the harness\'s CloudFormation', () => {
+  /** A provider that answers at once: Updates to the name 'new' fail, everything else succeeds under its Name. */
+  const instantProvider = {
+    deliver: async (request: CfnRequest): Promise<CfnResponse> => {
+      const failed = request.RequestType === 'Update' && request.ResourceProperties.Name === 'new';
+      return {
+        Status: failed ? 'FAILED' : 'SUCCESS',
+        Reason: failed ? `${request.LogicalResourceId} refused` : 'SUCCESS',
+        PhysicalResourceId: request.PhysicalResourceId ?? String(request.ResourceProperties.Name),
+        StackId: request.StackId,
+        RequestId: request.RequestId,
+        LogicalResourceId: request.LogicalResourceId,
+      };
+    },
+  } as unknown as ProviderFramework;
+  const twoGroups = (a: string, b: string): TemplateJson => ({
+    Resources: {
+      A: { Type: 'Custom::PersonalizeDatasetGroup', Properties: { ServiceToken: 'token', Name: a } },
+      B: { Type: 'Custom::PersonalizeDatasetGroup', Properties: { ServiceToken: 'token', Name: b } },
+    },
+  });
+
+  // The explorer's seed 402: the second failure was neither rolled back nor cancelled, and CloudFormation kept its new properties.
+  test('two updates that fail at once, before either is cancelled, are both rolled back to their old properties', async () => {
+    const cloudformation = new LocalCloudFormation(instantProvider, {
+      stackName: 'LifecycleStack', stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/LifecycleStack/1`, region: REGION, account: ACCOUNT, partition: 'aws',
+    });
+    await cloudformation.deploy(twoGroups('a', 'b'));
+
+    const result = await cloudformation.deploy(twoGroups('new', 'new'));
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(result.operations.filter((o) => o.phase === 'update').map((o) => [o.logicalId, o.status, o.cancelled ?? false]).sort())
+      .toEqual([['A', 'FAILED', false], ['B', 'FAILED', false]]);
+    expect(cloudformation.resources().map((r) => [r.logicalId, r.properties.Name]).sort()).toEqual([['A', 'a'], ['B', 'b']]);
+  });
+});

@@ -292,3 +292,33 @@ describe('CloudFormation\'s cancellation and redelivery', () => {
     await env.verify();
   }));
 });
+
+describe('a recycled environment', () => {
+  test('recycle() empties both local services on the same endpoints, and the same handler copy serves the next scenario', async () => {
+    const first = await LifecycleEnvironment.start();
+    let env = first;
+    try {
+      const stack = shoesStack(await createProject(env), { test: 'none' });
+      await expectStatus(env.deploy(stack.template), 'CREATE_COMPLETE');
+      env.rekognition.failCreation('shoes/TEST', { message: 'left over' });
+      env.service.failCreation('shop', 'left over');
+      const endpoints = [env.service.endpoint, env.rekognition.endpoint];
+
+      // Not destroyed: what the first scenario left must not reach the next one.
+      env = await first.recycle();
+
+      expect(env).not.toBe(first);
+      expect([env.service.endpoint, env.rekognition.endpoint]).toEqual(endpoints);
+      expect(env.rekognition.resources()).toEqual([]);
+      expect(env.rekognition.calls).toEqual([]);
+      expect(env.service.resources()).toEqual([]);
+      expect(env.cloudformation.requests).toEqual([]);
+      const again = shoesStack(await createProject(env), { test: 'manifest' });
+      await expectStatus(env.deploy(again.template), 'CREATE_COMPLETE');
+      expect(datasets(env).map((d) => [d.datasetType, d.status]).sort()).toEqual([['TEST', 'CREATE_COMPLETE'], ['TRAIN', 'CREATE_COMPLETE']]);
+      await destroyAndVerify(env);
+    } finally {
+      await env.stop();
+    }
+  });
+});

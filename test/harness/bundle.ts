@@ -31,6 +31,8 @@ export interface BundledHandlers {
 }
 
 export interface HandlerHost extends BundledHandlers {
+  /** The longest the handler's thread was starved of CPU (a 10 ms timer fired late) in answers since `since` (epoch ms). */
+  longestStallSince(since: number): number;
   stop(): Promise<void>;
 }
 
@@ -66,12 +68,24 @@ const { parentPort, workerData } = require('worker_threads');
 const bundle = require(workerData.bundlePath);
 if (typeof bundle.createHandlers !== 'function') throw new Error(workerData.bundlePath + ' does not export createHandlers');
 const handlers = bundle.createHandlers(workerData.options);
+// How late a 10 ms timer fires here: a thread starved of CPU, reported with each answer.
+let stalled = 0;
+let expected = Date.now() + 10;
+setInterval(() => {
+  const now = Date.now();
+  stalled = Math.max(stalled, now - expected);
+  expected = now + 10;
+}, 10).unref();
+const answer = (message) => {
+  parentPort.postMessage({ ...message, stalled });
+  stalled = 0;
+};
 parentPort.on('message', ({ id, fn, payload, timeoutMs }) => {
   const deadline = Date.now() + timeoutMs;
   const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
   Promise.resolve().then(() => handlers[fn](payload, context)).then(
-    (result) => parentPort.postMessage({ id, result: JSON.stringify(result === undefined ? null : result) }),
-    (error) => parentPort.postMessage({ id, error: { name: error && error.name, message: error && error.message, stack: error && error.stack } }),
+    (result) => answer({ id, result: JSON.stringify(result === undefined ? null : result) }),
+    (error) => answer({ id, error: { name: error && error.name, message: error && error.message, stack: error && error.stack } }),
   );
 });
 `;
@@ -87,7 +101,9 @@ export function startHandlerHost(env: Record<string, string>, options: HandlerOp
   const pending = new Map<number, { resolve: (value: any) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;
-  worker.on('message', ({ id, result, error }) => {
+  const stalls: Array<[number, number]> = [];
+  worker.on('message', ({ id, result, error, stalled }) => {
+    if (stalled >= 20) stalls.push([Date.now(), stalled]);
     const call = pending.get(id);
     if (!call) return;
     pending.delete(id);
@@ -109,6 +125,7 @@ export function startHandlerHost(env: Record<string, string>, options: HandlerOp
   return {
     onEvent: (event, timeoutMs) => call('onEvent', event, timeoutMs),
     isComplete: (event, timeoutMs) => call('isComplete', event, timeoutMs),
+    longestStallSince: (since) => stalls.filter(([at]) => at >= since).reduce((longest, [, ms]) => Math.max(longest, ms), 0),
     stop: async () => {
       await worker.terminate();
     },

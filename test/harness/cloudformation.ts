@@ -11,10 +11,12 @@
  * - Update: new resources get Create, changed ones Update (a new physical ID in
  *   the response is a replacement); the cleanup phase then deletes replaced and
  *   removed resources, and its failures do not fail the update. After a failure,
- *   every resource updated so far, and the failed one with the physical ID its
+ *   every resource updated so far, and each failed one with the physical ID its
  *   FAILED response carried, gets an Update back to its old properties
  *   (ResourceProperties = old, OldResourceProperties = new); the rollback cleanup
  *   then deletes what the update created and every physical ID a response replaced.
+ *   A stack whose update rollback failed (UPDATE_ROLLBACK_FAILED) is finished with
+ *   `continueUpdateRollback(resourcesToSkip)`, as `aws cloudformation continue-update-rollback` does.
  * - Delete: reverse dependency order; DeletionPolicy Retain skips the request.
  *
  * CloudFormation accepts the first response to a request; a duplicate delivery's
@@ -101,6 +103,24 @@ interface Entry {
   readonly resource: DeployedResource;
 }
 
+/** A resource as CloudFormation holds it. */
+export interface HeldResource {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly physicalId: string;
+  readonly properties: Record<string, unknown>;
+}
+
+/** An update whose rollback failed: what continue-update-rollback needs to finish it. */
+interface StalledRollback {
+  /** The template of the update that failed. */
+  readonly template: StackTemplate;
+  readonly before: Map<string, DeployedResource>;
+  readonly toRollBack: string[];
+  readonly created: string[];
+  readonly abandoned: Entry[];
+}
+
 const MAX_RESPONSE_BYTES = 4096;
 
 export class LocalCloudFormation {
@@ -112,6 +132,8 @@ export class LocalCloudFormation {
   /** Deliveries CloudFormation stopped waiting for, which the framework still runs to the end. */
   private readonly unheard = new Set<Promise<unknown>>();
   private template?: StackTemplate;
+  /** What an update rollback that failed still has to do, for continue-update-rollback. */
+  private stalledRollback?: StalledRollback;
 
   constructor(private readonly framework: ProviderFramework, public readonly identity: StackIdentity) {}
 
@@ -121,6 +143,11 @@ export class LocalCloudFormation {
   /** The physical ID CloudFormation holds for a resource, if it exists. */
   public physicalIdOf(logicalId: string): string | undefined {
     return this.deployed.get(logicalId)?.physicalId;
+  }
+
+  /** Every resource CloudFormation holds: its type, physical ID and the properties it was last given. */
+  public resources(): HeldResource[] {
+    return [...this.deployed].map(([logicalId, { type, physicalId, properties }]) => ({ logicalId, type, physicalId, properties }));
   }
 
   /** The attributes (response Data) CloudFormation holds for a resource. */
@@ -135,6 +162,7 @@ export class LocalCloudFormation {
 
   /** Creates the stack, or updates it when it exists. */
   public async deploy(json: TemplateJson): Promise<StackOperationResult> {
+    this.stalledRollback = undefined;
     const template = new StackTemplate(json);
     const result = this.template && this.deployed.size > 0 ? await this.update(template) : await this.create(template);
     this.history.push(result);
@@ -142,6 +170,7 @@ export class LocalCloudFormation {
   }
 
   public async destroy(): Promise<StackOperationResult> {
+    this.stalledRollback = undefined;
     const template = this.template;
     const operations: ResourceOperation[] = [];
     const entries: Entry[] = [];
@@ -192,7 +221,8 @@ export class LocalCloudFormation {
     const replaced: Entry[] = [];
     /** What the rollback cleanup deletes besides the resources this update created. */
     const abandoned: Entry[] = [];
-    let failedUpdate: string | undefined;
+    /** Updates that answered FAILED: several can, when they fail at once before CloudFormation cancels the others. */
+    const failedUpdates: string[] = [];
     /** Updates CloudFormation stopped waiting for: rolled back like the updated ones. */
     const cancelledUpdates: string[] = [];
     const cancellation = this.cancellationFor('update');
@@ -234,7 +264,7 @@ export class LocalCloudFormation {
       const physicalId = operation.physicalId ?? existing.physicalId;
       this.deployed.set(id, { type: existing.type, physicalId, data: operation.data ?? {}, properties });
       if (operation.status !== 'SUCCESS') {
-        failedUpdate = id;
+        failedUpdates.push(id);
         return false;
       }
       if (physicalId !== existing.physicalId) replaced.push({ logicalId: id, resource: existing });
@@ -253,31 +283,70 @@ export class LocalCloudFormation {
     // Every resource updated so far, and the failed one, gets an Update back to its old properties.
     this.template = oldTemplate;
     const toRollBack = oldTemplate.customResourceIds()
-      .filter((id) => updated.includes(id) || cancelledUpdates.includes(id) || id === failedUpdate);
-    const rolledBack = await runInOrder(toRollBack, (id) => dependenciesAmong(oldTemplate, id, toRollBack), async (id) => {
-      const old = before.get(id)!;
-      const now = this.deployed.get(id)!;
-      const operation = await this.request('update-rollback', {
-        RequestType: 'Update',
-        LogicalResourceId: id,
-        ResourceType: old.type,
-        ResourceProperties: old.properties,
-        OldResourceProperties: now.properties,
-        PhysicalResourceId: now.physicalId,
-      });
-      operations.push(operation);
-      if (operation.status !== 'SUCCESS') return false;
-      const physicalId = operation.physicalId ?? now.physicalId;
-      if (physicalId !== now.physicalId) abandoned.push({ logicalId: id, resource: now });
-      this.deployed.set(id, { type: old.type, physicalId, data: operation.data ?? {}, properties: old.properties });
-      return true;
-    });
+      .filter((id) => updated.includes(id) || cancelledUpdates.includes(id) || failedUpdates.includes(id));
+    const rolledBack = await runInOrder(toRollBack, (id) => dependenciesAmong(oldTemplate, id, toRollBack),
+      (id) => this.rollBackUpdate(id, before.get(id)!, this.deployed.get(id)!, abandoned, operations));
+    this.stalledRollback = { template, before, toRollBack, created, abandoned };
     if (!rolledBack) return summarize('UPDATE_ROLLBACK_FAILED', operations);
+    return this.finishRollback(operations);
+  }
 
+  /**
+   * `aws cloudformation continue-update-rollback --resources-to-skip`, after
+   * UPDATE_ROLLBACK_FAILED: each resource not rolled back yet gets its rollback
+   * Update again, except the skipped ones, which CloudFormation records as rolled
+   * back (under their current physical ID) without asking the provider; then the
+   * rollback cleanup runs.
+   */
+  public async continueUpdateRollback(resourcesToSkip: string[] = []): Promise<StackOperationResult> {
+    const stalled = this.stalledRollback;
+    if (!stalled) throw new Error('continue-update-rollback needs a stack in UPDATE_ROLLBACK_FAILED');
+    const operations: ResourceOperation[] = [];
+    const oldTemplate = this.template!;
+    const pending = stalled.toRollBack.filter((id) => canonical(this.deployed.get(id)?.properties) !== canonical(stalled.before.get(id)!.properties));
+    const rolledBack = await runInOrder(pending, (id) => dependenciesAmong(oldTemplate, id, pending), async (id) => {
+      const old = stalled.before.get(id)!;
+      const now = this.deployed.get(id)!;
+      if (resourcesToSkip.includes(id)) {
+        operations.push({ phase: 'update-rollback', logicalId: id, requestType: 'Update', status: 'SKIPPED', reason: 'Resource skipped', physicalId: now.physicalId, durationMs: 0 });
+        this.deployed.set(id, { ...now, properties: old.properties });
+        return true;
+      }
+      return this.rollBackUpdate(id, old, now, stalled.abandoned, operations);
+    });
+    const result = rolledBack ? await this.finishRollback(operations) : summarize('UPDATE_ROLLBACK_FAILED', operations);
+    this.history.push(result);
+    return result;
+  }
+
+  /** The rollback cleanup: deletes what the update created and what the rollback moved away from. */
+  private async finishRollback(operations: ResourceOperation[]): Promise<StackOperationResult> {
+    const { template, created, abandoned } = this.stalledRollback!;
+    this.stalledRollback = undefined;
     const createdHere = created.map((logicalId) => ({ logicalId, resource: this.deployed.get(logicalId)! }));
     for (const logicalId of created) this.deployed.delete(logicalId);
     await this.deleteAll('rollback-cleanup', template, [...createdHere, ...abandoned], operations);
     return summarize('UPDATE_ROLLBACK_COMPLETE', operations);
+  }
+
+  /** One rollback Update: back to the old properties, under the physical ID CloudFormation holds now. */
+  private async rollBackUpdate(
+    id: string, old: DeployedResource, now: DeployedResource, abandoned: Entry[], operations: ResourceOperation[],
+  ): Promise<boolean> {
+    const operation = await this.request('update-rollback', {
+      RequestType: 'Update',
+      LogicalResourceId: id,
+      ResourceType: old.type,
+      ResourceProperties: old.properties,
+      OldResourceProperties: now.properties,
+      PhysicalResourceId: now.physicalId,
+    });
+    operations.push(operation);
+    if (operation.status !== 'SUCCESS') return false;
+    const physicalId = operation.physicalId ?? now.physicalId;
+    if (physicalId !== now.physicalId) abandoned.push({ logicalId: id, resource: now });
+    this.deployed.set(id, { type: old.type, physicalId, data: operation.data ?? {}, properties: old.properties });
+    return true;
   }
 
   private async createResource(phase: Phase, template: StackTemplate, id: string, cancellation: Cancellation): Promise<ResourceOperation> {
@@ -461,8 +530,8 @@ function summarize(status: StackStatus, operations: ResourceOperation[]): StackO
   return { status, operations, firstFailure: operations.find((o) => o.status === 'FAILED') };
 }
 
-/** JSON with sorted keys, to compare property sets the way CloudFormation does (by value). */
-function canonical(value: unknown): string {
+/** JSON with sorted keys (undefined members left out), to compare property sets the way CloudFormation does (by value). */
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_, item) => (item && typeof item === 'object' && !Array.isArray(item)
     ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)))
     : item));

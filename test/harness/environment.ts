@@ -40,6 +40,13 @@ export interface EnvironmentOptions {
   readonly providerTiming?: ProviderTiming;
 }
 
+/** How many deliveries, requests and invocations were recorded up to a point. */
+export interface RecordCounts {
+  readonly deliveries: number;
+  readonly requests: number;
+  readonly invocations: number;
+}
+
 /** Exceptions a scenario allows to the invariants. */
 export interface VerifyOptions {
   /** ARNs allowed to remain in the service (e.g. a group that never leaves CREATE IN_PROGRESS). */
@@ -76,15 +83,22 @@ export class LifecycleEnvironment {
   public readonly cloudformation: LocalCloudFormation;
   public readonly framework: ProviderFramework;
   public readonly waitPolicy: WaitPolicy;
+  public readonly retryPolicy: RetryPolicy;
   /** What one request may take, from delivery to response, under this environment's policies. */
   private readonly requestDeadlineMs: number;
   private readonly handlers: HandlerHost;
   private directClient?: PersonalizeClient;
   private directRekognitionClient?: RekognitionClient;
 
-  private constructor(public readonly service: LocalPersonalize, public readonly rekognition: LocalRekognition, options: EnvironmentOptions) {
+  private constructor(
+    public readonly service: LocalPersonalize,
+    public readonly rekognition: LocalRekognition,
+    private readonly options: EnvironmentOptions,
+    handlers?: HandlerHost,
+  ) {
     this.waitPolicy = options.waitPolicy ?? HARNESS_WAIT_POLICY;
-    this.requestDeadlineMs = requestDeadlineMs(this.waitPolicy, options.retryPolicy ?? HARNESS_RETRY_POLICY);
+    this.retryPolicy = options.retryPolicy ?? HARNESS_RETRY_POLICY;
+    this.requestDeadlineMs = requestDeadlineMs(this.waitPolicy, this.retryPolicy);
     // The SDK in the handler reads these when its client is first used, as in Lambda.
     const lambdaEnvironment = {
       AWS_ENDPOINT_URL_PERSONALIZE: service.endpoint,
@@ -95,7 +109,7 @@ export class LifecycleEnvironment {
       AWS_EC2_METADATA_DISABLED: 'true',
       CDK_PERSONALIZE_SILENT: 'true',
     };
-    this.handlers = startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: options.retryPolicy ?? HARNESS_RETRY_POLICY });
+    this.handlers = handlers ?? startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: this.retryPolicy });
     this.framework = new ProviderFramework(this.handlers, options.providerTiming ?? HARNESS_PROVIDER_TIMING);
     const stackName = options.stackName ?? DEFAULT_STACK_NAME;
     const identity: StackIdentity = {
@@ -116,6 +130,11 @@ export class LifecycleEnvironment {
   /** Shorthand for cloudformation.destroy. */
   public destroy() {
     return this.cloudformation.destroy();
+  }
+
+  /** The longest the handler's thread was starved of CPU since `since` (epoch ms): how far real time was from the harness's scale. */
+  public longestHandlerStallSince(since: number): number {
+    return this.handlers.longestStallSince(since);
   }
 
   /** The owner tag value the handler gives a resource of this stack. */
@@ -153,17 +172,36 @@ export class LifecycleEnvironment {
    * nothing left in the service beyond the allowed leftovers.
    */
   public async verify(options: VerifyOptions = {}): Promise<void> {
+    expect(await this.violations(options)).toEqual([]);
+  }
+
+  /** What `verify` checks, as a list of violations (empty when all hold), for callers outside jest. */
+  public async violations(options: VerifyOptions = {}): Promise<string[]> {
     // Cancelled requests' handlers run on after CloudFormation stopped listening; what they leave counts too.
     await this.cloudformation.settled();
+    const violations = this.deliveryViolations();
+    const allowed = new Set(options.leftovers ?? []);
+    // Rekognition projects are the test's own (the harness does not simulate AWS::Rekognition::Project): only datasets count.
+    for (const resource of [...await this.settledResources(), ...this.rekognition.resources('dataset')]) {
+      if (!allowed.has(resource.arn)) violations.push(`${resource.kind} ${resource.arn} is left in the service (${resource.status ?? 'no status'})`);
+    }
+    return violations;
+  }
+
+  /**
+   * The invariants of requests and invocations alone, from the `from`th delivery,
+   * request and invocation on (so a caller checking after every step sees each once).
+   */
+  public deliveryViolations(from: RecordCounts = { deliveries: 0, requests: 0, invocations: 0 }): string[] {
     const violations: string[] = [];
-    for (const delivery of this.framework.deliveries) {
+    for (const delivery of this.framework.deliveries.slice(from.deliveries)) {
       const what = `${delivery.request.RequestType} of ${delivery.request.LogicalResourceId}`;
       if (delivery.responses.length !== 1) violations.push(`${what} got ${delivery.responses.length} responses`);
       if (delivery.frameworkTimedOut) violations.push(`${what} ran into the framework's own timeout instead of the engine's`);
       const durationMs = (delivery.finishedAt ?? Date.now()) - delivery.startedAt;
       if (durationMs > this.requestDeadlineMs) violations.push(`${what} took ${durationMs} ms, past the total timeout (${this.requestDeadlineMs} ms)`);
     }
-    for (const record of this.cloudformation.requests) {
+    for (const record of this.cloudformation.requests.slice(from.requests)) {
       if (record.responses.length !== record.deliveries) {
         violations.push(`${record.request.RequestType} of ${record.request.LogicalResourceId} got ${record.responses.length} responses for ${record.deliveries} deliveries`);
       }
@@ -171,15 +209,27 @@ export class LifecycleEnvironment {
         violations.push(`${record.request.RequestType} of ${record.request.LogicalResourceId} answered with more than 4,096 bytes`);
       }
     }
-    for (const invocation of this.framework.invocations.filter((i) => i.outcome === 'timed out')) {
+    for (const invocation of this.framework.invocations.slice(from.invocations).filter((i) => i.outcome === 'timed out')) {
       violations.push(`${invocation.fn} for ${invocation.requestType} of ${invocation.logicalId} ran past its Lambda timeout`);
     }
-    const allowed = new Set(options.leftovers ?? []);
-    // Rekognition projects are the test's own (the harness does not simulate AWS::Rekognition::Project): only datasets count.
-    for (const resource of [...await this.settledResources(), ...this.rekognition.resources('dataset')]) {
-      if (!allowed.has(resource.arn)) violations.push(`${resource.kind} ${resource.arn} is left in the service (${resource.status ?? 'no status'})`);
-    }
-    expect(violations).toEqual([]);
+    return violations;
+  }
+
+  /**
+   * A fresh environment on this one's services (both emptied) and handler copy, with a
+   * new CloudFormation and framework: starting a handler copy costs more than most
+   * scenarios, so a caller running many in a row (the explorer) reuses it. This
+   * environment must not be used afterwards; stop the new one instead. A handler
+   * invocation that outlived its Lambda timeout would run on into the next scenario,
+   * so only recycle an environment whose checks found none.
+   */
+  public async recycle(): Promise<LifecycleEnvironment> {
+    await this.cloudformation.settled();
+    this.directClient?.destroy();
+    this.directRekognitionClient?.destroy();
+    this.service.reset();
+    this.rekognition.reset();
+    return new LifecycleEnvironment(this.service, this.rekognition, this.options, this.handlers);
   }
 
   public async stop(): Promise<void> {

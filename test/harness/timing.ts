@@ -74,14 +74,15 @@ export const HARNESS_PROVIDER_TIMING: ProviderTiming = {
 /** Default lifecycle durations of the local service in the harness (real milliseconds). */
 export const SERVICE_TRANSITION_MS = 100;
 
-/**
- * What one request may take, from delivery to response, before the harness calls it
- * a wait that overran the total timeout: the engine's deadline plus one last Describe
- * with its retries, one framework query interval and scheduling noise on a busy machine.
- */
 /** How the engine words its total timeout in a reason: "Timed out after 2 s". */
 export const TIMED_OUT = `Timed out after ${HARNESS_WAIT_POLICY.totalTimeoutMs / 1000} s`;
 
+/**
+ * What one request may take, from delivery to response, before the harness calls it
+ * a wait that overran the total timeout: the engine's deadline plus one last Describe
+ * with its retries twice over, and a second of scheduling noise on a busy machine.
+ * The harness's timings unless told otherwise; an environment passes its own.
+ */
 export function requestDeadlineMs(waitPolicy: WaitPolicy = HARNESS_WAIT_POLICY, retryPolicy: RetryPolicy = HARNESS_RETRY_POLICY): number {
   return waitPolicy.totalTimeoutMs + 2 * totalRetryBudgetMs(retryPolicy) + 1_000;
 }

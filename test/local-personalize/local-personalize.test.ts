@@ -1880,6 +1880,24 @@ describe('hold faults and gates', () => {
 
 // ---- timestamps ---------------------------------------------------------------------------------------
 
+describe('reset', () => {
+  test('reset forgets resources, faults, behaviours and calls, and the same endpoint goes on serving', async () => {
+    const h = await setup();
+    const { server, client } = h;
+    await activeGroup(h, { name: 'shop' });
+    server.inject('CreateDatasetGroup', { kind: 'throttle', always: true });
+    server.failCreation('shop', 'broken');
+
+    server.reset();
+
+    expect(server.resources()).toEqual([]);
+    expect(server.calls).toEqual([]);
+    expect(server.faultsRemaining()).toBe(0);
+    await client.send(new CreateDatasetGroupCommand({ name: 'shop' }));
+    expect(server.resources().map((r) => [r.name, r.status])).toEqual([['shop', 'CREATE PENDING']]);
+  });
+});
+
 describe('creationDateTime and lastUpdatedDateTime', () => {
   test('are epoch seconds with the milliseconds as a fraction, from the service clock, for schemas, groups and datasets', async () => {
     const h = await setup();

@@ -10,7 +10,7 @@
  */
 import { LimitExceeded } from './errors';
 import { MODELLED_ERRORS, OPERATION_NAMES, OperationName } from './model';
-import { Hold, PersonalizeService, ResourceKind, ResourceSnapshot } from './service';
+import { Hold, PersonalizeService, ResourceKind, ResourceSnapshot, ServiceConfig } from './service';
 import { JsonServerOptions, LocalJsonService, nonNegative } from '../local-service/json-server';
 
 export type { FamilyKind, Hold, ResourceKind, ResourceSnapshot } from './service';
@@ -48,9 +48,11 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
     return LocalJsonService.listen(new LocalPersonalize(options, new PersonalizeServiceHolder()));
   }
 
-  private readonly service: PersonalizeService;
+  /** Replaced by `reset()`; the protocol reaches it through the holder. */
+  private service: PersonalizeService;
+  private readonly serviceConfig: ServiceConfig;
 
-  private constructor(options: LocalPersonalizeOptions, holder: PersonalizeServiceHolder) {
+  private constructor(options: LocalPersonalizeOptions, private readonly holder: PersonalizeServiceHolder) {
     super({
       name: 'local-personalize',
       targetPrefix: 'AmazonPersonalize.',
@@ -60,7 +62,7 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
       handle: (operation, input) => holder.service!.handle(operation as OperationName, input),
     }, options);
     const activeAfterMs = nonNegative('activeAfterMs', options.activeAfterMs ?? 300);
-    this.service = new PersonalizeService({
+    this.serviceConfig = {
       activeAfterMs,
       trainAfterMs: nonNegative('trainAfterMs', options.trainAfterMs ?? 3 * activeAfterMs),
       deleteAfterMs: nonNegative('deleteAfterMs', options.deleteAfterMs ?? 300),
@@ -71,8 +73,8 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
       maxSchemas: options.maxSchemas ?? 500,
       strictSchemas: options.strictSchemas ?? true,
       now: this.now,
-    });
-    holder.service = this.service;
+    };
+    this.service = holder.service = new PersonalizeService(this.serviceConfig);
   }
 
   // ---- behaviour injection ------------------------------------------------------
@@ -123,6 +125,15 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
   public resources(kind?: ResourceKind): ResourceSnapshot[] {
     const all = this.service.snapshot();
     return kind ? all.filter((r) => r.kind === kind) : all;
+  }
+
+  /**
+   * Forgets every resource, fault, behaviour, recorded call and the rate window: a
+   * new, empty service on the same endpoint, for running scenarios one after another.
+   */
+  public override reset(): void {
+    super.reset();
+    this.service = this.holder.service = new PersonalizeService(this.serviceConfig);
   }
 }
 

@@ -51,6 +51,22 @@ test('a project holds one dataset of each type: a second TRAIN dataset is Resour
     .rejects.toMatchObject({ name: 'ResourceAlreadyExistsException' });
 });
 
+test('reset forgets projects, datasets, faults, behaviours and calls, and the same endpoint goes on serving', async () => {
+  const projectArn = await project();
+  await client.send(new CreateDatasetCommand({ ProjectArn: projectArn, DatasetType: 'TRAIN', DatasetSource: manifest }));
+  server.inject('CreateProject', { kind: 'throttle', always: true });
+  server.failCreation('shoes/TRAIN', { message: 'broken' });
+
+  server.reset();
+
+  expect(server.resources()).toEqual([]);
+  expect(server.calls).toEqual([]);
+  expect(server.faultsRemaining()).toBe(0);
+  const { DatasetArn } = await client.send(new CreateDatasetCommand({ ProjectArn: await project(), DatasetType: 'TRAIN', DatasetSource: manifest }));
+  now += 100;
+  expect((await client.send(new DescribeDatasetCommand({ DatasetArn }))).DatasetDescription?.Status).toBe('CREATE_COMPLETE');
+});
+
 test('a failed creation reports StatusMessage and StatusMessageCode', async () => {
   const projectArn = await project();
   server.failCreation('shoes/TRAIN', { message: 'The manifest file contains too many invalid data.', code: 'CLIENT_ERROR' });

@@ -8,7 +8,7 @@
  *   const client = new RekognitionClient(server.clientConfig());
  */
 import { MODELLED_ERRORS, OPERATION_NAMES, OperationName } from './model';
-import { DatasetFailure, RekognitionService, ResourceSnapshot } from './service';
+import { DatasetFailure, RekognitionService, ResourceSnapshot, ServiceConfig } from './service';
 import { JsonServerOptions, LocalJsonService, nonNegative } from '../local-service/json-server';
 import type { Hold } from '../local-service/lifecycle';
 
@@ -29,9 +29,11 @@ export class LocalRekognition extends LocalJsonService<OperationName> {
     return LocalJsonService.listen(new LocalRekognition(options, {}));
   }
 
-  private readonly service: RekognitionService;
+  /** Replaced by `reset()`; the protocol reaches it through the holder. */
+  private service: RekognitionService;
+  private readonly serviceConfig: ServiceConfig;
 
-  private constructor(options: LocalRekognitionOptions, holder: { service?: RekognitionService }) {
+  private constructor(options: LocalRekognitionOptions, private readonly holder: { service?: RekognitionService }) {
     super({
       name: 'local-rekognition',
       targetPrefix: 'RekognitionService.',
@@ -41,14 +43,14 @@ export class LocalRekognition extends LocalJsonService<OperationName> {
       modelledErrors: (operation) => MODELLED_ERRORS[operation as OperationName],
       handle: (operation, input) => holder.service!.handle(operation as OperationName, input),
     }, options);
-    this.service = new RekognitionService({
+    this.serviceConfig = {
       activeAfterMs: nonNegative('activeAfterMs', options.activeAfterMs ?? 300),
       deleteAfterMs: nonNegative('deleteAfterMs', options.deleteAfterMs ?? 300),
       region: this.region,
       accountId: this.accountId,
       now: this.now,
-    });
-    holder.service = this.service;
+    };
+    this.service = holder.service = new RekognitionService(this.serviceConfig);
   }
 
   /** Datasets created in this slot (`PROJECT_NAME/TYPE`) from now on end in CREATE_FAILED. */
@@ -77,5 +79,14 @@ export class LocalRekognition extends LocalJsonService<OperationName> {
   public resources(kind?: ResourceSnapshot['kind']): ResourceSnapshot[] {
     const all = this.service.snapshot();
     return kind ? all.filter((r) => r.kind === kind) : all;
+  }
+
+  /**
+   * Forgets every project, dataset, fault, behaviour, recorded call and the rate window:
+   * a new, empty service on the same endpoint, for running scenarios one after another.
+   */
+  public override reset(): void {
+    super.reset();
+    this.service = this.holder.service = new RekognitionService(this.serviceConfig);
   }
 }

@@ -256,6 +256,17 @@ export abstract class LocalJsonService<Operation extends string = string> {
     this.callLog.length = 0;
   }
 
+  /**
+   * Forgets every armed fault, recorded call and the rate window, on the same endpoint;
+   * a service's own `reset()` empties its resources and behaviours too. Requests already
+   * held at a gate stay held until it opens.
+   */
+  public reset(): void {
+    this.faults = [];
+    this.callLog.length = 0;
+    this.window = [];
+  }
+
   // ---- the protocol -----------------------------------------------------------------
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -1,0 +1,485 @@
+/**
+ * The seeded fault explorer: random stacks from the public constructs, random
+ * CloudFormation operations on them, random faults from the local service's
+ * catalogue, and invariants checked after every step. One seed fixes everything
+ * the explorer does; `npx projen explore --seed S` replays it.
+ *
+ * A seed's plan is drawn before anything runs, from the seed alone:
+ * - a stack (randomModel): one or two dataset groups (explicit or generated names,
+ *   with or without a domain, tags, emptyOnDelete), up to three datasets each of the
+ *   types the group allows, each with a schema of its own (explicit or generated
+ *   name), perhaps a schema no dataset uses, perhaps stack-wide tags;
+ * - create, one to three updates, destroy. An update makes one to three random
+ *   changes (randomChanges): tags (in place), a nullable field added to a schema
+ *   (an in-place UpdateDataset for Items and Users), renames and domain changes
+ *   (replacements), datasets, groups and schemas added and removed. Changes that
+ *   are refused by design (a replacement keeping an explicit name, a new dataset
+ *   in a taken slot, ADR 0003) make the update fail and roll back;
+ * - for each step, faults (faults.ts): transient ones the handler must absorb, and
+ *   at most one failing one that must make the step roll back.
+ *
+ * The expected outcome of each step follows from the plan: COMPLETE without a
+ * refused change or failing fault, a rollback with one, and UPDATE_ROLLBACK_FAILED
+ * only for an in-place schema update held until CloudFormation cancelled it (the
+ * extension then lands and cannot be undone, ADR 0005), which the explorer then
+ * finishes with continue-update-rollback, skipping that dataset. Because the model
+ * after a step is the one the expectation names, the next step's changes are drawn
+ * from it before the run starts, and the plan never depends on what happened.
+ *
+ * Invariants, after every step:
+ * - each delivery answered exactly once, each request as many times as it was
+ *   delivered, no invocation past its Lambda timeout, no request past the total
+ *   timeout, no response over 4,096 bytes (LifecycleEnvironment.deliveryViolations);
+ * - the stack status is the expected one;
+ * - every failure reason (other than CloudFormation's own "cancelled") names the
+ *   resource (its name or ARN) and a cause;
+ * - after a COMPLETE status (rollbacks included): every physical ID CloudFormation
+ *   holds exists in the service, settled, with the name, tags (plus the owner tag),
+ *   domain, group, type and schema its properties ask for, and nothing else exists;
+ * - after destroy: nothing exists (but the schema a skipped dataset still uses,
+ *   which continue-update-rollback leaves by design).
+ *
+ * Why no result depends on the machine's speed (the harness runs in real time):
+ * - every transient fault is bounded (one per operation and step, at most 3
+ *   failures in a row; retries allow 15 attempts and a budget twenty times the
+ *   backoff they need), so it is absorbed however slowly the machine runs;
+ * - which request a fault hits depends on timing (resources run in parallel), but
+ *   every transient fault is absorbed wherever it lands, and the invariants hold
+ *   whichever delivery of a duplicate answers first;
+ * - failing faults act on every request for the resource (failCreation, holds,
+ *   `always` refusals), not on one attempt, so no retry or duplicate can slip past;
+ * - a resource that never settles is held until CloudFormation cancels, not for a
+ *   time, and the step fails on the engine's total timeout whatever the speed;
+ * - a failing fault is never combined with a change it could race: a failure beside
+ *   an in-place schema update would leave the extension applied or not depending
+ *   on timing, so a step with an in-place update fails only through that update.
+ *   A refused change beside one is such a race too; there both outcomes are
+ *   accepted (UPDATE_ROLLBACK_COMPLETE, or UPDATE_ROLLBACK_FAILED finished by
+ *   continue-update-rollback), both end in the same stack, and the plan ends its
+ *   updates there, so what follows does not depend on which happened;
+ * - checks run after CloudFormation's cancelled deliveries have finished and the
+ *   service's deletes under way have ended, never at an instant;
+ * - what real time cannot promise, a machine too busy to keep the harness's time
+ *   scale (a process or handler thread starved for half the invocation margin), is
+ *   detected: a seed that failed during such a stall runs again (runPlans),
+ *   and the summary says how many did.
+ * The timings are the harness's divided by EXPLORER_SPEEDUP, every one of them, so
+ * their order (test/harness/timing.ts) is kept.
+ */
+import { DescribeSchemaCommand } from '@aws-sdk/client-personalize';
+import { armFaults, disarm, drawFaults, FaultSpec, INJECTED, isFailing, stepTargets } from './faults';
+import { Random } from './random';
+import { randomChanges, randomModel, StackModel, synthesizeModel } from './stack-model';
+import { canonical, StackOperationResult, StackStatus } from '../harness/cloudformation';
+import { EnvironmentOptions, LifecycleEnvironment } from '../harness/environment';
+import { SynthesizedStack } from '../harness/stacks';
+import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, SERVICE_TRANSITION_MS } from '../harness/timing';
+
+/** How much faster than the lifecycle harness the explorer runs. */
+export const EXPLORER_SPEEDUP = 2;
+
+const OWNER_TAG = 'cdk-personalize:owner';
+
+/** The harness's timings, each divided by `speedup`: their order is unchanged. */
+export function explorerTimings(speedup = EXPLORER_SPEEDUP): EnvironmentOptions {
+  const scale = <T extends object>(values: T): T => Object.fromEntries(Object.entries(values)
+    .map(([key, value]) => [key, typeof value === 'number' && key.endsWith('Ms') ? Math.round(value / speedup) : value])) as T;
+  const transition = Math.round(SERVICE_TRANSITION_MS / speedup);
+  return {
+    waitPolicy: scale(HARNESS_WAIT_POLICY),
+    retryPolicy: scale(HARNESS_RETRY_POLICY),
+    providerTiming: scale(HARNESS_PROVIDER_TIMING),
+    service: { activeAfterMs: transition, deleteAfterMs: transition, updateAfterMs: transition },
+  };
+}
+
+type Expectation = 'complete' | 'rollback' | 'rollback-failed';
+
+export interface PlannedStep {
+  readonly operation: 'deploy' | 'destroy';
+  readonly description: string;
+  readonly model?: StackModel;
+  readonly stack?: SynthesizedStack;
+  readonly faults: FaultSpec[];
+  readonly expect: Expectation;
+}
+
+/** Everything a seed will do, drawn from the seed alone. */
+export function planSeed(seed: number): PlannedStep[] {
+  const random = new Random(seed);
+  const steps: PlannedStep[] = [];
+  let deployed: { model: StackModel; stack: SynthesizedStack } | undefined;
+  const updates = random.int(1, 3);
+  for (let i = 0; i <= updates; i++) {
+    let model: StackModel;
+    let description: string;
+    if (!deployed) {
+      model = randomModel(random);
+      description = `create ${summarize(model)}`;
+    } else {
+      const change = randomChanges(random, deployed.model);
+      model = change.model;
+      description = `update: ${change.description}`;
+    }
+    const stack = synthesizeModel(model);
+    const targets = stepTargets(deployed?.stack, stack);
+    const refused = targets.refused.length > 0;
+    if (refused) description += ` (refused by design: ${targets.refused.join('; ')})`;
+    // A refusal beside an in-place schema update races it (see the header): no failing fault, and the outcome is
+    // checked either way by finishing a failed rollback with continue-update-rollback.
+    const racy = refused && targets.updatedInPlace.length > 0;
+    const faults = drawFaults(random, targets, !refused);
+    const failing = faults.find(isFailing);
+    const expect: Expectation = failing?.type === 'updateNeverSettles' || racy ? 'rollback-failed' : refused || failing ? 'rollback' : 'complete';
+    steps.push({ operation: 'deploy', description, model, stack, faults, expect });
+    if (expect === 'complete') deployed = { model, stack };
+    // After an update that had to be finished by skipping a resource, the stack has drifted by design: stop updating.
+    if (expect === 'rollback-failed') break;
+  }
+  const destroyTargets = stepTargets(deployed?.stack, undefined);
+  steps.push({ operation: 'destroy', description: 'destroy', faults: drawFaults(random, destroyTargets, false), expect: 'complete' });
+  return steps;
+}
+
+function summarize(model: StackModel): string {
+  const groups = model.groups.map((g) => `${g.id}${g.name ? `(${g.name})` : ''}${g.domain ? `[${g.domain}]` : ''}`
+    + `{${g.datasets.map((d) => d.type).join(',')}}`);
+  return `${groups.join(' ')}${model.schemas.length ? ` + ${model.schemas.length} schema(s)` : ''}`;
+}
+
+export interface SeedResult {
+  readonly seed: number;
+  readonly operations: number;
+  readonly faults: number;
+  readonly checks: number;
+  readonly violations: string[];
+  /** What happened, step by step, for a failing seed's report. */
+  readonly trace: string[];
+  readonly durationMs: number;
+  /** How often the seed was run again because it failed while the machine stalled (see runPlans). */
+  readonly reruns?: number;
+}
+
+/**
+ * Runs one seed's plan in `env` (fresh, or recycled empty) and checks the invariants
+ * after every step. The plan is drawn (and synthesized) beforehand, outside the run,
+ * so that synthesis never stalls the event loop of environments running meanwhile.
+ */
+export async function runSeed(env: LifecycleEnvironment, seed: number, steps: PlannedStep[]): Promise<SeedResult> {
+  const started = Date.now();
+  const run = new SeedRun(env);
+  try {
+    for (const step of steps) {
+      const ok = await run.step(step);
+      if (!ok) break;
+    }
+  } catch (error) {
+    run.violation(`the explorer itself failed: ${(error as Error).stack ?? error}`);
+  }
+  const { operations, faults, checks, violations, trace } = run;
+  return { seed, operations, faults, checks, violations, trace, durationMs: Date.now() - started };
+}
+
+/**
+ * Runs plans one after another on one environment, recycled between seeds (a handler
+ * copy costs more to start than a seed takes), and a fresh one after a seed whose
+ * invocation outlived its Lambda timeout, since that invocation may still be running.
+ *
+ * The harness runs in real time: a process or handler thread starved of CPU for
+ * longer than the invocation margin can miss a deadline that a correct handler
+ * keeps. A seed that failed while this process or its handler thread stalled for
+ * half that long is run again (at most twice, on a
+ * fresh environment); the summary counts these reruns. A seed that fails without a
+ * stall is never re-run.
+ */
+export async function runPlans(next: () => Promise<{ seed: number; steps: PlannedStep[] } | undefined>, onResult: (result: SeedResult) => void,
+  speedup = EXPLORER_SPEEDUP): Promise<void> {
+  const timings = explorerTimings(speedup);
+  const stallMs = timings.waitPolicy!.invocationMarginMs / 2;
+  const stalls = StallMonitor.shared();
+  let env: LifecycleEnvironment | undefined;
+  try {
+    for (let plan = await next(); plan; plan = await next()) {
+      let result: SeedResult;
+      let reruns = 0;
+      for (;;) {
+        env = env ? await env.recycle() : await LifecycleEnvironment.start(timings);
+        const started = Date.now();
+        result = await runSeed(env, plan.seed, plan.steps);
+        const stalled = Math.max(stalls.longestSince(started), env.longestHandlerStallSince(started));
+        if (result.violations.length > 0) {
+          await env.stop();
+          env = undefined;
+        }
+        if (result.violations.length === 0 || stalled <= stallMs || reruns >= 2) break;
+        reruns++;
+      }
+      onResult({ ...result, reruns });
+    }
+  } finally {
+    await env?.stop();
+  }
+}
+
+/** Watches this process's event loop for stalls: how late a 10 ms timer fires. */
+class StallMonitor {
+  public static shared(): StallMonitor {
+    StallMonitor.instance ??= new StallMonitor();
+    return StallMonitor.instance;
+  }
+
+  private static instance?: StallMonitor;
+  /** [when, how late] of timer ticks at least 20 ms late, for the last ten minutes. */
+  private readonly late: Array<[number, number]> = [];
+
+  private constructor() {
+    let expected = Date.now() + 10;
+    setInterval(() => {
+      const now = Date.now();
+      if (now - expected >= 20) this.late.push([now, now - expected]);
+      while (this.late.length > 0 && this.late[0][0] < now - 600_000) this.late.shift();
+      expected = now + 10;
+    }, 10).unref();
+  }
+
+  /** The longest stall (ms) that ended after `since`. */
+  public longestSince(since: number): number {
+    return this.late.filter(([at]) => at >= since).reduce((longest, [, lateBy]) => Math.max(longest, lateBy), 0);
+  }
+}
+
+class SeedRun {
+  public operations = 0;
+  public faults = 0;
+  public checks = 0;
+  public readonly violations: string[] = [];
+  public readonly trace: string[] = [];
+  /** Where the last step's records ended, so each delivery is checked once. */
+  private seen = { deliveries: 0, requests: 0, invocations: 0 };
+  /** Datasets continue-update-rollback skipped: their schema may differ from the stack's, and that schema may remain. */
+  private readonly skipped = new Map<string, string | undefined>();
+
+  constructor(private readonly env: LifecycleEnvironment) {}
+
+  public violation(text: string): void {
+    this.violations.push(text);
+    this.trace.push(`  VIOLATION ${text}`);
+  }
+
+  /** Runs one step and its checks; false when the seed cannot go on meaningfully. */
+  public async step(step: PlannedStep): Promise<boolean> {
+    const env = this.env;
+    const violationsBefore = this.violations.length;
+    this.trace.push(`${step.description} [expect ${step.expect}]`);
+    const armed = armFaults(env, step.faults);
+    for (const fault of armed.descriptions) this.trace.push(`  fault: ${fault}`);
+    this.faults += step.faults.length;
+    let result: StackOperationResult;
+    try {
+      this.operations++;
+      result = step.operation === 'deploy' ? await env.deploy(step.stack!.template) : await env.destroy();
+    } finally {
+      armed.release();
+    }
+    this.trace.push(`  -> ${result.status}${result.firstFailure ? `: ${firstLine(result.firstFailure.reason)}` : ''}`);
+    await env.cloudformation.settled();
+    disarm(env, armed);
+
+    const results = [result];
+    if (result.status === 'UPDATE_ROLLBACK_FAILED' && step.expect === 'rollback-failed') {
+      results.push(await this.continueRollback(result));
+    }
+    for (const each of results) {
+      for (const failed of each.operations.filter((o) => o.status === 'FAILED' && !o.cancelled)) {
+        this.trace.push(`     ${failed.phase} ${failed.requestType} of ${failed.logicalId} failed: ${firstLine(failed.reason)}`);
+      }
+      this.checkReasons(each);
+    }
+    const final = results[results.length - 1];
+    this.check(final.status === expectedStatus(step), `${step.description}: ended ${final.status}, expected ${expectedStatus(step)}`
+      + `${final.firstFailure ? ` (first failure: ${firstLine(final.firstFailure.reason)})` : ''}`);
+    this.checkDeliveries();
+    if (final.status.endsWith('_COMPLETE')) await this.checkService(final.status);
+    // A violation tends to cause more in later steps (a drift stays a drift): the first step with one ends the seed.
+    return final.status === expectedStatus(step) && this.violations.length === violationsBefore;
+  }
+
+  /** continue-update-rollback, skipping the datasets whose rollback failed because the schema cannot shrink. */
+  private async continueRollback(result: StackOperationResult): Promise<StackOperationResult> {
+    const failed = result.operations.filter((o) => o.phase === 'update-rollback' && o.status === 'FAILED');
+    const skip = failed.filter((o) => o.reason.includes('continue-update-rollback')).map((o) => o.logicalId);
+    this.check(skip.length === failed.length && skip.length > 0, `the update rollback failed without the continue-update-rollback step: ${failed.map((o) => firstLine(o.reason)).join(' | ')}`);
+    for (const logicalId of skip) {
+      const arn = this.env.cloudformation.physicalIdOf(logicalId);
+      this.skipped.set(logicalId, this.env.service.resources('dataset').find((d) => d.arn === arn)?.schemaArn);
+    }
+    this.operations++;
+    const continued = await this.env.cloudformation.continueUpdateRollback(skip);
+    this.trace.push(`  continue-update-rollback skipping ${skip.join(', ')} -> ${continued.status}`);
+    await this.env.cloudformation.settled();
+    return continued;
+  }
+
+  private check(holds: boolean, violation: string): void {
+    this.checks++;
+    if (!holds) this.violation(violation);
+  }
+
+  private checkDeliveries(): void {
+    const env = this.env;
+    const found = env.deliveryViolations(this.seen);
+    this.checks++;
+    for (const violation of found) this.violation(violation);
+    this.seen = {
+      deliveries: env.framework.deliveries.length, requests: env.cloudformation.requests.length, invocations: env.framework.invocations.length,
+    };
+  }
+
+  /** Every failure the provider reported names its resource and a cause. */
+  private checkReasons(result: StackOperationResult): void {
+    for (const operation of result.operations) {
+      if (operation.status !== 'FAILED' || operation.cancelled || !operation.request) continue;
+      const reason = message(operation.reason);
+      const properties = operation.request.ResourceProperties;
+      const names = [String(properties.Name ?? ''), operation.request.PhysicalResourceId ?? '', operation.physicalId ?? '']
+        .filter((name) => name.length > 0 && !name.startsWith('AWSCDK::'));
+      this.check(names.some((name) => reason.includes(name)) || /arn:aws:personalize:\S+/.test(reason),
+        `the ${operation.phase} ${operation.requestType} of ${operation.logicalId} failed without naming the resource: ${firstLine(reason)}`);
+      this.check(CAUSES.some((cause) => cause.test(reason)),
+        `the ${operation.phase} ${operation.requestType} of ${operation.logicalId} failed without a cause: ${firstLine(reason)}`);
+    }
+  }
+
+  /** The service holds exactly what CloudFormation says the stack holds. */
+  private async checkService(status: StackStatus): Promise<void> {
+    const env = this.env;
+    const inService = await env.settledResources();
+    const byArn = new Map(inService.map((r) => [r.arn, r]));
+    const stackArns = new Set<string>();
+    const allowed = new Set([...this.skipped.values()].filter((arn): arn is string => arn !== undefined));
+    for (const resource of env.cloudformation.resources()) {
+      stackArns.add(resource.physicalId);
+      const actual = byArn.get(resource.physicalId);
+      const what = `${resource.logicalId} (${resource.physicalId})`;
+      this.check(actual !== undefined, `after ${status}, ${what} is in the stack but not in the service`);
+      if (!actual) continue;
+      // continue-update-rollback recorded a skipped resource as rolled back, whatever it holds: only its existence is the stack's.
+      if (this.skipped.has(resource.logicalId)) continue;
+      const props = resource.properties;
+      const expected: Record<string, unknown> = { name: props.Name, domain: props.Domain };
+      const seen: Record<string, unknown> = { name: actual.name, domain: actual.domain };
+      if (actual.kind !== 'schema') {
+        expected.status = 'ACTIVE';
+        seen.status = actual.status;
+        const tags = (props.Tags ?? []) as Array<{ Key: string; Value: string }>;
+        expected.tags = { ...Object.fromEntries(tags.map((t) => [t.Key, t.Value])), [OWNER_TAG]: env.ownerOf(resource.logicalId) };
+        seen.tags = actual.tags;
+      }
+      if (actual.kind === 'dataset') {
+        Object.assign(expected, { domain: undefined, group: props.DatasetGroupArn, type: props.DatasetType, updating: undefined });
+        Object.assign(seen, { domain: undefined, group: actual.datasetGroupArn, type: actual.datasetType, updating: actual.updateStatus?.includes('PROGRESS') || actual.updateStatus?.includes('PENDING') ? actual.updateStatus : undefined });
+        expected.schema = props.SchemaArn;
+        seen.schema = actual.schemaArn;
+      }
+      this.check(canonical(expected) === canonical(seen), `after ${status}, ${what} drifted: the stack says ${canonical(expected)}, the service holds ${canonical(seen)}`);
+      if (actual.kind === 'schema') await this.checkDefinition(status, what, resource.physicalId, String(props.Definition));
+    }
+    for (const resource of inService) {
+      this.check(stackArns.has(resource.arn) || allowed.has(resource.arn),
+        `after ${status}, ${resource.kind} ${resource.arn} (${resource.status ?? 'no status'}) is in the service but not in the stack`);
+    }
+  }
+
+  private async checkDefinition(status: StackStatus, what: string, arn: string, definition: string): Promise<void> {
+    const described = await this.env.client().send(new DescribeSchemaCommand({ schemaArn: arn }));
+    const actual = described.schema?.schema;
+    this.check(actual !== undefined && canonical(JSON.parse(actual)) === canonical(JSON.parse(definition)),
+      `after ${status}, schema ${what} has another definition than the stack's`);
+  }
+}
+
+function expectedStatus(step: PlannedStep): StackStatus {
+  if (step.operation === 'destroy') return 'DELETE_COMPLETE';
+  const creating = step.description.startsWith('create');
+  if (step.expect === 'complete') return creating ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE';
+  return creating ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE';
+}
+
+/**
+ * What counts as a cause in a failure reason: a fault the explorer injected (its
+ * text), a status the service reported, the engine's timeout, or the refusals the
+ * library explains by design.
+ */
+const CAUSES: RegExp[] = [
+  new RegExp(INJECTED),
+  /reported (CREATE|UPDATE) FAILED/,
+  /Timed out after/,
+  /needs a replacement/,
+  /holds one dataset of each type|holds one\s+dataset of each type/,
+  /cannot (replace it in place|change in place)/,
+];
+
+/** The error message of a Reason, without the stack trace the framework adds. */
+function message(reason: string): string {
+  return reason.split('\n    at ')[0];
+}
+
+function firstLine(reason: string): string {
+  return message(reason).split('\n')[0].slice(0, 400);
+}
+
+
+export interface ExploreSummary {
+  readonly seeds: number;
+  readonly operations: number;
+  readonly faults: number;
+  readonly checks: number;
+  readonly failed: SeedResult[];
+  /** Seeds run again after failing while the machine stalled. */
+  readonly reruns: number;
+  readonly durationMs: number;
+}
+
+/** Plans every seed first, then runs them `concurrency` at a time; `onResult` sees each as it ends. */
+export async function exploreSeeds(
+  seeds: number[], options: { concurrency: number; speedup?: number; onResult?: (result: SeedResult) => void },
+): Promise<ExploreSummary> {
+  const started = Date.now();
+  const plans = seeds.map((seed) => ({ seed, steps: planSeed(seed) }));
+  const results: SeedResult[] = [];
+  const onResult = (result: SeedResult) => {
+    results.push(result);
+    options.onResult?.(result);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, () => runPlans(async () => plans.shift(), onResult, options.speedup)));
+  return summarizeResults(results, Date.now() - started);
+}
+
+export function summarizeResults(results: SeedResult[], durationMs: number): ExploreSummary {
+  return {
+    seeds: results.length,
+    operations: results.reduce((sum, r) => sum + r.operations, 0),
+    faults: results.reduce((sum, r) => sum + r.faults, 0),
+    checks: results.reduce((sum, r) => sum + r.checks, 0),
+    failed: results.filter((r) => r.violations.length > 0).sort((a, b) => a.seed - b.seed),
+    reruns: results.reduce((sum, r) => sum + (r.reruns ?? 0), 0),
+    durationMs,
+  };
+}
+
+/** The one command that replays a seed. */
+export function replayCommand(seed: number): string {
+  return `npx projen explore --seed ${seed}`;
+}
+
+/** A failing seed's report: the command, the plan as it ran, the violations. */
+export function report(result: SeedResult): string {
+  return [`seed ${result.seed} FAILED (${result.violations.length} violation(s)); replay: ${replayCommand(result.seed)}`, ...result.trace.map((line) => `  ${line}`)].join('\n');
+}
+
+export function formatSummary(summary: ExploreSummary): string {
+  const violations = summary.failed.reduce((sum, r) => sum + r.violations.length, 0);
+  return `explore: ${summary.seeds} seeds, ${summary.operations} operations, ${summary.faults} faults injected, `
+    + `${summary.checks} invariant checks, ${violations} violations (${summary.failed.length} failing seeds), ${(summary.durationMs / 1000).toFixed(1)} s`
+    + `${summary.reruns > 0 ? `; ${summary.reruns} run(s) repeated after the machine stalled` : ''}`;
+}

@@ -1,0 +1,73 @@
+/**
+ * Handler bugs the seeded fault explorer (test/explorer/, `npx projen explore`) found,
+ * each as the smallest scenario that shows it. In-flight states are made with the
+ * local service's gates, never hoped for from real time. Each names the seed that
+ * first showed it; see test/README.md, "Handler bugs the explorer found".
+ */
+import { Tags } from 'aws-cdk-lib';
+import { DatasetGroup, Schema, SchemaDefinition } from '../src';
+import { until } from './harness/assertions';
+import { withEnvironment } from './harness/environment';
+import { arnOf, groupStack, ITEMS_FIELDS, synthesize, USERS_FIELDS } from './harness/stacks';
+
+jest.setTimeout(30_000);
+
+const OWNER_TAG = 'cdk-personalize:owner';
+
+describe('failure reasons', () => {
+  // Seeds 25, 32, 34 (`npx projen explore --seed 32`): the reason was the service's message alone.
+  test.concurrent('a Create the service refuses with a final error fails with a reason that names the dataset group', () => withEnvironment({}, async (env) => {
+    env.service.inject('CreateDatasetGroup', { kind: 'error', name: 'InvalidInputException', message: 'The request is invalid.' });
+
+    const result = await env.deploy(groupStack({ Group: { datasetGroupName: 'shop' } }).template);
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.firstFailure?.reason).toContain('The request is invalid.');
+    expect(result.firstFailure?.reason).toMatch(/shop/);
+    await env.verify();
+  }));
+
+  test.concurrent('a Create the service refuses with a final error fails with a reason that names the schema', () => withEnvironment({}, async (env) => {
+    env.service.inject('CreateSchema', { kind: 'error', name: 'InvalidInputException', message: 'The request is invalid.' });
+    const stack = synthesize((s) => {
+      new Schema(s, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(ITEMS_FIELDS, { recordName: 'Items' }) });
+    });
+
+    const result = await env.deploy(stack.template);
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.firstFailure?.reason).toMatch(/orders/);
+    await env.verify();
+  }));
+});
+
+describe('cancelled updates', () => {
+  // Seed 10 (`npx projen explore --seed 10`, in about 2 runs of 5): the dataset kept the tag the cancelled update added.
+  test.concurrent('a tag change cancelled in flight does not land after the rollback restored the old tags', () => withEnvironment({}, async (env) => {
+    const stackWith = (team: string, fields = ITEMS_FIELDS) => synthesize((s) => {
+      const group = new DatasetGroup(s, 'Group', { datasetGroupName: 'shop' });
+      Tags.of(group).add('team', team);
+      new Schema(s, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(fields, { recordName: 'Items' }) });
+    });
+    await env.deploy(stackWith('a').template);
+    const shopArn = arnOf('dataset-group/shop');
+    const tagging = env.service.gate();
+    env.service.inject('TagResource', { kind: 'hold', gate: tagging });
+    const listsOfShop = () => env.service.calls.filter((c) => c.operation === 'ListTagsForResource' && c.input?.resourceArn === shopArn).length;
+    const listsBefore = listsOfShop();
+
+    // The tag change is applied in place; the schema's new definition under the same explicit name is refused at once.
+    const deployed = env.deploy(stackWith('b', USERS_FIELDS).template);
+    // The cancelled update's TagResource waits on the wire; the rollback Update reads the tags (still 'a') ...
+    await tagging.reached;
+    await until(() => listsOfShop() >= listsBefore + 2);
+    // ... and only then does the cancelled TagResource land.
+    tagging.open();
+    const result = await deployed;
+    await env.cloudformation.settled();
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    const shop = env.service.resources('datasetGroup').find((r) => r.arn === shopArn);
+    expect(shop?.tags).toEqual({ team: 'a', [OWNER_TAG]: env.ownerOf(env.cloudformation.resources().find((r) => r.physicalId === shopArn)!.logicalId) });
+  }));
+});
