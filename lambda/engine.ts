@@ -427,10 +427,10 @@ class ResourceDriver {
       this.applyPending = true;
       return this.waitThenHandOver(arn, { ...handoff, applyPending: true });
     }
-    const changed = await this.kind.update(this.context, arn, oldProps, this.requestedProps);
-    // Nothing to change although the previous properties differ: a cancelled update's calls may still land, so keep
-    // making the service match for as long as the cancelled invocation could still send them.
-    const mayMeetCancelledCalls = changed === false && JSON.stringify(oldProps) !== JSON.stringify(this.requestedProps);
+    const heldPrevious = await this.kind.update(this.context, arn, oldProps, this.requestedProps);
+    // The resource was not what the previous request asked for: that request's calls (an update CloudFormation
+    // cancelled) may still land, so keep making the service match for as long as they could be sent.
+    const mayMeetCancelledCalls = heldPrevious === false && JSON.stringify(oldProps) !== JSON.stringify(this.requestedProps);
     const guardUntil = mayMeetCancelledCalls ? startedAt + this.waitPolicy.cancelledCreateGraceMs : undefined;
     return this.waitThenHandOver(arn, { ...handoff, guardUntil });
   }

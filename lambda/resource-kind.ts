@@ -105,8 +105,9 @@ export interface ResourceKind<P> {
   /**
    * Makes the resource match `newProps` in place. Called only when the resource is
    * not busy, so it compares against what the service holds, not just `oldProps`.
-   * Returns false when the service already held what `newProps` ask, so that the
-   * engine can guard against a cancelled call still on its way (void: unknown).
+   * Returns whether the service held exactly what `oldProps` asked before: false means
+   * another request's calls (a cancelled update's) may have landed, or may still land,
+   * and the engine keeps the resource matching for a while (void: not known).
    */
   update(context: KindContext, arn: string, oldProps: P, newProps: P): Promise<boolean | void>;
   /**

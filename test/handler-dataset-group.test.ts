@@ -413,9 +413,7 @@ describe('Update', () => {
 
     const result = await handlers().onEvent(updateGroupEvent({ Domain: 'VIDEO_ON_DEMAND' }, { Domain: 'ECOMMERCE' }));
 
-    // Nothing to change while the previous properties differ: it keeps the service matching for a while, in case a
-    // cancelled update's calls are still on their way.
-    expect(result).toMatchObject({ PhysicalResourceId: GROUP_ARN, Lifecycle: { operation: 'update', guardUntil: expect.any(Number) } });
+    expect(result).toMatchObject({ PhysicalResourceId: GROUP_ARN, Lifecycle: { operation: 'update', settled: true } });
     expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetGroupCommand);
   });
 

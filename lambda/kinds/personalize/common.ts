@@ -57,10 +57,12 @@ export function apiTags(tags: Record<string, string>, owner: string): Tag[] {
 /**
  * Makes the resource's tags what the stack asks for, against the tags it has now
  * (not those the last request asked for: a cancelled update may or may not have landed).
- * Returns whether anything had to change.
+ * Returns whether the resource held exactly the `previous` tags before.
  */
-export async function syncTags(context: KindContext, arn: string, wanted: Record<string, string>): Promise<boolean> {
+export async function syncTags(context: KindContext, arn: string, wanted: Record<string, string>,
+  previous: Record<string, string>): Promise<boolean> {
   const current = await currentTags(context, arn);
+  const heldPrevious = sameTags(current, previous);
   const removed = Object.keys(current).filter((key) => !(key in wanted) && key !== OWNER_TAG_KEY);
   const changed = Object.entries(wanted).filter(([key, value]) => current[key] !== value);
   if (removed.length > 0) {
@@ -72,7 +74,12 @@ export async function syncTags(context: KindContext, arn: string, wanted: Record
       tags: changed.map(([tagKey, tagValue]) => ({ tagKey, tagValue })),
     })));
   }
-  return removed.length > 0 || changed.length > 0;
+  return heldPrevious;
+}
+
+function sameTags(current: Record<string, string>, expected: Record<string, string>): boolean {
+  const keys = new Set([...Object.keys(current), ...Object.keys(expected)].filter((key) => key !== OWNER_TAG_KEY));
+  return [...keys].every((key) => current[key] === expected[key]);
 }
 
 async function currentTags(context: KindContext, arn: string): Promise<Record<string, string>> {

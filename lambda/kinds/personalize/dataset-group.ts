@@ -72,7 +72,7 @@ export const datasetGroupKind: ResourceKind<DatasetGroupSpec> = {
       && (group.kmsKeyArn ?? undefined) === spec.kmsKeyArn && (group.roleArn ?? undefined) === spec.roleArn;
   },
 
-  update: (context, arn, _oldSpec, newSpec) => syncTags(context, arn, newSpec.tags),
+  update: (context, arn, oldSpec, newSpec) => syncTags(context, arn, newSpec.tags, oldSpec.tags),
 
   observe: async (context, arn) => {
     const group = await describeGroup(context, arn);

@@ -85,10 +85,10 @@ export const datasetKind: ResourceKind<DatasetSpec> = {
     return existing !== undefined && matches(existing, spec) && await hasOwnerTag(context, arn);
   },
 
-  update: async (context, arn, _oldSpec, newSpec) => {
-    const schemaChanged = await replaceSchema(context, arn, newSpec.schemaArn);
-    const tagsChanged = await syncTags(context, arn, newSpec.tags);
-    return schemaChanged || tagsChanged;
+  update: async (context, arn, oldSpec, newSpec) => {
+    const heldPreviousSchema = await replaceSchema(context, arn, newSpec.schemaArn, oldSpec.schemaArn);
+    const heldPreviousTags = await syncTags(context, arn, newSpec.tags, oldSpec.tags);
+    return heldPreviousSchema && heldPreviousTags;
   },
 
   observe: async (context, arn, operation, spec) => {
@@ -174,13 +174,15 @@ async function explainTakenPlace(context: KindContext, spec: DatasetSpec, origin
 /**
  * Starts UpdateDataset when the dataset's schema (as the service holds it, which a
  * cancelled update may have changed) is not the one asked for, after checking that
- * the new schema is a compatible extension of the current one.
+ * the new schema is a compatible extension of the current one. Returns whether the
+ * dataset held the previous request's schema.
  */
-async function replaceSchema(context: KindContext, arn: string, schemaArn: string): Promise<boolean> {
+async function replaceSchema(context: KindContext, arn: string, schemaArn: string, previousSchemaArn: string): Promise<boolean> {
   const dataset = await describeDataset(context, arn);
   if (!dataset) throw new Error(`Dataset ${arn} disappeared; it was probably deleted outside CloudFormation.`);
+  const heldPrevious = dataset.schemaArn === previousSchemaArn;
   // A repeated event, or a rollback to the schema the dataset still has.
-  if (hasOrIsGettingSchema(dataset, schemaArn)) return false;
+  if (hasOrIsGettingSchema(dataset, schemaArn)) return heldPrevious;
   if (!SCHEMA_UPDATABLE_TYPES.has((dataset.datasetType ?? '').toUpperCase())) {
     throw new Error(`Dataset ${arn} uses schema ${dataset.schemaArn}, and the schema of a ${dataset.datasetType} dataset cannot `
       + `change in place to ${schemaArn}.`);
@@ -207,7 +209,7 @@ async function replaceSchema(context: KindContext, arn: string, schemaArn: strin
     const now = await describeDataset(context, arn);
     if (!now || !hasOrIsGettingSchema(now, schemaArn)) throw error;
   }
-  return true;
+  return heldPrevious;
 }
 
 function hasOrIsGettingSchema(dataset: ApiDataset, schemaArn: string): boolean {

@@ -76,10 +76,10 @@ export const eventTrackerKind: ResourceKind<EventTrackerSpec> = {
     return tracker !== undefined && tracker.name === spec.name && tracker.datasetGroupArn === spec.datasetGroupArn;
   },
 
-  update: async (context, arnOrLocator, _oldSpec, newSpec) => {
+  update: async (context, arnOrLocator, oldSpec, newSpec) => {
     const arn = await resolve(context, arnOrLocator);
     if (arn === undefined) throw new Error(`Event tracker ${arnOrLocator} no longer exists; it was probably deleted outside CloudFormation.`);
-    return syncTags(context, arn, newSpec.tags);
+    return syncTags(context, arn, newSpec.tags, oldSpec.tags);
   },
 
   observe: async (context, arnOrLocator) => {

@@ -58,7 +58,7 @@ export const filterKind: ResourceKind<FilterSpec> = {
     return filter !== undefined && filter.datasetGroupArn === spec.datasetGroupArn && filter.filterExpression === spec.filterExpression;
   },
 
-  update: (context, arn, _oldSpec, newSpec) => syncTags(context, arn, newSpec.tags),
+  update: (context, arn, oldSpec, newSpec) => syncTags(context, arn, newSpec.tags, oldSpec.tags),
 
   observe: async (context, arn) => {
     const filter = await describeFilter(context, arn);
