@@ -70,4 +70,34 @@ describe('cancelled updates', () => {
     const shop = env.service.resources('datasetGroup').find((r) => r.arn === shopArn);
     expect(shop?.tags).toEqual({ team: 'a', [OWNER_TAG]: env.ownerOf(env.cloudformation.resources().find((r) => r.physicalId === shopArn)!.logicalId) });
   }));
+
+  // Seeds 255 and 710 (`npx projen explore --seed 710`): the cancelled update's UntagResource had landed and its
+  // TagResource had not, so the rollback had something to change, answered SUCCESS, and the TagResource landed after.
+  test.concurrent('a tag change cancelled halfway (untagged, not yet tagged) does not land after the rollback restored the old tags', () => withEnvironment({}, async (env) => {
+    const stackWith = (tags: Record<string, string>, fields = ITEMS_FIELDS) => synthesize((s) => {
+      const group = new DatasetGroup(s, 'Group', { datasetGroupName: 'shop' });
+      for (const [key, value] of Object.entries(tags)) Tags.of(group).add(key, value);
+      new Schema(s, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(fields, { recordName: 'Items' }) });
+    });
+    await env.deploy(stackWith({ 'team': 'a', 'cost-center': 'x' }).template);
+    const shopArn = arnOf('dataset-group/shop');
+    const tagging = env.service.gate();
+    env.service.inject('TagResource', { kind: 'hold', gate: tagging });
+    const listsOfShop = () => env.service.calls.filter((c) => c.operation === 'ListTagsForResource' && c.input?.resourceArn === shopArn).length;
+    const listsBefore = listsOfShop();
+
+    // cost-center is removed at once, env waits on the wire; the schema's new definition under the same name is refused.
+    const deployed = env.deploy(stackWith({ team: 'a', env: 'c' }, USERS_FIELDS).template);
+    await tagging.reached;
+    // The rollback reads the tags (cost-center gone, env not there) and puts cost-center back ...
+    await until(() => listsOfShop() >= listsBefore + 2);
+    // ... and only then does the cancelled TagResource land. Only the first TagResource waited: the rollback's goes through.
+    tagging.open();
+    const result = await deployed;
+    await env.cloudformation.settled();
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    const shop = env.service.resources('datasetGroup').find((r) => r.arn === shopArn);
+    expect(shop?.tags).toEqual({ 'team': 'a', 'cost-center': 'x', [OWNER_TAG]: env.ownerOf(env.cloudformation.resources().find((r) => r.physicalId === shopArn)!.logicalId) });
+  }));
 });
