@@ -14,6 +14,18 @@ jest.setTimeout(30_000);
 
 const OWNER_TAG = 'cdk-personalize:owner';
 
+/**
+ * A tagged group 'shop' and a schema 'orders': a new definition for the schema under the same explicit name is
+ * refused at once, which makes the update fail while the group's tag change is in flight.
+ */
+function stackWith(tags: Record<string, string>, fields = ITEMS_FIELDS) {
+  return synthesize((s) => {
+    const group = new DatasetGroup(s, 'Group', { datasetGroupName: 'shop' });
+    for (const [key, value] of Object.entries(tags)) Tags.of(group).add(key, value);
+    new Schema(s, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(fields, { recordName: 'Items' }) });
+  });
+}
+
 describe('failure reasons', () => {
   // Seeds 25, 32, 34 (`npx projen explore --seed 32`): the reason was the service's message alone.
   test.concurrent('a Create the service refuses with a final error fails with a reason that names the dataset group', () => withEnvironment({}, async (env) => {
@@ -44,12 +56,7 @@ describe('failure reasons', () => {
 describe('cancelled updates', () => {
   // Seed 10 (`npx projen explore --seed 10`, in about 2 runs of 5): the dataset kept the tag the cancelled update added.
   test.concurrent('a tag change cancelled in flight does not land after the rollback restored the old tags', () => withEnvironment({}, async (env) => {
-    const stackWith = (team: string, fields = ITEMS_FIELDS) => synthesize((s) => {
-      const group = new DatasetGroup(s, 'Group', { datasetGroupName: 'shop' });
-      Tags.of(group).add('team', team);
-      new Schema(s, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(fields, { recordName: 'Items' }) });
-    });
-    await env.deploy(stackWith('a').template);
+    await env.deploy(stackWith({ team: 'a' }).template);
     const shopArn = arnOf('dataset-group/shop');
     const tagging = env.service.gate();
     env.service.inject('TagResource', { kind: 'hold', gate: tagging });
@@ -57,7 +64,7 @@ describe('cancelled updates', () => {
     const listsBefore = listsOfShop();
 
     // The tag change is applied in place; the schema's new definition under the same explicit name is refused at once.
-    const deployed = env.deploy(stackWith('b', USERS_FIELDS).template);
+    const deployed = env.deploy(stackWith({ team: 'b' }, USERS_FIELDS).template);
     // The cancelled update's TagResource waits on the wire; the rollback Update reads the tags (still 'a') ...
     await tagging.reached;
     await until(() => listsOfShop() >= listsBefore + 2);
@@ -74,11 +81,6 @@ describe('cancelled updates', () => {
   // Seeds 255 and 710 (`npx projen explore --seed 710`): the cancelled update's UntagResource had landed and its
   // TagResource had not, so the rollback had something to change, answered SUCCESS, and the TagResource landed after.
   test.concurrent('a tag change cancelled halfway (untagged, not yet tagged) does not land after the rollback restored the old tags', () => withEnvironment({}, async (env) => {
-    const stackWith = (tags: Record<string, string>, fields = ITEMS_FIELDS) => synthesize((s) => {
-      const group = new DatasetGroup(s, 'Group', { datasetGroupName: 'shop' });
-      for (const [key, value] of Object.entries(tags)) Tags.of(group).add(key, value);
-      new Schema(s, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(fields, { recordName: 'Items' }) });
-    });
     await env.deploy(stackWith({ 'team': 'a', 'cost-center': 'x' }).template);
     const shopArn = arnOf('dataset-group/shop');
     const tagging = env.service.gate();
