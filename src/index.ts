@@ -7,3 +7,5 @@ export * from './filter-expression';
 export * from './filter';
 export * from './metric-attribution';
 export * as rekognition from './rekognition';
+export * from './solution';
+export * from './solution-version';
