@@ -12,9 +12,9 @@ import 'aws-sdk-client-mock-jest';
 import { DatasetImportJobSpec, datasetImportJobKind as kind } from '../lambda/kinds/personalize/dataset-import-job';
 import { encodeKey, signedHeaders } from '../lambda/kinds/s3-objects';
 import { KindContext } from '../lambda/resource-kind';
-import { OWNER_TAG_KEY } from '../src/private/contract';
 import { LocalS3 } from './local-s3/server';
 import { VirtualClock } from './support/virtual-clock';
+import { OWNER_TAG_KEY } from '../src/private/contract';
 
 process.env.AWS_REGION = 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID = 'test';
@@ -32,16 +32,27 @@ const context: KindContext = {
   clock, partition: 'aws', region: 'us-east-1', account: '123456789012', owner: 'Stack/Import', call: (_operation, attempt) => attempt(),
 };
 const PROPERTIES = {
-  Name: 'Stack_Import-0a1b2c3d', DatasetArn: DATASET, DataLocation: 's3://shop-data/data/interactions.csv',
-  RoleArn: 'arn:aws:iam::123456789012:role/reader', ImportMode: 'FULL', PublishAttributionMetricsToS3: 'false', Wait: 'active', WaitSeconds: '600',
+  Name: 'Stack_Import-0a1b2c3d',
+  DatasetArn: DATASET,
+  DataLocation: 's3://shop-data/data/interactions.csv',
+  RoleArn: 'arn:aws:iam::123456789012:role/reader',
+  ImportMode: 'FULL',
+  PublishAttributionMetricsToS3: 'false',
+  Wait: 'active',
+  WaitSeconds: '600',
 };
 const spec = (overrides: Record<string, unknown> = {}): DatasetImportJobSpec => kind.parse({ ...PROPERTIES, ...overrides });
 
 function job(status: string, createdSecondsAgo = 0, failureReason?: string): void {
   personalizeMock.on(DescribeDatasetImportJobCommand).resolves({
     datasetImportJob: {
-      jobName: PROPERTIES.Name, datasetImportJobArn: ARN, datasetArn: DATASET, status, failureReason,
-      dataSource: { dataLocation: PROPERTIES.DataLocation }, creationDateTime: new Date(clock.now() - createdSecondsAgo * 1000),
+      jobName: PROPERTIES.Name,
+      datasetImportJobArn: ARN,
+      datasetArn: DATASET,
+      status,
+      failureReason,
+      dataSource: { dataLocation: PROPERTIES.DataLocation },
+      creationDateTime: new Date(clock.now() - createdSecondsAgo * 1000),
     },
   });
 }

@@ -121,7 +121,7 @@ test.concurrent('a job that ends CREATE FAILED fails the deploy with the service
   const result = await env.deploy(ASSET.template);
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.firstFailure?.reason?.split('\n')[0]).toBe(`Personalize reported CREATE FAILED for dataset import job `
+  expect(result.firstFailure?.reason?.split('\n')[0]).toBe('Personalize reported CREATE FAILED for dataset import job '
     + `${arnOf(`dataset-import-job/${name}`)}: The column EVENT_VALUE has 3 values that are not floats`);
   await env.verify();
 }));
