@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Annotations, Arn, ArnFormat, CfnResource, CustomResource, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack,
+  ArnFormat, CfnResource, CustomResource, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack,
   TagManager, TagType, Token,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,13 +15,12 @@ import { csvProblems } from './private/csv-check';
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
 import { grantHandler } from './private/handler-access';
-import { describeValue } from './private/messages';
 import { addNagSuppressions, flattenForNag } from './private/nag';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
-import { tagProblems, validatePersonalizeArn } from './private/validation';
+import { allowPersonalizeOnBucket, PERSONALIZE_PRINCIPAL as SERVICE_PRINCIPAL, personalizeServiceRole } from './private/service-role';
+import { tagProblems, validatePersonalizeArnOf } from './private/validation';
 
-const SERVICE_PRINCIPAL = 'personalize.amazonaws.com';
 /** DataSource.dataLocation (botocore S3Location): at most 256 characters. */
 const DATA_LOCATION_MAX_LENGTH = 256;
 /** S3 object keys are at most 1,024 bytes of UTF-8. */
@@ -261,14 +260,7 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
    * Imports an import job by its ARN, `…:dataset-import-job/NAME`.
    */
   public static fromDatasetImportJobArn(scope: Construct, id: string, datasetImportJobArn: string): IDatasetImportJob {
-    validatePersonalizeArn('datasetImportJobArn', datasetImportJobArn);
-    if (!Token.isUnresolved(datasetImportJobArn)) {
-      const { resource } = Arn.split(datasetImportJobArn, ArnFormat.SLASH_RESOURCE_NAME);
-      if (resource !== 'dataset-import-job') {
-        throw new Error(`Invalid datasetImportJobArn: '${datasetImportJobArn}' is a Personalize '${resource}' ARN, not a dataset `
-          + 'import job ARN (…:dataset-import-job/NAME).');
-      }
-    }
+    validatePersonalizeArnOf('datasetImportJobArn', datasetImportJobArn, 'dataset-import-job', 'dataset import job');
     class Import extends Resource implements IDatasetImportJob {
       public readonly datasetImportJobArn = datasetImportJobArn;
     }
@@ -379,14 +371,9 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
   }
 
   private createServiceRole(): iam.Role {
-    const stack = Stack.of(this);
-    // Confused-deputy protection, as for the dataset group's role.
-    const principal = new iam.ServicePrincipal(SERVICE_PRINCIPAL).withConditions({
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:personalize:${stack.region}:${stack.account}:*` },
-    });
-    return new iam.Role(this, 'ServiceRole', { assumedBy: principal, description: 'Lets Amazon Personalize read the data of a dataset import job' });
+    return personalizeServiceRole(this, 'Lets Amazon Personalize read the data of a dataset import job');
   }
+
 
   /** The created role reads exactly the key (or the objects under the prefix), and decrypts with the keys involved. */
   private grantRead(bucket: s3.IBucket, readable: string): void {
@@ -414,23 +401,12 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
    * access to Amazon S3 resources"); only a bucket the app owns can get it.
    */
   private allowPersonalize(bucket: s3.IBucket, readable: string): IConstruct | undefined {
-    const stack = Stack.of(this);
-    const { statementAdded, policyDependable } = bucket.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(SERVICE_PRINCIPAL)],
+    return allowPersonalizeOnBucket(this, bucket, {
       actions: ['s3:GetObject', 's3:ListBucket'],
-      resources: [bucket.bucketArn, bucket.arnForObjects(readable)],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:personalize:${stack.region}:${stack.account}:*` },
-      },
-    }));
-    if (!statementAdded) {
-      Annotations.of(this).addWarningV2('cdk-personalize:importedSourceBucket',
-        `The policy of the imported bucket ${describeValue(bucket.bucketArn, bucket)} cannot be changed by this app. It must let `
-        + `${SERVICE_PRINCIPAL} s3:GetObject on '${readable}' and s3:ListBucket, or the import fails.`);
-      return undefined;
-    }
-    return policyDependable as IConstruct | undefined ?? bucket.policy;
+      objects: bucket.arnForObjects(readable),
+      warningId: 'cdk-personalize:importedSourceBucket',
+      needed: `s3:GetObject on '${readable}' and s3:ListBucket, or the import fails`,
+    });
   }
 
   private renderTags(): TagProperty[] {
