@@ -2,8 +2,8 @@
  * The local S3 answers the object calls the handler signs itself (lambda/kinds/s3-objects.ts),
  * with S3's status codes and error bodies.
  */
-import { copyObject, deleteObject, S3Target } from '../../lambda/kinds/s3-objects';
 import { LocalS3 } from './server';
+import { copyObject, deleteObject, S3Target } from '../../lambda/kinds/s3-objects';
 
 let s3: LocalS3;
 const target: S3Target = {
