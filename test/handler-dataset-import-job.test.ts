@@ -151,6 +151,17 @@ describe('create and the source copy', () => {
     expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetImportJobCommand);
   });
 
+  test('a job the service refuses leaves no copy behind, since no Delete will find a job to remove it with', async () => {
+    s3.createBucket('assets');
+    s3.createBucket('copies');
+    s3.putObject('assets', 'a b+c.csv', 'USER_ID\nu1\n');
+    personalizeMock.on(CreateDatasetImportJobCommand).rejects(Object.assign(new Error('Dataset is not ACTIVE'), { name: 'ResourceInUseException' }));
+
+    await expect(kind.create(context, copying())).rejects.toThrow('Dataset is not ACTIVE');
+
+    expect(s3.hasObject('copies', 'imports/Stack_Import-0a1b2c3d.csv')).toBe(false);
+  });
+
   test('an ended job\'s copy is removed, and the job reported gone', async () => {
     s3.createBucket('copies');
     s3.putObject('copies', 'imports/Stack_Import-0a1b2c3d.csv', 'x');

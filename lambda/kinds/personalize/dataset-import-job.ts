@@ -19,6 +19,7 @@ import {
 import { Attributes, ResourceTypes } from '../../../src/private/contract';
 import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
 import { KindContext, Observation, ResourceKind } from '../../resource-kind';
+import { isErrorNamed } from '../../retry';
 import { copyObject, deleteObject, S3Target } from '../s3-objects';
 
 export type ImportWaitMode = 'active' | 'started';
@@ -91,21 +92,30 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
   ],
 
   create: async (context, spec) => {
-    if (spec.copySource) {
-      const target = s3Object(spec.dataLocation)!;
+    const target = spec.copySource ? s3Object(spec.dataLocation)! : undefined;
+    if (spec.copySource && target) {
       const { bucket, key } = spec.copySource;
       await context.call('CopyObject', () => copyObject(s3Target(context), bucket, key, target.bucket, target.key));
     }
-    const response = await context.call('CreateDatasetImportJob', () => personalize().send(new CreateDatasetImportJobCommand({
-      jobName: spec.name,
-      datasetArn: spec.datasetArn,
-      dataSource: { dataLocation: spec.dataLocation },
-      roleArn: spec.roleArn,
-      importMode: spec.importMode as 'FULL' | 'INCREMENTAL',
-      publishAttributionMetricsToS3: spec.publishAttributionMetricsToS3,
-      tags: apiTags(spec.tags, context.owner),
-    })));
-    return response.datasetImportJobArn!;
+    try {
+      const response = await context.call('CreateDatasetImportJob', () => personalize().send(new CreateDatasetImportJobCommand({
+        jobName: spec.name,
+        datasetArn: spec.datasetArn,
+        dataSource: { dataLocation: spec.dataLocation },
+        roleArn: spec.roleArn,
+        importMode: spec.importMode as 'FULL' | 'INCREMENTAL',
+        publishAttributionMetricsToS3: spec.publishAttributionMetricsToS3,
+        tags: apiTags(spec.tags, context.owner),
+      })));
+      return response.datasetImportJobArn!;
+    } catch (error) {
+      // No job reads the copy then, and the rollback's Delete finds no job to remove it with: remove it now,
+      // so that the construct's bucket can be deleted. A job of this name that exists already keeps it.
+      if (target && !isErrorNamed(error, 'ResourceAlreadyExistsException')) {
+        await context.call('DeleteObject', () => deleteObject(s3Target(context), target.bucket, target.key)).catch(() => undefined);
+      }
+      throw error;
+    }
   },
 
   arnOf: (context, spec) => personalizeArn(context, `dataset-import-job/${spec.name}`),
