@@ -126,6 +126,18 @@ test.concurrent('a job that ends CREATE FAILED fails the deploy with the service
   await env.verify();
 }));
 
+test.concurrent('a job Personalize refuses leaves no copy, so the rollback deletes the construct\'s bucket', () => withEnvironment({}, async (env) => {
+  const copy = stageAsset(env, ASSET);
+  env.service.inject('CreateDatasetImportJob', { kind: 'error', name: 'InvalidInputException', message: 'The role cannot be assumed' });
+
+  const result = await env.deploy(ASSET.template);
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.firstFailure?.reason).toContain('The role cannot be assumed');
+  expect(env.s3.hasObject(copy.bucket, copy.key)).toBe(false);
+  await env.verify();
+}));
+
 test.concurrent('an import whose source is missing fails with the service\'s reason', () => withEnvironment({}, async (env) => {
   const stack = importStack({ fromBucket: true });
 
