@@ -6,12 +6,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   Dataset, DatasetGroup, DatasetImportJob, DatasetImportJobProps, DatasetType, ImportMode, ImportSource, ImportWait, Schema,
-  SchemaDefinition, SchemaField,
+  SchemaDefinition,
 } from '../src';
+import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
-const FIXTURES = path.join(__dirname, 'fixtures', 'import');
+const FIXTURES = IMPORT_FIXTURES;
 const TYPE = 'Custom::PersonalizeDatasetImportJob';
 
 function newStack(app = new App()): Stack {
@@ -23,13 +24,7 @@ function interactions(stack: Stack, groupProps: { kmsKey?: kms.IKey } = {}): Dat
   return group.addDataset('Interactions', {
     datasetType: DatasetType.INTERACTIONS,
     schema: new Schema(stack, 'InteractionsSchema', {
-      definition: SchemaDefinition.fromFields([
-        SchemaField.stringField('USER_ID'),
-        SchemaField.stringField('ITEM_ID'),
-        SchemaField.longField('TIMESTAMP'),
-        SchemaField.stringField('EVENT_TYPE'),
-        SchemaField.floatField('EVENT_VALUE').nullable(),
-      ], { recordName: 'Interactions' }),
+      definition: SchemaDefinition.fromFields(interactionsWithEventFields(), { recordName: 'Interactions' }),
     }),
   });
 }

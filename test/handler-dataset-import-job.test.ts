@@ -12,7 +12,7 @@ import 'aws-sdk-client-mock-jest';
 import { DatasetImportJobSpec, datasetImportJobKind as kind } from '../lambda/kinds/personalize/dataset-import-job';
 import { encodeKey, signedHeaders } from '../lambda/kinds/s3-objects';
 import { KindContext } from '../lambda/resource-kind';
-import { LocalS3 } from './local-s3/server';
+import { LocalS3, useLocalS3 } from './local-s3/server';
 import { VirtualClock } from './support/virtual-clock';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
@@ -112,22 +112,15 @@ describe('delete', () => {
 });
 
 describe('create and the source copy', () => {
+  const localS3 = useLocalS3(['assets', 'copies']);
   let s3: LocalS3;
-  beforeAll(async () => {
-    s3 = await LocalS3.start();
-    process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
+  beforeEach(() => {
+    s3 = localS3();
   });
-  afterAll(async () => {
-    delete process.env.AWS_ENDPOINT_URL_S3;
-    await s3.stop();
-  });
-  beforeEach(() => s3.reset());
 
   const copying = () => spec({ CopySourceBucket: 'assets', CopySourceKey: 'a b+c.csv', DataLocation: 's3://copies/imports/Stack_Import-0a1b2c3d.csv' });
 
   test('the asset is copied to the data location, then the job is created with the owner tag', async () => {
-    s3.createBucket('assets');
-    s3.createBucket('copies');
     s3.putObject('assets', 'a b+c.csv', 'USER_ID\nu1\n');
     personalizeMock.on(CreateDatasetImportJobCommand).resolves({ datasetImportJobArn: ARN });
 
@@ -145,15 +138,11 @@ describe('create and the source copy', () => {
   });
 
   test('a missing asset fails the create with S3\'s error, before any job is created', async () => {
-    s3.createBucket('assets');
-    s3.createBucket('copies');
     await expect(kind.create(context, copying())).rejects.toMatchObject({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
     expect(personalizeMock).not.toHaveReceivedCommand(CreateDatasetImportJobCommand);
   });
 
   test('a job the service refuses leaves no copy behind, since no Delete will find a job to remove it with', async () => {
-    s3.createBucket('assets');
-    s3.createBucket('copies');
     s3.putObject('assets', 'a b+c.csv', 'USER_ID\nu1\n');
     personalizeMock.on(CreateDatasetImportJobCommand).rejects(Object.assign(new Error('Dataset is not ACTIVE'), { name: 'ResourceInUseException' }));
 
@@ -163,7 +152,6 @@ describe('create and the source copy', () => {
   });
 
   test('an ended job\'s copy is removed, and the job reported gone', async () => {
-    s3.createBucket('copies');
     s3.putObject('copies', 'imports/Stack_Import-0a1b2c3d.csv', 'x');
     job('ACTIVE');
     await expect(kind.delete(context, ARN, copying())).rejects.toMatchObject({ name: 'ResourceNotFoundException' });

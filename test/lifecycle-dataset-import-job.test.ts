@@ -10,17 +10,18 @@ import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  DatasetGroup, DatasetImportJob, DatasetType, ImportSource, ImportWait, Schema, SchemaDefinition, SchemaField,
+  DatasetGroup, DatasetImportJob, DatasetType, ImportSource, ImportWait, Schema, SchemaDefinition,
 } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, operationsIn, until } from './harness/assertions';
 import { ACCOUNT, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 import { HARNESS_PROVIDER_TIMING, HARNESS_WAIT_POLICY } from './harness/timing';
+import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
 jest.setTimeout(30_000);
 
-const CSV = path.join(__dirname, 'fixtures', 'import', 'interactions.csv');
+const CSV = path.join(IMPORT_FIXTURES, 'interactions.csv');
 /** The bootstrap staging bucket the harness resolves asset locations to. */
 const ASSET_BUCKET = `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`;
 
@@ -39,10 +40,7 @@ function importStack(spec: ImportSpec = {}): SynthesizedStack {
     const dataset = group.addDataset('Interactions', {
       datasetType: DatasetType.INTERACTIONS,
       schema: new Schema(stack, 'InteractionsSchema', {
-        definition: SchemaDefinition.fromFields([
-          SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP'),
-          SchemaField.stringField('EVENT_TYPE'), SchemaField.floatField('EVENT_VALUE').nullable(),
-        ], { recordName: 'Interactions' }),
+        definition: SchemaDefinition.fromFields(interactionsWithEventFields(), { recordName: 'Interactions' }),
       }),
     });
     const source = spec.fromBucket

@@ -2,26 +2,17 @@
  * The local S3 answers the object calls the handler signs itself (lambda/kinds/s3-objects.ts),
  * with S3's status codes and error bodies.
  */
-import { LocalS3 } from './server';
+import { LocalS3, useLocalS3 } from './server';
 import { copyObject, deleteObject, S3Target } from '../../lambda/kinds/s3-objects';
 
-let s3: LocalS3;
+const localS3 = useLocalS3(['assets', 'copies']);
 const target: S3Target = {
   region: 'us-east-1', now: () => Date.UTC(2026, 10, 29), credentials: async () => ({ accessKeyId: 'test', secretAccessKey: 'test' }),
 };
 
-beforeAll(async () => {
-  s3 = await LocalS3.start();
-  process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
-});
-afterAll(async () => {
-  delete process.env.AWS_ENDPOINT_URL_S3;
-  await s3.stop();
-});
+let s3: LocalS3;
 beforeEach(() => {
-  s3.reset();
-  s3.createBucket('assets');
-  s3.createBucket('copies');
+  s3 = localS3();
 });
 
 test('CopyObject copies an object, keys with spaces and slashes included, and copying again changes nothing', async () => {

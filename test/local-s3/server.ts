@@ -166,3 +166,25 @@ export class LocalS3 {
 function stored(body: Buffer): StoredObject {
   return { body, etag: `"${createHash('md5').update(body).digest('hex')}"` };
 }
+
+/**
+ * A local S3 for the tests of one jest block, which the handler's S3 calls reach through
+ * AWS_ENDPOINT_URL_S3: started before them, emptied before each (then given `buckets`),
+ * stopped after them. Call the returned getter inside tests.
+ */
+export function useLocalS3(buckets: string[] = []): () => LocalS3 {
+  let s3: LocalS3 | undefined;
+  beforeAll(async () => {
+    s3 = await LocalS3.start();
+    process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
+  });
+  afterAll(async () => {
+    delete process.env.AWS_ENDPOINT_URL_S3;
+    await s3?.stop();
+  });
+  beforeEach(() => {
+    s3!.reset();
+    buckets.forEach((bucket) => s3!.createBucket(bucket));
+  });
+  return () => s3!;
+}
