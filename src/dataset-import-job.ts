@@ -353,7 +353,7 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
 
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'dataset-import-job', name)] },
-      { actions: ['personalize:CreateDatasetImportJob'], resources: [datasetGrantArn(this, dataset)] },
+      { actions: ['personalize:CreateDatasetImportJob', 'personalize:DescribeDataset'], resources: [datasetGrantArn(this, dataset)] },
       { actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPAL } } },
       ...(source.asset ? [
         { actions: ['s3:GetObject'], resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: source.asset.s3BucketName, resourceName: source.asset.s3ObjectKey })] },
@@ -373,7 +373,6 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
   private createServiceRole(): iam.Role {
     return personalizeServiceRole(this, 'Lets Amazon Personalize read the data of a dataset import job');
   }
-
 
   /** The created role reads exactly the key (or the objects under the prefix), and decrypts with the keys involved. */
   private grantRead(bucket: s3.IBucket, readable: string): void {

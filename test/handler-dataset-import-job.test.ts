@@ -5,7 +5,7 @@
  * request signature.
  */
 import {
-  CreateDatasetImportJobCommand, DescribeDatasetImportJobCommand, ListTagsForResourceCommand, PersonalizeClient,
+  CreateDatasetImportJobCommand, DescribeDatasetCommand, DescribeDatasetImportJobCommand, ListTagsForResourceCommand, PersonalizeClient,
 } from '@aws-sdk/client-personalize';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -167,6 +167,15 @@ describe('ownership and replacement', () => {
     await expect(kind.isOwned(context, ARN, spec({ DataLocation: 's3://shop-data/other.csv' }), { purpose: 'adopt' })).resolves.toBe(false);
     personalizeMock.on(ListTagsForResourceCommand).resolves({ tags: [] });
     await expect(kind.isOwned(context, ARN, spec(), { purpose: 'delete' })).resolves.toBe(false);
+  });
+
+  test('a job older than its dataset is not adopted: it imported into an earlier dataset of the same ARN', async () => {
+    personalizeMock.on(ListTagsForResourceCommand).resolves({ tags: [{ tagKey: OWNER_TAG_KEY, tagValue: 'Stack/Import' }] });
+    job('ACTIVE', 3_600);
+    personalizeMock.on(DescribeDatasetCommand).resolves({ dataset: { datasetArn: DATASET, creationDateTime: new Date(clock.now() - 60_000) } });
+    await expect(kind.isOwned(context, ARN, spec(), { purpose: 'adopt' })).resolves.toBe(false);
+    personalizeMock.on(DescribeDatasetCommand).resolves({ dataset: { datasetArn: DATASET, creationDateTime: new Date(clock.now() - 7_200_000) } });
+    await expect(kind.isOwned(context, ARN, spec(), { purpose: 'adopt' })).resolves.toBe(true);
   });
 
   test('a new source, mode or role is a replacement; the wait mode and tags are not', () => {

@@ -12,7 +12,7 @@
  * Delete: the job stays, and so does its data in the dataset. A copied object is
  * removed once the job no longer reads it; then the job counts as gone.
  */
-import { CreateDatasetImportJobCommand, DescribeDatasetImportJobCommand } from '@aws-sdk/client-personalize';
+import { CreateDatasetImportJobCommand, DescribeDatasetCommand, DescribeDatasetImportJobCommand } from '@aws-sdk/client-personalize';
 import {
   apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
 } from './common';
@@ -124,7 +124,14 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
     if (!await hasOwnerTag(context, arn)) return false;
     if (question.purpose === 'delete' || spec === undefined) return true;
     const job = await describeJob(context, arn);
-    return job !== undefined && job.datasetArn === spec.datasetArn && job.dataSource?.dataLocation === spec.dataLocation;
+    if (job === undefined || job.datasetArn !== spec.datasetArn || job.dataSource?.dataLocation !== spec.dataLocation) return false;
+    // A job older than its dataset imported into an earlier dataset of the same ARN (one removed and added
+    // back): its data is not in this one.
+    const dataset = await describeOrUndefined(context, 'DescribeDataset',
+      () => personalize().send(new DescribeDatasetCommand({ datasetArn: spec.datasetArn })));
+    const datasetCreated = dataset?.dataset?.creationDateTime?.getTime();
+    const jobCreated = job.creationDateTime?.getTime();
+    return datasetCreated === undefined || jobCreated === undefined || jobCreated >= datasetCreated;
   },
 
   update: (context, arn, oldSpec, newSpec) => syncTags(context, arn, newSpec.tags, oldSpec.tags),
