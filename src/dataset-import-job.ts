@@ -158,7 +158,7 @@ class UntilActive extends ImportWait {
   constructor(bound: Duration) {
     super();
     if (bound.isUnresolved()) throw new Error('Invalid ImportWait.untilActive bound: it must be known at synth time.');
-    const seconds = bound.toSeconds();
+    const seconds = bound.toMilliseconds() / 1000;
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_WAIT.toSeconds()) {
       throw new Error(`Invalid ImportWait.untilActive bound: ${bound.toHumanString()}. Expected whole seconds from 1 second to 25 minutes `
         + '(the handler gives up on any operation after 30 minutes); for longer imports use ImportWait.startOnly().');

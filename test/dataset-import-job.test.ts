@@ -223,6 +223,10 @@ describe('DatasetImportJob', () => {
       /Invalid ImportWait.untilActive bound: 26 minutes. Expected whole seconds from 1 second to 25 minutes .*ImportWait.startOnly\(\)/);
   });
 
+  test('a bound in fractions of a second is refused', () => {
+    expect(() => ImportWait.untilActive(Duration.millis(1500))).toThrow(/Invalid ImportWait.untilActive bound: 1 second 500 millis. Expected whole seconds/);
+  });
+
   test('the same source gives the same name in every synth', () => {
     expect(bucketJob().Name).toEqual(bucketJob().Name);
   });
