@@ -1,10 +1,11 @@
+import * as path from 'path';
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import {
-  DatasetGroup, DatasetType, Domain, EventTracker, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue,
-  MetricAttribution, MetricExpression, Schema, SchemaDefinition, SchemaField,
+  DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterCondition, FilterExpression, FilterField,
+  FilterTarget, FilterValue, ImportSource, MetricAttribution, MetricExpression, Schema, SchemaDefinition, SchemaField,
 } from '../src';
 
 // Every feature flag at the value aws-cdk-lib recommends for a new project, as `cdk init` writes them
@@ -47,7 +48,14 @@ const items = new Schema(stack, 'ItemsSchema', {
     SchemaField.longField('CREATION_TIMESTAMP'),
   ], { recordName: 'Items' }),
 });
-retail.addDataset('Items', { datasetType: DatasetType.ITEMS, schema: items });
+const catalog = retail.addDataset('Items', { datasetType: DatasetType.ITEMS, schema: items });
+
+// The catalog's bulk data: a CSV file of the app, checked against the schema at synth and imported on
+// deploy. A changed file runs a new import; the deploy waits until it is ACTIVE (25 minutes at most).
+new DatasetImportJob(stack, 'CatalogImport', {
+  dataset: catalog,
+  source: ImportSource.fromAsset(path.join(__dirname, 'data', 'items.csv')),
+});
 
 const users = new Schema(stack, 'UsersSchema', {
   domain: Domain.ECOMMERCE,

@@ -11,6 +11,7 @@ import { grantHandler, HandlerGrant } from './private/handler-access';
 import { describeValue } from './private/messages';
 import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { PERSONALIZE_PRINCIPAL as SERVICE_PRINCIPAL, personalizeServiceRole } from './private/service-role';
 import {
   claimName, tagProblems, validateKmsKeyArn, validateName, validatePersonalizeArn, validateRoleArn,
 } from './private/validation';
@@ -116,7 +117,6 @@ function childArnPatterns(scope: Construct): string[] {
 
 /** What Personalize needs on a customer managed key, through the role and through its own principal. */
 const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'];
-const SERVICE_PRINCIPAL = 'personalize.amazonaws.com';
 
 abstract class DatasetGroupBase extends Resource implements IDatasetGroup {
   public abstract readonly datasetGroupArn: string;
@@ -343,17 +343,9 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
   }
 
   private createServiceRole(): iam.Role {
-    const stack = Stack.of(this);
-    // Confused-deputy protection: only Personalize acting for this account and region may assume the role.
-    const principal = new iam.ServicePrincipal(SERVICE_PRINCIPAL).withConditions({
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:personalize:${stack.region}:${stack.account}:*` },
-    });
-    return new iam.Role(this, 'ServiceRole', {
-      assumedBy: principal,
-      description: 'Lets Amazon Personalize use the dataset group KMS key',
-    });
+    return personalizeServiceRole(this, 'Lets Amazon Personalize use the dataset group KMS key');
   }
+
 
   private grantKeyUse(key: kms.IKey, role: iam.IRole): void {
     key.grant(role, ...KEY_ACTIONS);

@@ -6,6 +6,7 @@ export * from './event-tracker';
 export * from './filter-expression';
 export * from './filter';
 export * from './metric-attribution';
+export * from './dataset-import-job';
 export * as rekognition from './rekognition';
 export * from './solution';
 export * from './solution-version';

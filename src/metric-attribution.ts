@@ -1,5 +1,5 @@
 import {
-  Annotations, Arn, ArnFormat, CfnResource, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token,
+  CfnResource, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,13 +11,12 @@ import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
 import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { grantHandler } from './private/handler-access';
-import { describeValue } from './private/messages';
 import { addNagSuppressions, flattenForNag } from './private/nag';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
-import { claimName, validateName, validatePersonalizeArn } from './private/validation';
+import { allowPersonalizeOnBucket, PERSONALIZE_PRINCIPAL as SERVICE_PRINCIPAL, personalizeServiceRole } from './private/service-role';
+import { claimName, validateName, validatePersonalizeArnOf } from './private/validation';
 
-const SERVICE_PRINCIPAL = 'personalize.amazonaws.com';
 const MAX_METRICS = 10;
 const MAX_TEXT = 256;
 const SUM_PATTERN = /^SUM\(\s*([A-Za-z_]+)\.([A-Za-z_][A-Za-z0-9_]*)\s*\)$/;
@@ -152,14 +151,7 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
    * Imports a metric attribution by its ARN, `…:metric-attribution/NAME`.
    */
   public static fromMetricAttributionArn(scope: Construct, id: string, metricAttributionArn: string): IMetricAttribution {
-    validatePersonalizeArn('metricAttributionArn', metricAttributionArn);
-    if (!Token.isUnresolved(metricAttributionArn)) {
-      const { resource } = Arn.split(metricAttributionArn, ArnFormat.SLASH_RESOURCE_NAME);
-      if (resource !== 'metric-attribution') {
-        throw new Error(`Invalid metricAttributionArn: '${metricAttributionArn}' is a Personalize '${resource}' ARN, not a metric `
-          + 'attribution ARN (…:metric-attribution/NAME).');
-      }
-    }
+    validatePersonalizeArnOf('metricAttributionArn', metricAttributionArn, 'metric-attribution', 'metric attribution');
     class Import extends Resource implements IMetricAttribution {
       public readonly metricAttributionArn = metricAttributionArn;
     }
@@ -238,14 +230,9 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
   }
 
   private createServiceRole(): iam.Role {
-    const stack = Stack.of(this);
-    // Confused-deputy protection, as for the dataset group's role.
-    const principal = new iam.ServicePrincipal(SERVICE_PRINCIPAL).withConditions({
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:personalize:${stack.region}:${stack.account}:*` },
-    });
-    return new iam.Role(this, 'ServiceRole', { assumedBy: principal, description: 'Lets Amazon Personalize publish metric attribution metrics' });
+    return personalizeServiceRole(this, 'Lets Amazon Personalize publish metric attribution metrics');
   }
+
 
   private grantOutput(bucket: s3.IBucket, prefix: string, key?: kms.IKey): void {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
@@ -253,21 +240,12 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
     for (const encryption of [key, bucket.encryptionKey]) {
       encryption?.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey');
     }
-    const stack = Stack.of(this);
-    const { statementAdded } = bucket.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(SERVICE_PRINCIPAL)],
+    allowPersonalizeOnBucket(this, bucket, {
       actions: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'],
-      resources: [bucket.bucketArn, bucket.arnForObjects(`${prefix}*`)],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:personalize:${stack.region}:${stack.account}:*` },
-      },
-    }));
-    if (!statementAdded) {
-      Annotations.of(this).addWarningV2('cdk-personalize:importedOutputBucket',
-        `The policy of the imported bucket ${describeValue(bucket.bucketArn, bucket)} cannot be changed by this app. It must let `
-        + `${SERVICE_PRINCIPAL} s3:GetObject, s3:PutObject and s3:ListBucket under '${prefix}', or the metrics files are not written.`);
-    }
+      objects: bucket.arnForObjects(`${prefix}*`),
+      warningId: 'cdk-personalize:importedOutputBucket',
+      needed: `s3:GetObject, s3:PutObject and s3:ListBucket under '${prefix}', or the metrics files are not written`,
+    });
   }
 }
 

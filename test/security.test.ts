@@ -1,3 +1,4 @@
+import * as path from 'path';
 import {
   CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand, ListTagsForResourceCommand, PersonalizeClient,
   TagResourceCommand, UntagResourceCommand,
@@ -13,8 +14,8 @@ import * as nag3 from 'cdk-nag3';
 import { createHandlers } from '../lambda';
 import { DEFAULT_WAIT_POLICY } from '../lambda/engine';
 import {
-  Dataset, DatasetGroup, DatasetType, Domain, EventTracker, Filter, FilterExpression, MetricAttribution, MetricExpression, Schema,
-  SchemaDefinition, SchemaField,
+  Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterExpression, ImportMode, ImportSource,
+  MetricAttribution, MetricExpression, Schema, SchemaDefinition, SchemaField,
 } from '../src';
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, isCompleteEvent, KEY_ARN, ROLE_ARN, SHORT_WAIT_POLICY, updateGroupEvent,
@@ -53,7 +54,7 @@ function stackWithEveryConstruct(): EveryConstruct {
     SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP'), SchemaField.stringField('EVENT_TYPE'),
   ];
   const interactions = new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(interactionFields) });
-  custom.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
+  const customInteractions = custom.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
   const actions = new Schema(stack, 'ActionsSchema', {
     schemaName: 'actions',
     definition: SchemaDefinition.fromFields([SchemaField.stringField('ACTION_ID'), SchemaField.longField('VALUE').nullable()], { recordName: 'Actions' }),
@@ -84,11 +85,18 @@ function stackWithEveryConstruct(): EveryConstruct {
   const attribution = new MetricAttribution(stack, 'Metrics', {
     datasetGroup: custom, outputBucket: metricsBucket, metrics: [{ metricName: 'CLICKS', eventType: 'click', expression: MetricExpression.sampleCount() }],
   });
+  // Imports from a CSV asset (copied into the construct's bucket) and from a KMS-encrypted prefix.
+  const fromAsset = new DatasetImportJob(stack, 'ImportEvents', {
+    dataset: customInteractions, source: ImportSource.fromAsset(path.join(__dirname, 'fixtures', 'import', 'events.csv')),
+  });
+  const fromPrefix = new DatasetImportJob(stack, 'ImportMoreEvents', {
+    dataset: customInteractions, source: ImportSource.fromBucket(metricsBucket, 'imports/'), importMode: ImportMode.INCREMENTAL,
+  });
   Tags.of(stack).add('cost-center', 'recommendations');
   return {
     stack,
     groupsWithRoles: [withCreatedRole, withImportedRole],
-    passedRoles: [withCreatedRole.role!, withImportedRole.role!, attribution.role],
+    passedRoles: [withCreatedRole.role!, withImportedRole.role!, attribution.role, fromAsset.role, fromPrefix.role],
   };
 }
 
@@ -170,6 +178,8 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderwaiterstatemachine6205A66B Serverless-StepFunctionStateMachineXray',
       'CdkPersonalizeProviderwaiterstatemachineRoleDefaultPolicy363CC3E2 AwsSolutions-IAM5',
       'CdkPersonalizeProviderwaiterstatemachineRoleDefaultPolicy363CC3E2 AwsSolutions-IAM5',
+      'ImportEventsSourceBucket51A7EEED AwsSolutions-S1',
+      'ImportMoreEventsServiceRoleDefaultPolicy2C664C09 AwsSolutions-IAM5',
       'MetricsServiceRoleDefaultPolicy420C06B5 AwsSolutions-IAM5',
     ]);
     for (const rule of suppressed) {
@@ -180,7 +190,7 @@ describe('cdk-nag AwsSolutions', () => {
     const findings = suppressed.flatMap((rule) => rule.applies_to ?? []);
     for (const finding of findings) {
       if (typeof finding === 'string') {
-        expect(finding).toMatch(/^Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker\/\*|<MetricsBucket\w+\.Arn>\/metrics\/\*)$/);
+        expect(finding).toMatch(/^Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker\/\*|<MetricsBucket\w+\.Arn>\/(metrics|imports)\/\*)$/);
       } else {expect(finding.regex).toMatch(/^\/\^Resource::arn:\(<AWS::Partition>\|aws\[a-z-\]\*\):personalize:/);}
     }
   });
@@ -297,6 +307,7 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
     expect(grants.sort()).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-group/Security_*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-import-job/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/ACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/INTERACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker/*]',
@@ -338,6 +349,7 @@ describe('least-privilege IAM', () => {
       'dataset': namesOf('Custom::PersonalizeDatasetGroup'), // a dataset ARN holds its group's name
       'filter': namesOf('Custom::PersonalizeFilter'),
       'metric-attribution': namesOf('Custom::PersonalizeMetricAttribution'),
+      'dataset-import-job': namesOf('Custom::PersonalizeDatasetImportJob'),
     };
 
     const wildcards = personalizeStatements.filter((s) => JSON.stringify(s.Resource) !== '"*"')
@@ -347,17 +359,17 @@ describe('least-privilege IAM', () => {
       if (arn === '*') continue; // within a statement that also lists ARNs; checked by the List-only test above
       // The service picks an event tracker's ID, so trackers are granted by type; the handler proves ownership by tag.
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:event-tracker/*') continue;
-      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
+      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
       expect(match).not.toBeNull();
       const [, type, prefix] = match!;
       expect(prefix).toBe('Security_');
       // It covers the generated names in this stack, and no explicit name.
       expect(names[type].filter((name) => name.startsWith(prefix)).length).toBeGreaterThan(0);
-      expect(names[type].filter((name) => !name.startsWith(prefix))).toEqual(({ 'schema': ['actions'], 'metric-attribution': [] } as Record<string, string[]>)[type] ?? ['video']);
+      expect(names[type].filter((name) => !name.startsWith(prefix))).toEqual(({ 'schema': ['actions'], 'metric-attribution': [], 'dataset-import-job': [] } as Record<string, string[]>)[type] ?? ['video']);
     }
   });
 
-  test('iam:PassRole is granted only on the roles dataset groups and metric attributions pass to Personalize, and only to Personalize', () => {
+  test('iam:PassRole is granted only on the roles dataset groups, metric attributions and import jobs pass to Personalize, and only to Personalize', () => {
     const passRole = statements.filter((s) => s.Action.includes('iam:PassRole'));
     expect(passRole.flatMap((s) => s.Resource)).toEqual(passedRoles.map((role) => stack.resolve(role.roleArn)));
     for (const statement of passRole) {

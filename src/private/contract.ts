@@ -17,6 +17,7 @@ export const ResourceTypes = {
   EVENT_TRACKER: 'Custom::PersonalizeEventTracker',
   FILTER: 'Custom::PersonalizeFilter',
   METRIC_ATTRIBUTION: 'Custom::PersonalizeMetricAttribution',
+  DATASET_IMPORT_JOB: 'Custom::PersonalizeDatasetImportJob',
   REKOGNITION_DATASET: 'Custom::RekognitionDataset',
 } as const;
 
@@ -85,6 +86,30 @@ export interface MetricAttributionProperties extends CommonProperties {
   /** s3://BUCKET/PREFIX for the metrics files, when they are published to S3. */
   readonly S3Path?: string;
   readonly S3KmsKeyArn?: string;
+}
+
+/**
+ * A dataset import job. The job name carries a hash of the source, so a changed source
+ * is a new job (a replacement). With CopySourceBucket and CopySourceKey, the handler
+ * first copies that object (a CDK asset) to DataLocation, which is in a bucket the
+ * construct owns.
+ */
+export interface DatasetImportJobProperties extends CommonProperties {
+  readonly DatasetArn: string;
+  /** s3://BUCKET/KEY or s3://BUCKET/PREFIX/. */
+  readonly DataLocation: string;
+  readonly RoleArn: string;
+  /** FULL or INCREMENTAL. */
+  readonly ImportMode: string;
+  /** 'true' or 'false'. */
+  readonly PublishAttributionMetricsToS3: string;
+  /** 'active' waits for ACTIVE; 'started' reports the job ready while it runs. */
+  readonly Wait: string;
+  /** In 'active' mode, how long (seconds, from the job's creation time) the job may take before the deploy fails. */
+  readonly WaitSeconds?: string;
+  readonly CopySourceBucket?: string;
+  readonly CopySourceKey?: string;
+  readonly Tags?: TagProperty[];
 }
 
 /**

@@ -2,7 +2,7 @@
  * Synth-time checks for what the Personalize API would reject minutes into a deploy.
  * Values that are unresolved tokens are skipped; the API checks them at deploy time.
  */
-import { Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ApiLimits, MAX_USER_TAGS, OWNER_TAG_KEY } from './contract';
 import { describeValue, literalParts } from './messages';
@@ -33,6 +33,19 @@ export function validateKmsKeyArn(property: string, arn: string, key?: IConstruc
 export function validatePersonalizeArn(property: string, arn: string): void {
   validateArn(property, arn, ApiLimits.PERSONALIZE_ARN_PATTERN, ApiLimits.PERSONALIZE_ARN_MAX_LENGTH,
     'an Amazon Personalize ARN of the form arn:PARTITION:personalize:REGION:ACCOUNT:RESOURCE');
+}
+
+/**
+ * A Personalize ARN of one resource type, `…:RESOURCE/NAME`: throws naming the property
+ * when it is another type's. `noun` reads "metric attribution" in the message.
+ */
+export function validatePersonalizeArnOf(property: string, arn: string, resource: string, noun: string): void {
+  validatePersonalizeArn(property, arn);
+  if (Token.isUnresolved(arn)) return;
+  const actual = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).resource;
+  if (actual !== resource) {
+    throw new Error(`Invalid ${property}: '${arn}' is a Personalize '${actual}' ARN, not a ${noun} ARN (…:${resource}/NAME).`);
+  }
 }
 
 function validateArn(property: string, arn: string, pattern: RegExp, maxLength: number, expected: string): void {

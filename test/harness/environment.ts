@@ -17,6 +17,7 @@ import type { WaitPolicy } from '../../lambda/engine';
 import type { RetryPolicy } from '../../lambda/retry';
 import { LocalPersonalize, LocalPersonalizeOptions, ResourceSnapshot } from '../local-personalize/server';
 import { LocalRekognition, LocalRekognitionOptions } from '../local-rekognition/server';
+import { LocalS3 } from '../local-s3/server';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -60,7 +61,10 @@ export class LifecycleEnvironment {
     const origin = Date.now();
     const scaled = (ms: number | undefined) => (ms ?? SERVICE_TRANSITION_MS) * speed;
     const now = speed === 1 ? undefined : () => origin + (Date.now() - origin) * speed;
+    // Every bucket exists: the harness does not simulate AWS::S3::Bucket. Import jobs fail where no data is.
+    const s3 = await LocalS3.start({ anyBucket: true });
     const service = await LocalPersonalize.start({
+      dataExists: (location) => s3.hasData(location),
       ...options.service,
       activeAfterMs: scaled(options.service?.activeAfterMs),
       deleteAfterMs: scaled(options.service?.deleteAfterMs),
@@ -77,7 +81,7 @@ export class LifecycleEnvironment {
       accountId: ACCOUNT,
       now,
     });
-    return new LifecycleEnvironment(service, rekognition, options);
+    return new LifecycleEnvironment(service, rekognition, s3, options);
   }
 
   public readonly cloudformation: LocalCloudFormation;
@@ -93,6 +97,8 @@ export class LifecycleEnvironment {
   private constructor(
     public readonly service: LocalPersonalize,
     public readonly rekognition: LocalRekognition,
+    /** A local S3 for what the handler copies and the local Personalize reads (dataset import jobs). */
+    public readonly s3: LocalS3,
     private readonly options: EnvironmentOptions,
     handlers?: HandlerHost,
   ) {
@@ -103,6 +109,7 @@ export class LifecycleEnvironment {
     const lambdaEnvironment = {
       AWS_ENDPOINT_URL_PERSONALIZE: service.endpoint,
       AWS_ENDPOINT_URL_REKOGNITION: rekognition.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
@@ -229,7 +236,8 @@ export class LifecycleEnvironment {
     this.directRekognitionClient?.destroy();
     this.service.reset();
     this.rekognition.reset();
-    return new LifecycleEnvironment(this.service, this.rekognition, this.options, this.handlers);
+    this.s3.reset();
+    return new LifecycleEnvironment(this.service, this.rekognition, this.s3, this.options, this.handlers);
   }
 
   public async stop(): Promise<void> {
@@ -238,6 +246,7 @@ export class LifecycleEnvironment {
     await this.handlers.stop();
     await this.service.stop();
     await this.rekognition.stop();
+    await this.s3.stop();
   }
 }
 

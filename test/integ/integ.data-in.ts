@@ -2,23 +2,25 @@
  * Integ test: a dataset group that takes data in and is used. A custom group with
  * Interactions and Items datasets, an event tracker whose PutEvents grant goes to a
  * producer role, two filters (one built, one written as text with placeholders) and a
- * metric attribution publishing to CloudWatch and S3. integ-runner checks the
+ * metric attribution publishing to CloudWatch and S3, and an import of the Interactions
+ * data from a CSV asset (copied into the construct's bucket). integ-runner checks the
  * synthesized template against the committed snapshot.
  */
+import * as path from 'path';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  DatasetGroup, DatasetType, EventTracker, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue,
-  MetricAttribution, MetricExpression, Schema, SchemaDefinition, SchemaField,
+  DatasetGroup, DatasetImportJob, DatasetType, EventTracker, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue,
+  ImportSource, MetricAttribution, MetricExpression, Schema, SchemaDefinition, SchemaField,
 } from '../../src';
 
 const app = new App();
 const stack = new Stack(app, 'integ-data-in', { env: { account: '123456789012', region: 'us-east-1' } });
 
 const group = new DatasetGroup(stack, 'Shop');
-group.addDataset('Interactions', {
+const interactions = group.addDataset('Interactions', {
   datasetType: DatasetType.INTERACTIONS,
   schema: new Schema(stack, 'InteractionsSchema', {
     definition: SchemaDefinition.fromFields([
@@ -39,6 +41,12 @@ group.addDataset('Items', {
       SchemaField.floatField('PRICE'),
     ], { recordName: 'Items' }),
   }),
+});
+
+// Bulk interactions from a CSV file of the app, checked against the schema at synth.
+new DatasetImportJob(stack, 'History', {
+  dataset: interactions,
+  source: ImportSource.fromAsset(path.join(__dirname, 'interactions.csv')),
 });
 
 const tracker = new EventTracker(stack, 'Clicks', { datasetGroup: group });

@@ -1537,6 +1537,24 @@ describe('dataset import jobs', () => {
       .toMatchObject({ status: STATUS.createFailed, failureReason: 'Input CSV is missing the column TIMESTAMP' });
   });
 
+  test('with dataExists, a job whose data location holds nothing is accepted, then fails saying so', async () => {
+    const present = new Set(['s3://bucket/interactions.csv']);
+    const h = await setup({ dataExists: (location) => present.has(location) });
+    const { datasetArn } = await interactionsGroup(h);
+    const ok = await h.client.send(new CreateDatasetImportJobCommand({ jobName: 'found', datasetArn, dataSource: SOURCE }));
+    const missing = await h.client.send(new CreateDatasetImportJobCommand({
+      jobName: 'missing', datasetArn, dataSource: { dataLocation: 's3://bucket/other.csv' },
+    }));
+    h.advance(ACTIVE_MS);
+    const describe = async (datasetImportJobArn?: string) =>
+      (await h.client.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn }))).datasetImportJob!;
+    expect((await describe(ok.datasetImportJobArn)).status).toBe('ACTIVE');
+    expect(await describe(missing.datasetImportJobArn)).toMatchObject({
+      status: STATUS.createFailed,
+      failureReason: 'Input data not found at s3://bucket/other.csv. Check the S3 path and the role\'s access to it.',
+    });
+  });
+
   test('go with their dataset: the API cannot delete them', async () => {
     const h = await setup();
     const { datasetArn } = await interactionsGroup(h);

@@ -40,6 +40,12 @@ export interface LocalPersonalizeOptions extends JsonServerOptions {
    * UpdateDataset needs a compatible schema. With false, any JSON is accepted. @default true
    */
   readonly strictSchemas?: boolean;
+  /**
+   * Whether a dataset import job's data location (`s3://BUCKET/KEY` or a prefix) holds
+   * data, e.g. a LocalS3's `hasData`; a job whose location has none ends CREATE FAILED,
+   * as the real service fails it. @default every location holds data
+   */
+  readonly dataExists?: (location: string) => boolean;
 }
 
 export class LocalPersonalize extends LocalJsonService<OperationName> {
@@ -73,6 +79,7 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
       maxSchemas: options.maxSchemas ?? 500,
       strictSchemas: options.strictSchemas ?? true,
       now: this.now,
+      dataExists: options.dataExists,
     };
     this.service = holder.service = new PersonalizeService(this.serviceConfig);
   }

@@ -38,6 +38,8 @@ export interface ServiceConfig {
   readonly maxSchemas: number;
   readonly strictSchemas: boolean;
   readonly now: () => number;
+  /** Whether an import job's data location holds data (a local S3); without it, every location does. */
+  readonly dataExists?: (location: string) => boolean;
 }
 
 /** What currently exists, for assertions in tests. */
@@ -1029,7 +1031,14 @@ export class PersonalizeService {
       publishAttributionMetricsToS3: input.publishAttributionMetricsToS3 ?? false,
     };
     const arn = this.arn(`dataset-import-job/${input.jobName}`);
-    return this.createMember('datasetImportJob', now, { name: input.jobName, arn, datasetGroupArn: group.arn, datasetArn: dataset.arn, details }, tags);
+    const output = this.createMember('datasetImportJob', now, { name: input.jobName, arn, datasetGroupArn: group.arn, datasetArn: dataset.arn, details }, tags);
+    // The service accepts the job and fails it once it finds no data to read.
+    const location = input.dataSource.dataLocation as string;
+    if (this.config.dataExists && !this.config.dataExists(location)) {
+      const record = this.resources.get(arn) as FamilyRecord;
+      this.resources.set(arn, { ...record, outcome: { kind: 'fail', reason: `Input data not found at ${location}. Check the S3 path and the role's access to it.` } });
+    }
+    return output;
   }
 
   /**

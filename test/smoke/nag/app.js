@@ -14,6 +14,7 @@ const { App, Aspects, Stack, Tags, Validations } = require('aws-cdk-lib');
 const { Annotations, Match } = require('aws-cdk-lib/assertions');
 const iam = require('aws-cdk-lib/aws-iam');
 const kms = require('aws-cdk-lib/aws-kms');
+const s3 = require('aws-cdk-lib/aws-s3');
 const sns = require('aws-cdk-lib/aws-sns');
 const personalize = require('cdk-personalize');
 const nag2 = require('cdk-nag2');
@@ -25,7 +26,9 @@ const version = (name) => require(path.join(path.dirname(require.resolve(`${name
 function everyConstruct(app) {
   const stack = new Stack(app, 'NagConsumer', { env: { account: '123456789012', region: 'us-east-1' } });
   const key = new kms.Key(stack, 'DatasetKey', { enableKeyRotation: true });
-  const { DatasetGroup, Dataset, DatasetType, Domain, ProviderLogging, Schema, SchemaDefinition, SchemaField } = personalize;
+  const {
+    DatasetGroup, Dataset, DatasetImportJob, DatasetType, Domain, ImportMode, ImportSource, ProviderLogging, Schema, SchemaDefinition, SchemaField,
+  } = personalize;
   const custom = new DatasetGroup(stack, 'Custom');
   const video = new DatasetGroup(stack, 'Video', { datasetGroupName: 'nag-video', domain: Domain.VIDEO_ON_DEMAND });
   new DatasetGroup(stack, 'EncryptedCreatedRole', { domain: Domain.ECOMMERCE, kmsKey: key });
@@ -35,10 +38,18 @@ function everyConstruct(app) {
   });
   const fields = [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP'),
     SchemaField.stringField('EVENT_TYPE')];
-  custom.addDataset('Interactions', {
+  const interactions = custom.addDataset('Interactions', {
     datasetType: DatasetType.INTERACTIONS,
     schema: new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(fields) }),
   });
+  // Imports from a CSV file (copied into the construct's own bucket) and from a KMS-encrypted prefix.
+  const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-personalize-nag-data-')), 'events.csv');
+  fs.writeFileSync(csv, 'USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1700000000,click\n');
+  new DatasetImportJob(stack, 'ImportEvents', { dataset: interactions, source: ImportSource.fromAsset(csv) });
+  const data = new s3.Bucket(stack, 'Data', {
+    encryptionKey: key, enforceSSL: true, serverAccessLogsPrefix: 'access/', blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  });
+  new DatasetImportJob(stack, 'ImportMoreEvents', { dataset: interactions, source: ImportSource.fromBucket(data, 'events/'), importMode: ImportMode.INCREMENTAL });
   custom.addDataset('Actions', {
     datasetType: DatasetType.ACTIONS,
     datasetName: 'nag-actions',

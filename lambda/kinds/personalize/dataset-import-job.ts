@@ -1,0 +1,205 @@
+/**
+ * Dataset import jobs (ADR 0008). A job runs once: the API can neither update nor
+ * delete it. The construct puts a hash of the source in the generated job name, so a
+ * changed source is a replacement (a new job); tags change in place.
+ *
+ * Create: for a CDK asset, copy the object into the construct's own bucket first
+ * (CopyObject of the same object is idempotent), then CreateDatasetImportJob with the
+ * owner tag. Waiting: 'active' waits for ACTIVE, and fails once the job is older (by
+ * its creationDateTime) than the bound the construct set; 'started' reports the job
+ * ready while it is still pending or in progress.
+ *
+ * Delete: the job stays, and so does its data in the dataset. A copied object is
+ * removed once the job no longer reads it; then the job counts as gone.
+ */
+import { CreateDatasetImportJobCommand, DescribeDatasetCommand, DescribeDatasetImportJobCommand } from '@aws-sdk/client-personalize';
+import {
+  apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
+} from './common';
+import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
+import { KindContext, Observation, ResourceKind } from '../../resource-kind';
+import { isErrorNamed } from '../../retry';
+import { copyObject, deleteObject, S3Target } from '../s3-objects';
+
+export type ImportWaitMode = 'active' | 'started';
+
+export interface DatasetImportJobSpec {
+  readonly name: string;
+  readonly datasetArn: string;
+  readonly dataLocation: string;
+  readonly roleArn: string;
+  readonly importMode: string;
+  readonly publishAttributionMetricsToS3: boolean;
+  readonly wait: ImportWaitMode;
+  /** The bound of the 'active' mode, from the job's creation time. */
+  readonly waitMs?: number;
+  /** The asset object copied to dataLocation before the job starts. */
+  readonly copySource?: { readonly bucket: string; readonly key: string };
+  readonly tags: Record<string, string>;
+}
+
+/** What the engine's 30-minute total timeout leaves for the 'active' mode (the construct enforces it too). */
+export const MAX_WAIT_SECONDS = 25 * 60;
+
+export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
+  resourceType: ResourceTypes.DATASET_IMPORT_JOB,
+  noun: 'dataset import job',
+  service: 'Personalize',
+  nameProperty: 'dataVersion',
+
+  parse: (properties) => {
+    const wait = requiredString(properties, 'Wait');
+    if (wait !== 'active' && wait !== 'started') throw new Error(`Property 'Wait' must be 'active' or 'started', got '${wait}'`);
+    const importMode = requiredString(properties, 'ImportMode');
+    if (importMode !== 'FULL' && importMode !== 'INCREMENTAL') throw new Error(`Property 'ImportMode' must be FULL or INCREMENTAL, got '${importMode}'`);
+    const waitSeconds = optionalString(properties, 'WaitSeconds');
+    const seconds = waitSeconds === undefined ? MAX_WAIT_SECONDS : Number(waitSeconds);
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_WAIT_SECONDS) {
+      throw new Error(`Property 'WaitSeconds' must be a whole number of seconds from 1 to ${MAX_WAIT_SECONDS}, got '${waitSeconds}'`);
+    }
+    const copyBucket = optionalString(properties, 'CopySourceBucket');
+    const copyKey = optionalString(properties, 'CopySourceKey');
+    if ((copyBucket === undefined) !== (copyKey === undefined)) throw new Error('Properties \'CopySourceBucket\' and \'CopySourceKey\' go together');
+    const dataLocation = requiredString(properties, 'DataLocation');
+    if (copyBucket !== undefined && !s3Object(dataLocation)) {
+      throw new Error(`Property 'DataLocation' must name an object (s3://BUCKET/KEY) to copy to, got '${dataLocation}'`);
+    }
+    return {
+      name: requiredString(properties, 'Name'),
+      datasetArn: requiredString(properties, 'DatasetArn'),
+      dataLocation,
+      roleArn: requiredString(properties, 'RoleArn'),
+      importMode,
+      publishAttributionMetricsToS3: optionalBoolean(properties, 'PublishAttributionMetricsToS3', false),
+      wait,
+      waitMs: wait === 'active' ? seconds * 1000 : undefined,
+      copySource: copyBucket !== undefined ? { bucket: copyBucket, key: copyKey! } : undefined,
+      tags: parseTags(properties),
+    };
+  },
+
+  nameOf: (spec) => spec.name,
+
+  isOwnPhysicalId: (physicalId) => arnPattern('dataset-import-job/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
+
+  replacementCauses: (oldSpec, newSpec) => [
+    ...changedFields(oldSpec, newSpec, [
+      ['name', 'jobName'], ['datasetArn', 'dataset'], ['dataLocation', 'source'], ['roleArn', 'role'], ['importMode', 'importMode'],
+      ['publishAttributionMetricsToS3', 'publishAttributionMetricsToS3'],
+    ]),
+    ...(JSON.stringify(oldSpec.copySource) !== JSON.stringify(newSpec.copySource) ? ['source'] : []),
+  ],
+
+  create: async (context, spec) => {
+    const target = spec.copySource ? s3Object(spec.dataLocation)! : undefined;
+    if (spec.copySource && target) {
+      const { bucket, key } = spec.copySource;
+      await context.call('CopyObject', () => copyObject(s3Target(context), bucket, key, target.bucket, target.key));
+    }
+    try {
+      const response = await context.call('CreateDatasetImportJob', () => personalize().send(new CreateDatasetImportJobCommand({
+        jobName: spec.name,
+        datasetArn: spec.datasetArn,
+        dataSource: { dataLocation: spec.dataLocation },
+        roleArn: spec.roleArn,
+        importMode: spec.importMode as 'FULL' | 'INCREMENTAL',
+        publishAttributionMetricsToS3: spec.publishAttributionMetricsToS3,
+        tags: apiTags(spec.tags, context.owner),
+      })));
+      return response.datasetImportJobArn!;
+    } catch (error) {
+      // No job reads the copy then, and the rollback's Delete finds no job to remove it with: remove it now,
+      // so that the construct's bucket can be deleted. A job of this name that exists already keeps it.
+      if (target && !isErrorNamed(error, 'ResourceAlreadyExistsException')) {
+        await context.call('DeleteObject', () => deleteObject(s3Target(context), target.bucket, target.key)).catch(() => undefined);
+      }
+      throw error;
+    }
+  },
+
+  arnOf: (context, spec) => personalizeArn(context, `dataset-import-job/${spec.name}`),
+
+  isOwned: async (context, arn, spec, question) => {
+    if (!await hasOwnerTag(context, arn)) return false;
+    if (question.purpose === 'delete' || spec === undefined) return true;
+    const job = await describeJob(context, arn);
+    if (job === undefined || job.datasetArn !== spec.datasetArn || job.dataSource?.dataLocation !== spec.dataLocation) return false;
+    // A job older than its dataset imported into an earlier dataset of the same ARN (one removed and added
+    // back): its data is not in this one.
+    const dataset = await describeOrUndefined(context, 'DescribeDataset',
+      () => personalize().send(new DescribeDatasetCommand({ datasetArn: spec.datasetArn })));
+    const datasetCreated = dataset?.dataset?.creationDateTime?.getTime();
+    const jobCreated = job.creationDateTime?.getTime();
+    return datasetCreated === undefined || jobCreated === undefined || jobCreated >= datasetCreated;
+  },
+
+  update: (context, arn, oldSpec, newSpec) => syncTags(context, arn, newSpec.tags, oldSpec.tags),
+
+  observe: async (context, arn, operation, spec) => {
+    const job = await describeJob(context, arn);
+    if (!job) return undefined;
+    const status = job.status ?? 'UNKNOWN';
+    const condition = conditionOf(status);
+    const observation: Observation = {
+      status,
+      condition,
+      failureReason: job.failureReason,
+      attributes: { [Attributes.ARN]: job.datasetImportJobArn ?? arn, [Attributes.NAME]: job.jobName ?? '' },
+    };
+    if (operation === 'delete' || spec === undefined || condition !== 'busy') return observation;
+    if (spec.wait === 'started') return { ...observation, condition: 'ready' };
+    const createdAt = job.creationDateTime?.getTime();
+    if (createdAt !== undefined && spec.waitMs !== undefined && context.clock.now() - createdAt > spec.waitMs) {
+      return {
+        ...observation,
+        condition: 'failed',
+        failureReason: `the import is still running after ${Math.round(spec.waitMs / 1000)} s, the bound of ImportWait.untilActive. `
+          + 'The job goes on and its data still lands in the dataset. Raise the bound (at most 25 minutes), or deploy with '
+          + 'ImportWait.startOnly() to let the deploy finish while the job runs.',
+      };
+    }
+    return observation;
+  },
+
+  delete: async (context, arn, spec) => {
+    if (spec?.copySource) {
+      const job = await describeJob(context, arn);
+      // The job reads its copy until it ends; the engine waits on ResourceInUse and asks again.
+      if (job && conditionOf(job.status ?? '') === 'busy') {
+        throw named('ResourceInUseException', `Dataset import job ${arn} is ${job.status}; its source copy is removed once it ends.`);
+      }
+      const target = s3Object(spec.dataLocation)!;
+      await context.call('DeleteObject', () => deleteObject(s3Target(context), target.bucket, target.key));
+    }
+    // The API cannot delete an import job; its data stays in the dataset.
+    throw named('ResourceNotFoundException', `Dataset import job ${arn} cannot be deleted; it is left as it is.`);
+  },
+};
+
+async function describeJob(context: KindContext, arn: string) {
+  const response = await describeOrUndefined(context, 'DescribeDatasetImportJob',
+    () => personalize().send(new DescribeDatasetImportJobCommand({ datasetImportJobArn: arn })));
+  return response?.datasetImportJob;
+}
+
+/** BUCKET and KEY of s3://BUCKET/KEY; undefined for a prefix (ending in '/') or anything else. */
+function s3Object(location: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([^/]+)\/(.*[^/])$/.exec(location);
+  return match ? { bucket: match[1], key: match[2] } : undefined;
+}
+
+function s3Target(context: KindContext): S3Target {
+  return {
+    region: context.region,
+    now: () => context.clock.now(),
+    credentials: async () => {
+      const provider = personalize().config.credentials;
+      return provider();
+    },
+  };
+}
+
+function named(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
