@@ -38,6 +38,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-personalize@^3',
     '@aws-sdk/client-rekognition@^3',
+    '@aws-sdk/client-s3@^3',
     '@types/aws-lambda',
     'aws-sdk-client-mock@^4',
     'aws-sdk-client-mock-jest@^4',
@@ -60,6 +61,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      setupFiles: ['<rootDir>/test/support/sdk-warnings.ts'],
     },
   },
   eslintOptions: {

@@ -1,8 +1,7 @@
 /**
  * The dataset import job kind against a mocked Personalize client and a local S3:
  * what each status means in each wait mode, the bound measured from the job's
- * creation time, a delete that leaves the job, the source copy, and the S3
- * request signature.
+ * creation time, a delete that leaves the job, and the source copy.
  */
 import {
   CreateDatasetImportJobCommand, DescribeDatasetCommand, DescribeDatasetImportJobCommand, ListTagsForResourceCommand, PersonalizeClient,
@@ -10,7 +9,6 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { DatasetImportJobSpec, datasetImportJobKind as kind } from '../lambda/kinds/personalize/dataset-import-job';
-import { encodeKey, signedHeaders } from '../lambda/kinds/s3-objects';
 import { KindContext } from '../lambda/resource-kind';
 import { LocalS3, useLocalS3 } from './local-s3/server';
 import { VirtualClock } from './support/virtual-clock';
@@ -194,19 +192,5 @@ describe('parse', () => {
     [{ CopySourceBucket: 'assets', CopySourceKey: 'a.csv', DataLocation: 's3://copies/imports/' }, "Property 'DataLocation' must name an object (s3://BUCKET/KEY) to copy to, got 's3://copies/imports/'"],
   ])('%j is refused, naming the property', (overrides, message) => {
     expect(() => spec(overrides)).toThrow(message);
-  });
-});
-
-describe('S3 signature', () => {
-  test('matches the Signature Version 4 example of the S3 API reference (GET object with a range)', () => {
-    const headers = signedHeaders(
-      { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
-      'us-east-1', 'GET', new URL('https://examplebucket.s3.amazonaws.com/test.txt'), { range: 'bytes=0-9' }, new Date('2013-05-24T00:00:00Z'));
-    expect(headers.authorization).toBe('AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, '
-      + 'SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41');
-  });
-
-  test('keys are encoded per segment as S3 signs them', () => {
-    expect(encodeKey("imports/a b+c(1)!*'.csv")).toBe('imports/a%20b%2Bc%281%29%21%2A%27.csv');
   });
 });

@@ -20,7 +20,7 @@ import { Attributes, ResourceTypes } from '../../../src/private/contract';
 import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
 import { KindContext, Observation, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
-import { copyObject, deleteObject, S3Target } from '../s3-objects';
+import { copyObject, deleteObject } from '../s3-objects';
 
 export type ImportWaitMode = 'active' | 'started';
 
@@ -95,7 +95,7 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
     const target = spec.copySource ? s3Object(spec.dataLocation)! : undefined;
     if (spec.copySource && target) {
       const { bucket, key } = spec.copySource;
-      await context.call('CopyObject', () => copyObject(s3Target(context), bucket, key, target.bucket, target.key));
+      await context.call('CopyObject', () => copyObject(bucket, key, target.bucket, target.key));
     }
     try {
       const response = await context.call('CreateDatasetImportJob', () => personalize().send(new CreateDatasetImportJobCommand({
@@ -112,7 +112,7 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
       // No job reads the copy then, and the rollback's Delete finds no job to remove it with: remove it now,
       // so that the construct's bucket can be deleted. A job of this name that exists already keeps it.
       if (target && !isErrorNamed(error, 'ResourceAlreadyExistsException')) {
-        await context.call('DeleteObject', () => deleteObject(s3Target(context), target.bucket, target.key)).catch(() => undefined);
+        await context.call('DeleteObject', () => deleteObject(target.bucket, target.key)).catch(() => undefined);
       }
       throw error;
     }
@@ -170,7 +170,7 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
         throw named('ResourceInUseException', `Dataset import job ${arn} is ${job.status}; its source copy is removed once it ends.`);
       }
       const target = s3Object(spec.dataLocation)!;
-      await context.call('DeleteObject', () => deleteObject(s3Target(context), target.bucket, target.key));
+      await context.call('DeleteObject', () => deleteObject(target.bucket, target.key));
     }
     // The API cannot delete an import job; its data stays in the dataset.
     throw named('ResourceNotFoundException', `Dataset import job ${arn} cannot be deleted; it is left as it is.`);
@@ -189,16 +189,6 @@ function s3Object(location: string): { bucket: string; key: string } | undefined
   return match ? { bucket: match[1], key: match[2] } : undefined;
 }
 
-function s3Target(context: KindContext): S3Target {
-  return {
-    region: context.region,
-    now: () => context.clock.now(),
-    credentials: async () => {
-      const provider = personalize().config.credentials;
-      return provider();
-    },
-  };
-}
 
 function named(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
