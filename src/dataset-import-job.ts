@@ -10,10 +10,12 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { Dataset, IDataset } from './dataset';
 import { DatasetGroup } from './dataset-group';
+import { MetricAttribution } from './metric-attribution';
 import { Attributes, CONTRACT_VERSION, DatasetImportJobProperties, ResourceTypes, TagProperty } from './private/contract';
 import { csvProblems } from './private/csv-check';
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
+import { whenAppDeclared } from './private/group-members';
 import { grantHandler } from './private/handler-access';
 import { addNagSuppressions, flattenForNag } from './private/nag';
 import { physicalName } from './private/names';
@@ -321,6 +323,7 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
     if (source.file) this.node.addValidation({ validate: () => fileProblems(dataset, source.file!) });
     if (this.importMode === ImportMode.INCREMENTAL) this.node.addValidation({ validate: () => incrementalProblems(this) });
+    if (props.publishAttributionMetricsToS3) this.node.addValidation({ validate: () => publishingProblems(this) });
 
     const properties: DatasetImportJobProperties = {
       ContractVersion: CONTRACT_VERSION,
@@ -363,6 +366,14 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
 
     this.datasetImportJobArn = resource.getAttString(Attributes.ARN);
     this.datasetImportJobName = resource.getAttString(Attributes.NAME);
+
+    // Personalize publishes through the group's attribution, which must exist when the job starts.
+    if (props.publishAttributionMetricsToS3) {
+      whenAppDeclared(this, () => {
+        const attribution = attributionOf(this, dataset);
+        if (attribution) resource.node.addDependency(attribution);
+      });
+    }
 
     // An incremental import adds to what the app's full imports of the same dataset brought.
     if (this.importMode === ImportMode.INCREMENTAL) {
@@ -428,6 +439,32 @@ function datasetGrantArn(scope: IConstruct, dataset: IDataset): string {
     resourceName: `${group instanceof DatasetGroup ? group._physicalName.grantPattern : group.datasetGroupName}/${dataset.datasetType.toUpperCase()}`,
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
+}
+
+/** The metric attribution of the dataset's group declared in the app, if the app owns the dataset. */
+function attributionOf(scope: IConstruct, dataset: IDataset): MetricAttribution | undefined {
+  if (!(dataset instanceof Dataset)) return undefined;
+  return scope.node.root.node.findAll().find((c): c is MetricAttribution => c instanceof MetricAttribution && c.datasetGroup === dataset.datasetGroup);
+}
+
+/**
+ * Publishing to S3 needs the group's metric attribution with an output bucket. For a group
+ * the app creates, that attribution can only come from the app; other groups are the service's to check.
+ */
+function publishingProblems(job: DatasetImportJob): string[] {
+  const dataset = job.dataset;
+  if (!(dataset instanceof Dataset) || !(dataset.datasetGroup instanceof DatasetGroup)) return [];
+  const attribution = attributionOf(job, dataset);
+  const group = dataset.datasetGroup.node.path;
+  if (!attribution) {
+    return [`Invalid publishAttributionMetricsToS3: dataset group '${group}' has no MetricAttribution in this app, and Personalize `
+      + 'publishes an import\'s metrics through the group\'s metric attribution. Add one with an outputBucket, or leave publishAttributionMetricsToS3 unset.'];
+  }
+  if (!attribution.outputBucket) {
+    return [`Invalid publishAttributionMetricsToS3: the metric attribution '${attribution.node.path}' of dataset group '${group}' has no `
+      + 'outputBucket, so there is nowhere in S3 to publish to. Give it an outputBucket, or leave publishAttributionMetricsToS3 unset.'];
+  }
+  return [];
 }
 
 /** The import jobs of `dataset` declared anywhere in the app. */

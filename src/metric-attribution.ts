@@ -171,9 +171,20 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
    */
   public readonly role: iam.IRole;
 
+  /** The dataset group whose events are attributed. */
+  public readonly datasetGroup: IDatasetGroup;
+
+  /**
+   * The bucket the metrics files go to.
+   * @default - none: the metrics go to CloudWatch only
+   */
+  public readonly outputBucket?: s3.IBucket;
+
   constructor(scope: Construct, id: string, props: MetricAttributionProps) {
     super(scope, id);
     const group = props.datasetGroup;
+    this.datasetGroup = group;
+    this.outputBucket = props.outputBucket;
     validateName('metricAttributionName', props.metricAttributionName);
     checkMetrics(props.metrics);
     const prefix = props.outputPrefix ?? 'metrics/';

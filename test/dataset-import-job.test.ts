@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Dataset, DatasetGroup, DatasetImportJob, DatasetImportJobProps, DatasetType, ImportMode, ImportSource, ImportWait, Schema,
-  SchemaDefinition,
+  Dataset, DatasetGroup, DatasetImportJob, DatasetImportJobProps, DatasetType, ImportMode, ImportSource, ImportWait, MetricAttribution,
+  MetricExpression, Schema, SchemaDefinition,
 } from '../src';
 import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
@@ -46,6 +46,15 @@ function bucketJob(props: Partial<DatasetImportJobProps> = {}, keyOrPrefix = 'da
   const bucket = new s3.Bucket(stack, 'Data');
   job(stack, { source: ImportSource.fromBucket(bucket, keyOrPrefix), ...props });
   return properties(stack);
+}
+
+/** The group's metric attribution, publishing to S3: what publishAttributionMetricsToS3 needs. */
+function metricsToS3(stack: Stack, dataset: Dataset, withOutput = true): MetricAttribution {
+  return new MetricAttribution(stack, 'Metrics', {
+    datasetGroup: dataset.datasetGroup,
+    metrics: [{ metricName: 'CLICKS', eventType: 'click', expression: MetricExpression.sampleCount() }],
+    outputBucket: withOutput ? new s3.Bucket(stack, 'MetricsOutput') : undefined,
+  });
 }
 
 describe('DatasetImportJob', () => {
@@ -245,6 +254,7 @@ describe('DatasetImportJob', () => {
     const otherBucket = new s3.Bucket(other, 'Data');
     const otherDataset = interactions(other);
     if ((change as any).importMode) job(other, { dataset: otherDataset, source: ImportSource.fromBucket(otherBucket, 'b.csv') }, 'Full');
+    if ((change as any).publishAttributionMetricsToS3) metricsToS3(other, otherDataset);
     job(other, { dataset: otherDataset, source: ImportSource.fromBucket(otherBucket, 'a.csv'), ...change }, 'Import');
     const after = Object.values(Template.fromStack(other).findResources(TYPE)).map((r: any) => r.Properties.Name)
       .find((name: string) => name.startsWith('TestStack_Import-'));
@@ -388,5 +398,41 @@ describe('DatasetImportJob', () => {
     test('a CSV that matches the schema, with a quoted comma and an empty nullable value, passes', () => {
       expect(csv('interactions.csv')).not.toThrow();
     });
+  });
+});
+
+describe('publishAttributionMetricsToS3', () => {
+  test('needs a metric attribution of the group in the app when the app creates the group', () => {
+    const stack = newStack();
+    job(stack, { publishAttributionMetricsToS3: true });
+    expect(() => Template.fromStack(stack)).toThrow("Invalid publishAttributionMetricsToS3: dataset group 'TestStack/Group' has no MetricAttribution in "
+      + "this app, and Personalize publishes an import's metrics through the group's metric attribution. Add one with an outputBucket, "
+      + 'or leave publishAttributionMetricsToS3 unset.');
+  });
+
+  test('needs that attribution to have an output bucket', () => {
+    const stack = newStack();
+    const dataset = interactions(stack);
+    job(stack, { dataset, publishAttributionMetricsToS3: true });
+    metricsToS3(stack, dataset, false);
+    expect(() => Template.fromStack(stack)).toThrow("Invalid publishAttributionMetricsToS3: the metric attribution 'TestStack/Metrics' of dataset "
+      + "group 'TestStack/Group' has no outputBucket, so there is nowhere in S3 to publish to.");
+  });
+
+  test('starts the job after the attribution, even one declared after the job', () => {
+    const stack = newStack();
+    const dataset = interactions(stack);
+    job(stack, { dataset, publishAttributionMetricsToS3: true });
+    const attribution = metricsToS3(stack, dataset);
+    const template = Template.fromStack(stack);
+    const jobId = Object.keys(template.findResources(TYPE))[0];
+    expect(template.toJSON().Resources[jobId].DependsOn).toContain(stack.getLogicalId(attribution.node.defaultChild as any));
+  });
+
+  test('is left to the service for a dataset the app imports', () => {
+    const stack = newStack();
+    const dataset = Dataset.fromDatasetArn(stack, 'Existing', `arn:aws:personalize:${REGION}:${ACCOUNT}:dataset/retail/INTERACTIONS`);
+    job(stack, { dataset, source: ImportSource.fromBucket(new s3.Bucket(stack, 'Data'), 'a.csv'), publishAttributionMetricsToS3: true });
+    expect(properties(stack).PublishAttributionMetricsToS3).toBe('true');
   });
 });
