@@ -9,3 +9,4 @@ export * from './metric-attribution';
 export * as rekognition from './rekognition';
 export * from './solution';
 export * from './solution-version';
+export * from './campaign';

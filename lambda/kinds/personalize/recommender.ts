@@ -1,0 +1,216 @@
+/**
+ * Recommenders: a Domain dataset group's use case behind GetRecommendations. The
+ * recommender config changes in place with UpdateRecommender, followed on
+ * `latestRecommenderUpdate`; a stopped recommender (`Running` 'false') is INACTIVE,
+ * reached with StopRecommender and left with StartRecommender. A new name, group or
+ * use case is a replacement. Tags change in place.
+ *
+ * A change can take more than one step (a stopped recommender is started before its
+ * config is updated, and stopped again after). `update` takes the first; `observe`,
+ * once the recommender has settled, takes the next and reports it busy meanwhile.
+ */
+import {
+  CreateRecommenderCommand, DeleteRecommenderCommand, DescribeRecommenderCommand, Recommender as ApiRecommender, RecommenderConfig,
+  StartRecommenderCommand, StopRecommenderCommand, UpdateRecommenderCommand,
+} from '@aws-sdk/client-personalize';
+import {
+  apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
+} from './common';
+import { holdsEntries, optionalCount, parseExploration, updateCondition } from './serving';
+import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { optionalBoolean, parseTags, requiredString } from '../../properties';
+import { Condition, KindContext, ResourceKind } from '../../resource-kind';
+import { isErrorNamed } from '../../retry';
+
+export interface RecommenderSpec {
+  readonly name: string;
+  readonly datasetGroupArn: string;
+  readonly recipeArn: string;
+  readonly minRecommendationRequestsPerSecond: number;
+  readonly enableMetadataWithRecommendations: boolean;
+  readonly itemExplorationConfig?: Record<string, string>;
+  /** Columns left out of training, by dataset type. */
+  readonly excludedColumns: Record<string, string[]>;
+  readonly running: boolean;
+  readonly tags: Record<string, string>;
+}
+
+const INACTIVE = 'INACTIVE';
+/** Start and stop statuses; everything else is a Personalize status common.ts knows. */
+const SWITCHING: Record<string, Condition> = {
+  'START PENDING': 'busy', 'START IN_PROGRESS': 'busy', 'STOP PENDING': 'busy', 'STOP IN_PROGRESS': 'busy',
+};
+
+type Step = 'update' | 'start' | 'stop';
+
+export const recommenderKind: ResourceKind<RecommenderSpec> = {
+  resourceType: ResourceTypes.RECOMMENDER,
+  noun: 'recommender',
+  service: 'Personalize',
+  nameProperty: 'recommenderName',
+
+  parse: (properties) => ({
+    name: requiredString(properties, 'Name'),
+    datasetGroupArn: requiredString(properties, 'DatasetGroupArn'),
+    recipeArn: requiredString(properties, 'RecipeArn'),
+    minRecommendationRequestsPerSecond: optionalCount(properties, 'MinRecommendationRequestsPerSecond') ?? 1,
+    enableMetadataWithRecommendations: optionalBoolean(properties, 'EnableMetadataWithRecommendations', false),
+    itemExplorationConfig: parseExploration(properties),
+    excludedColumns: parseExcludedColumns(properties.ExcludedColumns),
+    running: optionalBoolean(properties, 'Running', true),
+    tags: parseTags(properties),
+  }),
+
+  nameOf: (spec) => spec.name,
+
+  isOwnPhysicalId: (physicalId) => arnPattern('recommender/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
+
+  replacementCauses: (oldSpec, newSpec) => changedFields(oldSpec, newSpec, [
+    ['name', 'recommenderName'], ['datasetGroupArn', 'datasetGroup'], ['recipeArn', 'useCase'],
+  ]),
+
+  create: async (context, spec) => {
+    const response = await context.call('CreateRecommender', () => personalize().send(new CreateRecommenderCommand({
+      name: spec.name,
+      datasetGroupArn: spec.datasetGroupArn,
+      recipeArn: spec.recipeArn,
+      recommenderConfig: apiConfig(spec),
+      tags: apiTags(spec.tags, context.owner),
+    })));
+    return response.recommenderArn!;
+  },
+
+  arnOf: (context, spec) => personalizeArn(context, `recommender/${spec.name}`),
+
+  isOwned: async (context, arn, spec, question) => {
+    if (!await hasOwnerTag(context, arn)) return false;
+    if (question.purpose === 'delete' || spec === undefined) return true;
+    const recommender = await describeRecommender(context, arn);
+    return recommender !== undefined && recommender.datasetGroupArn === spec.datasetGroupArn && recommender.recipeArn === spec.recipeArn;
+  },
+
+  update: async (context, arn, oldSpec, newSpec) => {
+    const recommender = await describeRecommender(context, arn);
+    if (!recommender) throw new Error(`Recommender ${arn} disappeared; it was probably deleted outside CloudFormation.`);
+    const heldPrevious = configHeld(recommender, oldSpec) && isRunning(recommender) === oldSpec.running;
+    // Unlike observe, an update retries a config whose last update failed: this is a new request.
+    const step = nextStep(recommender, newSpec, true);
+    if (step) await take(context, arn, step, newSpec);
+    const heldPreviousTags = await syncTags(context, arn, newSpec.tags, oldSpec.tags);
+    return heldPrevious && heldPreviousTags;
+  },
+
+  observe: async (context, arn, operation, spec) => {
+    const recommender = await describeRecommender(context, arn);
+    if (!recommender) return undefined;
+    const status = recommender.status ?? 'UNKNOWN';
+    const attributes = { [Attributes.ARN]: recommender.recommenderArn ?? arn, [Attributes.NAME]: recommender.name ?? '' };
+    const settled = status === 'ACTIVE' || status === INACTIVE;
+    const condition = settled ? 'ready' : SWITCHING[status] ?? conditionOf(status);
+    if (operation === 'delete' || spec === undefined || !settled) {
+      return { status, condition, failureReason: recommender.failureReason, attributes };
+    }
+    const update = recommender.latestRecommenderUpdate;
+    const updating = updateCondition(update);
+    if (updating === 'busy') return { status: update!.status!, condition: 'busy', attributes };
+    if (configHeld(recommender, spec) && isRunning(recommender) === spec.running) return { status, condition: 'ready', attributes };
+    const step = nextStep(recommender, spec, false);
+    if (step) {
+      await take(context, arn, step, spec);
+      return { status, condition: 'busy', attributes };
+    }
+    if (updating === 'failed') {
+      return { status: update!.status!, condition: 'failed', failureReason: update!.failureReason ?? 'no reason given', attributes };
+    }
+    return {
+      status,
+      condition: 'failed',
+      failureReason: `the recommender is ${status} with config ${JSON.stringify(recommender.recommenderConfig ?? {})}, `
+        + 'not what the stack asks for',
+      attributes,
+    };
+  },
+
+  delete: async (context, arn) => {
+    await context.call('DeleteRecommender', () => personalize().send(new DeleteRecommenderCommand({ recommenderArn: arn })));
+  },
+};
+
+function isRunning(recommender: ApiRecommender): boolean {
+  return recommender.status !== INACTIVE;
+}
+
+/**
+ * The next call that brings a settled recommender closer to `spec`: its config
+ * first (UpdateRecommender needs it ACTIVE, so a stopped one is started), then
+ * the running state. `retryFailed` false leaves a config whose last update failed alone.
+ */
+function nextStep(recommender: ApiRecommender, spec: RecommenderSpec, retryFailed: boolean): Step | undefined {
+  const held = configHeld(recommender, spec);
+  if (recommender.status === INACTIVE) return spec.running || !held ? 'start' : undefined;
+  if (recommender.status !== 'ACTIVE' || updateCondition(recommender.latestRecommenderUpdate) === 'busy') return undefined;
+  if (!held) return retryFailed || updateCondition(recommender.latestRecommenderUpdate) !== 'failed' ? 'update' : undefined;
+  return spec.running ? undefined : 'stop';
+}
+
+async function take(context: KindContext, arn: string, step: Step, spec: RecommenderSpec): Promise<void> {
+  try {
+    if (step === 'update') {
+      await context.call('UpdateRecommender', () => personalize().send(new UpdateRecommenderCommand({
+        recommenderArn: arn, recommenderConfig: apiConfig(spec),
+      })));
+    } else if (step === 'start') {
+      await context.call('StartRecommender', () => personalize().send(new StartRecommenderCommand({ recommenderArn: arn })));
+    } else {
+      await context.call('StopRecommender', () => personalize().send(new StopRecommenderCommand({ recommenderArn: arn })));
+    }
+  } catch (error) {
+    // A retry whose first attempt went through (its response was lost) meets the recommender changing; the next look follows it.
+    if (!isErrorNamed(error, 'ResourceInUseException')) throw error;
+  }
+}
+
+function apiConfig(spec: RecommenderSpec): RecommenderConfig {
+  return {
+    minRecommendationRequestsPerSecond: spec.minRecommendationRequestsPerSecond,
+    enableMetadataWithRecommendations: spec.enableMetadataWithRecommendations,
+    trainingDataConfig: { excludedDatasetColumns: spec.excludedColumns },
+    ...(spec.itemExplorationConfig ? { itemExplorationConfig: spec.itemExplorationConfig } : {}),
+  };
+}
+
+function configHeld(recommender: ApiRecommender, spec: RecommenderSpec): boolean {
+  const config = recommender.recommenderConfig ?? {};
+  return (config.minRecommendationRequestsPerSecond ?? 1) === spec.minRecommendationRequestsPerSecond
+    && (config.enableMetadataWithRecommendations ?? false) === spec.enableMetadataWithRecommendations
+    && holdsEntries(config.itemExplorationConfig, spec.itemExplorationConfig)
+    && sameColumns(config.trainingDataConfig?.excludedDatasetColumns ?? {}, spec.excludedColumns);
+}
+
+function sameColumns(held: Record<string, string[]>, wanted: Record<string, string[]>): boolean {
+  const canonical = (columns: Record<string, string[]>) => JSON.stringify(Object.entries(columns)
+    .filter(([, names]) => names.length > 0)
+    .map(([type, names]) => [type.toUpperCase(), [...names].sort()])
+    .sort(([a], [b]) => String(a).localeCompare(String(b))));
+  return canonical(held) === canonical(wanted);
+}
+
+function parseExcludedColumns(value: unknown): Record<string, string[]> {
+  if (value === undefined || value === null || value === '') return {};
+  if (!Array.isArray(value)) throw new Error('Property \'ExcludedColumns\' must be a list of {DatasetType, Columns}');
+  const columns: Record<string, string[]> = {};
+  value.forEach((item: unknown, index) => {
+    const { DatasetType, Columns } = (item ?? {}) as Record<string, unknown>;
+    if (typeof DatasetType !== 'string' || !Array.isArray(Columns) || !Columns.every((c) => typeof c === 'string')) {
+      throw new Error(`Property 'ExcludedColumns' item ${index + 1} must be {DatasetType: string, Columns: string[]}, got ${JSON.stringify(item)}`);
+    }
+    columns[DatasetType] = Columns as string[];
+  });
+  return columns;
+}
+
+async function describeRecommender(context: KindContext, arn: string): Promise<ApiRecommender | undefined> {
+  const response = await describeOrUndefined(context, 'DescribeRecommender',
+    () => personalize().send(new DescribeRecommenderCommand({ recommenderArn: arn })));
+  return response?.recommender;
+}
