@@ -10,3 +10,4 @@ export * as rekognition from './rekognition';
 export * from './solution';
 export * from './solution-version';
 export * from './campaign';
+export * from './recommender';

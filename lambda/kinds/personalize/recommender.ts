@@ -7,7 +7,9 @@
  *
  * A change can take more than one step (a stopped recommender is started before its
  * config is updated, and stopped again after). `update` takes the first; `observe`,
- * once the recommender has settled, takes the next and reports it busy meanwhile.
+ * once the recommender has settled, takes the next and reports it busy meanwhile. Only
+ * `update` for a new request retries a config whose last update failed, so a failed
+ * update (which may have retrained the models) is never repeated while waiting.
  */
 import {
   CreateRecommenderCommand, DeleteRecommenderCommand, DescribeRecommenderCommand, Recommender as ApiRecommender, RecommenderConfig,
@@ -93,8 +95,9 @@ export const recommenderKind: ResourceKind<RecommenderSpec> = {
     const recommender = await describeRecommender(context, arn);
     if (!recommender) throw new Error(`Recommender ${arn} disappeared; it was probably deleted outside CloudFormation.`);
     const heldPrevious = configHeld(recommender, oldSpec) && isRunning(recommender) === oldSpec.running;
-    // Unlike observe, an update retries a config whose last update failed: this is a new request.
-    const step = nextStep(recommender, newSpec, true);
+    // A new request retries a config whose last update failed. The engine also calls update with the same
+    // props twice (after an operation in flight, or guarding against a cancelled update's calls): not a new request.
+    const step = nextStep(recommender, newSpec, JSON.stringify(oldSpec) !== JSON.stringify(newSpec));
     if (step) await take(context, arn, step, newSpec);
     const heldPreviousTags = await syncTags(context, arn, newSpec.tags, oldSpec.tags);
     return heldPrevious && heldPreviousTags;
