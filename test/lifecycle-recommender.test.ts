@@ -5,11 +5,12 @@
  * replacement, failure with the service's reason, throttling and a cancelled create.
  */
 import { CreateRecommenderCommand, StopRecommenderCommand } from '@aws-sdk/client-personalize';
-import { DatasetGroup, DatasetType, Domain, Recommender, RecommenderProps, Schema, SchemaDefinition, SchemaField, UseCase } from '../src';
+import { DatasetGroup, DatasetType, Recommender, RecommenderProps, UseCase } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
 import { withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, nameIn, synthesize } from './harness/stacks';
+import { domainGroup } from './support/domain-fixtures';
 
 jest.setTimeout(30_000);
 
@@ -24,19 +25,7 @@ interface RecommenderSpec extends Omit<RecommenderProps, 'datasetGroup' | 'useCa
 function recommenderStack(spec: RecommenderSpec = {}) {
   const { useCase, failingSibling, emptyOnDelete, ...props } = spec;
   return synthesize((stack) => {
-    const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'shop', domain: Domain.ECOMMERCE, emptyOnDelete });
-    const schema = (id: string, fields: SchemaField[]) =>
-      new Schema(stack, id, { definition: SchemaDefinition.fromFields(fields, { recordName: id }), domain: Domain.ECOMMERCE });
-    group.addDataset('Interactions', {
-      datasetType: DatasetType.INTERACTIONS,
-      schema: schema('InteractionsSchema', [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'),
-        SchemaField.longField('TIMESTAMP'), SchemaField.stringField('EVENT_TYPE')]),
-    });
-    group.addDataset('Items', {
-      datasetType: DatasetType.ITEMS,
-      schema: schema('ItemsSchema', [SchemaField.stringField('ITEM_ID'), SchemaField.floatField('PRICE'),
-        SchemaField.stringField('CATEGORY_L1').categorical(), SchemaField.stringField('COLOR').categorical()]),
-    });
+    const group = domainGroup(stack, { emptyOnDelete });
     new Recommender(stack, 'Picks', { datasetGroup: group, useCase: useCase ?? UseCase.ECOMMERCE_RECOMMENDED_FOR_YOU, ...props });
     if (failingSibling) new DatasetGroup(stack, 'Doomed', { datasetGroupName: 'doomed' });
   });

@@ -1,7 +1,8 @@
 import { App, CfnResource, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DatasetGroup, DatasetType, Domain, Recommender, RecommenderProps, Schema, SchemaDefinition, SchemaField, UseCase } from '../src';
+import { DatasetGroup, DatasetType, Domain, Recommender, RecommenderProps, UseCase } from '../src';
+import { domainGroup } from './support/domain-fixtures';
 import { statementFor } from './support/handler-grants';
 
 const ACCOUNT = '123456789012';
@@ -12,32 +13,12 @@ const HANDLER_ACTIONS = [
   'personalize:UpdateRecommender',
 ];
 
-const DOMAIN_ITEM_FIELDS: Record<Domain, SchemaField[]> = {
-  [Domain.ECOMMERCE]: [SchemaField.floatField('PRICE'), SchemaField.stringField('CATEGORY_L1').categorical()],
-  [Domain.VIDEO_ON_DEMAND]: [SchemaField.stringField('GENRES').categorical(), SchemaField.longField('CREATION_TIMESTAMP')],
-};
-
 function newStack(app = new App()): Stack {
   return new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
 }
 
-/** A Domain group 'shop' with an Interactions dataset, and an Items dataset (the domain's fields and COLOR) unless `items` is false. */
 function shop(stack: Stack, domain = Domain.ECOMMERCE, items = true): DatasetGroup {
-  const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'shop', domain });
-  const schema = (id: string, fields: SchemaField[]) =>
-    new Schema(stack, id, { definition: SchemaDefinition.fromFields(fields, { recordName: id }), domain });
-  group.addDataset('Interactions', {
-    datasetType: DatasetType.INTERACTIONS,
-    schema: schema('InteractionsSchema', [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP'),
-      SchemaField.stringField('EVENT_TYPE')]),
-  });
-  if (items) {
-    group.addDataset('Items', {
-      datasetType: DatasetType.ITEMS,
-      schema: schema('ItemsSchema', [SchemaField.stringField('ITEM_ID'), ...DOMAIN_ITEM_FIELDS[domain], SchemaField.stringField('COLOR').categorical()]),
-    });
-  }
-  return group;
+  return domainGroup(stack, { domain, items });
 }
 
 function recommender(stack: Stack, props: Partial<RecommenderProps> = {}): Recommender {
