@@ -10,7 +10,8 @@
  * delete (emptyOnDelete), which removes that solution after the campaign.
  */
 import {
-  CreateDatasetGroupCommand, CreateSolutionCommand, CreateSolutionVersionCommand, DeleteDatasetGroupCommand, DeleteSolutionCommand,
+  CreateCampaignCommand, CreateDatasetGroupCommand, CreateSolutionCommand, CreateSolutionVersionCommand, DeleteDatasetGroupCommand,
+  DeleteSolutionCommand,
 } from '@aws-sdk/client-personalize';
 import { Campaign, CampaignProps, DatasetGroup } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
@@ -82,6 +83,18 @@ test.concurrent('a campaign is created on its solution version, and deleted befo
 
   await destroyAndVerify(env);
   const deletes = env.service.calls.filter((c) => c.operation.startsWith('Delete') && c.errorType === undefined).map((c) => c.operation);
+  expect(deletes.indexOf('DeleteCampaign')).toBeLessThan(deletes.indexOf('DeleteSolution'));
+}));
+
+test.concurrent('emptyOnDelete deletes a campaign made outside the stack before its solution', () => withEnvironment({}, async (env) => {
+  const { versionArns: [versionArn] } = await trainedSolution(env);
+  await env.client().send(new CreateCampaignCommand({ name: 'outside', solutionVersionArn: versionArn }));
+  await until(() => env.service.resources('campaign').every((r) => r.status === 'ACTIVE'));
+
+  await destroyAndVerify(env);
+
+  const deletes = env.service.calls.filter((c) => c.operation.startsWith('Delete') && c.errorType === undefined).map((c) => c.operation);
+  expect(deletes.indexOf('DeleteCampaign')).toBeGreaterThanOrEqual(0);
   expect(deletes.indexOf('DeleteCampaign')).toBeLessThan(deletes.indexOf('DeleteSolution'));
 }));
 
