@@ -129,7 +129,9 @@ export interface RecommenderProps {
 
   /**
    * Whether the recommender is active. A stopped recommender (INACTIVE) is not billed and
-   * not retrained, and answers no requests; it is started and stopped in place.
+   * not retrained, and answers no requests; it is started and stopped in place. Its config
+   * changes only while it runs: a new config for a stopped recommender, or a new config
+   * together with a stop, takes two deploys.
    * @default true
    */
   readonly running?: boolean;

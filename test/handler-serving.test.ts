@@ -207,11 +207,15 @@ describe('recommender', () => {
   });
 
   test('stopping takes StopRecommender and waits through STOP PENDING and STOP IN_PROGRESS until INACTIVE', async () => {
-    const statuses = ['ACTIVE', 'STOP PENDING', 'STOP IN_PROGRESS', 'INACTIVE'];
+    const afterStop = ['STOP PENDING', 'STOP IN_PROGRESS', 'INACTIVE'];
+    let stopped = false;
     personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
     personalizeMock.on(DescribeRecommenderCommand)
-      .callsFake(async () => describedRecommender({ status: statuses.length > 1 ? statuses.shift() : statuses[0] }));
-    personalizeMock.on(StopRecommenderCommand).resolves({ recommenderArn: RECOMMENDER_ARN });
+      .callsFake(async () => describedRecommender({ status: !stopped ? 'ACTIVE' : afterStop.length > 1 ? afterStop.shift() : afterStop[0] }));
+    personalizeMock.on(StopRecommenderCommand).callsFake(async () => {
+      stopped = true;
+      return { recommenderArn: RECOMMENDER_ARN };
+    });
 
     const { failure } = await runToCompletion(clock, handlers(), recommender.update({}, { Running: 'false' }));
 
@@ -219,32 +223,28 @@ describe('recommender', () => {
     expect(personalizeMock).toHaveReceivedCommandTimes(StopRecommenderCommand, 1);
   });
 
-  test('a config change of a stopped recommender starts it, updates it, and stops it again', async () => {
-    let state = { status: 'INACTIVE', rps: 1 };
+  test('a config change of a stopped recommender, or a config change with a stop, is refused with the two deploys that make it', async () => {
     personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
-    personalizeMock.on(DescribeRecommenderCommand).callsFake(async () => describedRecommender({
-      status: state.status, recommenderConfig: { minRecommendationRequestsPerSecond: state.rps },
-    }));
-    personalizeMock.on(StartRecommenderCommand).callsFake(async () => {
-      state = { ...state, status: 'ACTIVE' };
-      return {};
-    });
-    personalizeMock.on(UpdateRecommenderCommand).callsFake(async (input) => {
-      state = { ...state, rps: input.recommenderConfig.minRecommendationRequestsPerSecond };
-      return {};
-    });
-    personalizeMock.on(StopRecommenderCommand).callsFake(async () => {
-      state = { ...state, status: 'INACTIVE' };
-      return {};
-    });
+    personalizeMock.on(DescribeRecommenderCommand).resolves(describedRecommender({ status: 'INACTIVE' }));
+    await expect(runToCompletion(clock, handlers(),
+      recommender.update({ Running: 'false' }, { Running: 'false', MinRecommendationRequestsPerSecond: '4' })))
+      .rejects.toThrow(/is stopped \(INACTIVE\), and Personalize changes a recommender's config only while it runs. Deploy twice/);
 
-    const { failure } = await runToCompletion(clock, handlers(),
-      recommender.update({ Running: 'false' }, { Running: 'false', MinRecommendationRequestsPerSecond: '4' }));
+    personalizeMock.on(DescribeRecommenderCommand).resolves(describedRecommender());
+    await expect(runToCompletion(clock, handlers(), recommender.update({}, { Running: 'false', MinRecommendationRequestsPerSecond: '4' })))
+      .rejects.toThrow(/would need a new config and a stop at once/);
+    expect(personalizeMock).not.toHaveReceivedCommand(UpdateRecommenderCommand);
+    expect(personalizeMock).not.toHaveReceivedCommand(StopRecommenderCommand);
+    expect(personalizeMock).not.toHaveReceivedCommand(StartRecommenderCommand);
+  });
 
-    expect(failure).toBeUndefined();
-    const order = personalizeMock.calls().map((call) => call.args[0].constructor.name)
-      .filter((name) => ['StartRecommenderCommand', 'UpdateRecommenderCommand', 'StopRecommenderCommand'].includes(name));
-    expect(order).toEqual(['StartRecommenderCommand', 'UpdateRecommenderCommand', 'StopRecommenderCommand']);
+  test('a look during an update never calls anything: a ready recommender holding another config is a failure', async () => {
+    personalizeMock.on(DescribeRecommenderCommand).resolves(describedRecommender({ recommenderConfig: { minRecommendationRequestsPerSecond: 9 } }));
+    const context = { call: (_operation: string, attempt: () => Promise<unknown>) => attempt() } as any;
+    const looked = await recommenderKind.observe(context, RECOMMENDER_ARN, 'update',
+      recommenderKind.parse(resourceProperties({ Name: 'picks', DatasetGroupArn: GROUP_ARN, RecipeArn: RECIPE })));
+    expect(looked?.condition).toBe('failed');
+    expect(personalizeMock.calls().map((call) => call.args[0].constructor.name)).toEqual(['DescribeRecommenderCommand']);
   });
 
   test('a failed update is not retried while waiting: it fails with latestRecommenderUpdate\'s reason', async () => {

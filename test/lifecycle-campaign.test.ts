@@ -31,11 +31,13 @@ interface CampaignSpec extends Omit<CampaignProps, 'solutionVersion' | 'solution
   /** False when the test makes the group itself. */
   readonly withGroup?: boolean;
   readonly failingSibling?: boolean;
+  /** A dataset group 'doomed' that fails, created after the group. */
+  readonly doomedAfterGroup?: boolean;
 }
 
 /** Group 'retail' (emptyOnDelete) and, unless withCampaign is false, a campaign on the given version. Paths: Group, Campaign. */
 function campaignStack(spec: CampaignSpec) {
-  const { solutionArn, versionArn, withCampaign, withGroup, failingSibling, ...props } = spec;
+  const { solutionArn, versionArn, withCampaign, withGroup, failingSibling, doomedAfterGroup, ...props } = spec;
   return synthesize((stack) => {
     const group = withGroup === false ? undefined : new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail', emptyOnDelete: true });
     if (withCampaign !== false) {
@@ -45,6 +47,7 @@ function campaignStack(spec: CampaignSpec) {
       if (group) campaign.node.addDependency(group);
     }
     if (failingSibling) new DatasetGroup(stack, 'Doomed', { datasetGroupName: 'doomed' });
+    if (doomedAfterGroup) new DatasetGroup(stack, 'Doomed', { datasetGroupName: 'doomed' }).node.addDependency(group!);
   });
 }
 
@@ -196,4 +199,25 @@ test.concurrent('a campaign still creating when a sibling fails is found by name
   await env.client().send(new DeleteDatasetGroupCommand({ datasetGroupArn: GROUP_ARN }));
   await until(() => env.service.resources().length === 0);
   await env.verify();
+}));
+
+test.concurrent('an update cancelled by a failing sibling is met by the rollback, which waits for it and deploys the old version again', () => withEnvironment({}, async (env) => {
+  const { solutionArn, versionArns: [first, second] } = await trainedSolution(env, 2);
+  const before = campaignStack({ solutionArn, versionArn: first });
+  await expectStatus(env.deploy(before.template), 'UPDATE_COMPLETE');
+  const update = env.service.holdUpdate(nameIn(before, 'Campaign'));
+  const doomed = env.service.holdCreation('doomed');
+  env.service.failCreation('doomed', 'Quota of dataset groups reached');
+  env.cloudformation.onCancel = () => update.release();
+
+  const deployed = env.deploy(campaignStack({ solutionArn, versionArn: second, doomedAfterGroup: true }).template);
+  await update.reached;
+  doomed.release();
+  const result = await deployed;
+
+  expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(result.operations.find((o) => o.logicalId === before.logicalIds.Campaign && o.phase === 'update')).toMatchObject({ status: 'FAILED' });
+  expect(env.service.calls.filter((c) => c.operation === 'UpdateCampaign').map((c) => c.input.solutionVersionArn)).toEqual([second, first]);
+  expect(env.service.resources('campaign')).toMatchObject([{ solutionVersionArn: first }]);
+  await destroyAndVerify(env);
 }));

@@ -4,7 +4,7 @@
  * in-place update through UpdateRecommender (and its failure), stop and start,
  * replacement, failure with the service's reason, throttling and a cancelled create.
  */
-import { CreateRecommenderCommand, StopRecommenderCommand } from '@aws-sdk/client-personalize';
+import { CreateRecommenderCommand, DescribeRecommenderCommand, StopRecommenderCommand } from '@aws-sdk/client-personalize';
 import { DatasetGroup, DatasetType, Recommender, RecommenderProps, UseCase } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
 import { withEnvironment } from './harness/environment';
@@ -161,4 +161,25 @@ test.concurrent('emptyOnDelete deletes a stopped recommender made outside the st
   const deletes = env.service.calls.filter((c) => c.operation.startsWith('Delete') && c.errorType === undefined);
   expect(deletes.filter((c) => c.operation === 'DeleteRecommender').map((c) => c.input.recommenderArn)).toContain(recommenderArn);
   expect(deletes.map((c) => c.operation).lastIndexOf('DeleteRecommender')).toBeLessThan(deletes.map((c) => c.operation).indexOf('DeleteDatasetGroup'));
+}));
+
+test.concurrent('an update cancelled by a failing sibling is met by the rollback, which waits for it and restores the config', () => withEnvironment({}, async (env) => {
+  await expectStatus(env.deploy(STACK.template), 'CREATE_COMPLETE');
+  const update = env.service.holdUpdate(nameIn(STACK, 'Picks'));
+  const doomed = env.service.holdCreation('doomed');
+  env.service.failCreation('doomed', 'Quota of dataset groups reached');
+  env.cloudformation.onCancel = () => update.release();
+
+  const deployed = env.deploy(recommenderStack({ minRecommendationRequestsPerSecond: 5, failingSibling: true }).template);
+  await update.reached;
+  doomed.release();
+  const result = await deployed;
+
+  expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(result.operations.find((o) => o.logicalId === ID && o.phase === 'update')).toMatchObject({ status: 'FAILED' });
+  expect(env.service.calls.filter((c) => c.operation === 'UpdateRecommender').map((c) => c.input.recommenderConfig.minRecommendationRequestsPerSecond))
+    .toEqual([5, 1]);
+  const { recommender } = await env.client().send(new DescribeRecommenderCommand({ recommenderArn: arnOf(`recommender/${nameIn(STACK, 'Picks')}`) }));
+  expect(recommender?.recommenderConfig?.minRecommendationRequestsPerSecond).toBe(1);
+  await destroyAndVerify(env);
 }));

@@ -5,11 +5,14 @@
  * reached with StopRecommender and left with StartRecommender. A new name, group or
  * use case is a replacement. Tags change in place.
  *
- * A change can take more than one step (a stopped recommender is started before its
- * config is updated, and stopped again after). `update` takes the first; `observe`,
- * once the recommender has settled, takes the next and reports it busy meanwhile. Only
- * `update` for a new request retries a config whose last update failed, so a failed
- * update (which may have retrained the models) is never repeated while waiting.
+ * Each request takes one call: UpdateRecommender for a new config (it needs the
+ * recommender ACTIVE), StopRecommender or StartRecommender for a new running state.
+ * `observe` never calls anything during an update: a cancelled update's handler goes on
+ * looking after CloudFormation stopped listening, and a look that acted would undo the
+ * rollback. A change that needs two calls (a new config for a stopped recommender, or a
+ * new config and a stop at once) is refused with the two deploys that make it. The one
+ * exception is a recommender created stopped: once its create is ACTIVE, `observe` stops
+ * it (a create is followed only by its own rollback Delete, which a Stop cannot undo).
  */
 import {
   CreateRecommenderCommand, DeleteRecommenderCommand, DescribeRecommenderCommand, Recommender as ApiRecommender, RecommenderConfig,
@@ -96,8 +99,8 @@ export const recommenderKind: ResourceKind<RecommenderSpec> = {
     if (!recommender) throw new Error(`Recommender ${arn} disappeared; it was probably deleted outside CloudFormation.`);
     const heldPrevious = configHeld(recommender, oldSpec) && isRunning(recommender) === oldSpec.running;
     // A new request retries a config whose last update failed. The engine also calls update with the same
-    // props twice (after an operation in flight, or guarding against a cancelled update's calls): not a new request.
-    const step = nextStep(recommender, newSpec, JSON.stringify(oldSpec) !== JSON.stringify(newSpec));
+    // props again (after an operation in flight, or guarding against a cancelled update's calls): not a new request.
+    const step = stepFor(arn, recommender, newSpec, JSON.stringify(oldSpec) !== JSON.stringify(newSpec));
     if (step) await take(context, arn, step, newSpec);
     const heldPreviousTags = await syncTags(context, arn, newSpec.tags, oldSpec.tags);
     return heldPrevious && heldPreviousTags;
@@ -116,13 +119,13 @@ export const recommenderKind: ResourceKind<RecommenderSpec> = {
     const update = recommender.latestRecommenderUpdate;
     const updating = updateCondition(update);
     if (updating === 'busy') return { status: update!.status!, condition: 'busy', attributes };
-    if (configHeld(recommender, spec) && isRunning(recommender) === spec.running) return { status, condition: 'ready', attributes };
-    const step = nextStep(recommender, spec, false);
-    if (step) {
-      await take(context, arn, step, spec);
+    const held = configHeld(recommender, spec);
+    if (held && isRunning(recommender) === spec.running) return { status, condition: 'ready', attributes };
+    if (operation === 'create' && held && status === 'ACTIVE' && !spec.running) {
+      await take(context, arn, 'stop', spec);
       return { status, condition: 'busy', attributes };
     }
-    if (updating === 'failed') {
+    if (updating === 'failed' && !held) {
       return { status: update!.status!, condition: 'failed', failureReason: update!.failureReason ?? 'no reason given', attributes };
     }
     return {
@@ -144,15 +147,28 @@ function isRunning(recommender: ApiRecommender): boolean {
 }
 
 /**
- * The next call that brings a settled recommender closer to `spec`: its config
- * first (UpdateRecommender needs it ACTIVE, so a stopped one is started), then
- * the running state. `retryFailed` false leaves a config whose last update failed alone.
+ * The one call that brings a settled recommender to `spec`, if any. `retryFailed` false
+ * leaves a config whose last update failed alone. Throws for a change that needs two calls.
  */
-function nextStep(recommender: ApiRecommender, spec: RecommenderSpec, retryFailed: boolean): Step | undefined {
+function stepFor(arn: string, recommender: ApiRecommender, spec: RecommenderSpec, retryFailed: boolean): Step | undefined {
+  if (updateCondition(recommender.latestRecommenderUpdate) === 'busy') return undefined;
   const held = configHeld(recommender, spec);
-  if (recommender.status === INACTIVE) return spec.running || !held ? 'start' : undefined;
-  if (recommender.status !== 'ACTIVE' || updateCondition(recommender.latestRecommenderUpdate) === 'busy') return undefined;
-  if (!held) return retryFailed || updateCondition(recommender.latestRecommenderUpdate) !== 'failed' ? 'update' : undefined;
+  if (recommender.status === INACTIVE) {
+    if (!held) {
+      throw new Error(`Recommender ${arn} is stopped (INACTIVE), and Personalize changes a recommender's config only while it runs. `
+        + 'Deploy twice: first with running: true and the current config, then with the new config (and running: false if it '
+        + 'should stay stopped).');
+    }
+    return spec.running ? 'start' : undefined;
+  }
+  if (recommender.status !== 'ACTIVE') return undefined;
+  if (!held) {
+    if (!spec.running) {
+      throw new Error(`Recommender ${arn} would need a new config and a stop at once, and Personalize stops a recommender only once `
+        + 'its update is done. Deploy twice: first the new config with running: true, then running: false.');
+    }
+    return retryFailed || updateCondition(recommender.latestRecommenderUpdate) !== 'failed' ? 'update' : undefined;
+  }
   return spec.running ? undefined : 'stop';
 }
 
