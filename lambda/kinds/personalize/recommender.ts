@@ -176,7 +176,7 @@ async function take(context: KindContext, arn: string, step: Step, spec: Recomme
   try {
     if (step === 'update') {
       await context.call('UpdateRecommender', () => personalize().send(new UpdateRecommenderCommand({
-        recommenderArn: arn, recommenderConfig: apiConfig(spec),
+        recommenderArn: arn, recommenderConfig: apiConfig(spec, true),
       })));
     } else if (step === 'start') {
       await context.call('StartRecommender', () => personalize().send(new StartRecommenderCommand({ recommenderArn: arn })));
@@ -189,11 +189,13 @@ async function take(context: KindContext, arn: string, step: Step, spec: Recomme
   }
 }
 
-function apiConfig(spec: RecommenderSpec): RecommenderConfig {
+/** The API's config. An update always names the excluded columns, so that removing them all clears them. */
+function apiConfig(spec: RecommenderSpec, forUpdate = false): RecommenderConfig {
+  const excluding = Object.keys(spec.excludedColumns).length > 0;
   return {
     minRecommendationRequestsPerSecond: spec.minRecommendationRequestsPerSecond,
     enableMetadataWithRecommendations: spec.enableMetadataWithRecommendations,
-    trainingDataConfig: { excludedDatasetColumns: spec.excludedColumns },
+    ...(excluding || forUpdate ? { trainingDataConfig: { excludedDatasetColumns: spec.excludedColumns } } : {}),
     ...(spec.itemExplorationConfig ? { itemExplorationConfig: spec.itemExplorationConfig } : {}),
   };
 }
