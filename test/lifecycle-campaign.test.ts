@@ -221,3 +221,14 @@ test.concurrent('an update cancelled by a failing sibling is met by the rollback
   expect(env.service.resources('campaign')).toMatchObject([{ solutionVersionArn: first }]);
   await destroyAndVerify(env);
 }));
+
+test.concurrent('a lost CreateCampaign response is adopted by its owner tag, not created twice', () => withEnvironment({}, async (env) => {
+  const { solutionArn, versionArns: [versionArn] } = await trainedSolution(env);
+  env.service.inject('CreateCampaign', { kind: 'reset', afterProcessing: true });
+
+  await expectStatus(env.deploy(campaignStack({ solutionArn, versionArn }).template), 'UPDATE_COMPLETE');
+
+  expect(answersTo(env, 'CreateCampaign')).toEqual(['reset', 'ResourceAlreadyExistsException']);
+  expect(env.service.resources('campaign')).toHaveLength(1);
+  await destroyAndVerify(env);
+}));

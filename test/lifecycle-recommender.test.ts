@@ -183,3 +183,25 @@ test.concurrent('an update cancelled by a failing sibling is met by the rollback
   expect(recommender?.recommenderConfig?.minRecommendationRequestsPerSecond).toBe(1);
   await destroyAndVerify(env);
 }));
+
+test.concurrent('a new config for a stopped recommender is refused with the two deploys, and the rollback keeps it stopped', () => withEnvironment({}, async (env) => {
+  await expectStatus(env.deploy(recommenderStack({ running: false }).template), 'CREATE_COMPLETE');
+
+  const result = await env.deploy(recommenderStack({ running: false, minRecommendationRequestsPerSecond: 2 }).template);
+
+  expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(result.firstFailure?.reason).toMatch(/is stopped \(INACTIVE\), and Personalize changes a recommender's config only while it runs. Deploy twice/);
+  expect(env.service.countCalls('UpdateRecommender')).toBe(0);
+  expect(env.service.resources('recommender')).toMatchObject([{ status: 'INACTIVE' }]);
+  await destroyAndVerify(env);
+}));
+
+test.concurrent('a lost CreateRecommender response is adopted by its owner tag, not created twice', () => withEnvironment({}, async (env) => {
+  env.service.inject('CreateRecommender', { kind: 'reset', afterProcessing: true });
+
+  await expectStatus(env.deploy(STACK.template), 'CREATE_COMPLETE');
+
+  expect(answersTo(env, 'CreateRecommender')).toEqual(['reset', 'ResourceAlreadyExistsException']);
+  expect(env.service.resources('recommender')).toHaveLength(1);
+  await destroyAndVerify(env);
+}));
