@@ -444,7 +444,8 @@ function datasetGrantArn(scope: IConstruct, dataset: IDataset): string {
 /** The metric attribution of the dataset's group declared in the app, if the app owns the dataset. */
 function attributionOf(scope: IConstruct, dataset: IDataset): MetricAttribution | undefined {
   if (!(dataset instanceof Dataset)) return undefined;
-  return scope.node.root.node.findAll().find((c): c is MetricAttribution => c instanceof MetricAttribution && c.datasetGroup === dataset.datasetGroup);
+  return scope.node.root.node.findAll()
+    .find((c): c is MetricAttribution => c instanceof MetricAttribution && c.datasetGroup === dataset.datasetGroup);
 }
 
 /**

@@ -10,3 +10,5 @@ export * from './dataset-import-job';
 export * as rekognition from './rekognition';
 export * from './solution';
 export * from './solution-version';
+export * from './campaign';
+export * from './recommender';

@@ -426,17 +426,17 @@ describe('handoffs', () => {
 
 describe('events', () => {
   test('an unknown ResourceType fails onEvent with a message naming it and the known types', async () => {
-    const event = { ...createGroupEvent(), ResourceType: 'Custom::PersonalizeRecommender' };
+    const event = { ...createGroupEvent(), ResourceType: 'Custom::PersonalizeNoSuchKind' };
 
     await expect(handlers().onEvent(event)).rejects.toThrow(
-      /^This handler does not manage resource type 'Custom::PersonalizeRecommender' \(known: .*Custom::PersonalizeDatasetGroup.*\)$/);
+      /^This handler does not manage resource type 'Custom::PersonalizeNoSuchKind' \(known: .*Custom::PersonalizeDatasetGroup.*\)$/);
     expect(personalizeMock).not.toHaveReceivedAnyCommand();
   });
 
   test('an unknown ResourceType fails isComplete too', async () => {
-    const event = { ...creatingEvent(), ResourceType: 'Custom::PersonalizeRecommender' };
+    const event = { ...creatingEvent(), ResourceType: 'Custom::PersonalizeNoSuchKind' };
 
-    await expect(handlers().isComplete(event)).rejects.toThrow(/does not manage resource type 'Custom::PersonalizeRecommender'/);
+    await expect(handlers().isComplete(event)).rejects.toThrow(/does not manage resource type 'Custom::PersonalizeNoSuchKind'/);
   });
 
   test('an unknown RequestType fails with a message naming it', async () => {

@@ -14,13 +14,14 @@ import * as nag3 from 'cdk-nag3';
 import { createHandlers } from '../lambda';
 import { DEFAULT_WAIT_POLICY } from '../lambda/engine';
 import {
-  Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterExpression, ImportMode, ImportSource,
-  MetricAttribution, MetricExpression, Schema, SchemaDefinition, SchemaField,
+  Campaign, Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterExpression, ImportMode, ImportSource,
+  MetricAttribution, MetricExpression, Recommender, Schema, SchemaDefinition, SchemaField, UseCase,
 } from '../src';
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, isCompleteEvent, KEY_ARN, ROLE_ARN, SHORT_WAIT_POLICY, updateGroupEvent,
 } from './support/dataset-group-fixtures';
 import { inUse, notFound, throttled } from './support/personalize-errors';
+import { fakeVersion, RECIPES } from './support/solution-fakes';
 import { VirtualClock } from './support/virtual-clock';
 
 process.env.CDK_PERSONALIZE_SILENT = 'true';
@@ -92,6 +93,9 @@ function stackWithEveryConstruct(): EveryConstruct {
   const fromPrefix = new DatasetImportJob(stack, 'ImportMoreEvents', {
     dataset: customInteractions, source: ImportSource.fromBucket(metricsBucket, 'imports/'), importMode: ImportMode.INCREMENTAL,
   });
+  new Campaign(stack, 'Campaign', { solutionVersion: fakeVersion(stack, { recipeArn: RECIPES.USER_PERSONALIZATION }) });
+  new Recommender(stack, 'TopPicks', { datasetGroup: video, useCase: UseCase.VOD_TOP_PICKS });
+  new Recommender(stack, 'Trending', { datasetGroup: video, useCase: UseCase.VOD_TRENDING_NOW, recommenderName: 'video' });
   Tags.of(stack).add('cost-center', 'recommendations');
   return {
     stack,
@@ -306,6 +310,7 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
     const grants = acknowledgmentsOf(stack).filter((entry) => entry.path.endsWith('PersonalizeAccess/Resource')).map((entry) => entry.ruleId);
     expect(grants.sort()).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:campaign/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-group/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-import-job/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/ACTIONS]',
@@ -313,6 +318,7 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:filter/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:metric-attribution/Security_*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:recommender/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:schema/Security_*]',
     ]);
   });
@@ -350,6 +356,8 @@ describe('least-privilege IAM', () => {
       'filter': namesOf('Custom::PersonalizeFilter'),
       'metric-attribution': namesOf('Custom::PersonalizeMetricAttribution'),
       'dataset-import-job': namesOf('Custom::PersonalizeDatasetImportJob'),
+      'campaign': namesOf('Custom::PersonalizeCampaign'),
+      'recommender': namesOf('Custom::PersonalizeRecommender'),
     };
 
     const wildcards = personalizeStatements.filter((s) => JSON.stringify(s.Resource) !== '"*"')
@@ -359,13 +367,13 @@ describe('least-privilege IAM', () => {
       if (arn === '*') continue; // within a statement that also lists ARNs; checked by the List-only test above
       // The service picks an event tracker's ID, so trackers are granted by type; the handler proves ownership by tag.
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:event-tracker/*') continue;
-      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
+      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|campaign|recommender)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
       expect(match).not.toBeNull();
       const [, type, prefix] = match!;
       expect(prefix).toBe('Security_');
       // It covers the generated names in this stack, and no explicit name.
       expect(names[type].filter((name) => name.startsWith(prefix)).length).toBeGreaterThan(0);
-      expect(names[type].filter((name) => !name.startsWith(prefix))).toEqual(({ 'schema': ['actions'], 'metric-attribution': [], 'dataset-import-job': [] } as Record<string, string[]>)[type] ?? ['video']);
+      expect(names[type].filter((name) => !name.startsWith(prefix))).toEqual(({ 'schema': ['actions'], 'metric-attribution': [], 'dataset-import-job': [], 'campaign': [] } as Record<string, string[]>)[type] ?? ['video']);
     }
   });
 

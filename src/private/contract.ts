@@ -19,6 +19,8 @@ export const ResourceTypes = {
   METRIC_ATTRIBUTION: 'Custom::PersonalizeMetricAttribution',
   DATASET_IMPORT_JOB: 'Custom::PersonalizeDatasetImportJob',
   REKOGNITION_DATASET: 'Custom::RekognitionDataset',
+  CAMPAIGN: 'Custom::PersonalizeCampaign',
+  RECOMMENDER: 'Custom::PersonalizeRecommender',
 } as const;
 
 /** Attribute names the handler returns in `Data`, read with `Fn::GetAtt`. */
@@ -86,6 +88,38 @@ export interface MetricAttributionProperties extends CommonProperties {
   /** s3://BUCKET/PREFIX for the metrics files, when they are published to S3. */
   readonly S3Path?: string;
   readonly S3KmsKeyArn?: string;
+}
+
+/** Item exploration, for recipes that explore new items; both values as the API's strings. */
+interface ExplorationProperties {
+  readonly ExplorationWeight?: string;
+  readonly ExplorationItemAgeCutOff?: string;
+}
+
+export interface CampaignProperties extends CommonProperties, ExplorationProperties {
+  /** A solution version ARN, or `SOLUTION_ARN/$LATEST` when SyncWithLatestSolutionVersion is 'true'. */
+  readonly SolutionVersionArn: string;
+  /** An integer of at least 1. */
+  readonly MinProvisionedTPS?: string;
+  readonly SyncWithLatestSolutionVersion?: string;
+  readonly EnableMetadataWithRecommendations?: string;
+  /** Ranking influence weights (0.0-1.0) by factor: POPULARITY, FRESHNESS. */
+  readonly RankingInfluence?: Array<{ readonly Factor: string; readonly Weight: string }>;
+  readonly Tags?: TagProperty[];
+}
+
+export interface RecommenderProperties extends CommonProperties, ExplorationProperties {
+  readonly DatasetGroupArn: string;
+  /** The use case's recipe ARN, `arn:aws:personalize:::recipe/aws-ecomm-...` or `aws-vod-...`. */
+  readonly RecipeArn: string;
+  /** An integer of at least 1. */
+  readonly MinRecommendationRequestsPerSecond?: string;
+  readonly EnableMetadataWithRecommendations?: string;
+  /** Columns left out of training, by dataset type. */
+  readonly ExcludedColumns?: Array<{ readonly DatasetType: string; readonly Columns: string[] }>;
+  /** 'false' to keep the recommender stopped (INACTIVE): no billing, no automatic retraining. */
+  readonly Running?: string;
+  readonly Tags?: TagProperty[];
 }
 
 /**

@@ -36,7 +36,7 @@ const LOGS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:G
 
 /**
  * The cdk-nag finding for the grant on a stack's generated names: a Personalize
- * dataset group, schema, dataset, filter, metric attribution or dataset import job ARN whose only wildcard
+ * dataset group, schema, dataset, filter, metric attribution, dataset import job, campaign or recommender ARN whose only wildcard
  * follows a stack token and its `_` (for a dataset, in its group's name), as
  * src/private/names.ts makes them.
  */
@@ -50,7 +50,7 @@ const EVENT_TRACKER_FINDING =
 
 const GENERATED_NAME_GRANT_FINDING =
   '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):'
-  + '(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
+  + '(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|campaign|recommender)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
 
 /**
  * The grants of Rekognition Custom Labels datasets (ADR 0006): a dataset ARN ends in its

@@ -18,6 +18,12 @@ export const STATUS = {
   updatePending: 'UPDATE PENDING',
   updateInProgress: 'UPDATE IN_PROGRESS',
   updateFailed: 'UPDATE FAILED',
+  // Recommenders: StopRecommender and StartRecommender.
+  inactive: 'INACTIVE',
+  stopPending: 'STOP PENDING',
+  stopInProgress: 'STOP IN_PROGRESS',
+  startPending: 'START PENDING',
+  startInProgress: 'START IN_PROGRESS',
 } as const;
 
 export const CREATE_NAMES: StatusNames = {
@@ -25,6 +31,14 @@ export const CREATE_NAMES: StatusNames = {
 };
 export const UPDATE_NAMES: StatusNames = {
   pending: STATUS.updatePending, inProgress: STATUS.updateInProgress, failed: STATUS.updateFailed, done: STATUS.active,
+};
+
+/** StopRecommender: STOP PENDING, STOP IN_PROGRESS, then INACTIVE; StartRecommender the same way back to ACTIVE. */
+export const STOP_NAMES: StatusNames = {
+  pending: STATUS.stopPending, inProgress: STATUS.stopInProgress, failed: STATUS.active, done: STATUS.inactive,
+};
+export const START_NAMES: StatusNames = {
+  pending: STATUS.startPending, inProgress: STATUS.startInProgress, failed: STATUS.inactive, done: STATUS.active,
 };
 
 /**

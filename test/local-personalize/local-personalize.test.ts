@@ -57,7 +57,11 @@ import {
   TooManyTagKeysException,
   TooManyTagsException,
   UntagResourceCommand,
+  StartRecommenderCommand,
+  StopRecommenderCommand,
+  UpdateCampaignCommand,
   UpdateDatasetCommand,
+  UpdateRecommenderCommand,
   UpdateMetricAttributionCommand,
 } from '@aws-sdk/client-personalize';
 import { Gate, Hold, LocalPersonalize, LocalPersonalizeOptions, STATUS } from './server';
@@ -2002,5 +2006,91 @@ describe('requests of the new operations are checked against the model', () => {
     await expect(client.send(command({ maxResults: 101 }))).rejects.toThrow(/Member must have value less than or equal to 100/);
     await expect(client.send(command({ nextToken: 'not a token' }))).rejects.toBeInstanceOf(InvalidNextTokenException);
     expect((await client.send(command({ maxResults: 100 }))).nextToken).toBeUndefined();
+  });
+});
+
+// ---- campaign and recommender updates --------------------------------------------------------------
+
+describe('UpdateCampaign, UpdateRecommender, StartRecommender and StopRecommender', () => {
+  test('UpdateCampaign is checked against the model, and the campaign serves the old version until latestCampaignUpdate is ACTIVE', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    const first = await trainedVersion(h, solutionArn);
+    const second = await trainedVersion(h, solutionArn);
+    const { campaignArn } = await h.client.send(new CreateCampaignCommand({ name: 'live', solutionVersionArn: first }));
+    await expect(h.client.send(new UpdateCampaignCommand({ campaignArn, solutionVersionArn: second }))).rejects.toThrow(/must be ACTIVE or CREATE FAILED/);
+    h.advance(ACTIVE_MS);
+    await expect(h.client.send(new UpdateCampaignCommand({ campaignArn, minProvisionedTPS: 0 })))
+      .rejects.toThrow(/at 'minProvisionedTPS' failed to satisfy constraint: Member must have value greater than or equal to 1/);
+    await expect(h.client.send(new UpdateCampaignCommand({ campaignArn, campaignConfig: { rankingInfluence: { POPULARITY: 1.5 } } })))
+      .rejects.toThrow(/at 'campaignConfig.rankingInfluence.POPULARITY' failed to satisfy constraint: Member must have value less than or equal to 1/);
+
+    await h.client.send(new UpdateCampaignCommand({ campaignArn, solutionVersionArn: second, minProvisionedTPS: 2 }));
+    await expect(h.client.send(new UpdateCampaignCommand({ campaignArn, minProvisionedTPS: 3 }))).rejects.toThrow(/already has an update in progress/);
+    const during = (await h.client.send(new DescribeCampaignCommand({ campaignArn }))).campaign!;
+    expect(during).toMatchObject({ status: 'ACTIVE', solutionVersionArn: first, minProvisionedTPS: 1 });
+    expect(during.latestCampaignUpdate).toMatchObject({ solutionVersionArn: second, minProvisionedTPS: 2, status: 'CREATE PENDING' });
+    h.advance(UPDATE_MS);
+    const after = (await h.client.send(new DescribeCampaignCommand({ campaignArn }))).campaign!;
+    expect(after).toMatchObject({ solutionVersionArn: second, minProvisionedTPS: 2, latestCampaignUpdate: { status: 'ACTIVE' } });
+  });
+
+  test('a campaign on SOLUTION/$LATEST needs syncWithLatestSolutionVersion, and deploys the newest ACTIVE version', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    await expect(h.client.send(new CreateCampaignCommand({ name: 'live', solutionVersionArn: `${solutionArn}/$LATEST` })))
+      .rejects.toBeInstanceOf(InvalidInputException);
+    const sync = { syncWithLatestSolutionVersion: true };
+    await expect(h.client.send(new CreateCampaignCommand({ name: 'live', solutionVersionArn: `${solutionArn}/$LATEST`, campaignConfig: sync })))
+      .rejects.toThrow(/has no ACTIVE solution version/);
+    await trainedVersion(h, solutionArn);
+    const newest = await trainedVersion(h, solutionArn);
+    const { campaignArn } = await h.client.send(new CreateCampaignCommand({ name: 'live', solutionVersionArn: `${solutionArn}/$LATEST`, campaignConfig: sync }));
+    expect((await h.client.send(new DescribeCampaignCommand({ campaignArn }))).campaign!.solutionVersionArn).toBe(newest);
+  });
+
+  test('a failed update reports its reason on the update summary and leaves the resource as it was', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const { recommenderArn } = await h.client.send(new CreateRecommenderCommand({ name: 'r', datasetGroupArn: groupArn, recipeArn: ECOMMERCE_RECIPE }));
+    h.advance(ACTIVE_MS);
+    h.server.failUpdate('r', 'Column COLOR not found');
+    await h.client.send(new UpdateRecommenderCommand({ recommenderArn, recommenderConfig: { minRecommendationRequestsPerSecond: 4 } }));
+    h.advance(UPDATE_MS);
+    const { recommender } = await h.client.send(new DescribeRecommenderCommand({ recommenderArn }));
+    expect(recommender).toMatchObject({ status: 'ACTIVE', latestRecommenderUpdate: { status: 'CREATE FAILED', failureReason: 'Column COLOR not found' } });
+    expect(recommender!.recommenderConfig).toBeUndefined();
+    // A failed update does not keep another from starting.
+    await h.client.send(new UpdateRecommenderCommand({ recommenderArn, recommenderConfig: { minRecommendationRequestsPerSecond: 4 } }));
+  });
+
+  test('StopRecommender goes STOP PENDING, STOP IN_PROGRESS, INACTIVE; StartRecommender back to ACTIVE; each from its own state only', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const { recommenderArn } = await h.client.send(new CreateRecommenderCommand({ name: 'r', datasetGroupArn: groupArn, recipeArn: ECOMMERCE_RECIPE }));
+    await expect(h.client.send(new StopRecommenderCommand({ recommenderArn }))).rejects.toBeInstanceOf(ResourceInUseException);
+    h.advance(ACTIVE_MS);
+    await expect(h.client.send(new StartRecommenderCommand({ recommenderArn }))).rejects.toThrow(/must be INACTIVE to start/);
+    const status = async () => (await h.client.send(new DescribeRecommenderCommand({ recommenderArn }))).recommender!.status;
+
+    await h.client.send(new StopRecommenderCommand({ recommenderArn }));
+    expect(await status()).toBe('STOP PENDING');
+    h.advance(UPDATE_MS / 3);
+    expect(await status()).toBe('STOP IN_PROGRESS');
+    h.advance(UPDATE_MS);
+    expect(await status()).toBe('INACTIVE');
+    await expect(h.client.send(new UpdateRecommenderCommand({ recommenderArn, recommenderConfig: {} })))
+      .rejects.toBeInstanceOf(ResourceInUseException);
+
+    await h.client.send(new StartRecommenderCommand({ recommenderArn }));
+    expect(await status()).toBe('START PENDING');
+    h.advance(UPDATE_MS);
+    expect(await status()).toBe('ACTIVE');
+    await h.client.send(new StopRecommenderCommand({ recommenderArn }));
+    h.advance(UPDATE_MS);
+    // An INACTIVE recommender can be deleted.
+    await h.client.send(new DeleteRecommenderCommand({ recommenderArn }));
   });
 });

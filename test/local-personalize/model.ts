@@ -11,7 +11,9 @@
  * Members the model does not know are ignored.
  */
 import { InvalidInput } from './errors';
-import { IntegerShape, ListShape, MapShape, Shape, StringShape, StructureShape, BooleanShape, validateInput as validateAgainst } from '../local-service/shapes';
+import {
+  BooleanShape, DoubleShape, IntegerShape, ListShape, MapShape, Shape, StringShape, StructureShape, validateInput as validateAgainst,
+} from '../local-service/shapes';
 
 export type { Shape, StringShape, StructureShape } from '../local-service/shapes';
 
@@ -59,9 +61,15 @@ const SolutionConfig: StructureShape = {
     autoTrainingConfig: { type: 'structure', members: { schedulingExpression: { type: 'string', min: 1, max: 16, pattern: 'rate\\(\\d+ days?\\)' } } },
   },
 };
+const RankingInfluenceWeight: DoubleShape = { type: 'double', min: 0, max: 1 };
 const CampaignConfig: StructureShape = {
   type: 'structure',
-  members: { itemExplorationConfig: HyperParameters, enableMetadataWithRecommendations: Bool, syncWithLatestSolutionVersion: Bool },
+  members: {
+    itemExplorationConfig: HyperParameters,
+    enableMetadataWithRecommendations: Bool,
+    syncWithLatestSolutionVersion: Bool,
+    rankingInfluence: { type: 'map', key: { type: 'string', enum: ['POPULARITY', 'FRESHNESS'] }, value: RankingInfluenceWeight },
+  },
 };
 const RecommenderConfig: StructureShape = {
   type: 'structure',
@@ -185,6 +193,14 @@ export const INPUT_SHAPES = {
     metricAttributionArn: Arn,
   }),
   ListMetricAttributionMetrics: struct({ metricAttributionArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  // Campaigns and recommenders, in place.
+  UpdateCampaign: struct(
+    { campaignArn: Arn, solutionVersionArn: Arn, minProvisionedTPS: TransactionsPerSecond, campaignConfig: CampaignConfig },
+    ['campaignArn'],
+  ),
+  UpdateRecommender: struct({ recommenderArn: Arn, recommenderConfig: RecommenderConfig }, ['recommenderArn', 'recommenderConfig']),
+  StartRecommender: struct({ recommenderArn: Arn }, ['recommenderArn']),
+  StopRecommender: struct({ recommenderArn: Arn }, ['recommenderArn']),
 } as const;
 
 export type OperationName = keyof typeof INPUT_SHAPES;
@@ -255,6 +271,10 @@ export const MODELLED_ERRORS: Readonly<Record<OperationName, readonly string[]>>
   ListDatasetImportJobs: LIST_ERRORS,
   UpdateMetricAttribution: ['InvalidInputException', 'ResourceNotFoundException', 'ResourceInUseException', 'ResourceAlreadyExistsException'],
   ListMetricAttributionMetrics: LIST_ERRORS,
+  UpdateCampaign: DELETE_ERRORS,
+  UpdateRecommender: DELETE_ERRORS,
+  StartRecommender: DELETE_ERRORS,
+  StopRecommender: DELETE_ERRORS,
 };
 
 export const OPERATION_NAMES = Object.keys(INPUT_SHAPES) as OperationName[];

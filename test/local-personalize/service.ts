@@ -14,7 +14,7 @@ import {
   ServiceError, TooManyTagKeys, TooManyTags,
 } from './errors';
 import {
-  CREATE_NAMES, deletion, epoch, Hold, HoldState, Outcome, Phase, progress, STATUS, stopping, UPDATE_NAMES,
+  CREATE_NAMES, deletion, epoch, Hold, HoldState, Outcome, Phase, progress, START_NAMES, STATUS, STOP_NAMES, stopping, UPDATE_NAMES,
 } from './lifecycle';
 import { INPUT_SHAPES, OperationName, validateInput } from './model';
 
@@ -122,7 +122,8 @@ interface FamilyRecord extends Lifecycle {
   readonly arn: string;
   readonly datasetGroupArn: string;
   readonly solutionArn?: string;
-  readonly solutionVersionArn?: string;
+  /** Changes with UpdateCampaign. */
+  solutionVersionArn?: string;
   /** Dataset import jobs. */
   readonly datasetArn?: string;
   readonly tags: Map<string, string>;
@@ -132,6 +133,19 @@ interface FamilyRecord extends Lifecycle {
   stop?: { readonly at: number; readonly fromInProgress: boolean };
   /** UpdateMetricAttribution: the metrics and output config it sets once it ends ACTIVE. */
   attributionUpdate?: AttributionUpdate;
+  /** UpdateCampaign / UpdateRecommender: the members of the Describe output it sets once it ends ACTIVE. */
+  servingUpdate?: ServingUpdate;
+  /** StartRecommender / StopRecommender. */
+  switching?: { readonly at: number; readonly to: 'start' | 'stop' };
+}
+
+interface ServingUpdate {
+  readonly startedAt: number;
+  readonly outcome: Outcome;
+  readonly hold?: HoldState;
+  /** What the update asked for, as latestCampaignUpdate / latestRecommenderUpdate show it. */
+  readonly requested: Output;
+  applied: boolean;
 }
 
 interface AttributionUpdate {
@@ -186,14 +200,20 @@ const FAMILY: Record<FamilyKind, FamilyApi> = {
     arnMember: 'campaignArn',
     listMember: 'campaigns',
     listedBy: 'solutionArn',
-    describe: ['name', 'campaignArn', 'solutionVersionArn', 'minProvisionedTPS', 'campaignConfig', 'status', 'failureReason', ...TIMES],
+    describe: [
+      'name', 'campaignArn', 'solutionVersionArn', 'minProvisionedTPS', 'campaignConfig', 'status', 'failureReason', ...TIMES,
+      'latestCampaignUpdate',
+    ],
     summary: ['name', 'campaignArn', 'status', ...TIMES, 'failureReason'],
   },
   recommender: {
     arnMember: 'recommenderArn',
     listMember: 'recommenders',
     listedBy: 'datasetGroupArn',
-    describe: ['recommenderArn', 'datasetGroupArn', 'name', 'recipeArn', 'recommenderConfig', ...TIMES, 'status', 'failureReason'],
+    describe: [
+      'recommenderArn', 'datasetGroupArn', 'name', 'recipeArn', 'recommenderConfig', ...TIMES, 'status', 'failureReason',
+      'latestRecommenderUpdate',
+    ],
     summary: ['name', 'recommenderArn', 'datasetGroupArn', 'recipeArn', 'recommenderConfig', 'status', ...TIMES],
   },
   eventTracker: {
@@ -303,11 +323,11 @@ export class PersonalizeService {
       ListSolutionVersions: (i, n) => this.listSolutionVersions(i, n),
       StopSolutionVersionCreation: (i, n) => this.stopSolutionVersionCreation(i, n),
       CreateCampaign: (i, n) => this.createCampaign(i, n),
-      DescribeCampaign: (i, n) => this.describe('campaign', i.campaignArn, n),
+      DescribeCampaign: (i, n) => this.describeServing('campaign', i.campaignArn, n),
       DeleteCampaign: (i, n) => this.beginDelete(this.find(i.campaignArn, 'campaign'), n),
       ListCampaigns: (i, n) => this.list('campaign', i, n),
       CreateRecommender: (i, n) => this.createRecommender(i, n),
-      DescribeRecommender: (i, n) => this.describe('recommender', i.recommenderArn, n),
+      DescribeRecommender: (i, n) => this.describeServing('recommender', i.recommenderArn, n),
       DeleteRecommender: (i, n) => this.beginDelete(this.find(i.recommenderArn, 'recommender'), n),
       ListRecommenders: (i, n) => this.list('recommender', i, n),
       CreateEventTracker: (i, n) => this.createEventTracker(i, n),
@@ -326,6 +346,10 @@ export class PersonalizeService {
       DescribeDatasetImportJob: (i, n) => ({ datasetImportJob: this.familyOutput(this.find(i.datasetImportJobArn, 'datasetImportJob'), n, FAMILY.datasetImportJob.describe) }),
       ListDatasetImportJobs: (i, n) => this.list('datasetImportJob', i, n),
       UpdateMetricAttribution: (i, n) => this.updateMetricAttribution(i, n),
+      UpdateCampaign: (i, n) => this.updateCampaign(i, n),
+      UpdateRecommender: (i, n) => this.updateRecommender(i, n),
+      StartRecommender: (i, n) => this.switchRecommender(i, n, 'start'),
+      StopRecommender: (i, n) => this.switchRecommender(i, n, 'stop'),
       ListMetricAttributionMetrics: (i) => {
         const { page, nextToken } = paginate(this.find(i.metricAttributionArn, 'metricAttribution').details.metrics as Output[], i);
         return { metrics: page, nextToken };
@@ -435,6 +459,7 @@ export class PersonalizeService {
     const { activeAfterMs, deleteAfterMs, trainAfterMs } = this.config;
     if (r.deleteRequestedAt !== undefined) return deletion(r.deleteRequestedAt, deleteAfterMs, r.kind !== 'datasetGroup', now);
     if (r.kind === 'solutionVersion' && r.stop) return stopping(r.stop, activeAfterMs / 3, now);
+    if (r.kind === 'recommender' && r.switching) return this.switchPhase(r.switching, now);
     if (r.kind === 'metricAttribution' && r.attributionUpdate) {
       const { updateAfterMs } = this.config;
       const u = r.attributionUpdate;
@@ -461,6 +486,7 @@ export class PersonalizeService {
         this.resources.delete(r.arn);
         continue;
       }
+      if ((r.kind === 'campaign' || r.kind === 'recommender') && r.servingUpdate && !r.servingUpdate.applied) this.applyServingUpdate(r, r.servingUpdate, now);
       if (r.kind === 'metricAttribution' && r.attributionUpdate && !r.attributionUpdate.applied && phase.status === STATUS.active) {
         // What the update set becomes what Describe and ListMetricAttributionMetrics answer.
         (r.details as Record<string, unknown>).metrics = r.attributionUpdate.metrics;
@@ -509,7 +535,7 @@ export class PersonalizeService {
    */
   private beginDelete(r: LifecycleRecord, now: number, blockers: Array<[string, ResourceRecord[]]> = []): Output {
     const { status } = this.phase(r, now);
-    if (status !== STATUS.active && status !== STATUS.createFailed && status !== STATUS.updateFailed) {
+    if (status !== STATUS.active && status !== STATUS.createFailed && status !== STATUS.updateFailed && status !== STATUS.inactive) {
       throw inUse(`${LABEL[r.kind]} ${r.arn} is in ${status} state and cannot be deleted.`);
     }
     for (const [reason, found] of blockers) {
@@ -948,10 +974,11 @@ export class PersonalizeService {
 
   private createCampaign(input: Input, now: number): Output {
     const tags = mergeTags(new Map(), input.tags ?? []);
-    const version = this.find(input.solutionVersionArn, 'solutionVersion');
-    this.requireActive(version, now, 'before it can be deployed in a campaign');
+    // A version ARN, or SOLUTION_ARN/$LATEST with syncWithLatestSolutionVersion.
+    const version = this.deployableVersion(input.solutionVersionArn, input.campaignConfig?.syncWithLatestSolutionVersion === true, now);
     const details: Output = {
       solutionVersionArn: version.arn,
+      requestedVersionArn: input.solutionVersionArn,
       minProvisionedTPS: input.minProvisionedTPS ?? 1,
       campaignConfig: input.campaignConfig,
     };
@@ -1072,6 +1099,138 @@ export class PersonalizeService {
       applied: false,
     };
     return { metricAttributionArn: attribution.arn };
+  }
+
+  // ---- campaign and recommender updates ------------------------------------------------
+  //
+  // UpdateCampaign and UpdateRecommender leave the resource ACTIVE, serving what it had,
+  // and follow the update on latestCampaignUpdate / latestRecommenderUpdate: CREATE PENDING,
+  // CREATE IN_PROGRESS, then ACTIVE (or CREATE FAILED with failUpdate) updateAfterMs later,
+  // held by holdUpdate(name). What it sets shows once it is ACTIVE.
+
+  /**
+   * The version a campaign deploys: a solution version ARN, or `SOLUTION_ARN/$LATEST` with
+   * syncWithLatestSolutionVersion (the solution's newest ACTIVE version).
+   */
+  private deployableVersion(arn: string, sync: boolean, now: number): FamilyRecord {
+    const latest = arn.endsWith('/$LATEST');
+    if (latest !== sync) {
+      throw invalidInput('syncWithLatestSolutionVersion true needs a solutionVersionArn in SolutionArn/$LATEST format, and that format needs syncWithLatestSolutionVersion true.');
+    }
+    if (!latest) {
+      const version = this.find(arn, 'solutionVersion');
+      this.requireActive(version, now, 'before it can be deployed in a campaign');
+      return version;
+    }
+    const solution = this.find(arn.slice(0, -'/$LATEST'.length), 'solution');
+    const active = this.ofKind('solutionVersion').filter((v) => v.solutionArn === solution.arn && this.phase(v, now).status === STATUS.active);
+    if (active.length === 0) throw inUse(`Solution ${solution.arn} has no ACTIVE solution version to deploy.`);
+    return active[active.length - 1];
+  }
+
+  private updateCampaign(input: Input, now: number): Output {
+    const campaign = this.find(input.campaignArn, 'campaign');
+    const { status } = this.phase(campaign, now);
+    if (status !== STATUS.active && status !== STATUS.createFailed) {
+      throw inUse(`Campaign ${campaign.arn} is in ${status} state. It must be ACTIVE or CREATE FAILED to be updated.`);
+    }
+    this.requireNoServingUpdate(campaign, now);
+    const config = (input.campaignConfig ?? campaign.details.campaignConfig) as Output | undefined;
+    const versionArn: string = input.solutionVersionArn ?? campaign.details.requestedVersionArn ?? campaign.solutionVersionArn;
+    this.deployableVersion(versionArn, config?.syncWithLatestSolutionVersion === true, now);
+    const requested: Output = {
+      solutionVersionArn: versionArn,
+      minProvisionedTPS: input.minProvisionedTPS ?? campaign.details.minProvisionedTPS,
+      campaignConfig: config,
+    };
+    this.startServingUpdate(campaign, requested, now);
+    return { campaignArn: campaign.arn };
+  }
+
+  private updateRecommender(input: Input, now: number): Output {
+    const recommender = this.find(input.recommenderArn, 'recommender');
+    this.requireActive(recommender, now, 'to be updated');
+    this.requireNoServingUpdate(recommender, now);
+    this.startServingUpdate(recommender, { recommenderConfig: input.recommenderConfig }, now);
+    return { recommenderArn: recommender.arn };
+  }
+
+  /** StopRecommender needs an ACTIVE recommender with no update under way; StartRecommender an INACTIVE one. */
+  private switchRecommender(input: Input, now: number, to: 'start' | 'stop'): Output {
+    const recommender = this.find(input.recommenderArn, 'recommender');
+    const { status } = this.phase(recommender, now);
+    const from = to === 'stop' ? STATUS.active : STATUS.inactive;
+    if (status !== from) throw inUse(`Recommender ${recommender.arn} is in ${status} state. It must be ${from} to ${to}.`);
+    if (to === 'stop') this.requireNoServingUpdate(recommender, now);
+    recommender.switching = { at: now, to };
+    return { recommenderArn: recommender.arn };
+  }
+
+  private switchPhase(switching: { readonly at: number; readonly to: 'start' | 'stop' }, now: number): Phase {
+    const { updateAfterMs } = this.config;
+    const names = switching.to === 'stop' ? STOP_NAMES : START_NAMES;
+    return progress(switching.at, { pendingMs: updateAfterMs / 3, doneMs: updateAfterMs }, undefined, { kind: 'succeed' }, now, names);
+  }
+
+  private requireNoServingUpdate(r: FamilyRecord, now: number): void {
+    const update = r.servingUpdate;
+    if (update && !update.applied && this.servingUpdatePhase(update, now).status !== STATUS.createFailed) {
+      throw inUse(`${LABEL[r.kind]} ${r.arn} already has an update in progress.`);
+    }
+  }
+
+  private startServingUpdate(r: FamilyRecord, requested: Output, now: number): void {
+    const hold = this.updateHolds.find((h) => h.matches(r.name!, 'update'));
+    hold?.catch();
+    r.servingUpdate = { startedAt: now, outcome: this.updateOutcomes.get(r.name!) ?? { kind: 'succeed' }, hold, requested, applied: false };
+  }
+
+  private servingUpdatePhase(u: ServingUpdate, now: number): Phase {
+    const { updateAfterMs } = this.config;
+    return progress(u.startedAt, { pendingMs: updateAfterMs / 3, doneMs: updateAfterMs }, u.hold, u.outcome, now, CREATE_NAMES);
+  }
+
+  /** A finished update becomes what Describe answers; a failed one leaves the resource as it was. */
+  private applyServingUpdate(r: FamilyRecord, u: ServingUpdate, now: number): void {
+    const { status } = this.servingUpdatePhase(u, now);
+    if (status === STATUS.createFailed) u.applied = true;
+    if (status !== STATUS.active) return;
+    const details = r.details as Record<string, unknown>;
+    if (r.kind === 'campaign') {
+      details.requestedVersionArn = u.requested.solutionVersionArn;
+      details.minProvisionedTPS = u.requested.minProvisionedTPS;
+      details.campaignConfig = u.requested.campaignConfig;
+      r.solutionVersionArn = this.deployableVersion(
+        u.requested.solutionVersionArn as string, (u.requested.campaignConfig as Output | undefined)?.syncWithLatestSolutionVersion === true, now,
+      ).arn;
+    } else {
+      details.recommenderConfig = u.requested.recommenderConfig;
+    }
+    u.applied = true;
+  }
+
+  /** Describe with the latest update's summary; a campaign that follows its solution's latest version shows that version. */
+  private describeServing(kind: 'campaign' | 'recommender', arn: string, now: number): Output {
+    const r = this.find(arn, kind);
+    if (kind === 'campaign' && (r.details.campaignConfig as Output | undefined)?.syncWithLatestSolutionVersion === true) {
+      const solutionArn = r.solutionArn!;
+      const active = this.ofKind('solutionVersion').filter((v) => v.solutionArn === solutionArn && this.phase(v, now).status === STATUS.active);
+      if (active.length > 0) r.solutionVersionArn = active[active.length - 1].arn;
+    }
+    const output = this.familyOutput(r, now, FAMILY[kind].describe);
+    const u = r.servingUpdate;
+    if (u) {
+      const phase = this.servingUpdatePhase(u, now);
+      output[kind === 'campaign' ? 'latestCampaignUpdate' : 'latestRecommenderUpdate'] = {
+        ...u.requested,
+        ...(kind === 'campaign' ? { solutionVersionArn: u.requested.solutionVersionArn } : {}),
+        status: phase.status,
+        failureReason: phase.failureReason,
+        creationDateTime: epoch(u.startedAt),
+        lastUpdatedDateTime: epoch(phase.since),
+      };
+    }
+    return { [kind]: output };
   }
 
   // ---- tags ----------------------------------------------------------------------
