@@ -5,9 +5,10 @@ import { eventTrackerKind } from './personalize/event-tracker';
 import { filterKind } from './personalize/filter';
 import { metricAttributionKind } from './personalize/metric-attribution';
 import { schemaKind } from './personalize/schema';
+import { solutionKind } from './personalize/solution';
 import { rekognitionDatasetKind } from './rekognition/dataset';
 
 /** Every resource kind the handler manages; the engine dispatches on their resource types. */
 export const ALL_KINDS: ReadonlyArray<ResourceKind<any>> = [
-  datasetGroupKind, schemaKind, datasetKind, eventTrackerKind, filterKind, metricAttributionKind, rekognitionDatasetKind,
+  datasetGroupKind, schemaKind, datasetKind, eventTrackerKind, filterKind, metricAttributionKind, solutionKind, rekognitionDatasetKind,
 ];

@@ -50,7 +50,7 @@ const EVENT_TRACKER_FINDING =
 
 const GENERATED_NAME_GRANT_FINDING =
   '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):'
-  + '(dataset-group|schema|dataset|filter|metric-attribution)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
+  + '(dataset-group|schema|dataset|filter|metric-attribution|solution)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
 
 /**
  * The grants of Rekognition Custom Labels datasets (ADR 0006): a dataset ARN ends in its

@@ -40,6 +40,12 @@ export interface StructureShape {
   readonly required?: readonly string[];
 }
 
+export interface DoubleShape {
+  readonly type: 'double';
+  readonly min?: number;
+  readonly max?: number;
+}
+
 export interface BooleanShape {
   readonly type: 'boolean';
 }
@@ -51,7 +57,7 @@ export interface MapShape {
   readonly max?: number;
 }
 
-export type Shape = StringShape | IntegerShape | BooleanShape | ListShape | MapShape | StructureShape;
+export type Shape = StringShape | IntegerShape | DoubleShape | BooleanShape | ListShape | MapShape | StructureShape;
 
 const compiled = new Map<string, RegExp>();
 
@@ -150,6 +156,14 @@ function check(shape: Shape, value: unknown, path: string, problems: string[]): 
     case 'integer': {
       if (typeof value !== 'number' || !Number.isInteger(value)) {
         throw new ServiceError(SerializationError, `Expected an integer at '${at}' but found ${typeName(value)}`);
+      }
+      if (shape.min !== undefined && value < shape.min) fail(`have value greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value > shape.max) fail(`have value less than or equal to ${shape.max}`);
+      return;
+    }
+    case 'double': {
+      if (typeof value !== 'number') {
+        throw new ServiceError(SerializationError, `Expected a number at '${at}' but found ${typeName(value)}`);
       }
       if (shape.min !== undefined && value < shape.min) fail(`have value greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && value > shape.max) fail(`have value less than or equal to ${shape.max}`);
