@@ -6,9 +6,10 @@ import { filterKind } from './personalize/filter';
 import { metricAttributionKind } from './personalize/metric-attribution';
 import { schemaKind } from './personalize/schema';
 import { solutionKind } from './personalize/solution';
+import { solutionVersionKind } from './personalize/solution-version';
 import { rekognitionDatasetKind } from './rekognition/dataset';
 
 /** Every resource kind the handler manages; the engine dispatches on their resource types. */
 export const ALL_KINDS: ReadonlyArray<ResourceKind<any>> = [
-  datasetGroupKind, schemaKind, datasetKind, eventTrackerKind, filterKind, metricAttributionKind, solutionKind, rekognitionDatasetKind,
+  datasetGroupKind, schemaKind, datasetKind, eventTrackerKind, filterKind, metricAttributionKind, solutionKind, solutionVersionKind, rekognitionDatasetKind,
 ];

@@ -25,6 +25,7 @@ export const ResourceTypes = {
 /** Attribute names the handler returns in `Data`, read with `Fn::GetAtt`. */
 export const Attributes = {
   ARN: 'Arn',
+  TRAINING_MODE: 'TrainingMode',
   NAME: 'Name',
   TRACKING_ID: 'TrackingId',
 } as const;
@@ -123,6 +124,8 @@ export interface SolutionVersionProperties {
   readonly TrainingMode: string;
   /** The presigned URL of the WaitConditionHandle the watcher signals when training ends. */
   readonly SignalUrl: string;
+  /** The function that watches the training (lambda/watchers), invoked asynchronously once it starts. */
+  readonly WatcherFunctionArn: string;
   /** A token the user changes to retrain; only its change matters. */
   readonly RetrainOn?: string;
   readonly Tags?: TagProperty[];

@@ -17,6 +17,8 @@ import { addNagSuppressions, flattenForNag, NagSuppression } from './nag';
  */
 const ON_EVENT_TIMEOUT = Duration.minutes(5);
 const IS_COMPLETE_TIMEOUT = Duration.minutes(2);
+/** Lambda's longest: the watcher re-invokes itself before it, with the engine's invocation margin (30 s) to spare. */
+const WATCHER_TIMEOUT = Duration.minutes(15);
 /** Between isComplete invocations; each invocation polls on its own schedule. */
 const QUERY_INTERVAL = Duration.seconds(1);
 /** A backstop only: the engine's own 30-minute deadline fails first, with a clearer reason. */
@@ -95,6 +97,9 @@ export class PersonalizeProvider extends Construct {
   public readonly handlerRole: iam.Role;
   private readonly logGroups: logs.LogGroup[] = [];
   private logKey?: kms.IKey;
+  private readonly code: lambda.Code;
+  private readonly handlerLogs: logs.LogGroup;
+  private watcher?: { fn: lambda.Function; policy: iam.Policy };
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -105,8 +110,10 @@ export class PersonalizeProvider extends Construct {
     });
     const handlerLogs = this.logGroup('HandlerLogs');
     handlerLogs.grantWrite(this.handlerRole);
+    this.handlerLogs = handlerLogs;
 
     const code = lambda.Code.fromAsset(HANDLER_ASSET);
+    this.code = code;
     const handlerFunction = (functionId: string, handler: string, timeout: Duration) => {
       const fn = new lambda.Function(this, functionId, {
         code,
@@ -177,6 +184,48 @@ export class PersonalizeProvider extends Construct {
         this.suppressGrantPatternFindings();
       },
     }, { priority: AspectPriority.MUTATING });
+  }
+
+  /**
+   * The stack's training watcher (lambda/watchers), made on first use, so that only
+   * stacks that train have it: it follows a training and signals its wait condition,
+   * re-invoking itself before its timeout. It runs as a role of its own, which may
+   * describe the given versions and invoke this one function; the handler may invoke
+   * it and nothing else (ADR 0009).
+   */
+  public trainingWatcher(describableVersionArns: string[]): lambda.Function {
+    if (!this.watcher) {
+      const role = new iam.Role(this, 'WatcherRole', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Runs the cdk-personalize training watcher',
+      });
+      this.handlerLogs.grantWrite(role);
+      const fn = new lambda.Function(this, 'TrainingWatcher', {
+        code: this.code,
+        handler: 'index.watchTraining',
+        timeout: WATCHER_TIMEOUT,
+        runtime: HANDLER_RUNTIME,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 256,
+        role,
+        logGroup: this.handlerLogs,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        description: 'cdk-personalize training watcher',
+        // A watch is one chain of invocations; Lambda's own retries would only start a second chain.
+        retryAttempts: 0,
+      });
+      fn.node.addDependency(role);
+      // A policy of its own, not the role's default one, which the function depends on: it names the function.
+      const policy = new iam.Policy(this, 'WatcherAccess', {
+        roles: [role],
+        statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })],
+      });
+      this.watcher = { fn, policy };
+    }
+    this.watcher.policy.addStatements(new iam.PolicyStatement({
+      actions: ['personalize:DescribeSolutionVersion'], resources: describableVersionArns,
+    }));
+    return this.watcher.fn;
   }
 
   /**

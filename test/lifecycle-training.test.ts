@@ -1,0 +1,135 @@
+/**
+ * Lifecycle scenarios for training on deploy: the custom resource starts a solution
+ * version and answers at once, the watcher (invoked through the local Lambda endpoint,
+ * re-invoking itself before its timeout) follows the training and signals the wait
+ * condition, which holds the stack until the training ends. A failed training fails
+ * the deploy with the service's reason; a rollback during training stops it.
+ */
+import { DescribeSolutionVersionCommand } from '@aws-sdk/client-personalize';
+import { AutoTraining, DatasetGroup, DatasetType, Recipe, Schema, SchemaDefinition, Solution, SolutionVersion, TrainingMode } from '../src';
+import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
+import { LifecycleEnvironment, withEnvironment } from './harness/environment';
+import { INTERACTIONS_FIELDS, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
+
+jest.setTimeout(30_000);
+
+interface TrainingSpec {
+  readonly retrainOn?: string;
+  readonly failingSibling?: boolean;
+}
+
+/** Group 'retail' with Interactions, a solution and a training. Paths: Group, Group/Interactions, Solution, Training. */
+function trainingStack(spec: TrainingSpec = {}): SynthesizedStack {
+  return synthesize((stack) => {
+    const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
+    const schema = new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(INTERACTIONS_FIELDS, { recordName: 'Interactions' }) });
+    group.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema });
+    const solution = new Solution(stack, 'Solution', { datasetGroup: group, recipe: Recipe.USER_PERSONALIZATION, autoTraining: AutoTraining.off() });
+    new SolutionVersion(stack, 'Training', { solution, trainingMode: TrainingMode.FULL, retrainOn: spec.retrainOn });
+    if (spec.failingSibling) new DatasetGroup(stack, 'Doomed', { datasetGroupName: 'doomed' });
+  });
+}
+
+const TRAINING = trainingStack();
+
+/** The logical ID of the stack's one resource of `type`. */
+function idOf(stack: SynthesizedStack, type: string): string {
+  return Object.entries(stack.template.Resources).find(([, r]) => r.Type === type)![0];
+}
+
+async function versionStatus(env: LifecycleEnvironment): Promise<string | undefined> {
+  const [version] = env.service.resources('solutionVersion');
+  if (!version) return undefined;
+  return (await env.client().send(new DescribeSolutionVersionCommand({ solutionVersionArn: version.arn }))).solutionVersion?.status;
+}
+
+test.concurrent('a deploy that trains waits for the training: the watcher follows it over several invocations and signals success', () => withEnvironment({}, async (env) => {
+  const training = env.service.holdCreation(nameIn(TRAINING, 'Training'), 'solutionVersion');
+  const deployed = env.deploy(TRAINING.template);
+  await training.reached;
+  // The custom resource answered while training runs; the wait condition holds the stack.
+  await until(() => env.cloudformation.waitingConditions().length === 1);
+  await until(() => env.lambda.invocations.length >= 2);
+  training.release();
+
+  await expectStatus(deployed, 'CREATE_COMPLETE');
+
+  const [version] = env.service.resources('solutionVersion');
+  expect(version.status).toBe('ACTIVE');
+  expect(version.tags).toEqual({ 'cdk-personalize:owner': env.ownerOf(TRAINING.logicalIds.Training) });
+  expect(env.cloudformation.physicalIdOf(TRAINING.logicalIds.Training)).toBe(version.arn);
+  expect(env.cloudformation.signals.received.map((r) => [r.signal.Status, r.signal.UniqueId])).toEqual([['SUCCESS', version.arn]]);
+  expect(env.cloudformation.attributesOf(idOf(TRAINING, 'AWS::CloudFormation::WaitCondition'))).toEqual({ Data: JSON.stringify({ [version.arn]: version.arn }) });
+  // Each watcher invocation but the last handed over to the next before its timeout.
+  await env.lambda.settled();
+  expect(env.lambda.invocations.map((i) => i.outcome)).toEqual(env.lambda.invocations.map(() => 'ok'));
+  await destroyAndVerify(env);
+}));
+
+test.concurrent('a failed training fails the deploy with the service\'s reason, through the wait condition', () => withEnvironment({}, async (env) => {
+  env.service.failCreation(nameIn(TRAINING, 'Training'), 'Insufficient interactions: at least 1000 are needed', 'solutionVersion');
+
+  const result = await env.deploy(TRAINING.template);
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.firstFailure?.logicalId).toBe(idOf(TRAINING, 'AWS::CloudFormation::WaitCondition'));
+  expect(result.firstFailure?.reason).toMatch(/^WaitCondition received failed message: 'Training of solution version arn:\S+ ended CREATE FAILED: Insufficient interactions: at least 1000 are needed' for uniqueId: arn:/);
+  await env.verify();
+}));
+
+test.concurrent('a training that outlasts its timeout is stopped by the rollback, not paid for to the end', () => withEnvironment({}, async (env) => {
+  env.service.holdCreation(nameIn(TRAINING, 'Training'), 'solutionVersion');
+  env.cloudformation.onWaitCondition = () => env.cloudformation.expireWaitConditions();
+
+  const result = await env.deploy(TRAINING.template);
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.firstFailure?.reason).toBe('WaitCondition timed out. Received 0 conditions when expecting 1');
+  expect(answersTo(env, 'StopSolutionVersionCreation')).toContain('ok');
+  await env.verify();
+  // The watcher saw the stopped training and said so; nobody was listening any more.
+  expect(env.cloudformation.signals.received.map((r) => r.signal.Reason)).toEqual([expect.stringMatching(/ended CREATE STOPPED: training was stopped/)]);
+}));
+
+test.concurrent('a sibling failing during training cancels the wait, and the rollback stops the training', () => withEnvironment({}, async (env) => {
+  const stack = trainingStack({ failingSibling: true });
+  env.service.holdCreation(nameIn(stack, 'Training'), 'solutionVersion');
+  const doomed = env.service.holdCreation('doomed');
+  env.service.failCreation('doomed', 'Quota of dataset groups reached');
+  env.cloudformation.onWaitCondition = () => doomed.release();
+
+  const result = await env.deploy(stack.template);
+
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  expect(result.operations.find((o) => o.logicalId === idOf(stack, 'AWS::CloudFormation::WaitCondition')))
+    .toMatchObject({ status: 'FAILED', reason: 'Resource creation cancelled' });
+  expect(answersTo(env, 'StopSolutionVersionCreation')).toContain('ok');
+  await env.verify();
+}));
+
+test.concurrent('a new retrainOn trains a new version behind a new wait condition; the old version stays with its solution', () => withEnvironment({}, async (env) => {
+  await expectStatus(env.deploy(trainingStack({ retrainOn: 'import-1' }).template), 'CREATE_COMPLETE');
+  const retrained = trainingStack({ retrainOn: 'import-2' });
+
+  const result = await expectStatus(env.deploy(retrained.template), 'UPDATE_COMPLETE');
+
+  const versions = env.service.resources('solutionVersion');
+  expect(versions.map((v) => v.status)).toEqual(['ACTIVE', 'ACTIVE']);
+  expect(env.cloudformation.physicalIdOf(retrained.logicalIds.Training)).toBe(versions[1].arn);
+  const oldCondition = idOf(trainingStack({ retrainOn: 'import-1' }), 'AWS::CloudFormation::WaitCondition');
+  expect(oldCondition).not.toBe(idOf(retrained, 'AWS::CloudFormation::WaitCondition'));
+  expect(result.operations.filter((o) => o.phase === 'cleanup').map((o) => o.logicalId)).toEqual(expect.arrayContaining([oldCondition]));
+  expect(env.service.countCalls('CreateSolution')).toBe(1);
+  await destroyAndVerify(env);
+}));
+
+test.concurrent('throttled watcher calls are retried until the training is signalled', () => withEnvironment({}, async (env) => {
+  env.service.inject('CreateSolutionVersion', { kind: 'throttle', times: 2 });
+  env.service.inject('DescribeSolutionVersion', { kind: 'throttle', times: 3 });
+
+  await expectStatus(env.deploy(TRAINING.template), 'CREATE_COMPLETE');
+
+  expect(answersTo(env, 'CreateSolutionVersion')).toEqual(['LimitExceededException', 'LimitExceededException', 'ok']);
+  expect(await versionStatus(env)).toBe('ACTIVE');
+  await destroyAndVerify(env);
+}));
