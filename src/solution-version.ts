@@ -203,8 +203,8 @@ function solutionArnGrant(solution: Solution): string {
 }
 
 function checkTimeout(timeout: Duration): void {
-  if (Token.isUnresolved(timeout.toSeconds())) return;
-  const seconds = timeout.toSeconds({ integral: false });
+  const seconds = timeout.toMilliseconds() / 1000;
+  if (Token.isUnresolved(seconds)) return;
   if (seconds < 1 || seconds > LONGEST_TRAINING.toSeconds() || !Number.isInteger(seconds)) {
     throw new Error(`Invalid trainingTimeout: ${timeout.toHumanString()}. A wait condition waits 1 second to 12 hours (43,200 s), `
       + 'in whole seconds; training that needs longer cannot run inside a deploy.');
