@@ -44,7 +44,7 @@ export interface WatcherOptions {
 
 export function createWatcher(options: WatcherOptions) {
   const { clock, waitPolicy, retryPolicy } = options;
-  return async (request: WatchRequest, invocation: WatcherInvocation): Promise<void> => {
+  const watch = async (request: WatchRequest, invocation: WatcherInvocation): Promise<void> => {
     const observe = WATCHED[request.resourceType];
     if (!observe) throw new Error(`No watcher for resource type '${request.resourceType}'`);
     const deadline = clock.now() + invocation.getRemainingTimeInMillis() - waitPolicy.invocationMarginMs;
@@ -79,13 +79,22 @@ export function createWatcher(options: WatcherOptions) {
       await clock.sleep(delayMs);
     }
   };
+  return async (request: WatchRequest, invocation: WatcherInvocation): Promise<void> => {
+    try {
+      await watch(request, invocation);
+    } catch (error) {
+      // Unsignalled, the stack would wait for the wait condition's timeout (hours): fail it now, saying why.
+      log('error', 'the watcher failed', { arn: request.arn, error: (error as Error).message });
+      await signal(request, { success: false, reason: `The training watcher failed: ${(error as Error).message}` }, clock, undefined);
+    }
+  };
 }
 
 /**
  * Signals the wait condition: an HTTP PUT of the signal to its presigned URL, with an
  * empty Content-Type, as the URL was signed. The resource ARN is the UniqueId and the Data.
  */
-async function signal(request: WatchRequest, outcome: Outcome, clock: Clock, deadline: number): Promise<void> {
+async function signal(request: WatchRequest, outcome: Outcome, clock: Clock, deadline: number | undefined): Promise<void> {
   const body = JSON.stringify({
     Status: outcome.success ? 'SUCCESS' : 'FAILURE',
     // CloudFormation shows the reason of a failure in the stack's events; keep it readable.

@@ -50,6 +50,10 @@ const EMPTY_ON_DELETE_FINDING =
 const EVENT_TRACKER_FINDING =
   /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):event-tracker\/\*$/;
 
+/** A solution's versions, `solution/NAME/*`: the service picks the ID that ends a version's ARN. */
+const SOLUTION_VERSIONS_FINDING =
+  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):solution\/[A-Za-z0-9][A-Za-z0-9_-]*\/\*$/;
+
 const GENERATED_NAME_GRANT_FINDING =
   '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):'
   + '(dataset-group|schema|dataset|filter|metric-attribution|solution)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
@@ -215,6 +219,13 @@ export class PersonalizeProvider extends Construct {
         retryAttempts: 0,
       });
       fn.node.addDependency(role);
+      // cdk-nag reports it on the async invoke config that retryAttempts creates.
+      const invokeConfig = fn.node.tryFindChild('EventInvokeConfig')?.node.defaultChild;
+      if (CfnResource.isCfnResource(invokeConfig)) addNagSuppressions(invokeConfig, [{
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason: 'The watcher reports its own failure: any error it meets is sent to the wait condition as a FAILURE signal, '
+          + 'which fails the deploy with that reason; a destination would only hold a copy nobody waits for.',
+      }]);
       // A policy of its own, not the role's default one, which the function depends on: it names the function.
       const policy = new iam.Policy(this, 'WatcherAccess', {
         roles: [role],
@@ -249,6 +260,7 @@ export class PersonalizeProvider extends Construct {
       const trackerFindings = findings.filter((finding) => EVENT_TRACKER_FINDING.test(finding));
       const childFindings = findings.filter((finding) => EMPTY_ON_DELETE_FINDING.test(finding) && !trackerFindings.includes(finding));
       const rekognitionFindings = findings.filter((finding) => REKOGNITION_GRANT_FINDING.test(finding));
+      const versionFindings = findings.filter((finding) => SOLUTION_VERSIONS_FINDING.test(finding));
       const suppressions: NagSuppression[] = [];
       if (findings.includes('Resource::*') && JSON.stringify(document).includes('rekognition:DescribeProjects')) {
         suppressions.push({
@@ -282,6 +294,15 @@ export class PersonalizeProvider extends Construct {
           reason: 'A dataset group with emptyOnDelete deletes every child the group holds when it is deleted, including '
             + 'children made outside the stack, whose names the stack cannot know: the delete actions cover those resource types.',
           appliesTo: childFindings,
+        });
+      }
+      if (versionFindings.length > 0) {
+        suppressions.push({
+          id: 'AwsSolutions-IAM5',
+          reason: 'A solution version ARN ends in an ID the service picks when training starts, so no grant can name it in advance: '
+            + 'the handler (which starts and stops training) and the training watcher (which describes it) are granted the versions '
+            + 'of one solution, solution/NAME/*.',
+          appliesTo: versionFindings,
         });
       }
       if (rekognitionFindings.length > 0) {
