@@ -1,4 +1,4 @@
-import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
@@ -178,7 +178,7 @@ describe('Solution', () => {
 
   test('a removal policy of RETAIN is kept', () => {
     const stack = newStack();
-    solution(stack, { removalPolicy: (require('aws-cdk-lib') as typeof import('aws-cdk-lib')).RemovalPolicy.RETAIN });
+    solution(stack, { removalPolicy: RemovalPolicy.RETAIN });
     Template.fromStack(stack).hasResource('Custom::PersonalizeSolution', { DeletionPolicy: 'Retain' });
   });
 });

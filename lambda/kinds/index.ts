@@ -11,5 +11,6 @@ import { rekognitionDatasetKind } from './rekognition/dataset';
 
 /** Every resource kind the handler manages; the engine dispatches on their resource types. */
 export const ALL_KINDS: ReadonlyArray<ResourceKind<any>> = [
-  datasetGroupKind, schemaKind, datasetKind, eventTrackerKind, filterKind, metricAttributionKind, solutionKind, solutionVersionKind, rekognitionDatasetKind,
+  datasetGroupKind, schemaKind, datasetKind, eventTrackerKind, filterKind, metricAttributionKind, solutionKind, solutionVersionKind,
+  rekognitionDatasetKind,
 ];

@@ -5,10 +5,13 @@
  * environment. AWS_ENDPOINT_URL_LAMBDA points it elsewhere, as for every SDK client.
  */
 import { createHash, createHmac } from 'crypto';
+// Parts of the SDK that @aws-sdk/client-personalize already brings (and the Lambda runtime ships), not declared on their own.
+/* eslint-disable import/no-extraneous-dependencies */
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { HttpRequest } from '@smithy/core/protocols';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
+/* eslint-enable import/no-extraneous-dependencies */
 import type { KindContext } from '../resource-kind';
 
 /** What a watcher is asked to follow. */

@@ -32,8 +32,8 @@ const WATCHED: Record<string, (context: KindContext, arn: string) => Promise<Out
 };
 
 export interface WatcherInvocation {
-  getRemainingTimeInMillis(): number;
   readonly invokedFunctionArn: string;
+  getRemainingTimeInMillis(): number;
 }
 
 export interface WatcherOptions {
@@ -50,7 +50,11 @@ export function createWatcher(options: WatcherOptions) {
     const deadline = clock.now() + invocation.getRemainingTimeInMillis() - waitPolicy.invocationMarginMs;
     const [, partition, , region, account] = request.arn.split(':');
     const context: KindContext = {
-      clock, partition, region, account, owner: '',
+      clock,
+      partition,
+      region,
+      account,
+      owner: '',
       call: (operation, attempt) => withRetries(operation, clock, attempt, retryPolicy, deadline),
     };
     for (;;) {

@@ -221,11 +221,13 @@ export class PersonalizeProvider extends Construct {
       fn.node.addDependency(role);
       // cdk-nag reports it on the async invoke config that retryAttempts creates.
       const invokeConfig = fn.node.tryFindChild('EventInvokeConfig')?.node.defaultChild;
-      if (CfnResource.isCfnResource(invokeConfig)) addNagSuppressions(invokeConfig, [{
-        id: 'Serverless-LambdaAsyncFailureDestination',
-        reason: 'The watcher reports its own failure: any error it meets is sent to the wait condition as a FAILURE signal, '
+      if (CfnResource.isCfnResource(invokeConfig)) {
+        addNagSuppressions(invokeConfig, [{
+          id: 'Serverless-LambdaAsyncFailureDestination',
+          reason: 'The watcher reports its own failure: any error it meets is sent to the wait condition as a FAILURE signal, '
           + 'which fails the deploy with that reason; a destination would only hold a copy nobody waits for.',
-      }]);
+        }]);
+      }
       // A policy of its own, not the role's default one, which the function depends on: it names the function.
       const policy = new iam.Policy(this, 'WatcherAccess', {
         roles: [role],

@@ -38,7 +38,7 @@ export class LocalLambda {
   private readonly running = new Set<Promise<void>>();
   private runner?: FunctionRunner;
   /** How every function runs: by its handler, with a timeout. */
-  private config: (functionArn: string) => FunctionConfig | undefined = () => undefined;
+  private config?: (functionArn: string) => FunctionConfig | undefined;
 
   private constructor() {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -77,7 +77,7 @@ export class LocalLambda {
       if (req.method !== 'POST' || !match) return answer(404, 'UnknownOperationException', `${req.method} ${req.url}`);
       if (req.headers['x-amz-invocation-type'] !== 'Event') return answer(400, 'InvalidParameterValueException', 'only Event invocations are simulated');
       const functionArn = decodeURIComponent(match[1]);
-      const config = this.config(functionArn);
+      const config = this.config?.(functionArn);
       if (!config || !this.runner) return answer(404, 'ResourceNotFoundException', `Function not found: ${functionArn}`);
       const payload = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
       answer(202);

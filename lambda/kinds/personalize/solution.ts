@@ -160,7 +160,8 @@ function heldSettings(solution: ApiSolution): UpdatableSettings {
   const events = update?.solutionUpdateConfig?.eventsConfig ?? solution.solutionConfig?.eventsConfig;
   return {
     performAutoTraining: update?.performAutoTraining ?? solution.performAutoTraining ?? true,
-    schedule: update?.solutionUpdateConfig?.autoTrainingConfig?.schedulingExpression ?? solution.solutionConfig?.autoTrainingConfig?.schedulingExpression,
+    schedule: update?.solutionUpdateConfig?.autoTrainingConfig?.schedulingExpression
+      ?? solution.solutionConfig?.autoTrainingConfig?.schedulingExpression,
     eventsConfig: events ? canonicalJson(events) : undefined,
     performIncrementalUpdate: update?.performIncrementalUpdate ?? solution.performIncrementalUpdate,
   };
