@@ -128,7 +128,8 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
   }
 
   public readonly solutionVersionArn: string;
-  public readonly solution: ISolution;
+  /** The solution this version trains (always set; optional as in ISolutionVersion). */
+  public readonly solution?: ISolution;
   /** How the version trains. */
   public readonly trainingMode: TrainingMode;
   /** Tags for the version. Tags set with `Tags.of(scope)` land here too. */

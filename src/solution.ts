@@ -435,8 +435,10 @@ export class Solution extends SolutionBase implements ITaggable {
   public readonly solutionArn: string;
   /** The solution's name. @attribute */
   public readonly solutionName: string;
-  public readonly datasetGroup: IDatasetGroup;
-  public readonly recipeArn: string;
+  /** The dataset group the solution trains on (always set; optional as in ISolution). */
+  public readonly datasetGroup?: IDatasetGroup;
+  /** The recipe's ARN (always set; optional as in ISolution). */
+  public readonly recipeArn?: string;
   /** The recipe. */
   public readonly recipe: Recipe;
   /** Automatic training. */
