@@ -7,11 +7,11 @@
  */
 import { CreateSolutionVersionCommand, DescribeSolutionCommand } from '@aws-sdk/client-personalize';
 import { Duration, Tags } from 'aws-cdk-lib';
-import { AutoTraining, DatasetGroup, DatasetType, Recipe, Schema, SchemaDefinition, SchemaField, Solution } from '../src';
+import { AutoTraining, DatasetGroup, Recipe, Solution } from '../src';
 import { answersTo, destroyAndVerify, expectStatus } from './harness/assertions';
 import { withEnvironment } from './harness/environment';
-import { deployCancelledBySibling } from './harness/scenarios';
-import { arnOf, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn, synthesize } from './harness/stacks';
+import { deployCancelledBySibling, deployFailingCreation, deployThrottled } from './harness/scenarios';
+import { addRetailGroup, arnOf, nameIn, synthesize } from './harness/stacks';
 
 jest.setTimeout(30_000);
 
@@ -25,11 +25,7 @@ interface SolutionSpec {
 /** Group 'retail' with Interactions and Items datasets and a solution. Paths: Group, Group/Interactions, Group/Items, Solution. */
 export function solutionStack(spec: SolutionSpec = {}) {
   return synthesize((stack) => {
-    const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
-    const schema = (id: string, fields: typeof ITEMS_FIELDS) =>
-      new Schema(stack, id, { definition: SchemaDefinition.fromFields(fields, { recordName: id }) });
-    group.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: schema('InteractionsSchema', [...INTERACTIONS_FIELDS, SchemaField.stringField('EVENT_TYPE')]) });
-    group.addDataset('Items', { datasetType: DatasetType.ITEMS, schema: schema('ItemsSchema', ITEMS_FIELDS) });
+    const group = addRetailGroup(stack);
     const solution = new Solution(stack, 'Solution', {
       datasetGroup: group,
       recipe: spec.recipe ?? Recipe.USER_PERSONALIZATION_V2,
@@ -120,23 +116,14 @@ test.concurrent('changed tags are applied in place', () => withEnvironment({}, a
 
 // The API's Solution shape has no failureReason: the status is all the service says.
 test.concurrent('a solution that ends CREATE FAILED fails the deploy with its status', () => withEnvironment({}, async (env) => {
-  env.service.failCreation(nameIn(SOLUTION, 'Solution'), 'Not enough interactions to train', 'solution');
+  const reason = await deployFailingCreation(env, SOLUTION, 'Solution', 'solution', 'Not enough interactions to train');
 
-  const result = await env.deploy(SOLUTION.template);
-
-  expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.firstFailure?.reason?.split('\n')[0]).toBe(`Personalize reported CREATE FAILED for solution ${arnOf(`solution/${nameIn(SOLUTION, 'Solution')}`)}: `
-    + 'no reason given');
+  expect(reason).toBe(`Personalize reported CREATE FAILED for solution ${arnOf(`solution/${nameIn(SOLUTION, 'Solution')}`)}: no reason given`);
   await env.verify();
 }));
 
 test.concurrent('throttled calls are retried until the solution is ready', () => withEnvironment({}, async (env) => {
-  env.service.inject('CreateSolution', { kind: 'throttle', times: 2 });
-  env.service.inject('DescribeSolution', { kind: 'throttle', times: 2 });
-
-  await expectStatus(env.deploy(SOLUTION.template), 'CREATE_COMPLETE');
-
-  expect(answersTo(env, 'CreateSolution')).toEqual(['LimitExceededException', 'LimitExceededException', 'ok']);
+  await deployThrottled(env, SOLUTION, 'Solution');
   await destroyAndVerify(env);
 }));
 
