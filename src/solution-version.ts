@@ -61,7 +61,8 @@ export interface SolutionVersionProps {
   /**
    * Any text: a new value trains a new version on the next deploy, for example a
    * version of the data imported (the import job's name). Changing the solution or
-   * the training mode trains a new version too.
+   * the training mode trains a new version too. Going back to an earlier value uses
+   * the version trained for it, without training again.
    * @default - a new version only when the solution or the training mode changes
    */
   readonly retrainOn?: string;

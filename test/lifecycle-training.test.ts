@@ -123,6 +123,38 @@ test.concurrent('a new retrainOn trains a new version behind a new wait conditio
   await destroyAndVerify(env);
 }));
 
+test.concurrent('a retraining cancelled by a failing sibling is stopped by the rollback; the trained version stays in use', () => withEnvironment({}, async (env) => {
+  const first = trainingStack({ retrainOn: 'import-1' });
+  await expectStatus(env.deploy(first.template), 'CREATE_COMPLETE');
+  const trained = env.cloudformation.physicalIdOf(first.logicalIds.Training);
+  const retrained = trainingStack({ retrainOn: 'import-2', failingSibling: true });
+  env.service.holdCreation(nameIn(retrained, 'Training'), 'solutionVersion');
+  const doomed = env.service.holdCreation('doomed');
+  env.service.failCreation('doomed', 'Quota of dataset groups reached');
+  env.cloudformation.onWaitCondition = () => doomed.release();
+
+  const result = await env.deploy(retrained.template);
+
+  expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(answersTo(env, 'StopSolutionVersionCreation')).toContain('ok');
+  expect(env.cloudformation.physicalIdOf(first.logicalIds.Training)).toBe(trained);
+  expect(env.service.resources('solutionVersion').map((v) => [v.arn === trained, v.status])).toEqual([[true, 'ACTIVE'], [false, 'CREATE STOPPED']]);
+  await destroyAndVerify(env);
+}));
+
+test.concurrent('going back to an earlier retrainOn reuses the version trained for it, and its new wait condition is signalled', () => withEnvironment({}, async (env) => {
+  await expectStatus(env.deploy(trainingStack({ retrainOn: 'import-1' }).template), 'CREATE_COMPLETE');
+  await expectStatus(env.deploy(trainingStack({ retrainOn: 'import-2' }).template), 'UPDATE_COMPLETE');
+  const back = trainingStack({ retrainOn: 'import-1' });
+
+  await expectStatus(env.deploy(back.template), 'UPDATE_COMPLETE');
+
+  const versions = env.service.resources('solutionVersion');
+  expect(env.service.countCalls('CreateSolutionVersion')).toBe(2);
+  expect(env.cloudformation.physicalIdOf(back.logicalIds.Training)).toBe(versions[0].arn);
+  await destroyAndVerify(env);
+}));
+
 test.concurrent('throttled watcher calls are retried until the training is signalled', () => withEnvironment({}, async (env) => {
   env.service.inject('CreateSolutionVersion', { kind: 'throttle', times: 2 });
   env.service.inject('DescribeSolutionVersion', { kind: 'throttle', times: 3 });

@@ -60,22 +60,26 @@ export const solutionVersionKind: ResourceKind<SolutionVersionSpec> = {
   ]),
 
   create: async (context, spec) => {
-    let arn: string;
-    try {
-      const response = await context.call('CreateSolutionVersion', () => personalize().send(new CreateSolutionVersionCommand({
-        name: spec.name,
-        solutionArn: spec.solutionArn,
-        trainingMode: spec.trainingMode as 'FULL' | 'UPDATE',
-        tags: apiTags(spec.tags, context.owner),
-      })));
-      arn = response.solutionVersionArn!;
-    } catch (error) {
-      if (!isErrorNamed(error, 'ResourceAlreadyExistsException')) throw error;
-      // A lost response: the version this request made, found by its name; a second watcher does no harm.
-      const found = await resolve(context, locatorOf(spec));
-      if (found === undefined || !await hasOwnerTag(context, found)) throw error;
-      arn = found;
+    let arn = await ownVersionNamed(context, spec);
+    // None yet: train. Otherwise this is a retried create whose response was lost, a rollback to the version this
+    // stack resource trained before, or the same training inputs again: that version, with no new training.
+    if (arn === undefined) {
+      try {
+        const response = await context.call('CreateSolutionVersion', () => personalize().send(new CreateSolutionVersionCommand({
+          name: spec.name,
+          solutionArn: spec.solutionArn,
+          trainingMode: spec.trainingMode as 'FULL' | 'UPDATE',
+          tags: apiTags(spec.tags, context.owner),
+        })));
+        arn = response.solutionVersionArn!;
+      } catch (error) {
+        if (!isErrorNamed(error, 'ResourceAlreadyExistsException')) throw error;
+        arn = await ownVersionNamed(context, spec);
+        if (arn === undefined) throw error;
+      }
     }
+    // Always: the wait condition of this request may be a new one, even for a version that has finished training.
+    // A watcher more than needed signals the same thing again, which CloudFormation counts once.
     await startWatcher(context, spec.watcherFunctionArn, {
       resourceType: ResourceTypes.SOLUTION_VERSION, arn, signalUrl: spec.signalUrl, startedAt: context.clock.now(),
     });
@@ -136,6 +140,12 @@ export async function trainingOutcome(context: KindContext, arn: string): Promis
 
 function stoppedReason(status: string): string | undefined {
   return status === 'CREATE STOPPED' ? 'training was stopped (StopSolutionVersionCreation)' : undefined;
+}
+
+/** The version of this name that this stack resource made, if any. */
+async function ownVersionNamed(context: KindContext, spec: SolutionVersionSpec): Promise<string | undefined> {
+  const found = await resolve(context, locatorOf(spec));
+  return found !== undefined && await hasOwnerTag(context, found) ? found : undefined;
 }
 
 function locatorOf(spec: SolutionVersionSpec): string {
