@@ -1,15 +1,18 @@
 /**
- * The training watcher and the solution version kind over a mocked Personalize client
+ * The training watcher, the solution version kind and the solution kind over a mocked Personalize client
  * and a virtual clock: what a lifecycle scenario cannot reach in seconds (a watch of
  * many hours, its 12-hour end) and the kind's own status decisions. The watcher's
  * signals go to the harness's signal endpoint, its self-invocations to the local Lambda.
  */
-import { DescribeSolutionVersionCommand, StopSolutionVersionCreationCommand } from '@aws-sdk/client-personalize';
+import {
+  DescribeSolutionCommand, DescribeSolutionVersionCommand, ListTagsForResourceCommand, StopSolutionVersionCreationCommand, UpdateSolutionCommand,
+} from '@aws-sdk/client-personalize';
 import 'aws-sdk-client-mock-jest';
 import { SignalEndpoint } from './harness/signals';
 import { LocalLambda } from './local-lambda/server';
 import { mockedHandlers } from './support/mocked-handlers';
 import { SHORT_WAIT_POLICY } from './support/wait-policy';
+import { solutionKind } from '../lambda/kinds/personalize/solution';
 import { solutionVersionKind } from '../lambda/kinds/personalize/solution-version';
 import { KindContext } from '../lambda/resource-kind';
 import { WatchRequest } from '../lambda/watchers/invoke';
@@ -143,5 +146,58 @@ describe('solution version kind', () => {
     await expect(solutionVersionKind.delete(context, VERSION_ARN)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 
     expect(personalizeMock).toHaveReceivedCommandTimes(StopSolutionVersionCreationCommand, 1);
+  });
+});
+
+describe('solution kind', () => {
+  const SOLUTION_ARN = 'arn:aws:personalize:us-east-1:123456789012:solution/recs';
+  const context: KindContext = {
+    clock, partition: 'aws', region: 'us-east-1', account: '123456789012', owner: 'Stack/Solution', call: (_operation, attempt) => attempt(),
+  };
+  const spec = solutionKind.parse({
+    Name: 'recs',
+    DatasetGroupArn: 'arn:aws:personalize:us-east-1:123456789012:dataset-group/retail',
+    RecipeArn: 'arn:aws:personalize:::recipe/aws-user-personalization-v2',
+    PerformAutoTraining: 'true',
+    AutoTrainingSchedule: 'rate(7 days)',
+  });
+  const described = (extra: Record<string, unknown>) => ({
+    solution: { solutionArn: SOLUTION_ARN, name: 'recs', status: 'ACTIVE', performAutoTraining: false, ...extra },
+  });
+
+  test('an update in flight (latestSolutionUpdate) keeps the solution busy', async () => {
+    personalizeMock.on(DescribeSolutionCommand).resolves(described({ latestSolutionUpdate: { status: 'CREATE IN_PROGRESS' } }));
+
+    expect(await solutionKind.observe(context, SOLUTION_ARN, 'update', spec)).toMatchObject({ status: 'update CREATE IN_PROGRESS', condition: 'busy' });
+  });
+
+  test('a failed update is a failure with the update\'s reason', async () => {
+    personalizeMock.on(DescribeSolutionCommand).resolves(described({ latestSolutionUpdate: { status: 'CREATE FAILED', failureReason: 'quota' } }));
+
+    expect(await solutionKind.observe(context, SOLUTION_ARN, 'update', spec)).toMatchObject({ condition: 'failed', failureReason: 'quota' });
+  });
+
+  test('a ready solution holding other settings is a failure that says what it holds', async () => {
+    personalizeMock.on(DescribeSolutionCommand).resolves(described({}));
+
+    expect(await solutionKind.observe(context, SOLUTION_ARN, 'update', spec))
+      .toMatchObject({ condition: 'failed', failureReason: 'the solution holds performAutoTraining=false, not what the stack asks for' });
+  });
+
+  test('an update sends UpdateSolution only for what differs from what the solution holds, and says whether it held the old settings', async () => {
+    personalizeMock.on(DescribeSolutionCommand).resolves(described({
+      performAutoTraining: true, solutionConfig: { autoTrainingConfig: { schedulingExpression: 'rate(7 days)' } },
+    }));
+    personalizeMock.on(ListTagsForResourceCommand).resolves({ tags: [] });
+    personalizeMock.on(UpdateSolutionCommand).resolves({ solutionArn: SOLUTION_ARN });
+
+    expect(await solutionKind.update(context, SOLUTION_ARN, spec, spec)).toBe(true);
+    expect(personalizeMock).toHaveReceivedCommandTimes(UpdateSolutionCommand, 0);
+
+    const daily = { ...spec, updatable: { ...spec.updatable, schedule: 'rate(1 day)' } };
+    await solutionKind.update(context, SOLUTION_ARN, spec, daily);
+    expect(personalizeMock).toHaveReceivedCommandWith(UpdateSolutionCommand, {
+      solutionArn: SOLUTION_ARN, performAutoTraining: true, solutionUpdateConfig: { autoTrainingConfig: { schedulingExpression: 'rate(1 day)' } },
+    });
   });
 });

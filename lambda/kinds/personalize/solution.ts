@@ -171,7 +171,7 @@ function heldSettings(solution: ApiSolution): UpdatableSettings {
 function differences(held: UpdatableSettings, wanted: UpdatableSettings): string[] {
   const found: string[] = [];
   if (held.performAutoTraining !== wanted.performAutoTraining) found.push(`performAutoTraining=${held.performAutoTraining}`);
-  if (wanted.performAutoTraining && wanted.schedule && held.schedule !== wanted.schedule) found.push(`schedule=${held.schedule}`);
+  if (wanted.performAutoTraining && held.performAutoTraining && wanted.schedule && held.schedule !== wanted.schedule) found.push(`schedule=${held.schedule}`);
   if (wanted.eventsConfig && held.eventsConfig !== canonicalJson(JSON.parse(wanted.eventsConfig))) found.push(`eventsConfig=${held.eventsConfig}`);
   if (wanted.performIncrementalUpdate !== undefined && held.performIncrementalUpdate !== wanted.performIncrementalUpdate) {
     found.push(`performIncrementalUpdate=${held.performIncrementalUpdate}`);
