@@ -8,6 +8,7 @@ import { Attributes, CONTRACT_VERSION, ResourceTypes, SolutionVersionProperties,
 import { versionArns } from './private/grant-patterns';
 import { grantHandler } from './private/handler-access';
 import { physicalName } from './private/names';
+import { describeValue } from './private/messages';
 import { PersonalizeProvider } from './private/provider';
 import { tagProblems, validatePersonalizeArn } from './private/validation';
 import { ISolution, Recipe, Solution } from './solution';
@@ -59,8 +60,8 @@ export interface SolutionVersionProps {
   readonly trainingMode?: TrainingMode;
 
   /**
-   * Any text: a new value trains a new version on the next deploy, for example a
-   * version of the data imported (the import job's name). Changing the solution or
+   * Any text known at synth: a new value trains a new version on the next deploy, for
+   * example a version of the data imported (the name given to the import). Changing the solution or
    * the training mode trains a new version too. Going back to an earlier value uses
    * the version trained for it, without training again.
    * @default - a new version only when the solution or the training mode changes
@@ -143,6 +144,10 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
     const timeout = props.trainingTimeout ?? LONGEST_TRAINING;
     checkTimeout(timeout);
     checkMode(solution, mode);
+    if (props.retrainOn !== undefined && Token.isUnresolved(props.retrainOn)) {
+      throw new Error(`Invalid retrainOn: ${describeValue(props.retrainOn)}. It must be known at synth: a new value needs a new wait `
+        + 'condition in the template. Use a literal, such as the name you give the data import.');
+    }
     this.solution = solution;
     this.trainingMode = mode;
 

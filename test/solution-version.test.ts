@@ -1,4 +1,4 @@
-import { App, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   AutoTraining, DatasetGroup, DatasetType, Recipe, Schema, SchemaDefinition, SchemaField, Solution, SolutionVersion,
@@ -94,6 +94,12 @@ describe('SolutionVersion', () => {
   test.each([[Duration.hours(13)], [Duration.millis(500)]])('trainingTimeout %s is refused, saying up to 12 hours', (timeout) => {
     const stack = newStack();
     expect(() => training(stack, { trainingTimeout: timeout })).toThrow(/^Invalid trainingTimeout: .*A wait condition waits 1 second to 12 hours \(43,200 s\)/);
+  });
+
+  test('retrainOn must be known at synth, since a new value needs a new wait condition', () => {
+    const stack = newStack();
+    expect(() => training(stack, { retrainOn: Lazy.string({ produce: () => 'later' }) }))
+      .toThrow(/^Invalid retrainOn: a value known only at deploy time. It must be known at synth: a new value needs a new wait condition/);
   });
 
   test('UPDATE training needs the User-Personalization recipe', () => {
