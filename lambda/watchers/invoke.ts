@@ -50,7 +50,8 @@ let handler: NodeHttpHandler | undefined;
 /** Invokes `functionArn` asynchronously with `payload`, with the engine's retries. */
 export async function invokeAsync(context: Pick<KindContext, 'call' | 'region'>, functionArn: string, payload: unknown): Promise<void> {
   const region = process.env.AWS_REGION ?? context.region;
-  const endpoint = new URL(process.env.AWS_ENDPOINT_URL_LAMBDA ?? `https://lambda.${region}.amazonaws.com`);
+  const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  const endpoint = new URL(process.env.AWS_ENDPOINT_URL_LAMBDA ?? `https://lambda.${region}.${domain}`);
   const body = JSON.stringify(payload);
   const request = new HttpRequest({
     method: 'POST',
