@@ -155,6 +155,28 @@ test.concurrent('going back to an earlier retrainOn reuses the version trained f
   await destroyAndVerify(env);
 }));
 
+test.concurrent('a training Create delivered twice at once trains one version: the later one is stopped and both answers name the first', () => withEnvironment({}, async (env) => {
+  env.cloudformation.deliveryPlan = (request) => (request.RequestType === 'Create' && request.LogicalResourceId === TRAINING.logicalIds.Training
+    ? { times: 2, concurrent: true } : { times: 1 });
+  // Both deliveries reach CreateSolutionVersion before either has created a version.
+  const [first, second] = [env.service.gate(), env.service.gate()];
+  env.service.inject('CreateSolutionVersion', { kind: 'hold', gate: first });
+  env.service.inject('CreateSolutionVersion', { kind: 'hold', gate: second });
+  const deployed = env.deploy(TRAINING.template);
+  await Promise.all([first.reached, second.reached]);
+  first.open();
+  second.open();
+
+  await expectStatus(deployed, 'CREATE_COMPLETE');
+
+  const record = env.cloudformation.requests.find((r) => r.request.LogicalResourceId === TRAINING.logicalIds.Training)!;
+  const kept = env.cloudformation.physicalIdOf(TRAINING.logicalIds.Training);
+  expect(record.responses.map((r) => r.PhysicalResourceId)).toEqual([kept, kept]);
+  expect(env.service.resources('solutionVersion').map((v) => [v.arn === kept, v.status]).sort())
+    .toEqual([[false, 'CREATE STOPPED'], [true, 'ACTIVE']]);
+  await destroyAndVerify(env);
+}));
+
 test.concurrent('throttled watcher calls are retried until the training is signalled', () => withEnvironment({}, async (env) => {
   env.service.inject('CreateSolutionVersion', { kind: 'throttle', times: 2 });
   env.service.inject('DescribeSolutionVersion', { kind: 'throttle', times: 3 });

@@ -77,6 +77,7 @@ export const solutionVersionKind: ResourceKind<SolutionVersionSpec> = {
         arn = await ownVersionNamed(context, spec);
         if (arn === undefined) throw error;
       }
+      arn = await keepOneTraining(context, spec, arn);
     }
     // Always: the wait condition of this request may be a new one, even for a version that has finished training.
     // A watcher more than needed signals the same thing again, which CloudFormation counts once.
@@ -142,6 +143,26 @@ function stoppedReason(status: string): string | undefined {
   return status === 'CREATE STOPPED' ? 'training was stopped (StopSolutionVersionCreation)' : undefined;
 }
 
+/**
+ * A Create delivered twice at once can start two trainings of one name: every delivery
+ * keeps the oldest and stops the others, so both answer with the same version and only
+ * one training is paid for.
+ */
+async function keepOneTraining(context: KindContext, spec: SolutionVersionSpec, created: string): Promise<string> {
+  const versions = await versionsNamed(context, spec.solutionArn, spec.name);
+  const kept = versions[0]?.solutionVersionArn ?? created;
+  for (const version of versions.slice(1).filter((v) => TRAINING.has(v.status ?? ''))) {
+    try {
+      await context.call('StopSolutionVersionCreation',
+        () => personalize().send(new StopSolutionVersionCreationCommand({ solutionVersionArn: version.solutionVersionArn! })));
+    } catch (error) {
+      // The other delivery stopped it first.
+      if (!isErrorNamed(error, 'ResourceInUseException')) throw error;
+    }
+  }
+  return kept;
+}
+
 /** The version of this name that this stack resource made, if any. */
 async function ownVersionNamed(context: KindContext, spec: SolutionVersionSpec): Promise<string | undefined> {
   const found = await resolve(context, locatorOf(spec));
@@ -153,26 +174,32 @@ function locatorOf(spec: SolutionVersionSpec): string {
   return `${prefix}:solution-version-of/${solutionName}/${spec.name}`;
 }
 
-/** The version's ARN: the ARN itself, or for a locator the ARN of the solution's version with that name (undefined if none). */
+/** The version's ARN: the ARN itself, or for a locator the ARN of the solution's first version with that name (undefined if none). */
 async function resolve(context: KindContext, arnOrLocator: string): Promise<string | undefined> {
   const match = LOCATOR.exec(arnOrLocator);
   if (!match) return arnOrLocator;
   const [, prefix, solutionName, name] = match;
-  const solutionArn = `${prefix}:solution/${solutionName}`;
+  return (await versionsNamed(context, `${prefix}:solution/${solutionName}`, name))[0]?.solutionVersionArn;
+}
+
+/** The solution's versions with this name, oldest first. */
+async function versionsNamed(context: KindContext, solutionArn: string, name: string): Promise<ApiSolutionVersion[]> {
   let summaries;
   try {
     summaries = (await context.call('ListSolutionVersions',
       () => personalize().send(new ListSolutionVersionsCommand({ solutionArn, maxResults: 100 })))).solutionVersions ?? [];
   } catch (error) {
-    if (isErrorNamed(error, 'ResourceNotFoundException')) return undefined;
+    if (isErrorNamed(error, 'ResourceNotFoundException')) return [];
     throw error;
   }
   // Summaries carry no name: describe each (a solution holds few versions made by one stack resource).
+  const named: ApiSolutionVersion[] = [];
   for (const summary of summaries) {
     const version = await describeVersion(context, summary.solutionVersionArn!);
-    if (version?.name === name) return version.solutionVersionArn;
+    if (version?.name === name) named.push(version);
   }
-  return undefined;
+  const created = (v: ApiSolutionVersion) => v.creationDateTime?.getTime() ?? 0;
+  return named.sort((a, b) => created(a) - created(b) || (a.solutionVersionArn ?? '').localeCompare(b.solutionVersionArn ?? ''));
 }
 
 async function describeVersion(context: KindContext, arn: string): Promise<ApiSolutionVersion | undefined> {
