@@ -37,6 +37,14 @@ function idOf(stack: SynthesizedStack, type: string): string {
   return Object.entries(stack.template.Resources).find(([, r]) => r.Type === type)![0];
 }
 
+/** Holds the training of `stack` and has its sibling group 'doomed' fail once the wait condition waits for it. */
+function failSiblingDuringTraining(env: LifecycleEnvironment, stack: SynthesizedStack): void {
+  env.service.holdCreation(nameIn(stack, 'Training'), 'solutionVersion');
+  const doomed = env.service.holdCreation('doomed');
+  env.service.failCreation('doomed', 'Quota of dataset groups reached');
+  env.cloudformation.onWaitCondition = () => doomed.release();
+}
+
 async function versionStatus(env: LifecycleEnvironment): Promise<string | undefined> {
   const [version] = env.service.resources('solutionVersion');
   if (!version) return undefined;
@@ -93,10 +101,7 @@ test.concurrent('a training that outlasts its timeout is stopped by the rollback
 
 test.concurrent('a sibling failing during training cancels the wait, and the rollback stops the training', () => withEnvironment({}, async (env) => {
   const stack = trainingStack({ failingSibling: true });
-  env.service.holdCreation(nameIn(stack, 'Training'), 'solutionVersion');
-  const doomed = env.service.holdCreation('doomed');
-  env.service.failCreation('doomed', 'Quota of dataset groups reached');
-  env.cloudformation.onWaitCondition = () => doomed.release();
+  failSiblingDuringTraining(env, stack);
 
   const result = await env.deploy(stack.template);
 
@@ -128,10 +133,7 @@ test.concurrent('a retraining cancelled by a failing sibling is stopped by the r
   await expectStatus(env.deploy(first.template), 'CREATE_COMPLETE');
   const trained = env.cloudformation.physicalIdOf(first.logicalIds.Training);
   const retrained = trainingStack({ retrainOn: 'import-2', failingSibling: true });
-  env.service.holdCreation(nameIn(retrained, 'Training'), 'solutionVersion');
-  const doomed = env.service.holdCreation('doomed');
-  env.service.failCreation('doomed', 'Quota of dataset groups reached');
-  env.cloudformation.onWaitCondition = () => doomed.release();
+  failSiblingDuringTraining(env, retrained);
 
   const result = await env.deploy(retrained.template);
 
