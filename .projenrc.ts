@@ -37,6 +37,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     '@aws-sdk/client-personalize@^3',
+    '@aws-sdk/client-lambda@^3',
     '@aws-sdk/client-rekognition@^3',
     '@aws-sdk/client-s3@^3',
     '@types/aws-lambda',

@@ -1,7 +1,8 @@
 /**
  * Entry points for aws-cdk-lib's custom-resources Provider framework:
  * `onEvent` starts an operation, `isComplete` is polled until it settles.
- * Lambda's context tells the engine how long each invocation may run.
+ * Lambda's context tells the engine how long each invocation may run. `watchTraining`
+ * is the watcher function's: it follows a training and signals its wait condition.
  */
 import { Clock, systemClock } from './clock';
 import {
@@ -9,6 +10,8 @@ import {
 } from './engine';
 import { ALL_KINDS } from './kinds';
 import { RetryPolicy } from './retry';
+import type { WatchRequest } from './watchers/invoke';
+import { createWatcher, WatcherInvocation } from './watchers/training-watcher';
 
 export interface HandlerOptions {
   readonly clock?: Clock;
@@ -24,13 +27,19 @@ export function createHandlers(options: HandlerOptions = {}) {
     waitPolicy: options.waitPolicy,
     retryPolicy: options.retryPolicy,
   });
+  const watch = createWatcher({
+    clock: options.clock ?? systemClock, waitPolicy: options.waitPolicy ?? DEFAULT_WAIT_POLICY, retryPolicy: options.retryPolicy,
+  });
   return {
     onEvent: (event: LifecycleEvent, context?: InvocationContext): Promise<OnEventResult> => engine.onEvent(event, context),
     isComplete: (event: LifecycleEvent, context?: InvocationContext): Promise<IsCompleteResult> => engine.isComplete(event, context),
+    /** The watcher function (lambda/watchers): follows a training and signals its wait condition. */
+    watchTraining: (request: WatchRequest, context: WatcherInvocation): Promise<void> => watch(request, context),
   };
 }
 
 const handlers = createHandlers();
 export const onEvent = handlers.onEvent;
 export const isComplete = handlers.isComplete;
+export const watchTraining = handlers.watchTraining;
 export { DEFAULT_WAIT_POLICY };

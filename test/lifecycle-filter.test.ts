@@ -5,11 +5,11 @@
  * throttling and a cancelled create.
  */
 import { Tags } from 'aws-cdk-lib';
-import { DatasetGroup, DatasetType, Filter, FilterExpression, Schema, SchemaDefinition, SchemaField } from '../src';
+import { DatasetGroup, Filter, FilterExpression } from '../src';
 import { answersTo, destroyAndVerify, expectStatus } from './harness/assertions';
 import { withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
-import { arnOf, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn, synthesize } from './harness/stacks';
+import { addRetailGroup, arnOf, nameIn, synthesize } from './harness/stacks';
 
 jest.setTimeout(30_000);
 
@@ -26,11 +26,7 @@ interface FilterSpec {
 /** Group 'retail' with Interactions and Items datasets and a filter. Paths: Group, Group/Interactions, Group/Items, Filter. */
 function filterStack(spec: FilterSpec = {}) {
   return synthesize((stack) => {
-    const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
-    const schema = (id: string, fields: typeof ITEMS_FIELDS) =>
-      new Schema(stack, id, { definition: SchemaDefinition.fromFields(fields, { recordName: id }) });
-    group.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: schema('InteractionsSchema', [...INTERACTIONS_FIELDS, SchemaField.stringField('EVENT_TYPE')]) });
-    group.addDataset('Items', { datasetType: DatasetType.ITEMS, schema: schema('ItemsSchema', ITEMS_FIELDS) });
+    const group = addRetailGroup(stack);
     const filter = new Filter(stack, 'Filter', {
       datasetGroup: group, expression: FilterExpression.fromText(spec.expression ?? PURCHASED), filterName: spec.name,
     });

@@ -7,11 +7,13 @@ import { App, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import { DatasetGroup, DatasetType, Domain, ProviderLogging, Schema, SchemaDefinition, SchemaField } from '../src';
+import {
+  AutoTraining, DatasetGroup, DatasetType, Domain, ProviderLogging, Recipe, Schema, SchemaDefinition, SchemaField, Solution, SolutionVersion,
+} from '../src';
 
 const ACCOUNT = '123456789012';
 
-/** A stack with a domain group encrypted with a key, a custom group and two datasets; optionally a logs key. */
+/** A stack with a domain group encrypted with a key, a custom group and two datasets, a solution and its training; optionally a logs key. */
 function stackWithProvider(withLogKey: boolean): Stack {
   const stack = new Stack(new App(), 'Regulated', { env: { account: ACCOUNT, region: 'us-east-1' } });
   const dataKey = new kms.Key(stack, 'DataKey', { enableKeyRotation: true });
@@ -27,6 +29,8 @@ function stackWithProvider(withLogKey: boolean): Stack {
     datasetType: DatasetType.INTERACTIONS,
     schema: new Schema(stack, 'CustomInteractions', { definition: SchemaDefinition.fromFields(interactions) }),
   });
+  const solution = new Solution(stack, 'Recs', { datasetGroup: custom, recipe: Recipe.USER_PERSONALIZATION_V2, autoTraining: AutoTraining.off() });
+  new SolutionVersion(stack, 'RecsTraining', { solution });
   if (withLogKey) ProviderLogging.configure(stack, { encryptionKey: new kms.Key(stack, 'LogKey', { enableKeyRotation: true }) });
   return stack;
 }

@@ -14,14 +14,14 @@ import * as nag3 from 'cdk-nag3';
 import { createHandlers } from '../lambda';
 import { DEFAULT_WAIT_POLICY } from '../lambda/engine';
 import {
-  Campaign, Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterExpression, ImportMode, ImportSource,
-  MetricAttribution, MetricExpression, Recommender, Schema, SchemaDefinition, SchemaField, UseCase,
+  AutoTraining, Campaign, Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterExpression, ImportMode,
+  ImportSource, MetricAttribution, MetricExpression, Recipe, Recommender, Schema, SchemaDefinition, SchemaField, Solution, SolutionVersion,
+  UseCase,
 } from '../src';
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, isCompleteEvent, KEY_ARN, ROLE_ARN, SHORT_WAIT_POLICY, updateGroupEvent,
 } from './support/dataset-group-fixtures';
 import { inUse, notFound, throttled } from './support/personalize-errors';
-import { fakeVersion, RECIPES } from './support/solution-fakes';
 import { VirtualClock } from './support/virtual-clock';
 
 process.env.CDK_PERSONALIZE_SILENT = 'true';
@@ -93,9 +93,13 @@ function stackWithEveryConstruct(): EveryConstruct {
   const fromPrefix = new DatasetImportJob(stack, 'ImportMoreEvents', {
     dataset: customInteractions, source: ImportSource.fromBucket(metricsBucket, 'imports/'), importMode: ImportMode.INCREMENTAL,
   });
-  new Campaign(stack, 'Campaign', { solutionVersion: fakeVersion(stack, { recipeArn: RECIPES.USER_PERSONALIZATION }) });
   new Recommender(stack, 'TopPicks', { datasetGroup: video, useCase: UseCase.VOD_TOP_PICKS });
   new Recommender(stack, 'Trending', { datasetGroup: video, useCase: UseCase.VOD_TRENDING_NOW, recommenderName: 'video' });
+  const recs = new Solution(stack, 'Recs', { datasetGroup: custom, recipe: Recipe.USER_PERSONALIZATION_V2, autoTraining: AutoTraining.off() });
+  const recsTraining = new SolutionVersion(stack, 'RecsTraining', { solution: recs });
+  new Campaign(stack, 'Campaign', { solutionVersion: recsTraining });
+  const named = new Solution(stack, 'VideoRecs', { datasetGroup: video, recipe: Recipe.SIMS, autoTraining: AutoTraining.off(), solutionName: 'video-recs' });
+  new SolutionVersion(stack, 'VideoRecsTraining', { solution: named });
   Tags.of(stack).add('cost-center', 'recommendations');
   return {
     stack,
@@ -173,6 +177,11 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderTrainingWatcherEventInvokeConfig784FF6FA Serverless-LambdaAsyncFailureDestination',
+      // The training watcher's grants: the versions of a named solution, and the stack's generated solution names.
+      'CdkPersonalizeProviderWatcherAccessC8B220B3 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderWatcherAccessC8B220B3 AwsSolutions-IAM5',
       ...['isComplete295C33AB', 'onEventD4ED7E21', 'onTimeout25AA84CB'].flatMap((fn) => [
         `CdkPersonalizeProviderframework${fn} AwsSolutions-L1`,
         `CdkPersonalizeProviderframework${fn} Serverless-LambdaDefaultMemorySize`,
@@ -194,7 +203,7 @@ describe('cdk-nag AwsSolutions', () => {
     const findings = suppressed.flatMap((rule) => rule.applies_to ?? []);
     for (const finding of findings) {
       if (typeof finding === 'string') {
-        expect(finding).toMatch(/^Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker\/\*|<MetricsBucket\w+\.Arn>\/(metrics|imports)\/\*)$/);
+        expect(finding).toMatch(/^Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:(event-tracker|solution\/video-recs)\/\*|<MetricsBucket\w+\.Arn>\/(metrics|imports)\/\*)$/);
       } else {expect(finding.regex).toMatch(/^\/\^Resource::arn:\(<AWS::Partition>\|aws\[a-z-\]\*\):personalize:/);}
     }
   });
@@ -208,11 +217,11 @@ describe('cdk-nag AwsSolutions', () => {
       .map(([, pattern, flags]) => new RegExp(pattern, flags));
     const arn = (rest: string) => `Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${rest}`;
 
-    for (const allowed of [arn('dataset-group/Stack_*'), arn('schema/Stack-Prod_*'), arn('dataset/Stack_*/ACTION_INTERACTIONS')]) {
+    for (const allowed of [arn('dataset-group/Stack_*'), arn('schema/Stack-Prod_*'), arn('dataset/Stack_*/ACTION_INTERACTIONS'), arn('solution/Stack_*')]) {
       expect(regex.test(allowed)).toBe(true);
     }
     for (const wider of ['Resource::*', arn('*'), arn('dataset-group/*'), arn('dataset-group/_*'), arn('dataset/*/ITEMS'),
-      arn('dataset-group/Stack-*'), arn('dataset-group/Stack_*_*'), arn('solution/Stack_*'), arn('dataset-group/Stack_x*'),
+      arn('dataset-group/Stack-*'), arn('dataset-group/Stack_*_*'), arn('solution/*'), arn('dataset-group/Stack_x*'),
       'Resource::arn:<AWS::Partition>:personalize:*:*:dataset-group/Stack_*']) {
       expect(regex.test(wider)).toBe(false);
     }
@@ -320,6 +329,8 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:metric-attribution/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:recommender/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:schema/Security_*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:solution/Security_*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:solution/video-recs/*]',
     ]);
   });
 });
@@ -358,6 +369,7 @@ describe('least-privilege IAM', () => {
       'dataset-import-job': namesOf('Custom::PersonalizeDatasetImportJob'),
       'campaign': namesOf('Custom::PersonalizeCampaign'),
       'recommender': namesOf('Custom::PersonalizeRecommender'),
+      'solution': namesOf('Custom::PersonalizeSolution'),
     };
 
     const wildcards = personalizeStatements.filter((s) => JSON.stringify(s.Resource) !== '"*"')
@@ -367,13 +379,16 @@ describe('least-privilege IAM', () => {
       if (arn === '*') continue; // within a statement that also lists ARNs; checked by the List-only test above
       // The service picks an event tracker's ID, so trackers are granted by type; the handler proves ownership by tag.
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:event-tracker/*') continue;
-      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|campaign|recommender)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
+      // The service picks a solution version's ID too: an explicitly named solution's versions are granted as NAME/*.
+      if (arn === 'arn:${token}:personalize:us-east-1:123456789012:solution/video-recs/*') continue;
+      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|solution|campaign|recommender)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
       expect(match).not.toBeNull();
       const [, type, prefix] = match!;
       expect(prefix).toBe('Security_');
       // It covers the generated names in this stack, and no explicit name.
       expect(names[type].filter((name) => name.startsWith(prefix)).length).toBeGreaterThan(0);
-      expect(names[type].filter((name) => !name.startsWith(prefix))).toEqual(({ 'schema': ['actions'], 'metric-attribution': [], 'dataset-import-job': [], 'campaign': [] } as Record<string, string[]>)[type] ?? ['video']);
+      expect(names[type].filter((name) => !name.startsWith(prefix)))
+        .toEqual(({ 'schema': ['actions'], 'metric-attribution': [], 'solution': ['video-recs'], 'dataset-import-job': [], 'campaign': [] } as Record<string, string[]>)[type] ?? ['video']);
     }
   });
 
@@ -451,7 +466,8 @@ describe('provider logging and timeouts', () => {
 
   test('every function writes JSON logs to one of those log groups', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(5);
+    // The provider's five, and the training watcher of a stack that trains.
+    expect(functions).toHaveLength(6);
     for (const [, fn] of functions) {
       expect(fn.Properties.LoggingConfig.LogFormat).toBe('JSON');
       expect(logGroups.has(fn.Properties.LoggingConfig.LogGroup.Ref)).toBe(true);
@@ -459,7 +475,7 @@ describe('provider logging and timeouts', () => {
   });
 
   test('the handler functions run on the newest Node.js runtime', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: Match.stringLikeRegexp('^index\\.'), Runtime: 'nodejs24.x' }, 2);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: Match.stringLikeRegexp('^index\\.'), Runtime: 'nodejs24.x' }, 3);
   });
 
   test('the waiter state machine logs every state, without execution data, to a log group with retention', () => {

@@ -8,10 +8,12 @@ import { filterKind } from './personalize/filter';
 import { metricAttributionKind } from './personalize/metric-attribution';
 import { recommenderKind } from './personalize/recommender';
 import { schemaKind } from './personalize/schema';
+import { solutionKind } from './personalize/solution';
+import { solutionVersionKind } from './personalize/solution-version';
 import { rekognitionDatasetKind } from './rekognition/dataset';
 
 /** Every resource kind the handler manages; the engine dispatches on their resource types. */
 export const ALL_KINDS: ReadonlyArray<ResourceKind<any>> = [
   datasetGroupKind, schemaKind, datasetKind, eventTrackerKind, filterKind, metricAttributionKind, datasetImportJobKind,
-  campaignKind, recommenderKind, rekognitionDatasetKind,
+  solutionKind, solutionVersionKind, campaignKind, recommenderKind, rekognitionDatasetKind,
 ];

@@ -18,6 +18,8 @@ export const ResourceTypes = {
   FILTER: 'Custom::PersonalizeFilter',
   METRIC_ATTRIBUTION: 'Custom::PersonalizeMetricAttribution',
   DATASET_IMPORT_JOB: 'Custom::PersonalizeDatasetImportJob',
+  SOLUTION: 'Custom::PersonalizeSolution',
+  SOLUTION_VERSION: 'Custom::PersonalizeSolutionVersion',
   REKOGNITION_DATASET: 'Custom::RekognitionDataset',
   CAMPAIGN: 'Custom::PersonalizeCampaign',
   RECOMMENDER: 'Custom::PersonalizeRecommender',
@@ -26,6 +28,7 @@ export const ResourceTypes = {
 /** Attribute names the handler returns in `Data`, read with `Fn::GetAtt`. */
 export const Attributes = {
   ARN: 'Arn',
+  TRAINING_MODE: 'TrainingMode',
   NAME: 'Name',
   TRACKING_ID: 'TrackingId',
 } as const;
@@ -143,6 +146,47 @@ export interface DatasetImportJobProperties extends CommonProperties {
   readonly WaitSeconds?: string;
   readonly CopySourceBucket?: string;
   readonly CopySourceKey?: string;
+  readonly Tags?: TagProperty[];
+}
+
+/**
+ * A solution. What CreateSolution fixes is one JSON text (SolutionConfig, numbers kept
+ * as numbers), so any change to it is a replacement; what UpdateSolution changes
+ * comes in properties of its own.
+ */
+export interface SolutionProperties extends CommonProperties {
+  readonly DatasetGroupArn: string;
+  readonly RecipeArn: string;
+  /** 'true' or 'false'. */
+  readonly PerformHPO?: string;
+  readonly EventType?: string;
+  /** JSON text of the API's SolutionConfig, without autoTrainingConfig and eventsConfig. */
+  readonly SolutionConfig?: string;
+  /** 'true' or 'false'; updatable. */
+  readonly PerformAutoTraining: string;
+  /** `rate(N days)`, with PerformAutoTraining 'true'; updatable. */
+  readonly AutoTrainingSchedule?: string;
+  /** JSON text of the API's EventsConfig; updatable. */
+  readonly EventsConfig?: string;
+  /** 'true' or 'false', for recipes that support incremental updates; updatable. */
+  readonly PerformIncrementalUpdate?: string;
+  readonly Tags?: TagProperty[];
+}
+
+/** A training run: a solution version. Every property change is a new version. */
+export interface SolutionVersionProperties {
+  readonly ContractVersion?: string;
+  /** The version's name, deterministic so a lost or cancelled create is found again. */
+  readonly Name: string;
+  readonly SolutionArn: string;
+  /** FULL or UPDATE. */
+  readonly TrainingMode: string;
+  /** The presigned URL of the WaitConditionHandle the watcher signals when training ends. */
+  readonly SignalUrl: string;
+  /** The function that watches the training (lambda/watchers), invoked asynchronously once it starts. */
+  readonly WatcherFunctionArn: string;
+  /** A token the user changes to retrain; only its change matters. */
+  readonly RetrainOn?: string;
   readonly Tags?: TagProperty[];
 }
 

@@ -16,3 +16,12 @@ export function schemaArnPattern(scope: IConstruct, name: PhysicalName): string 
 export function personalizeArnPattern(scope: IConstruct, resource: string, name: PhysicalName): string {
   return Stack.of(scope).formatArn({ service: 'personalize', resource, resourceName: name.grantPattern, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
+
+/**
+ * The ARNs of a solution's versions, `solution/NAME/ID`, as the handler is granted them: a generated
+ * name's pattern (`STACKTOKEN_*`) covers them, an explicit name needs `NAME/*`.
+ */
+export function versionArns(scope: IConstruct, name: PhysicalName): string[] {
+  const solution = personalizeArnPattern(scope, 'solution', name);
+  return name.grantPattern === name.name ? [`${solution}/*`] : [solution];
+}

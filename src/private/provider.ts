@@ -17,6 +17,8 @@ import { addNagSuppressions, flattenForNag, NagSuppression } from './nag';
  */
 const ON_EVENT_TIMEOUT = Duration.minutes(5);
 const IS_COMPLETE_TIMEOUT = Duration.minutes(2);
+/** Lambda's longest: the watcher re-invokes itself before it, with the engine's invocation margin (30 s) to spare. */
+const WATCHER_TIMEOUT = Duration.minutes(15);
 /** Between isComplete invocations; each invocation polls on its own schedule. */
 const QUERY_INTERVAL = Duration.seconds(1);
 /** A backstop only: the engine's own 30-minute deadline fails first, with a clearer reason. */
@@ -48,9 +50,13 @@ const EMPTY_ON_DELETE_FINDING =
 const EVENT_TRACKER_FINDING =
   /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):event-tracker\/\*$/;
 
+/** A solution's versions, `solution/NAME/*`: the service picks the ID that ends a version's ARN. */
+const SOLUTION_VERSIONS_FINDING =
+  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):solution\/[A-Za-z0-9][A-Za-z0-9_-]*\/\*$/;
+
 const GENERATED_NAME_GRANT_FINDING =
   '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):'
-  + '(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|campaign|recommender)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
+  + '(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|solution|campaign|recommender)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
 
 /**
  * The grants of Rekognition Custom Labels datasets (ADR 0006): a dataset ARN ends in its
@@ -95,6 +101,9 @@ export class PersonalizeProvider extends Construct {
   public readonly handlerRole: iam.Role;
   private readonly logGroups: logs.LogGroup[] = [];
   private logKey?: kms.IKey;
+  private readonly code: lambda.Code;
+  private readonly handlerLogs: logs.LogGroup;
+  private watcher?: { fn: lambda.Function; policy: iam.Policy };
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -105,8 +114,10 @@ export class PersonalizeProvider extends Construct {
     });
     const handlerLogs = this.logGroup('HandlerLogs');
     handlerLogs.grantWrite(this.handlerRole);
+    this.handlerLogs = handlerLogs;
 
     const code = lambda.Code.fromAsset(HANDLER_ASSET);
+    this.code = code;
     const handlerFunction = (functionId: string, handler: string, timeout: Duration) => {
       const fn = new lambda.Function(this, functionId, {
         code,
@@ -180,6 +191,57 @@ export class PersonalizeProvider extends Construct {
   }
 
   /**
+   * The stack's training watcher (lambda/watchers), made on first use, so that only
+   * stacks that train have it: it follows a training and signals its wait condition,
+   * re-invoking itself before its timeout. It runs as a role of its own, which may
+   * describe the given versions and invoke this one function; the handler may invoke
+   * it and nothing else (ADR 0009).
+   */
+  public trainingWatcher(describableVersionArns: string[]): lambda.Function {
+    if (!this.watcher) {
+      const role = new iam.Role(this, 'WatcherRole', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'Runs the cdk-personalize training watcher',
+      });
+      this.handlerLogs.grantWrite(role);
+      const fn = new lambda.Function(this, 'TrainingWatcher', {
+        code: this.code,
+        handler: 'index.watchTraining',
+        timeout: WATCHER_TIMEOUT,
+        runtime: HANDLER_RUNTIME,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 256,
+        role,
+        logGroup: this.handlerLogs,
+        loggingFormat: lambda.LoggingFormat.JSON,
+        description: 'cdk-personalize training watcher',
+        // A watch is one chain of invocations; Lambda's own retries would only start a second chain.
+        retryAttempts: 0,
+      });
+      fn.node.addDependency(role);
+      // cdk-nag reports it on the async invoke config that retryAttempts creates.
+      const invokeConfig = fn.node.tryFindChild('EventInvokeConfig')?.node.defaultChild;
+      if (CfnResource.isCfnResource(invokeConfig)) {
+        addNagSuppressions(invokeConfig, [{
+          id: 'Serverless-LambdaAsyncFailureDestination',
+          reason: 'The watcher reports its own failure: any error it meets is sent to the wait condition as a FAILURE signal, '
+          + 'which fails the deploy with that reason; a destination would only hold a copy nobody waits for.',
+        }]);
+      }
+      // A policy of its own, not the role's default one, which the function depends on: it names the function.
+      const policy = new iam.Policy(this, 'WatcherAccess', {
+        roles: [role],
+        statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })],
+      });
+      this.watcher = { fn, policy };
+    }
+    this.watcher.policy.addStatements(new iam.PolicyStatement({
+      actions: ['personalize:DescribeSolutionVersion'], resources: describableVersionArns,
+    }));
+    return this.watcher.fn;
+  }
+
+  /**
    * Generated names are granted by one pattern per resource kind and stack
    * (`STACKTOKEN_*`, see ADR 0002). That wildcard is the design, not an accident,
    * so cdk-nag's IAM5 is suppressed for exactly that shape of ARN and nothing wider.
@@ -200,6 +262,7 @@ export class PersonalizeProvider extends Construct {
       const trackerFindings = findings.filter((finding) => EVENT_TRACKER_FINDING.test(finding));
       const childFindings = findings.filter((finding) => EMPTY_ON_DELETE_FINDING.test(finding) && !trackerFindings.includes(finding));
       const rekognitionFindings = findings.filter((finding) => REKOGNITION_GRANT_FINDING.test(finding));
+      const versionFindings = findings.filter((finding) => SOLUTION_VERSIONS_FINDING.test(finding));
       const suppressions: NagSuppression[] = [];
       if (findings.includes('Resource::*') && JSON.stringify(document).includes('rekognition:DescribeProjects')) {
         suppressions.push({
@@ -233,6 +296,15 @@ export class PersonalizeProvider extends Construct {
           reason: 'A dataset group with emptyOnDelete deletes every child the group holds when it is deleted, including '
             + 'children made outside the stack, whose names the stack cannot know: the delete actions cover those resource types.',
           appliesTo: childFindings,
+        });
+      }
+      if (versionFindings.length > 0) {
+        suppressions.push({
+          id: 'AwsSolutions-IAM5',
+          reason: 'A solution version ARN ends in an ID the service picks when training starts, so no grant can name it in advance: '
+            + 'the handler (which starts and stops training) and the training watcher (which describes it) are granted the versions '
+            + 'of one solution, solution/NAME/*.',
+          appliesTo: versionFindings,
         });
       }
       if (rekognitionFindings.length > 0) {

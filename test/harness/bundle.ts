@@ -31,6 +31,8 @@ export interface BundledHandlers {
 }
 
 export interface HandlerHost extends BundledHandlers {
+  /** Runs another entry point of the bundle (the training watcher) as the function `functionArn`. */
+  invoke(handler: string, payload: unknown, timeoutMs: number, functionArn: string): Promise<void>;
   /** The longest the handler's thread was starved of CPU (a 10 ms timer fired late) in answers since `since` (epoch ms). */
   longestStallSince(since: number): number;
   stop(): Promise<void>;
@@ -80,9 +82,9 @@ const answer = (message) => {
   parentPort.postMessage({ ...message, stalled });
   stalled = 0;
 };
-parentPort.on('message', ({ id, fn, payload, timeoutMs }) => {
+parentPort.on('message', ({ id, fn, payload, timeoutMs, functionArn }) => {
   const deadline = Date.now() + timeoutMs;
-  const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+  const context = { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()), invokedFunctionArn: functionArn };
   Promise.resolve().then(() => handlers[fn](payload, context)).then(
     (result) => answer({ id, result: JSON.stringify(result === undefined ? null : result) }),
     (error) => answer({ id, error: { name: error && error.name, message: error && error.message, stack: error && error.stack } }),
@@ -116,15 +118,16 @@ export function startHandlerHost(env: Record<string, string>, options: HandlerOp
     pending.clear();
   });
 
-  const call = (fn: 'onEvent' | 'isComplete', payload: unknown, timeoutMs: number) => new Promise<any>((resolve, reject) => {
+  const call = (fn: string, payload: unknown, timeoutMs: number, functionArn?: string) => new Promise<any>((resolve, reject) => {
     if (failure) return reject(failure);
     const id = nextId++;
     pending.set(id, { resolve, reject });
-    worker.postMessage({ id, fn, payload, timeoutMs });
+    worker.postMessage({ id, fn, payload, timeoutMs, functionArn });
   });
   return {
     onEvent: (event, timeoutMs) => call('onEvent', event, timeoutMs),
     isComplete: (event, timeoutMs) => call('isComplete', event, timeoutMs),
+    invoke: (handler, payload, timeoutMs, functionArn) => call(handler, payload, timeoutMs, functionArn),
     longestStallSince: (since) => stalls.filter(([at]) => at >= since).reduce((longest, [, ms]) => Math.max(longest, ms), 0),
     stop: async () => {
       await worker.terminate();

@@ -21,10 +21,17 @@
  *
  * CloudFormation accepts the first response to a request; a duplicate delivery's
  * response is recorded and ignored. A response body over 4,096 bytes fails the resource.
+ *
+ * It also plays AWS::CloudFormation::WaitConditionHandle (its Ref is a URL on a local
+ * signal endpoint) and AWS::CloudFormation::WaitCondition: its create waits for Count
+ * SUCCESS signals, fails on a FAILURE signal with its Reason, is cancelled like any
+ * create in flight, and times out only when the test says so (`expireWaitConditions`),
+ * never on real time.
  */
 import { randomBytes, randomUUID } from 'crypto';
 import { CfnRequest, CfnResponse, ProviderFramework } from './provider-framework';
-import { DeployedAttributes, StackIdentity, StackTemplate, TemplateError, TemplateJson } from './template';
+import { SignalEndpoint } from './signals';
+import { DeployedAttributes, isPlayedType, StackIdentity, StackTemplate, TemplateError, TemplateJson, WAIT_CONDITION, WAIT_CONDITION_HANDLE } from './template';
 
 export type StackStatus =
   | 'CREATE_COMPLETE' | 'ROLLBACK_COMPLETE' | 'ROLLBACK_FAILED'
@@ -134,6 +141,12 @@ export class LocalCloudFormation {
   private template?: StackTemplate;
   /** What an update rollback that failed still has to do, for continue-update-rollback. */
   private stalledRollback?: StalledRollback;
+  /** Where wait condition handles are signalled. */
+  public readonly signals = new SignalEndpoint();
+  /** Called when a wait condition starts waiting, with its logical ID; tests make things happen meanwhile. */
+  public onWaitCondition?: (logicalId: string) => void;
+  /** Wait conditions waiting now, and how to time each out. */
+  private readonly waiting = new Map<string, () => void>();
 
   constructor(private readonly framework: ProviderFramework, public readonly identity: StackIdentity) {}
 
@@ -158,6 +171,20 @@ export class LocalCloudFormation {
   /** Waits until every cancelled request's handler has finished, as the invariants need. */
   public async settled(): Promise<void> {
     while (this.unheard.size > 0) await Promise.all([...this.unheard]);
+  }
+
+  /** Times out every wait condition waiting now, as its Timeout running out would. */
+  public expireWaitConditions(): void {
+    for (const expire of [...this.waiting.values()]) expire();
+  }
+
+  /** The logical IDs of the wait conditions waiting now. */
+  public waitingConditions(): string[] {
+    return [...this.waiting.keys()];
+  }
+
+  public async stop(): Promise<void> {
+    await this.signals.stop();
   }
 
   /** Creates the stack, or updates it when it exists. */
@@ -403,6 +430,7 @@ export class LocalCloudFormation {
    */
   private async request(phase: Phase, fields: Omit<CfnRequest, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'>,
     cancellation?: Cancellation): Promise<ResourceOperation> {
+    if (isPlayedType(fields.ResourceType)) return this.play(phase, fields, cancellation);
     const requestId = randomUUID();
     const request: CfnRequest = {
       ServiceToken: String(fields.ResourceProperties.ServiceToken ?? ''),
@@ -460,6 +488,51 @@ export class LocalCloudFormation {
       data: response.Data,
       durationMs: Date.now() - started,
     };
+  }
+
+  /** A wait condition handle or wait condition, as CloudFormation itself runs them. */
+  private async play(phase: Phase, fields: Omit<CfnRequest, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'>,
+    cancellation?: Cancellation): Promise<ResourceOperation> {
+    const started = Date.now();
+    const base = { phase, logicalId: fields.LogicalResourceId, requestType: fields.RequestType };
+    const done = (status: 'SUCCESS' | 'FAILED', reason: string, physicalId?: string, data?: Record<string, unknown>, cancelled?: boolean) =>
+      ({ ...base, status, reason, physicalId, data, durationMs: Date.now() - started, cancelled });
+    if (fields.RequestType === 'Delete') return done('SUCCESS', '', fields.PhysicalResourceId);
+    if (fields.RequestType === 'Update') {
+      return done('FAILED', `Update of resource type ${fields.ResourceType} is not supported`, fields.PhysicalResourceId);
+    }
+    if (fields.ResourceType === WAIT_CONDITION_HANDLE) return done('SUCCESS', '', await this.signals.newHandle());
+    if (fields.ResourceType !== WAIT_CONDITION) throw new Error(`The harness does not play ${fields.ResourceType}`);
+
+    const url = String(fields.ResourceProperties.Handle);
+    const count = Number(fields.ResourceProperties.Count ?? '1');
+    const physicalId = `arn:aws:cloudformation:${this.identity.region}:${this.identity.account}:stack/${this.identity.stackName}/wait/${fields.LogicalResourceId}`;
+    const outcome = await new Promise<ResourceOperation>((resolve) => {
+      const check = () => {
+        const signals = [...this.signals.signalsOf(url).values()];
+        const failure = signals.find((signal) => signal.Status === 'FAILURE');
+        // CloudFormation's wording for a failure signal and for a timeout.
+        if (failure) return finish(done('FAILED', `WaitCondition received failed message: '${failure.Reason ?? ''}' for uniqueId: ${failure.UniqueId}`, physicalId));
+        const successes = signals.filter((signal) => signal.Status === 'SUCCESS');
+        if (successes.length >= count) {
+          const data = JSON.stringify(Object.fromEntries(successes.map((signal) => [signal.UniqueId, signal.Data ?? ''])));
+          return finish(done('SUCCESS', '', physicalId, { Data: data }));
+        }
+        return undefined;
+      };
+      const stopListening = this.signals.onSignal(check);
+      const finish = (operation: ResourceOperation) => {
+        stopListening();
+        this.waiting.delete(fields.LogicalResourceId);
+        resolve(operation);
+      };
+      this.waiting.set(fields.LogicalResourceId, () => finish(done('FAILED', `WaitCondition timed out. Received ${
+        [...this.signals.signalsOf(url).values()].filter((signal) => signal.Status === 'SUCCESS').length} conditions when expecting ${count}`, physicalId)));
+      void cancellation?.signal.then(() => finish(done('FAILED', 'Resource creation cancelled', this.inventedPhysicalId(fields.LogicalResourceId), undefined, true)));
+      check();
+      if (this.waiting.has(fields.LogicalResourceId)) this.onWaitCondition?.(fields.LogicalResourceId);
+    });
+    return outcome;
   }
 
   /** What CloudFormation names a custom resource that never answered: `STACK-LOGICALID-SUFFIX`. */

@@ -15,6 +15,7 @@ import {
 } from './timing';
 import type { WaitPolicy } from '../../lambda/engine';
 import type { RetryPolicy } from '../../lambda/retry';
+import { LocalLambda } from '../local-lambda/server';
 import { LocalPersonalize, LocalPersonalizeOptions, ResourceSnapshot } from '../local-personalize/server';
 import { LocalRekognition, LocalRekognitionOptions } from '../local-rekognition/server';
 import { LocalS3 } from '../local-s3/server';
@@ -22,6 +23,12 @@ import { LocalS3 } from '../local-s3/server';
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 export const DEFAULT_STACK_NAME = 'LifecycleStack';
+/**
+ * The training watcher's Lambda timeout in the harness (15 min in production, ÷600): with the
+ * harness's invocation margin it watches about 900 ms per invocation, so a training of a few
+ * seconds takes a chain of invocations, as hours of training do in production.
+ */
+export const WATCHER_TIMEOUT_MS = 1_500;
 
 export interface EnvironmentOptions {
   /** Options of the local service; durations in real milliseconds. @default transitions of SERVICE_TRANSITION_MS */
@@ -81,7 +88,8 @@ export class LifecycleEnvironment {
       accountId: ACCOUNT,
       now,
     });
-    return new LifecycleEnvironment(service, rekognition, s3, options);
+    const lambda = await LocalLambda.start();
+    return new LifecycleEnvironment(service, rekognition, s3, lambda, options);
   }
 
   public readonly cloudformation: LocalCloudFormation;
@@ -99,6 +107,8 @@ export class LifecycleEnvironment {
     public readonly rekognition: LocalRekognition,
     /** A local S3 for what the handler copies and the local Personalize reads (dataset import jobs). */
     public readonly s3: LocalS3,
+    /** The local Lambda endpoint the watcher is invoked through. */
+    public readonly lambda: LocalLambda,
     private readonly options: EnvironmentOptions,
     handlers?: HandlerHost,
   ) {
@@ -110,6 +120,7 @@ export class LifecycleEnvironment {
       AWS_ENDPOINT_URL_PERSONALIZE: service.endpoint,
       AWS_ENDPOINT_URL_REKOGNITION: rekognition.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
@@ -118,6 +129,10 @@ export class LifecycleEnvironment {
     };
     this.handlers = handlers ?? startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: this.retryPolicy });
     this.framework = new ProviderFramework(this.handlers, options.providerTiming ?? HARNESS_PROVIDER_TIMING);
+    const host = this.handlers;
+    // The provider's watcher function (its ARN as the harness fakes it: the logical ID after 'function:').
+    lambda.attach((handler, payload, timeoutMs, functionArn) => host.invoke(handler, payload, timeoutMs, functionArn),
+      (functionArn) => (/:function:\S*TrainingWatcher/.test(functionArn) ? { handler: 'watchTraining', timeoutMs: WATCHER_TIMEOUT_MS } : undefined));
     const stackName = options.stackName ?? DEFAULT_STACK_NAME;
     const identity: StackIdentity = {
       stackName,
@@ -186,7 +201,11 @@ export class LifecycleEnvironment {
   public async violations(options: VerifyOptions = {}): Promise<string[]> {
     // Cancelled requests' handlers run on after CloudFormation stopped listening; what they leave counts too.
     await this.cloudformation.settled();
+    await this.lambda.settled();
     const violations = this.deliveryViolations();
+    for (const invocation of this.lambda.invocations.filter((i) => i.outcome !== 'ok')) {
+      violations.push(`the watcher invocation for ${JSON.stringify(invocation.payload)} ended ${invocation.outcome}${invocation.error ? `: ${invocation.error}` : ''}`);
+    }
     const allowed = new Set(options.leftovers ?? []);
     // Rekognition projects are the test's own (the harness does not simulate AWS::Rekognition::Project): only datasets count.
     for (const resource of [...await this.settledResources(), ...this.rekognition.resources('dataset')]) {
@@ -232,17 +251,22 @@ export class LifecycleEnvironment {
    */
   public async recycle(): Promise<LifecycleEnvironment> {
     await this.cloudformation.settled();
+    await this.lambda.settled();
+    await this.cloudformation.stop();
     this.directClient?.destroy();
     this.directRekognitionClient?.destroy();
     this.service.reset();
     this.rekognition.reset();
     this.s3.reset();
-    return new LifecycleEnvironment(this.service, this.rekognition, this.s3, this.options, this.handlers);
+    this.lambda.invocations.length = 0;
+    return new LifecycleEnvironment(this.service, this.rekognition, this.s3, this.lambda, this.options, this.handlers);
   }
 
   public async stop(): Promise<void> {
     this.directClient?.destroy();
     this.directRekognitionClient?.destroy();
+    await this.cloudformation.stop();
+    await this.lambda.stop();
     await this.handlers.stop();
     await this.service.stop();
     await this.rekognition.stop();

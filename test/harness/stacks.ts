@@ -78,6 +78,22 @@ export function dataModelStack(spec: DataModelSpec = {}): SynthesizedStack {
   });
 }
 
+/**
+ * Adds group 'retail' with an Interactions dataset (with EVENT_TYPE) and an Items dataset,
+ * each with a schema of its own: what the kinds built on a group (filters, solutions) need.
+ * Paths: Group, InteractionsSchema, ItemsSchema, Group/Interactions, Group/Items.
+ */
+export function addRetailGroup(stack: Stack): DatasetGroup {
+  const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
+  const schema = (id: string, fields: SchemaField[]) =>
+    new Schema(stack, id, { definition: SchemaDefinition.fromFields(fields, { recordName: id }) });
+  group.addDataset('Interactions', {
+    datasetType: DatasetType.INTERACTIONS, schema: schema('InteractionsSchema', [...INTERACTIONS_FIELDS, SchemaField.stringField('EVENT_TYPE')]),
+  });
+  group.addDataset('Items', { datasetType: DatasetType.ITEMS, schema: schema('ItemsSchema', ITEMS_FIELDS) });
+  return group;
+}
+
 /** The Name property the construct synthesized for a resource (generated when not given). */
 export function nameIn(stack: SynthesizedStack, constructPath: string): string {
   const logicalId = stack.logicalIds[constructPath];

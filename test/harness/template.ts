@@ -13,6 +13,15 @@ export function isLibraryResourceType(type: string): boolean {
   return LIBRARY_RESOURCE_TYPES.has(type);
 }
 
+/** CloudFormation's own resource types the harness plays itself, beside the library's custom resources. */
+export const WAIT_CONDITION_HANDLE = 'AWS::CloudFormation::WaitConditionHandle';
+export const WAIT_CONDITION = 'AWS::CloudFormation::WaitCondition';
+const PLAYED_TYPES: ReadonlySet<string> = new Set([WAIT_CONDITION_HANDLE, WAIT_CONDITION]);
+
+export function isPlayedType(type: string): boolean {
+  return PLAYED_TYPES.has(type);
+}
+
 export interface TemplateResource {
   readonly Type: string;
   readonly Properties?: Record<string, unknown>;
@@ -64,7 +73,7 @@ export class StackTemplate {
     }
   }
 
-  /** Logical IDs of this library's custom resources, in template order. */
+  /** Logical IDs of this library's custom resources and of the resources the harness plays, in template order. */
   public customResourceIds(): string[] {
     return Object.entries(this.json.Resources).filter(([, r]) => isCustomResource(r)).map(([id]) => id);
   }
@@ -109,7 +118,7 @@ export class StackTemplate {
 }
 
 function isCustomResource(resource: TemplateResource | undefined): boolean {
-  return resource !== undefined && isLibraryResourceType(resource.Type);
+  return resource !== undefined && (isLibraryResourceType(resource.Type) || isPlayedType(resource.Type));
 }
 
 class Resolver {

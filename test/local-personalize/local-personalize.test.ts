@@ -63,6 +63,7 @@ import {
   UpdateDatasetCommand,
   UpdateRecommenderCommand,
   UpdateMetricAttributionCommand,
+  UpdateSolutionCommand,
 } from '@aws-sdk/client-personalize';
 import { Gate, Hold, LocalPersonalize, LocalPersonalizeOptions, STATUS } from './server';
 
@@ -1028,6 +1029,53 @@ describe.each(KIND_NAMES)('%s', (kind) => {
 });
 
 // ---- solutions -----------------------------------------------------------------------------------
+
+describe('UpdateSolution', () => {
+  test('reports its progress as latestSolutionUpdate, CREATE PENDING to ACTIVE, and then the solution holds what it set', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    await h.client.send(new UpdateSolutionCommand({
+      solutionArn, performAutoTraining: true, solutionUpdateConfig: { autoTrainingConfig: { schedulingExpression: 'rate(3 days)' } },
+    }));
+    const describe = async () => (await h.client.send(new DescribeSolutionCommand({ solutionArn }))).solution!;
+    expect([(await describe()).status, (await describe()).latestSolutionUpdate?.status]).toEqual(['ACTIVE', 'CREATE PENDING']);
+    await expect(h.client.send(new UpdateSolutionCommand({ solutionArn, performAutoTraining: false }))).rejects.toThrow(ResourceInUseException);
+    h.advance(UPDATE_MS / 3);
+    expect((await describe()).latestSolutionUpdate?.status).toBe('CREATE IN_PROGRESS');
+    h.advance(UPDATE_MS);
+    const solution = await describe();
+    expect(solution.latestSolutionUpdate).toMatchObject({
+      status: 'ACTIVE', performAutoTraining: true, solutionUpdateConfig: { autoTrainingConfig: { schedulingExpression: 'rate(3 days)' } },
+    });
+    expect([solution.performAutoTraining, solution.solutionConfig?.autoTrainingConfig?.schedulingExpression]).toEqual([true, 'rate(3 days)']);
+  });
+
+  test('failUpdate ends the update CREATE FAILED with the reason and leaves the solution as it was', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    h.server.failUpdate('sol', 'quota reached');
+    await h.client.send(new UpdateSolutionCommand({ solutionArn, performAutoTraining: true }));
+    h.advance(UPDATE_MS * 2);
+    const { solution } = await h.client.send(new DescribeSolutionCommand({ solutionArn }));
+    expect(solution?.latestSolutionUpdate).toMatchObject({ status: 'CREATE FAILED', failureReason: 'quota reached' });
+    expect(solution?.performAutoTraining).toBe(false);
+  });
+
+  test('is checked against the model, and incremental updates are refused outside Semantic-Similarity', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn);
+    await expect(h.client.send(new UpdateSolutionCommand({ solutionArn, solutionUpdateConfig: { autoTrainingConfig: { schedulingExpression: 'weekly' } } })))
+      .rejects.toThrow(/failed to satisfy constraint: Member must satisfy regular expression pattern: rate/);
+    await expect(h.client.send(new UpdateSolutionCommand({
+      solutionArn, solutionUpdateConfig: { eventsConfig: { eventParametersList: [{ eventType: 'click', weight: 2 }] } },
+    }))).rejects.toThrow(/Member must have value less than or equal to 1/);
+    await expect(h.client.send(new UpdateSolutionCommand({ solutionArn, performIncrementalUpdate: true })))
+      .rejects.toThrow(/performIncrementalUpdate is supported only for solutions that use the aws-semantic-similarity recipe/);
+  });
+});
 
 describe('solutions', () => {
   test('are described with the members of the model and the defaults of the service', async () => {

@@ -38,6 +38,8 @@ const NextToken: StringShape = { type: 'string', max: 1500, pattern: '\\p{ASCII}
 const MaxResults: IntegerShape = { type: 'integer', min: 1, max: 100 };
 
 const Bool: BooleanShape = { type: 'boolean' };
+const EventTypeThresholdValue: DoubleShape = { type: 'double' };
+const EventTypeWeight: DoubleShape = { type: 'double', min: 0, max: 1 };
 const TransactionsPerSecond: IntegerShape = { type: 'integer', min: 1 };
 const Max256: StringShape = { type: 'string', max: 256 };
 const HyperParameters: MapShape = { type: 'map', key: Max256, value: { type: 'string', max: 1000 }, max: 100 };
@@ -46,10 +48,27 @@ const ColumnsByDatasetType: MapShape = { type: 'map', key: DatasetType, value: C
 const TrainingDataConfig: StructureShape = {
   type: 'structure', members: { excludedDatasetColumns: ColumnsByDatasetType, includedDatasetColumns: ColumnsByDatasetType },
 };
+const EventsConfig: StructureShape = {
+  type: 'structure',
+  members: {
+    eventParametersList: {
+      type: 'list',
+      max: 10,
+      member: {
+        type: 'structure',
+        members: { eventType: Max256, eventValueThreshold: EventTypeThresholdValue, weight: EventTypeWeight },
+      },
+    },
+  },
+};
+const AutoTrainingConfig: StructureShape = {
+  type: 'structure', members: { schedulingExpression: { type: 'string', min: 1, max: 16, pattern: 'rate\\(\\d+ days?\\)' } },
+};
 const SolutionConfig: StructureShape = {
   type: 'structure',
   members: {
     eventValueThreshold: Max256,
+    eventsConfig: EventsConfig,
     algorithmHyperParameters: HyperParameters,
     featureTransformationParameters: HyperParameters,
     autoMLConfig: { type: 'structure', members: { metricName: Max256, recipeList: { type: 'list', member: Arn, max: 100 } } },
@@ -58,7 +77,7 @@ const SolutionConfig: StructureShape = {
       members: { itemAttribute: { type: 'string', min: 1, max: 150 }, objectiveSensitivity: { type: 'string', enum: ['LOW', 'MEDIUM', 'HIGH', 'OFF'] } },
     },
     trainingDataConfig: TrainingDataConfig,
-    autoTrainingConfig: { type: 'structure', members: { schedulingExpression: { type: 'string', min: 1, max: 16, pattern: 'rate\\(\\d+ days?\\)' } } },
+    autoTrainingConfig: AutoTrainingConfig,
   },
 };
 const RankingInfluenceWeight: DoubleShape = { type: 'double', min: 0, max: 1 };
@@ -134,6 +153,12 @@ export const INPUT_SHAPES = {
     ['name', 'datasetGroupArn'],
   ),
   DescribeSolution: struct({ solutionArn: Arn }, ['solutionArn']),
+  UpdateSolution: struct({
+    solutionArn: Arn,
+    performAutoTraining: Bool,
+    performIncrementalUpdate: Bool,
+    solutionUpdateConfig: { type: 'structure', members: { autoTrainingConfig: AutoTrainingConfig, eventsConfig: EventsConfig } },
+  }, ['solutionArn']),
   DeleteSolution: struct({ solutionArn: Arn }, ['solutionArn']),
   ListSolutions: struct({ datasetGroupArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
   CreateSolutionVersion: struct(
@@ -237,6 +262,7 @@ export const MODELLED_ERRORS: Readonly<Record<OperationName, readonly string[]>>
   ListTagsForResource: ['InvalidInputException', 'ResourceNotFoundException', 'ResourceInUseException'],
   CreateSolution: CREATE_ERRORS,
   DescribeSolution: DESCRIBE_ERRORS,
+  UpdateSolution: ['InvalidInputException', 'ResourceNotFoundException', 'ResourceInUseException', 'LimitExceededException'],
   DeleteSolution: DELETE_ERRORS,
   ListSolutions: LIST_ERRORS,
   CreateSolutionVersion: CREATE_ERRORS,

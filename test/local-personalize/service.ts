@@ -137,6 +137,8 @@ interface FamilyRecord extends Lifecycle {
   servingUpdate?: ServingUpdate;
   /** StartRecommender / StopRecommender. */
   switching?: { readonly at: number; readonly to: 'start' | 'stop' };
+  /** UpdateSolution: tracked apart from the solution's own status, as latestSolutionUpdate. */
+  solutionUpdate?: SolutionUpdate;
 }
 
 interface ServingUpdate {
@@ -145,6 +147,16 @@ interface ServingUpdate {
   readonly hold?: HoldState;
   /** What the update asked for, as latestCampaignUpdate / latestRecommenderUpdate show it. */
   readonly requested: Output;
+  applied: boolean;
+}
+
+interface SolutionUpdate {
+  readonly startedAt: number;
+  readonly outcome: Outcome;
+  readonly hold?: HoldState;
+  readonly performAutoTraining?: boolean;
+  readonly performIncrementalUpdate?: boolean;
+  readonly solutionUpdateConfig?: Output;
   applied: boolean;
 }
 
@@ -182,7 +194,7 @@ const FAMILY: Record<FamilyKind, FamilyApi> = {
     listedBy: 'datasetGroupArn',
     describe: [
       'name', 'solutionArn', 'performHPO', 'performAutoML', 'performAutoTraining', 'performIncrementalUpdate', 'recipeArn',
-      'datasetGroupArn', 'eventType', 'solutionConfig', 'status', ...TIMES, 'latestSolutionVersion',
+      'datasetGroupArn', 'eventType', 'solutionConfig', 'status', ...TIMES, 'latestSolutionVersion', 'latestSolutionUpdate',
     ],
     summary: ['name', 'solutionArn', 'status', ...TIMES, 'recipeArn'],
   },
@@ -316,6 +328,7 @@ export class PersonalizeService {
       ListTagsForResource: (i) => ({ tags: tagList(this.findAny(i.resourceArn).tags) }),
       CreateSolution: (i, n) => this.createSolution(i, n),
       DescribeSolution: (i, n) => this.describe('solution', i.solutionArn, n),
+      UpdateSolution: (i, n) => this.updateSolution(i, n),
       DeleteSolution: (i, n) => this.deleteSolution(i, n),
       ListSolutions: (i, n) => this.list('solution', i, n),
       CreateSolutionVersion: (i, n) => this.createSolutionVersion(i, n),
@@ -492,6 +505,20 @@ export class PersonalizeService {
         (r.details as Record<string, unknown>).metrics = r.attributionUpdate.metrics;
         (r.details as Record<string, unknown>).metricsOutputConfig = r.attributionUpdate.metricsOutputConfig;
         r.attributionUpdate.applied = true;
+      }
+      if (r.kind === 'solution' && r.solutionUpdate && !r.solutionUpdate.applied) {
+        const u = r.solutionUpdate;
+        const up = this.solutionUpdatePhase(u, now);
+        if (up.status === STATUS.active) {
+          // What the update set becomes what the solution holds.
+          const details = r.details as Record<string, any>;
+          if (u.performAutoTraining !== undefined) details.performAutoTraining = u.performAutoTraining;
+          if (u.performIncrementalUpdate !== undefined) details.performIncrementalUpdate = u.performIncrementalUpdate;
+          details.solutionConfig = { ...details.solutionConfig, ...u.solutionUpdateConfig };
+          u.applied = true;
+        } else if (up.status === STATUS.createFailed) {
+          u.applied = true;
+        }
       }
       if (r.kind === 'dataset' && r.update && !r.update.applied) {
         const up = this.updatePhase(r.update, now);
@@ -882,6 +909,19 @@ export class PersonalizeService {
       const latest = versions[versions.length - 1];
       if (latest) full.latestSolutionVersion = this.familyOutput(latest, now, FAMILY.solutionVersion.summary);
     }
+    if (r.kind === 'solution' && r.solutionUpdate && members.includes('latestSolutionUpdate')) {
+      const u = r.solutionUpdate;
+      const up = this.solutionUpdatePhase(u, now);
+      full.latestSolutionUpdate = {
+        solutionUpdateConfig: u.solutionUpdateConfig,
+        status: up.status,
+        performAutoTraining: u.performAutoTraining,
+        performIncrementalUpdate: u.performIncrementalUpdate,
+        creationDateTime: epoch(u.startedAt),
+        lastUpdatedDateTime: epoch(up.since),
+        failureReason: up.failureReason,
+      };
+    }
     return pick(full, members);
   }
 
@@ -958,6 +998,40 @@ export class PersonalizeService {
     }
     version.stop = { at: now, fromInProgress: status === STATUS.createInProgress };
     return {};
+  }
+
+  /** A solution update goes CREATE PENDING > CREATE IN_PROGRESS > ACTIVE or CREATE FAILED (API reference, UpdateSolution). */
+  private solutionUpdatePhase(u: SolutionUpdate, now: number): Phase {
+    const { updateAfterMs } = this.config;
+    return progress(u.startedAt, { pendingMs: updateAfterMs / 3, doneMs: updateAfterMs }, u.hold, u.outcome, now, CREATE_NAMES);
+  }
+
+  /** One update at a time, on an ACTIVE solution; the solution stays ACTIVE while it runs. */
+  private updateSolution(input: Input, now: number): Output {
+    const solution = this.find(input.solutionArn, 'solution');
+    this.requireActive(solution, now, 'to be updated');
+    if (solution.solutionUpdate) {
+      const { status } = this.solutionUpdatePhase(solution.solutionUpdate, now);
+      if (status === STATUS.createPending || status === STATUS.createInProgress) {
+        throw inUse(`Solution ${solution.arn} has an update in ${status} state.`);
+      }
+    }
+    const recipe = String(solution.details.recipeArn ?? '');
+    if (input.performIncrementalUpdate !== undefined && !recipe.endsWith('/aws-semantic-similarity')) {
+      throw invalidInput('performIncrementalUpdate is supported only for solutions that use the aws-semantic-similarity recipe.');
+    }
+    const hold = this.updateHolds.find((h) => h.matches(solution.name!, 'update'));
+    hold?.catch();
+    solution.solutionUpdate = {
+      startedAt: now,
+      outcome: this.updateOutcomes.get(solution.name!) ?? { kind: 'succeed' },
+      hold,
+      performAutoTraining: input.performAutoTraining,
+      performIncrementalUpdate: input.performIncrementalUpdate,
+      solutionUpdateConfig: input.solutionUpdateConfig,
+      applied: false,
+    };
+    return { solutionArn: solution.arn };
   }
 
   /** Documented: campaigns of the solution must be deleted first, and no version may be in training. */

@@ -40,6 +40,12 @@ export interface StructureShape {
   readonly required?: readonly string[];
 }
 
+export interface DoubleShape {
+  readonly type: 'double';
+  readonly min?: number;
+  readonly max?: number;
+}
+
 export interface BooleanShape {
   readonly type: 'boolean';
 }
@@ -48,12 +54,6 @@ export interface MapShape {
   readonly type: 'map';
   readonly key: StringShape;
   readonly value: Shape;
-  readonly max?: number;
-}
-
-export interface DoubleShape {
-  readonly type: 'double';
-  readonly min?: number;
   readonly max?: number;
 }
 

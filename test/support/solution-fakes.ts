@@ -3,6 +3,7 @@
  * ISolutionVersion, with literal ARNs (made in the local service beforehand) or none.
  */
 import { Resource } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ISolution, ISolutionVersion } from '../../src';
 
@@ -16,6 +17,14 @@ export const RECIPES = {
 export class FakeSolution extends Resource implements ISolution {
   constructor(scope: Construct, id: string, public readonly solutionArn: string, public readonly recipeArn?: string) {
     super(scope, id);
+  }
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.solutionArn] });
+  }
+
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, 'personalize:DescribeSolution');
   }
 }
 

@@ -90,21 +90,32 @@ const CAMPAIGNS: ChildType = {
   },
 };
 
+/**
+ * Stops the solution's training still under way (billed while it runs, and it blocks
+ * DeleteSolution), then deletes the solution. DeleteSolution is refused with
+ * ResourceInUseException until every stopped version has left CREATE STOPPING.
+ */
+export async function stopTrainingAndDeleteSolution(context: KindContext, solutionArn: string): Promise<void> {
+  const versions = await listAll(context, 'ListSolutionVersions', async (nextToken) => {
+    const r = await personalize().send(new ListSolutionVersionsCommand({ solutionArn, nextToken, maxResults: PAGE_SIZE }));
+    return { items: r.solutionVersions?.map((x) => ({ arn: x.solutionVersionArn, status: x.status })), nextToken: r.nextToken };
+  });
+  for (const version of versions.filter((v) => v.status === 'CREATE PENDING' || v.status === 'CREATE IN_PROGRESS')) {
+    try {
+      await context.call('StopSolutionVersionCreation',
+        () => personalize().send(new StopSolutionVersionCreationCommand({ solutionVersionArn: version.arn })));
+    } catch (error) {
+      // It ended, or is stopping, meanwhile: DeleteSolution says whether to wait.
+      if (!isErrorNamed(error, 'ResourceInUseException')) throw error;
+    }
+  }
+  await context.call('DeleteSolution', () => personalize().send(new DeleteSolutionCommand({ solutionArn })));
+}
+
 const SOLUTIONS: ChildType = {
   noun: 'solution',
   list: async (context, groupArn) => children('solution', await solutionsOf(context, groupArn)),
-  remove: async (context, solutionArn) => {
-    // Training is billed while it runs: stop it rather than wait for it.
-    const versions = await listAll(context, 'ListSolutionVersions', async (nextToken) => {
-      const r = await personalize().send(new ListSolutionVersionsCommand({ solutionArn, nextToken, maxResults: PAGE_SIZE }));
-      return { items: r.solutionVersions?.map((x) => ({ arn: x.solutionVersionArn, status: x.status })), nextToken: r.nextToken };
-    });
-    for (const version of versions.filter((v) => v.status === 'CREATE PENDING' || v.status === 'CREATE IN_PROGRESS')) {
-      await context.call('StopSolutionVersionCreation',
-        () => personalize().send(new StopSolutionVersionCreationCommand({ solutionVersionArn: version.arn })));
-    }
-    await context.call('DeleteSolution', () => personalize().send(new DeleteSolutionCommand({ solutionArn })));
-  },
+  remove: stopTrainingAndDeleteSolution,
 };
 
 const EVENT_TRACKERS = groupChild('event tracker', 'ListEventTrackers', async (datasetGroupArn, nextToken) => {

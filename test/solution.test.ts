@@ -1,0 +1,263 @@
+import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  AutoTraining, DatasetGroup, DatasetType, Domain, ObjectiveSensitivity, Recipe, RecipeType, Schema, SchemaDefinition, SchemaField, Solution,
+  SolutionProps,
+} from '../src';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+function newStack(app = new App()): Stack {
+  return new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+}
+
+interface GroupSpec {
+  readonly types?: DatasetType[];
+  readonly textualItems?: boolean;
+  readonly eventType?: boolean;
+  readonly domain?: Domain;
+}
+
+/** A group 'retail' with datasets of the given types (Interactions by default). */
+function group(stack: Stack, spec: GroupSpec = {}): DatasetGroup {
+  const g = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail', domain: spec.domain });
+  const fields: Record<string, SchemaField[]> = {
+    Interactions: [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP'),
+      ...(spec.eventType === false ? [] : [SchemaField.stringField('EVENT_TYPE')])],
+    Items: [SchemaField.stringField('ITEM_ID'), SchemaField.floatField('PRICE'),
+      ...(spec.textualItems ? [SchemaField.stringField('DESCRIPTION').textual()] : [])],
+    Actions: [SchemaField.stringField('ACTION_ID'), SchemaField.floatField('VALUE')],
+    Action_Interactions: [SchemaField.stringField('USER_ID'), SchemaField.stringField('ACTION_ID'), SchemaField.longField('TIMESTAMP'),
+      SchemaField.stringField('EVENT_TYPE')],
+  };
+  for (const type of spec.types ?? [DatasetType.INTERACTIONS]) {
+    const definition = spec.domain
+      ? SchemaDefinition.fromFields(fields[type], { recordName: type })
+      : SchemaDefinition.fromFields(fields[type], { recordName: type });
+    g.addDataset(type, { datasetType: type, schema: new Schema(stack, `${type}Schema`, { definition, domain: spec.domain }) });
+  }
+  return g;
+}
+
+function solutionProperties(stack: Stack): Record<string, any> {
+  return Object.values(Template.fromStack(stack).findResources('Custom::PersonalizeSolution'))[0].Properties;
+}
+
+function synthErrors(stack: Stack): string[] {
+  try {
+    Template.fromStack(stack);
+    return [];
+  } catch (error) {
+    return (error as Error).message.split('\n').filter((line) => line.includes('Invalid'));
+  }
+}
+
+function solution(stack: Stack, props: Partial<SolutionProps> & { groupSpec?: GroupSpec } = {}): Solution {
+  const { groupSpec, ...rest } = props;
+  return new Solution(stack, 'Solution', {
+    datasetGroup: rest.datasetGroup ?? group(stack, groupSpec),
+    recipe: Recipe.USER_PERSONALIZATION_V2,
+    autoTraining: AutoTraining.off(),
+    ...rest,
+  });
+}
+
+describe('Solution', () => {
+  test('synthesizes the recipe, automatic training off and a generated name', () => {
+    const stack = newStack();
+    const s = solution(stack);
+
+    const properties = solutionProperties(stack);
+    expect(properties).toMatchObject({
+      Name: expect.stringMatching(/^TestStack_Solution-[0-9a-f]{8}$/),
+      RecipeArn: 'arn:aws:personalize:::recipe/aws-user-personalization-v2',
+      PerformAutoTraining: 'false',
+    });
+    expect(properties.AutoTrainingSchedule).toBeUndefined();
+    expect(s.recipeArn).toBe('arn:aws:personalize:::recipe/aws-user-personalization-v2');
+    expect(s.recipe.recipeType).toBe(RecipeType.USER_PERSONALIZATION);
+  });
+
+  test.each([[1, 'rate(1 day)'], [7, 'rate(7 days)'], [30, 'rate(30 days)']])('AutoTraining.every(%d days) schedules %s', (days, expression) => {
+    const stack = newStack();
+    solution(stack, { autoTraining: AutoTraining.every(Duration.days(days)) });
+
+    expect(solutionProperties(stack)).toMatchObject({ PerformAutoTraining: 'true', AutoTrainingSchedule: expression });
+  });
+
+  test.each([[Duration.days(0)], [Duration.days(31)], [Duration.hours(36)]])('AutoTraining.every(%s) is refused, saying 1 to 30 whole days', (interval) => {
+    expect(() => AutoTraining.every(interval)).toThrow(/^Invalid autoTraining: AutoTraining.every\(.*\). Personalize trains automatically every 1 to 30 whole days/);
+  });
+
+  test('autoTraining is required', () => {
+    const stack = newStack();
+    expect(() => new Solution(stack, 'Solution', { datasetGroup: group(stack), recipe: Recipe.SIMS } as unknown as SolutionProps))
+      .toThrow(/^Invalid autoTraining: it is required. Use AutoTraining.off\(\), or AutoTraining.every/);
+  });
+
+  test('a schedule change keeps the name (in place), a new recipe or config changes it (replacement)', () => {
+    const nameWith = (props: Partial<SolutionProps>) => {
+      const stack = newStack();
+      solution(stack, props);
+      return solutionProperties(stack).Name;
+    };
+    const base = nameWith({});
+    expect(nameWith({ autoTraining: AutoTraining.every(Duration.days(3)) })).toBe(base);
+    expect(nameWith({ recipe: Recipe.SIMS })).not.toBe(base);
+    expect(nameWith({ algorithmHyperParameters: { hidden_dimension: '64' } })).not.toBe(base);
+    expect(nameWith({ eventType: 'click' })).not.toBe(base);
+  });
+
+  test('the solution config, HPO, events and tags are rendered in the API\'s shapes', () => {
+    const stack = newStack();
+    const s = solution(stack, {
+      groupSpec: { types: [DatasetType.INTERACTIONS, DatasetType.ITEMS] },
+      eventType: 'click',
+      eventValueThreshold: '0.5',
+      hyperParameterOptimization: { metricName: 'precision_at_25', objectiveType: 'Maximize', maxTrainingJobs: 4, maxParallelTrainingJobs: 2 },
+      algorithmHyperParameters: { hidden_dimension: '64' },
+      optimizationObjective: { itemAttribute: 'PRICE', sensitivity: ObjectiveSensitivity.HIGH },
+      excludedColumns: [{ datasetType: DatasetType.ITEMS, columns: ['PRICE'] }],
+      events: [{ eventType: 'click', weight: 0.3 }, { eventType: 'purchase', weight: 0.7, eventValueThreshold: 1 }],
+    });
+    Tags.of(s).add('team', 'recs');
+
+    const properties = solutionProperties(stack);
+    expect(properties).toMatchObject({ PerformHPO: 'true', EventType: 'click', Tags: [{ Key: 'team', Value: 'recs' }] });
+    expect(JSON.parse(properties.SolutionConfig)).toEqual({
+      eventValueThreshold: '0.5',
+      hpoConfig: { hpoObjective: { type: 'Maximize', metricName: 'precision_at_25' }, hpoResourceConfig: { maxNumberOfTrainingJobs: '4', maxParallelTrainingJobs: '2' } },
+      algorithmHyperParameters: { hidden_dimension: '64' },
+      optimizationObjective: { itemAttribute: 'PRICE', objectiveSensitivity: 'HIGH' },
+      trainingDataConfig: { excludedDatasetColumns: { Items: ['PRICE'] } },
+    });
+    expect(JSON.parse(properties.EventsConfig)).toEqual({
+      eventParametersList: [{ eventType: 'click', weight: 0.3 }, { eventType: 'purchase', weight: 0.7, eventValueThreshold: 1 }],
+    });
+  });
+
+  test('the solution is created after the group\'s datasets, and the handler may act on its own name and versions only', () => {
+    const stack = newStack();
+    solution(stack, { solutionName: 'recs' });
+    const template = Template.fromStack(stack);
+    const [id, resource] = Object.entries(template.findResources('Custom::PersonalizeSolution'))[0];
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^GroupInteractions/)]));
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const stop = statements.find((st: any) => [].concat(st.Action).includes('personalize:StopSolutionVersionCreation' as never));
+    expect(JSON.stringify(stop.Resource)).toContain(':solution/recs/*');
+    expect(id).toMatch(/^Solution/);
+  });
+
+  test('grantRead gives DescribeSolution and ListSolutionVersions on exactly this solution', () => {
+    const stack = newStack();
+    const s = solution(stack);
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    s.grantRead(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as any) }],
+      PolicyDocument: { Statement: [{ Action: ['personalize:DescribeSolution', 'personalize:ListSolutionVersions'], Resource: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } }] },
+    });
+  });
+
+  test('fromSolutionArn imports a solution, and refuses another kind of ARN', () => {
+    const stack = newStack();
+    const imported = Solution.fromSolutionArn(stack, 'Imported', `arn:aws:personalize:${REGION}:${ACCOUNT}:solution/recs`);
+    expect(imported.solutionArn).toBe(`arn:aws:personalize:${REGION}:${ACCOUNT}:solution/recs`);
+    expect(() => Solution.fromSolutionArn(stack, 'Bad', `arn:aws:personalize:${REGION}:${ACCOUNT}:filter/recs`))
+      .toThrow(/^Invalid solutionArn: '.*:filter\/recs' is not a solution ARN/);
+  });
+
+  test('Recipe.fromArn knows a predefined recipe by its ARN and takes any other unchecked', () => {
+    expect(Recipe.fromArn('arn:aws:personalize:::recipe/aws-sims').requiredDatasets).toEqual([DatasetType.INTERACTIONS]);
+    expect(Recipe.fromArn('arn:aws:personalize:::recipe/aws-future-recipe').requiredDatasets).toEqual([]);
+    expect(() => Recipe.fromArn('arn:aws:personalize:us-east-1:123456789012:solution/x')).toThrow(/^Invalid recipeArn: '.*'. Expected a recipe ARN/);
+  });
+
+  test('a removal policy of RETAIN is kept', () => {
+    const stack = newStack();
+    solution(stack, { removalPolicy: RemovalPolicy.RETAIN });
+    Template.fromStack(stack).hasResource('Custom::PersonalizeSolution', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('Solution validation', () => {
+  test.each([
+    ['item attribute affinity without Items', Recipe.ITEM_ATTRIBUTE_AFFINITY, {},
+      /Invalid recipe: 'aws-item-attribute-affinity' trains on Interactions and Items datasets, but dataset group 'TestStack\/Group' has no Items dataset in this app. Add it/],
+    ['next best action without Actions', Recipe.NEXT_BEST_ACTION, { types: [DatasetType.INTERACTIONS] },
+      /Invalid recipe: 'aws-next-best-action' trains on Actions and Action_Interactions datasets, but .* has no Actions or Action_Interactions dataset/],
+    ['semantic similarity without a textual Items field', Recipe.SEMANTIC_SIMILARITY, { types: [DatasetType.ITEMS] },
+      /Invalid recipe: 'aws-semantic-similarity' learns from item text, but the Items schema .* has no textual field/],
+  ])('refuses %s', (_name, recipe, groupSpec, message) => {
+    const stack = newStack();
+    solution(stack, { recipe, groupSpec });
+    expect(synthErrors(stack).join('\n')).toMatch(message);
+  });
+
+  test('next best action in a domain group says a domain group cannot hold Actions', () => {
+    const stack = newStack();
+    solution(stack, { recipe: Recipe.NEXT_BEST_ACTION, groupSpec: { domain: Domain.ECOMMERCE, types: [] } });
+    expect(synthErrors(stack).join('\n')).toMatch(/A domain dataset group \(ECOMMERCE\) cannot hold Actions or Action_Interactions datasets: use a custom dataset group/);
+  });
+
+  test('a custom solution in a domain group is checked against the datasets its recipe needs, not refused for the domain', () => {
+    const stack = newStack();
+    solution(stack, { recipe: Recipe.SIMS, groupSpec: { domain: Domain.ECOMMERCE, types: [] } });
+    // Domain groups may hold custom solutions; the datasets are what matter (none declared in this app here).
+    expect(synthErrors(stack)).toEqual([expect.stringMatching(/has no Interactions dataset/)]);
+  });
+
+  test('eventType needs an EVENT_TYPE field in the Interactions schema', () => {
+    const stack = newStack();
+    solution(stack, { eventType: 'click', groupSpec: { eventType: false } });
+    expect(synthErrors(stack).join('\n')).toMatch(/Invalid eventType: 'click' selects interactions by their EVENT_TYPE, but the Interactions schema .* has no EVENT_TYPE field/);
+  });
+
+  test('an optimization objective names a field of the Items schema', () => {
+    const stack = newStack();
+    solution(stack, { optimizationObjective: { itemAttribute: 'MARGIN' }, groupSpec: { types: [DatasetType.INTERACTIONS, DatasetType.ITEMS] } });
+    expect(synthErrors(stack).join('\n')).toMatch(/Invalid optimizationObjective: itemAttribute 'MARGIN' is not a field of the Items schema .*\(fields: ITEM_ID, PRICE\)/);
+  });
+
+  test('events need a recipe that takes them', () => {
+    const stack = newStack();
+    expect(() => solution(stack, { recipe: Recipe.SIMS, events: [{ eventType: 'click' }] }))
+      .toThrow(/^Invalid events: recipe 'aws-sims' takes no events config; only aws-user-personalization-v2 and aws-personalized-ranking-v2 do/);
+  });
+
+  test('an event weight is from 0 to 1', () => {
+    const stack = newStack();
+    expect(() => solution(stack, { events: [{ eventType: 'click', weight: 2 }] })).toThrow(/^Invalid events: the weight of event type 'click' is 2. A weight is from 0 to 1/);
+  });
+
+  test('at most 10 event parameters', () => {
+    const stack = newStack();
+    expect(() => solution(stack, { events: Array.from({ length: 11 }, (_, i) => ({ eventType: `e${i}` })) }))
+      .toThrow(/^Invalid events: 11 event parameters. Personalize takes 1 to 10/);
+  });
+
+  test('incremental updates need the semantic similarity recipe', () => {
+    const stack = newStack();
+    expect(() => solution(stack, { incrementalUpdates: true })).toThrow(/^Invalid incrementalUpdates: recipe 'aws-user-personalization-v2' has no incremental updates; only aws-semantic-similarity does/);
+  });
+
+  test('excluded column names follow the API pattern', () => {
+    const stack = newStack();
+    expect(() => solution(stack, { excludedColumns: [{ datasetType: DatasetType.ITEMS, columns: ['1PRICE'] }] }))
+      .toThrow(/^Invalid excludedColumns for Items: \["1PRICE"\]/);
+  });
+
+  test('HPO job counts are whole numbers of at least 1', () => {
+    const stack = newStack();
+    expect(() => solution(stack, { hyperParameterOptimization: { maxTrainingJobs: 0 } }))
+      .toThrow(/^Invalid hyperParameterOptimization.maxTrainingJobs: 0. Expected a whole number of at least 1/);
+  });
+
+  test('an invalid or duplicate explicit name is refused', () => {
+    const stack = newStack();
+    expect(() => solution(stack, { solutionName: '-bad' })).toThrow(/^Invalid solutionName: '-bad'/);
+  });
+});
