@@ -4,8 +4,11 @@ import {
   Stack, TagManager, TagType, Token,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { Dataset } from './dataset';
+import { DatasetImportJob } from './dataset-import-job';
 import { Attributes, CONTRACT_VERSION, ResourceTypes, SolutionVersionProperties, TagProperty } from './private/contract';
 import { versionArns } from './private/grant-patterns';
+import { whenAppDeclared } from './private/group-members';
 import { grantHandler } from './private/handler-access';
 import { describeValue } from './private/messages';
 import { physicalName } from './private/names';
@@ -192,6 +195,15 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
       count: 1,
     });
     condition.node.addDependency(resource);
+    // Training reads the group's data: it starts after the app's imports into the group have run.
+    const group = solution.datasetGroup;
+    if (group) {
+      whenAppDeclared(this, () => {
+        for (const job of this.node.root.node.findAll()) {
+          if (job instanceof DatasetImportJob && job.dataset instanceof Dataset && job.dataset.datasetGroup === group) resource.node.addDependency(job);
+        }
+      });
+    }
 
     // Read through the wait condition (Fn::Select of a literal list resolves every item), so users of the ARN wait for training.
     this.solutionVersionArn = Token.asString({

@@ -1,7 +1,8 @@
 import { App, CfnResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  AutoTraining, DatasetGroup, DatasetType, Recipe, Schema, SchemaDefinition, SchemaField, Solution, SolutionVersion,
+  AutoTraining, Dataset, DatasetGroup, DatasetImportJob, DatasetType, ImportSource, Recipe, Schema, SchemaDefinition, SchemaField, Solution, SolutionVersion,
   SolutionVersionProps, TrainingMode,
 } from '../src';
 
@@ -32,6 +33,17 @@ function ofType(stack: Stack, type: string): Array<[string, any]> {
 }
 
 describe('SolutionVersion', () => {
+  test('starts training after the app\'s imports into the group, even those declared after it', () => {
+    const stack = newStack();
+    const version = training(stack);
+    const group = version.solution!.datasetGroup as DatasetGroup;
+    const interactions = group.node.findAll().find((c): c is Dataset => c instanceof Dataset)!;
+    const job = new DatasetImportJob(stack, 'Import', { dataset: interactions, source: ImportSource.fromBucket(new s3.Bucket(stack, 'Data'), 'a.csv') });
+
+    const [[, resource]] = ofType(stack, 'Custom::PersonalizeSolutionVersion');
+    expect(resource.DependsOn).toContain(stack.getLogicalId(job.node.defaultChild as CfnResource));
+  });
+
   test('starts training through a custom resource and waits for it with a wait condition of 12 hours by default', () => {
     const stack = newStack();
     training(stack);
