@@ -199,9 +199,9 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
     const group = solution.datasetGroup;
     if (group) {
       whenAppDeclared(this, () => {
-        for (const job of this.node.root.node.findAll()) {
-          if (job instanceof DatasetImportJob && job.dataset instanceof Dataset && job.dataset.datasetGroup === group) resource.node.addDependency(job);
-        }
+        const imports = this.node.root.node.findAll()
+          .filter((job) => job instanceof DatasetImportJob && job.dataset instanceof Dataset && job.dataset.datasetGroup === group);
+        imports.forEach((job) => resource.node.addDependency(job));
       });
     }
 

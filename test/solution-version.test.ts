@@ -2,8 +2,8 @@ import { App, CfnResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  AutoTraining, Dataset, DatasetGroup, DatasetImportJob, DatasetType, ImportSource, Recipe, Schema, SchemaDefinition, SchemaField, Solution, SolutionVersion,
-  SolutionVersionProps, TrainingMode,
+  AutoTraining, Dataset, DatasetGroup, DatasetImportJob, DatasetType, ImportSource, Recipe, Schema, SchemaDefinition, SchemaField, Solution,
+  SolutionVersion, SolutionVersionProps, TrainingMode,
 } from '../src';
 
 const ACCOUNT = '123456789012';
