@@ -250,6 +250,45 @@ describe('Solution validation', () => {
       .toThrow(/^Invalid excludedColumns for Items: \["1PRICE"\]/);
   });
 
+  test('HPO ranges are rendered as the API\'s algorithmHyperParameterRanges', () => {
+    const stack = newStack();
+    solution(stack, {
+      hyperParameterOptimization: {
+        integerRanges: [{ name: 'hidden_dimension', minValue: 32, maxValue: 256 }],
+        continuousRanges: [{ name: 'min_user_history_length_percentile', minValue: 0, maxValue: 0.1 }],
+        categoricalRanges: [{ name: 'recency_mask', values: ['true', 'false'] }],
+      },
+    });
+    expect(JSON.parse(solutionProperties(stack).SolutionConfig)).toEqual({
+      hpoConfig: {
+        algorithmHyperParameterRanges: {
+          integerHyperParameterRanges: [{ name: 'hidden_dimension', minValue: 32, maxValue: 256 }],
+          continuousHyperParameterRanges: [{ name: 'min_user_history_length_percentile', minValue: 0, maxValue: 0.1 }],
+          categoricalHyperParameterRanges: [{ name: 'recency_mask', values: ['true', 'false'] }],
+        },
+      },
+    });
+  });
+
+  test.each([
+    [{ integerRanges: [{ name: 'bptt', minValue: 1.5, maxValue: 4 }] },
+      "Invalid hyperParameterOptimization.integerRanges: 'bptt' ranges from 1.5 to 4. Expected whole numbers."],
+    [{ continuousRanges: [{ name: 'p', minValue: 0.5, maxValue: 0.1 }] },
+      "Invalid hyperParameterOptimization.continuousRanges: 'p' ranges from 0.5 to 0.1. Expected -1,000,000 <= minValue <= maxValue <= 1,000,000."],
+    [{ integerRanges: [{ name: 'bptt', minValue: 1, maxValue: 2_000_000 }] },
+      "Invalid hyperParameterOptimization.integerRanges: 'bptt' ranges from 1 to 2000000. Expected -1,000,000 <= minValue <= maxValue <= 1,000,000."],
+    [{ integerRanges: [{ name: '', minValue: 1, maxValue: 2 }] },
+      "Invalid hyperParameterOptimization.integerRanges: the name '' has 0 characters. Expected 1-256."],
+    [{ integerRanges: [{ name: 'bptt', minValue: 1, maxValue: 2 }], categoricalRanges: [{ name: 'bptt', values: ['1'] }] },
+      "Invalid hyperParameterOptimization.categoricalRanges: hyperparameter 'bptt' has more than one range. Give each one range."],
+    [{ categoricalRanges: [{ name: 'recency_mask', values: [] }] },
+      "Invalid hyperParameterOptimization.categoricalRanges: 'recency_mask' has 0 values. Expected 1-100 values of at most 1000 characters."],
+    [{ continuousRanges: Array.from({ length: 101 }, (_, i) => ({ name: `p${i}`, minValue: 0, maxValue: 1 })) },
+      'Invalid hyperParameterOptimization.continuousRanges: 101 ranges. Personalize takes at most 100.'],
+  ])('HPO ranges %j are refused', (hyperParameterOptimization, message) => {
+    expect(() => solution(newStack(), { hyperParameterOptimization })).toThrow(message);
+  });
+
   test('HPO job counts are whole numbers of at least 1', () => {
     const stack = newStack();
     expect(() => solution(stack, { hyperParameterOptimization: { maxTrainingJobs: 0 } }))

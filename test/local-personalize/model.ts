@@ -64,10 +64,39 @@ const EventsConfig: StructureShape = {
 const AutoTrainingConfig: StructureShape = {
   type: 'structure', members: { schedulingExpression: { type: 'string', min: 1, max: 16, pattern: 'rate\\(\\d+ days?\\)' } },
 };
+const ParameterName: StringShape = { type: 'string', max: 256 };
+const HPOConfig: StructureShape = {
+  type: 'structure',
+  members: {
+    hpoObjective: { type: 'structure', members: { type: Max256, metricName: Max256, metricRegex: Max256 } },
+    hpoResourceConfig: { type: 'structure', members: { maxNumberOfTrainingJobs: Max256, maxParallelTrainingJobs: Max256 } },
+    algorithmHyperParameterRanges: {
+      type: 'structure',
+      members: {
+        integerHyperParameterRanges: {
+          type: 'list',
+          max: 100,
+          member: { type: 'structure', members: { name: ParameterName, minValue: { type: 'integer', min: -1000000 }, maxValue: { type: 'integer', max: 1000000 } } },
+        },
+        continuousHyperParameterRanges: {
+          type: 'list',
+          max: 100,
+          member: { type: 'structure', members: { name: ParameterName, minValue: { type: 'double', min: -1000000 }, maxValue: { type: 'double', min: -1000000 } } },
+        },
+        categoricalHyperParameterRanges: {
+          type: 'list',
+          max: 100,
+          member: { type: 'structure', members: { name: ParameterName, values: { type: 'list', max: 100, member: { type: 'string', max: 1000 } } } },
+        },
+      },
+    },
+  },
+};
 const SolutionConfig: StructureShape = {
   type: 'structure',
   members: {
     eventValueThreshold: Max256,
+    hpoConfig: HPOConfig,
     eventsConfig: EventsConfig,
     algorithmHyperParameters: HyperParameters,
     featureTransformationParameters: HyperParameters,
