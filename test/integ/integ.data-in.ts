@@ -11,6 +11,7 @@ import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { addShopInteractions } from './shop-interactions';
 import {
   DatasetGroup, DatasetImportJob, DatasetType, EventTracker, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue,
   ImportSource, MetricAttribution, MetricExpression, Schema, SchemaDefinition, SchemaField,
@@ -20,18 +21,7 @@ const app = new App();
 const stack = new Stack(app, 'integ-data-in', { env: { account: '123456789012', region: 'us-east-1' } });
 
 const group = new DatasetGroup(stack, 'Shop');
-const interactions = group.addDataset('Interactions', {
-  datasetType: DatasetType.INTERACTIONS,
-  schema: new Schema(stack, 'InteractionsSchema', {
-    definition: SchemaDefinition.fromFields([
-      SchemaField.stringField('USER_ID'),
-      SchemaField.stringField('ITEM_ID'),
-      SchemaField.longField('TIMESTAMP'),
-      SchemaField.stringField('EVENT_TYPE'),
-      SchemaField.floatField('EVENT_VALUE').nullable(),
-    ], { recordName: 'Interactions' }),
-  }),
-});
+const interactions = addShopInteractions(stack, group);
 group.addDataset('Items', {
   datasetType: DatasetType.ITEMS,
   schema: new Schema(stack, 'ItemsSchema', {

@@ -10,6 +10,7 @@ import * as path from 'path';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { addShopInteractions } from './shop-interactions';
 import {
   AutoTraining, Campaign, DatasetGroup, DatasetImportJob, DatasetType, ImportSource, Recipe, Schema, SchemaDefinition, SchemaField, Solution,
   SolutionVersion, TrainingMode,
@@ -19,18 +20,7 @@ const app = new App();
 const stack = new Stack(app, 'integ-training', { env: { account: '123456789012', region: 'us-east-1' } });
 
 const group = new DatasetGroup(stack, 'Shop');
-const interactions = group.addDataset('Interactions', {
-  datasetType: DatasetType.INTERACTIONS,
-  schema: new Schema(stack, 'InteractionsSchema', {
-    definition: SchemaDefinition.fromFields([
-      SchemaField.stringField('USER_ID'),
-      SchemaField.stringField('ITEM_ID'),
-      SchemaField.longField('TIMESTAMP'),
-      SchemaField.stringField('EVENT_TYPE'),
-      SchemaField.floatField('EVENT_VALUE').nullable(),
-    ], { recordName: 'Interactions' }),
-  }),
-});
+const interactions = addShopInteractions(stack, group);
 group.addDataset('Items', {
   datasetType: DatasetType.ITEMS,
   schema: new Schema(stack, 'ItemsSchema', {
