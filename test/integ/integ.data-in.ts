@@ -11,27 +11,17 @@ import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { addShopInteractions } from './shop-interactions';
+import { addShopDatasets } from './shop-datasets';
 import {
-  DatasetGroup, DatasetImportJob, DatasetType, EventTracker, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue,
-  ImportSource, MetricAttribution, MetricExpression, Schema, SchemaDefinition, SchemaField,
+  DatasetGroup, DatasetImportJob, EventTracker, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue,
+  ImportSource, MetricAttribution, MetricExpression, SchemaField,
 } from '../../src';
 
 const app = new App();
 const stack = new Stack(app, 'integ-data-in', { env: { account: '123456789012', region: 'us-east-1' } });
 
 const group = new DatasetGroup(stack, 'Shop');
-const interactions = addShopInteractions(stack, group);
-group.addDataset('Items', {
-  datasetType: DatasetType.ITEMS,
-  schema: new Schema(stack, 'ItemsSchema', {
-    definition: SchemaDefinition.fromFields([
-      SchemaField.stringField('ITEM_ID'),
-      SchemaField.stringField('GENRE').categorical(),
-      SchemaField.floatField('PRICE'),
-    ], { recordName: 'Items' }),
-  }),
-});
+const interactions = addShopDatasets(stack, group, SchemaField.floatField('PRICE'));
 
 // Bulk interactions from a CSV file of the app, checked against the schema at synth.
 new DatasetImportJob(stack, 'History', {

@@ -10,27 +10,16 @@ import * as path from 'path';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { addShopInteractions } from './shop-interactions';
+import { addShopDatasets } from './shop-datasets';
 import {
-  AutoTraining, Campaign, DatasetGroup, DatasetImportJob, DatasetType, ImportSource, Recipe, Schema, SchemaDefinition, SchemaField, Solution,
-  SolutionVersion, TrainingMode,
+  AutoTraining, Campaign, DatasetGroup, DatasetImportJob, ImportSource, Recipe, SchemaField, Solution, SolutionVersion, TrainingMode,
 } from '../../src';
 
 const app = new App();
 const stack = new Stack(app, 'integ-training', { env: { account: '123456789012', region: 'us-east-1' } });
 
 const group = new DatasetGroup(stack, 'Shop');
-const interactions = addShopInteractions(stack, group);
-group.addDataset('Items', {
-  datasetType: DatasetType.ITEMS,
-  schema: new Schema(stack, 'ItemsSchema', {
-    definition: SchemaDefinition.fromFields([
-      SchemaField.stringField('ITEM_ID'),
-      SchemaField.stringField('GENRE').categorical(),
-      SchemaField.stringField('DESCRIPTION').textual(),
-    ], { recordName: 'Items' }),
-  }),
-});
+const interactions = addShopDatasets(stack, group, SchemaField.stringField('DESCRIPTION').textual());
 new DatasetImportJob(stack, 'History', {
   dataset: interactions,
   source: ImportSource.fromAsset(path.join(__dirname, 'interactions.csv')),
