@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import {
   DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterCondition, FilterExpression, FilterField,
-  FilterTarget, FilterValue, ImportSource, MetricAttribution, MetricExpression, Schema, SchemaDefinition, SchemaField,
+  FilterTarget, FilterValue, ImportSource, MetricAttribution, MetricExpression, Recommender, Schema, SchemaDefinition, SchemaField, UseCase,
 } from '../src';
 
 // Every feature flag at the value aws-cdk-lib recommends for a new project, as `cdk init` writes them
@@ -34,7 +34,14 @@ const interactions = new Schema(stack, 'InteractionsSchema', {
     SchemaField.floatField('EVENT_VALUE').nullable(),
   ], { recordName: 'Interactions' }),
 });
-retail.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
+const history = retail.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
+
+// Past clicks and purchases. A real shop imports its history here: recommenders need at least 1,000
+// interactions from 25 users to train; this sample only shows the format.
+new DatasetImportJob(stack, 'HistoryImport', {
+  dataset: history,
+  source: ImportSource.fromAsset(path.join(__dirname, 'data', 'interactions.csv')),
+});
 
 // The catalog. Its schema can later gain nullable fields in place.
 const items = new Schema(stack, 'ItemsSchema', {
@@ -90,6 +97,16 @@ new MetricAttribution(stack, 'Impact', {
     { metricName: 'REVENUE', eventType: 'purchase', expression: MetricExpression.sumOfItems('PRICE') },
   ],
 });
+
+// Recommendations for each shopper, served to the web shop. Billed per hour of its minimum requests per
+// second while it runs: `running: false` keeps it stopped, and unbilled, until the shop goes live.
+const forYou = new Recommender(stack, 'RecommendedForYou', {
+  datasetGroup: retail,
+  useCase: UseCase.ECOMMERCE_RECOMMENDED_FOR_YOU,
+  minRecommendationRequestsPerSecond: 1,
+  running: false,
+});
+forYou.grantGetRecommendations(webShop);
 
 Tags.of(stack).add('project', 'personalize-example');
 app.synth();
