@@ -4,11 +4,13 @@
  * local service's gates, never hoped for from real time. Each names the seed that
  * first showed it; see test/README.md, "Handler bugs the explorer found".
  */
+import * as path from 'path';
 import { Tags } from 'aws-cdk-lib';
-import { DatasetGroup, Schema, SchemaDefinition } from '../src';
-import { until } from './harness/assertions';
-import { withEnvironment } from './harness/environment';
-import { arnOf, groupStack, ITEMS_FIELDS, synthesize, USERS_FIELDS } from './harness/stacks';
+import { DatasetGroup, DatasetImportJob, DatasetType, ImportSource, Schema, SchemaDefinition } from '../src';
+import { destroyAndVerify, until } from './harness/assertions';
+import { ACCOUNT, REGION, withEnvironment } from './harness/environment';
+import { arnOf, groupStack, ITEMS_FIELDS, synthesize, SynthesizedStack, USERS_FIELDS } from './harness/stacks';
+import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
 jest.setTimeout(30_000);
 
@@ -101,5 +103,45 @@ describe('cancelled updates', () => {
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     const shop = env.service.resources('datasetGroup').find((r) => r.arn === shopArn);
     expect(shop?.tags).toEqual({ 'team': 'a', 'cost-center': 'x', [OWNER_TAG]: env.ownerOf(env.cloudformation.resources().find((r) => r.physicalId === shopArn)!.logicalId) });
+  }));
+});
+
+describe('import jobs', () => {
+  /** Group `groupName` with an Interactions dataset (generated name) and an import of the fixture CSV into it. */
+  function importInto(groupName: string): SynthesizedStack {
+    return synthesize((stack) => {
+      const group = new DatasetGroup(stack, 'Group', { datasetGroupName: groupName });
+      const dataset = group.addDataset('Interactions', {
+        datasetType: DatasetType.INTERACTIONS,
+        schema: new Schema(stack, 'InteractionsSchema', {
+          definition: SchemaDefinition.fromFields(interactionsWithEventFields(), { recordName: 'Interactions' }),
+        }),
+      });
+      new DatasetImportJob(stack, 'Import', { dataset, source: ImportSource.fromAsset(path.join(IMPORT_FIXTURES, 'interactions.csv')) });
+    });
+  }
+
+  // Seed 502 (`npx projen explore --seed 502`): the job's generated name hashed the dataset's construct path, not its
+  // name, so the job into a replaced dataset kept the old job's name, and the update was refused as a same-name replacement.
+  test.concurrent('an import into a dataset replaced with its group is a new job under a new name, and the update completes', () => withEnvironment({}, async (env) => {
+    const before = importInto('shop');
+    const after = importInto('market');
+    const stage = (stack: SynthesizedStack) => {
+      const job = Object.values(stack.template.Resources).find((r) => r.Type === 'Custom::PersonalizeDatasetImportJob')!;
+      env.s3.putObject(`cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`, job.Properties!.CopySourceKey as string, 'USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n');
+      return job.Properties!.Name;
+    };
+    const oldName = stage(before);
+    expect((await env.deploy(before.template)).status).toBe('CREATE_COMPLETE');
+
+    const newName = stage(after);
+    const result = await env.deploy(after.template);
+
+    expect(`${result.status} ${result.firstFailure?.reason.split('\n')[0] ?? ''}`).toBe('UPDATE_COMPLETE ');
+    expect(newName).not.toBe(oldName);
+    const jobs = env.service.resources('datasetImportJob');
+    // The old job went with the old dataset; the new one imported into the new dataset.
+    expect(jobs.map((j) => [j.name, j.status])).toEqual([[newName, 'ACTIVE']]);
+    await destroyAndVerify(env);
   }));
 });
