@@ -8,13 +8,22 @@
  * - a stack (randomModel): one or two dataset groups (explicit or generated names,
  *   with or without a domain, tags, emptyOnDelete), up to three datasets each of the
  *   types the group allows, each with a schema of its own (explicit or generated
- *   name), perhaps a schema no dataset uses, perhaps stack-wide tags;
+ *   name), perhaps a schema no dataset uses, perhaps stack-wide tags; and in a
+ *   group with Interactions up to three members (generated names): an event
+ *   tracker, filters, a metric attribution, import jobs from a CSV asset (default
+ *   ImportWait), and in a Domain group recommenders whose use case's datasets it has;
  * - create, one to three updates, destroy. An update makes one to three random
  *   changes (randomChanges): tags (in place), a nullable field added to a schema
  *   (an in-place UpdateDataset for Items and Users), renames and domain changes
- *   (replacements), datasets, groups and schemas added and removed. Changes that
- *   are refused by design (a replacement keeping an explicit name, a new dataset
- *   in a taken slot, ADR 0003) make the update fail and roll back;
+ *   (replacements), datasets, groups, schemas and members added and removed, an
+ *   import's new dataVersion (a new job), a filter's expression or a recommender's
+ *   use case (replacements), an attribution's metrics, a recommender's config and
+ *   running state (in place). Changes that are refused by design (a replacement
+ *   keeping an explicit name, a new dataset in a taken slot, ADR 0003, a recommender
+ *   change that needs two deploys) make the update fail and roll back. IDs and
+ *   names never repeat within a seed, not even after a rollback: an import job
+ *   cannot be deleted, and a new one of an old name would adopt it instead of
+ *   running, whatever fault the plan drew for its creation;
  * - for each step, faults (faults.ts): transient ones the handler must absorb, and
  *   at most one failing one that must make the step roll back.
  *
@@ -34,10 +43,15 @@
  * - every failure reason (other than CloudFormation's own "cancelled") names the
  *   resource (its name or ARN) and a cause;
  * - after a COMPLETE status (rollbacks included): every physical ID CloudFormation
- *   holds exists in the service, settled, with the name, tags (plus the owner tag),
- *   domain, group, type and schema its properties ask for, and nothing else exists;
+ *   holds exists in the service, settled, with the name, tags (plus the owner tag;
+ *   none for a metric attribution, which the API cannot tag), domain, group, type,
+ *   schema, filter expression, recommender use case, config and state, attribution
+ *   metrics and import source its properties ask for, and nothing else exists but
+ *   import jobs, which the API cannot delete: a replaced, removed or rolled-back job
+ *   may remain, settled, while its dataset does;
  * - after destroy: nothing exists (but the schema a skipped dataset still uses,
- *   which continue-update-rollback leaves by design).
+ *   which continue-update-rollback leaves by design; import jobs go with their
+ *   datasets).
  *
  * Why no result depends on the machine's speed (the harness runs in real time):
  * - every transient fault is bounded (one per operation and step, at most 3
@@ -53,6 +67,16 @@
  * - a failing fault is never combined with a change it could race: a failure beside
  *   an in-place schema update would leave the extension applied or not depending
  *   on timing, so a step with an in-place update fails only through that update.
+ *   A recommender's config and an attribution's metrics are no such race: whether
+ *   the forward update landed or not, the rollback's own update (which waits for a
+ *   running one to end) brings back the old values, so either ends the same;
+ * - whether a step that rolls back got as far as creating an import job depends on
+ *   timing; a job cannot be deleted, so none is ever reused (new IDs and names, see
+ *   above) and a leftover one is accepted wherever it is, settled, in its dataset;
+ * - Personalize deletes no dataset of a group with filters, so a dataset joins a
+ *   group only while it has none (else a rollback's delete of it would fail or not
+ *   depending on whether it was created yet), and a removed dataset takes the
+ *   group's filters along;
  *   A refused change beside one is such a race too; there both outcomes are
  *   accepted (UPDATE_ROLLBACK_COMPLETE, or UPDATE_ROLLBACK_FAILED finished by
  *   continue-update-rollback), both end in the same stack, and the plan ends its
