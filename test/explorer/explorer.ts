@@ -96,8 +96,8 @@ import {
 import { armFaults, disarm, drawFaults, FaultSpec, INJECTED, isFailing, stepTargets } from './faults';
 import { Random } from './random';
 import { randomChanges, randomModel, StackModel, synthesizeModel } from './stack-model';
-import { canonical, StackOperationResult, StackStatus } from '../harness/cloudformation';
 import { ResourceTypes } from '../../src/private/contract';
+import { canonical, StackOperationResult, StackStatus } from '../harness/cloudformation';
 import { ACCOUNT, EnvironmentOptions, LifecycleEnvironment, REGION } from '../harness/environment';
 import { SynthesizedStack } from '../harness/stacks';
 import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, SERVICE_TRANSITION_MS } from '../harness/timing';
@@ -473,7 +473,8 @@ class SeedRun {
         const update = recommender?.latestRecommenderUpdate?.status;
         expected = { rps: Number(props.MinRecommendationRequestsPerSecond ?? 1), recipe: props.RecipeArn, updating: false };
         seen = {
-          rps: recommender?.recommenderConfig?.minRecommendationRequestsPerSecond ?? 1, recipe: recommender?.recipeArn,
+          rps: recommender?.recommenderConfig?.minRecommendationRequestsPerSecond ?? 1,
+          recipe: recommender?.recipeArn,
           updating: update !== undefined && update !== 'ACTIVE' && update !== 'CREATE FAILED',
         };
         break;

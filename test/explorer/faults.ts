@@ -99,19 +99,22 @@ const OPERATIONS: Record<Target['kind'], { mutating: OperationName[]; reading: O
   schema: { mutating: ['CreateSchema', 'DeleteSchema'], reading: ['DescribeSchema'], deleting: 'DeleteSchema' },
   dataset: { mutating: ['CreateDataset', 'DeleteDataset', 'UpdateDataset', 'TagResource', 'UntagResource'], reading: ['DescribeDataset', 'ListTagsForResource'], deleting: 'DeleteDataset' },
   eventTracker: {
-    mutating: ['CreateEventTracker', 'DeleteEventTracker', 'TagResource', 'UntagResource'], reading: ['DescribeEventTracker', 'ListEventTrackers', 'ListTagsForResource'],
+    mutating: ['CreateEventTracker', 'DeleteEventTracker', 'TagResource', 'UntagResource'],
+    reading: ['DescribeEventTracker', 'ListEventTrackers', 'ListTagsForResource'],
     deleting: 'DeleteEventTracker',
   },
   filter: { mutating: ['CreateFilter', 'DeleteFilter', 'TagResource', 'UntagResource'], reading: ['DescribeFilter', 'ListTagsForResource'], deleting: 'DeleteFilter' },
   metricAttribution: {
     mutating: ['CreateMetricAttribution', 'DeleteMetricAttribution', 'UpdateMetricAttribution'],
-    reading: ['DescribeMetricAttribution', 'ListMetricAttributionMetrics', 'ListMetricAttributions'], deleting: 'DeleteMetricAttribution',
+    reading: ['DescribeMetricAttribution', 'ListMetricAttributionMetrics', 'ListMetricAttributions'],
+    deleting: 'DeleteMetricAttribution',
   },
   // The API cannot delete an import job: no Delete to refuse.
   datasetImportJob: { mutating: ['CreateDatasetImportJob', 'TagResource', 'UntagResource'], reading: ['DescribeDatasetImportJob', 'ListTagsForResource'] },
   recommender: {
     mutating: ['CreateRecommender', 'DeleteRecommender', 'UpdateRecommender', 'StartRecommender', 'StopRecommender', 'TagResource', 'UntagResource'],
-    reading: ['DescribeRecommender', 'ListTagsForResource'], deleting: 'DeleteRecommender',
+    reading: ['DescribeRecommender', 'ListTagsForResource'],
+    deleting: 'DeleteRecommender',
   },
 };
 
@@ -180,7 +183,13 @@ export function stepTargets(before: SynthesizedStack | undefined, after: Synthes
   const afterIds = new Set(resourcesOf(after).map(([logicalId]) => logicalId));
   const beforeIds = resourcesOf(before).map(([logicalId]) => logicalId);
   return {
-    created, updatedInPlace, reversiblyUpdated, refused, kinds, kept: beforeIds.filter((id) => afterIds.has(id)), removed: beforeIds.filter((id) => !afterIds.has(id)),
+    created,
+    updatedInPlace,
+    reversiblyUpdated,
+    refused,
+    kinds,
+    kept: beforeIds.filter((id) => afterIds.has(id)),
+    removed: beforeIds.filter((id) => !afterIds.has(id)),
   };
 }
 
@@ -303,7 +312,10 @@ export function armFaults(env: LifecycleEnvironment, faults: FaultSpec[]): Armed
         break;
       case 'refuseCreate':
         env.service.inject(createOperation(fault.target.kind), {
-          kind: 'error', name: 'InvalidInputException', message: `${INJECTED}: the request is invalid`, always: true,
+          kind: 'error',
+          name: 'InvalidInputException',
+          message: `${INJECTED}: the request is invalid`,
+          always: true,
           when: (input) => (input?.name ?? input?.jobName) === fault.target.name,
         });
         break;

@@ -57,11 +57,18 @@ export type MemberModel =
   | { readonly kind: 'filter'; readonly id: string; readonly expression: number; readonly tags: Readonly<Record<string, string>> }
   | { readonly kind: 'attribution'; readonly id: string; readonly metrics: 1 | 2 }
   | {
-    readonly kind: 'import'; readonly id: string; readonly datasetType: DatasetType; readonly dataVersion?: string;
+    readonly kind: 'import';
+    readonly id: string;
+    readonly datasetType: DatasetType;
+    readonly dataVersion?: string;
     readonly tags: Readonly<Record<string, string>>;
   }
   | {
-    readonly kind: 'recommender'; readonly id: string; readonly useCase: number; readonly running: boolean; readonly rps?: number;
+    readonly kind: 'recommender';
+    readonly id: string;
+    readonly useCase: number;
+    readonly running: boolean;
+    readonly rps?: number;
     readonly tags: Readonly<Record<string, string>>;
   };
 
@@ -153,7 +160,9 @@ export function synthesizeModel(model: StackModel): SynthesizedStack {
             addTags(new EventTracker(stack, member.id, { datasetGroup: construct }), member.tags);
             break;
           case 'filter':
-            addTags(new Filter(stack, member.id, { datasetGroup: construct, expression: FilterExpression.fromText(FILTER_EXPRESSIONS[member.expression]) }), member.tags);
+            addTags(new Filter(stack, member.id, {
+              datasetGroup: construct, expression: FilterExpression.fromText(FILTER_EXPRESSIONS[member.expression]),
+            }), member.tags);
             break;
           case 'attribution':
             new MetricAttribution(stack, member.id, {
@@ -171,7 +180,9 @@ export function synthesizeModel(model: StackModel): SynthesizedStack {
           }
           case 'recommender':
             addTags(new Recommender(stack, member.id, {
-              datasetGroup: construct, useCase: USE_CASES[group.domain!][member.useCase], running: member.running ? undefined : false,
+              datasetGroup: construct,
+              useCase: USE_CASES[group.domain!][member.useCase],
+              running: member.running ? undefined : false,
               minRecommendationRequestsPerSecond: member.rps,
             }), member.tags);
             break;
@@ -248,7 +259,9 @@ function randomChange(random: Random, model: StackModel): Change {
   }
   if (model.groups.some((group) => group.datasets.length === 0)) choices.push([2, () => changeDomain(random, model)]);
   if (model.groups.some((group) => memberChoices(group).length > 0)) choices.push([4, () => addMemberChange(random, model)]);
-  if (model.groups.some((group) => group.members.length > 0)) choices.push([6, () => changeMember(random, model)], [2, () => removeMember(random, model)]);
+  if (model.groups.some((group) => group.members.length > 0)) {
+    choices.push([6, () => changeMember(random, model)], [2, () => removeMember(random, model)]);
+  }
   if (model.groups.length < 2) choices.push([1, () => ({ model: addGroup(random, model, random.int(0, 2)), description: 'group added' })]);
   if (model.groups.length > 1) choices.push([1, () => removeGroup(random, model)]);
   const loose = looseSchemas(model);
@@ -321,7 +334,9 @@ function addMember(random: Random, model: StackModel, group: GroupModel): StackM
       break;
     }
     case 'recommender':
-      member = { kind, id, useCase: random.pick(useCasesFor(group)), running: random.chance(0.8), rps: random.chance(0.3) ? 2 : undefined, tags: tags() };
+      member = {
+        kind, id, useCase: random.pick(useCasesFor(group)), running: random.chance(0.8), rps: random.chance(0.3) ? 2 : undefined, tags: tags(),
+      };
       break;
   }
   return replaceGroup({ ...model, serial: model.serial + 1 }, { ...group, members: [...group.members, member] });
