@@ -320,7 +320,8 @@ function fits(group: GroupModel, member: MemberModel): boolean {
 function addMember(random: Random, model: StackModel, group: GroupModel): StackModel | undefined {
   const kinds = memberChoices(group);
   if (kinds.length === 0) return undefined;
-  const kind = random.pick(kinds);
+  // Recommenders fit only Domain groups with the right datasets: they are drawn more often where they fit.
+  const kind = random.weighted(kinds.map((k) => [k === 'recommender' ? 4 : 1, k] as const));
   const id = `${group.id}${kind[0].toUpperCase()}${kind.slice(1)}${model.serial}`;
   const tags = () => (random.chance(0.4) ? randomTags(random) : {});
   let member: MemberModel;
@@ -359,7 +360,8 @@ function removeMember(random: Random, model: StackModel): Change {
 function changeMember(random: Random, current: StackModel): Change {
   let model = current;
   const group = random.pick(model.groups.filter((g) => g.members.length > 0));
-  const member = random.pick(group.members);
+  // A recommender has the most to change (config, running state, use case, tags).
+  const member = random.weighted(group.members.map((m) => [m.kind === 'recommender' ? 3 : 1, m] as const));
   let changed: MemberModel;
   let what: string;
   switch (member.kind) {
@@ -527,7 +529,8 @@ function addGroup(random: Random, model: StackModel, datasets: number): StackMod
 
 /** A dataset of a type the group does not have yet, with a schema of its own. */
 function addDataset(random: Random, model: StackModel, group: GroupModel): StackModel {
-  const type = random.pick(freeTypes(group));
+  // Interactions first more often than not: every member kind needs it.
+  const type = random.weighted(freeTypes(group).map((t) => [t === DatasetType.INTERACTIONS ? 3 : 1, t] as const));
   let next: StackModel = { ...model, serial: model.serial + 1 };
   const schemaId = `Schema${model.serial}`;
   let schemaName: string | undefined;
