@@ -237,14 +237,16 @@ export function randomChanges(random: Random, model: StackModel): Change {
   const descriptions: string[] = [];
   const count = random.weighted([[6, 1], [3, 2], [1, 3]] as const);
   for (let i = 0; i < count; i++) {
-    const change = randomChange(random, current);
+    const change = randomChange(random, current, model);
     current = change.model;
     descriptions.push(change.description);
   }
   return { model: current, description: descriptions.join('; ') };
 }
 
-function randomChange(random: Random, model: StackModel): Change {
+/** `start` is the model before the step: what CloudFormation deletes only after it has created what the step adds. */
+function randomChange(random: Random, model: StackModel, start: StackModel): Change {
+  const before = (group: GroupModel) => start.groups.find((g) => g.id === group.id);
   const groupsWithDatasets = model.groups.filter((group) => group.datasets.length > 0);
   const choices: Array<[number, () => Change]> = [
     [4, () => retagGroup(random, model)],
@@ -258,7 +260,7 @@ function randomChange(random: Random, model: StackModel): Change {
       [1, () => renameDataset(random, model)]);
   }
   if (model.groups.some((group) => group.datasets.length === 0)) choices.push([2, () => changeDomain(random, model)]);
-  if (model.groups.some((group) => memberChoices(group).length > 0)) choices.push([4, () => addMemberChange(random, model)]);
+  if (model.groups.some((group) => memberChoices(group, before(group)).length > 0)) choices.push([4, () => addMemberChange(random, model, start)]);
   if (model.groups.some((group) => group.members.length > 0)) {
     choices.push([6, () => changeMember(random, model)], [2, () => removeMember(random, model)]);
   }
@@ -283,9 +285,10 @@ function retagDataset(random: Random, model: StackModel): Change {
 }
 
 /** The kinds of member a group has room for, given its datasets, domain and what it holds. */
-function memberChoices(group: GroupModel): Array<MemberModel['kind']> {
+function memberChoices(group: GroupModel, before?: GroupModel): Array<MemberModel['kind']> {
   const has = (type: DatasetType) => group.datasets.some((d) => d.type === type);
-  const holds = (kind: MemberModel['kind']) => group.members.some((m) => m.kind === kind);
+  // A tracker or attribution the step removes is deleted only after the step's creates: until then it holds the group's one place.
+  const holds = (kind: MemberModel['kind']) => [...group.members, ...before?.members ?? []].some((m) => m.kind === kind);
   const kinds: Array<MemberModel['kind']> = [];
   if (!has(DatasetType.INTERACTIONS)) return kinds;
   // A group holds at most one event tracker and one metric attribution (the API's rule).
@@ -317,8 +320,8 @@ function fits(group: GroupModel, member: MemberModel): boolean {
 }
 
 /** A new member of a kind the group has room for, or undefined if it has none. */
-function addMember(random: Random, model: StackModel, group: GroupModel): StackModel | undefined {
-  const kinds = memberChoices(group);
+function addMember(random: Random, model: StackModel, group: GroupModel, before?: GroupModel): StackModel | undefined {
+  const kinds = memberChoices(group, before);
   if (kinds.length === 0) return undefined;
   // Recommenders fit only Domain groups with the right datasets: they are drawn more often where they fit.
   const kind = random.weighted(kinds.map((k) => [k === 'recommender' ? 4 : 1, k] as const));
@@ -343,9 +346,10 @@ function addMember(random: Random, model: StackModel, group: GroupModel): StackM
   return replaceGroup({ ...model, serial: model.serial + 1 }, { ...group, members: [...group.members, member] });
 }
 
-function addMemberChange(random: Random, model: StackModel): Change {
-  const group = random.pick(model.groups.filter((g) => memberChoices(g).length > 0));
-  const next = addMember(random, model, group)!;
+function addMemberChange(random: Random, model: StackModel, start: StackModel): Change {
+  const before = (group: GroupModel) => start.groups.find((g) => g.id === group.id);
+  const group = random.pick(model.groups.filter((g) => memberChoices(g, before(g)).length > 0));
+  const next = addMember(random, model, group, before(group))!;
   const member = next.groups.find((g) => g.id === group.id)!.members.slice(-1)[0];
   return { model: next, description: `${member.kind} ${member.id} added` };
 }
