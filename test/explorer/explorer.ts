@@ -23,7 +23,9 @@
  *   change that needs two deploys) make the update fail and roll back. IDs and
  *   names never repeat within a seed, not even after a rollback: an import job
  *   cannot be deleted, and a new one of an old name would adopt it instead of
- *   running, whatever fault the plan drew for its creation;
+ *   running, whatever fault the plan drew for its creation. A step adds no tracker
+ *   or attribution to a group that had one before it (CloudFormation deletes the
+ *   old one only after creating the new, and a group holds one);
  * - for each step, faults (faults.ts): transient ones the handler must absorb, and
  *   at most one failing one that must make the step roll back.
  *
