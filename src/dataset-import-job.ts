@@ -424,9 +424,13 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
   }
 }
 
-/** What identifies the dataset in the name's hash: the construct path of an owned one (its ARN is a token), else the ARN. */
+/**
+ * What identifies the dataset in the job's name: for a dataset of this app its name, which changes whenever
+ * the dataset is replaced (the construct path does not, and a replaced dataset's job needs a name the API has
+ * not used: an import job cannot be deleted), else its ARN.
+ */
 function datasetKey(dataset: IDataset): string {
-  return dataset instanceof Dataset ? dataset.node.path : dataset.datasetArn;
+  return dataset instanceof Dataset ? dataset._physicalName.name : dataset.datasetArn;
 }
 
 /** The dataset ARN the handler may create jobs for: a pattern of the owned group's generated name (ADR 0002), else the ARN. */

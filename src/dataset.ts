@@ -10,7 +10,7 @@ import { recordOf } from './private/definition-checks';
 import { datasetGroupArnPattern, schemaArnPattern } from './private/grant-patterns';
 import { grantHandler } from './private/handler-access';
 import { article, describeValue } from './private/messages';
-import { physicalName } from './private/names';
+import { PhysicalName, physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { claimSlot } from './private/slots';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
@@ -224,6 +224,13 @@ export class Dataset extends DatasetBase implements ITaggable {
    */
   public readonly tags: TagManager;
 
+  /**
+   * The name the dataset is created with, known at synth time: it changes whenever the
+   * dataset is replaced, so imports into it can derive theirs from it.
+   * @internal
+   */
+  public readonly _physicalName: PhysicalName;
+
   private readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: DatasetProps) {
@@ -244,6 +251,7 @@ export class Dataset extends DatasetBase implements ITaggable {
     // The name changes with everything that forces a replacement, so a replacement never reuses it.
     const replacementKey = [groupKey(group), type, SCHEMA_UPDATABLE_TYPES.has(type) ? null : schemaKey(schema)];
     const name = physicalName(this, props.datasetName, replacementKey);
+    this._physicalName = name;
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
 

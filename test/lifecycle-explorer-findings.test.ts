@@ -4,11 +4,16 @@
  * local service's gates, never hoped for from real time. Each names the seed that
  * first showed it; see test/README.md, "Handler bugs the explorer found".
  */
+import * as path from 'path';
 import { Tags } from 'aws-cdk-lib';
-import { DatasetGroup, Schema, SchemaDefinition } from '../src';
-import { until } from './harness/assertions';
-import { withEnvironment } from './harness/environment';
-import { arnOf, groupStack, ITEMS_FIELDS, synthesize, USERS_FIELDS } from './harness/stacks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  DatasetGroup, DatasetImportJob, DatasetType, ImportSource, MetricAttribution, MetricExpression, Schema, SchemaDefinition,
+} from '../src';
+import { destroyAndVerify, until } from './harness/assertions';
+import { ACCOUNT, REGION, withEnvironment } from './harness/environment';
+import { arnOf, groupStack, INTERACTIONS_FIELDS, ITEMS_FIELDS, synthesize, SynthesizedStack, USERS_FIELDS } from './harness/stacks';
+import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
 jest.setTimeout(30_000);
 
@@ -101,5 +106,89 @@ describe('cancelled updates', () => {
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     const shop = env.service.resources('datasetGroup').find((r) => r.arn === shopArn);
     expect(shop?.tags).toEqual({ 'team': 'a', 'cost-center': 'x', [OWNER_TAG]: env.ownerOf(env.cloudformation.resources().find((r) => r.physicalId === shopArn)!.logicalId) });
+  }));
+});
+
+describe('import jobs', () => {
+  /** Group `groupName` with an Interactions dataset (generated name) and an import of the fixture CSV into it. */
+  function importInto(groupName: string): SynthesizedStack {
+    return synthesize((stack) => {
+      const group = new DatasetGroup(stack, 'Group', { datasetGroupName: groupName });
+      const dataset = group.addDataset('Interactions', {
+        datasetType: DatasetType.INTERACTIONS,
+        schema: new Schema(stack, 'InteractionsSchema', {
+          definition: SchemaDefinition.fromFields(interactionsWithEventFields(), { recordName: 'Interactions' }),
+        }),
+      });
+      new DatasetImportJob(stack, 'Import', { dataset, source: ImportSource.fromAsset(path.join(IMPORT_FIXTURES, 'interactions.csv')) });
+    });
+  }
+
+  // Seed 502 (`npx projen explore --seed 502`): the job's generated name hashed the dataset's construct path, not its
+  // name, so the job into a replaced dataset kept the old job's name, and the update was refused as a same-name replacement.
+  test.concurrent('an import into a dataset replaced with its group is a new job under a new name, and the update completes', () => withEnvironment({}, async (env) => {
+    const before = importInto('shop');
+    const after = importInto('market');
+    const stage = (stack: SynthesizedStack) => {
+      const job = Object.values(stack.template.Resources).find((r) => r.Type === 'Custom::PersonalizeDatasetImportJob')!;
+      env.s3.putObject(`cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`, job.Properties!.CopySourceKey as string, 'USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n');
+      return job.Properties!.Name;
+    };
+    const oldName = stage(before);
+    expect((await env.deploy(before.template)).status).toBe('CREATE_COMPLETE');
+
+    const newName = stage(after);
+    const result = await env.deploy(after.template);
+
+    expect(`${result.status} ${result.firstFailure?.reason.split('\n')[0] ?? ''}`).toBe('UPDATE_COMPLETE ');
+    expect(newName).not.toBe(oldName);
+    const jobs = env.service.resources('datasetImportJob');
+    // The old job went with the old dataset; the new one imported into the new dataset.
+    expect(jobs.map((j) => [j.name, j.status])).toEqual([[newName, 'ACTIVE']]);
+    await destroyAndVerify(env);
+  }));
+});
+
+describe('cancelled metric attribution updates', () => {
+  const CLICKS = { metricName: 'clicks', eventType: 'click', expression: MetricExpression.sampleCount() };
+  const PURCHASES = { metricName: 'purchases', eventType: 'purchase', expression: MetricExpression.sampleCount() };
+
+  /** Group 'retail' with Interactions, an attribution with `metrics`, and schema 'orders' whose definition `fields` sets. */
+  function attributionStack(metrics: typeof CLICKS[], fields = ITEMS_FIELDS) {
+    return synthesize((stack) => {
+      const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
+      group.addDataset('Interactions', {
+        datasetType: DatasetType.INTERACTIONS,
+        schema: new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(INTERACTIONS_FIELDS, { recordName: 'Interactions' }) }),
+      });
+      new MetricAttribution(stack, 'Metrics', {
+        datasetGroup: group, metrics, role: iam.Role.fromRoleArn(stack, 'Role', `arn:aws:iam::${ACCOUNT}:role/metrics`),
+      });
+      new Schema(stack, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(fields, { recordName: 'Items' }) });
+    });
+  }
+
+  // Seed 247 (`npx projen explore --seed 247`): the cancelled update's UpdateMetricAttribution landed after the rollback had
+  // found the old metrics in place; once it was ACTIVE, observe reported the mismatch as a failure and the rollback failed.
+  // The engine's guard against late cancelled calls re-applies only on a ready look, and this kind's observe fails on a
+  // mismatch (to catch a lost update), so the fix needs the engine: still open, see test/README.md.
+  test.failing('a metric change cancelled in flight is undone by the rollback even if its call lands after the rollback looked', () => withEnvironment({}, async (env) => {
+    await env.deploy(attributionStack([CLICKS]).template);
+    const updating = env.service.gate();
+    env.service.inject('UpdateMetricAttribution', { kind: 'hold', gate: updating });
+    const lists = () => env.service.calls.filter((c) => c.operation === 'ListMetricAttributionMetrics').length;
+    const listsBefore = lists();
+
+    // The new metric's UpdateMetricAttribution waits on the wire; the schema's new definition under the same name is refused.
+    const deployed = env.deploy(attributionStack([CLICKS, PURCHASES], USERS_FIELDS).template);
+    await updating.reached;
+    // The rollback reads the metrics (still only clicks) and has nothing to change ...
+    await until(() => lists() >= listsBefore + 2);
+    // ... and only then does the cancelled update land.
+    updating.open();
+    const result = await deployed;
+    await env.cloudformation.settled();
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   }));
 });

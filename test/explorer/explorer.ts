@@ -8,13 +8,24 @@
  * - a stack (randomModel): one or two dataset groups (explicit or generated names,
  *   with or without a domain, tags, emptyOnDelete), up to three datasets each of the
  *   types the group allows, each with a schema of its own (explicit or generated
- *   name), perhaps a schema no dataset uses, perhaps stack-wide tags;
+ *   name), perhaps a schema no dataset uses, perhaps stack-wide tags; and in a
+ *   group with Interactions up to three members (generated names): an event
+ *   tracker, filters, a metric attribution, import jobs from a CSV asset (default
+ *   ImportWait), and in a Domain group recommenders whose use case's datasets it has;
  * - create, one to three updates, destroy. An update makes one to three random
  *   changes (randomChanges): tags (in place), a nullable field added to a schema
  *   (an in-place UpdateDataset for Items and Users), renames and domain changes
- *   (replacements), datasets, groups and schemas added and removed. Changes that
- *   are refused by design (a replacement keeping an explicit name, a new dataset
- *   in a taken slot, ADR 0003) make the update fail and roll back;
+ *   (replacements), datasets, groups, schemas and members added and removed, an
+ *   import's new dataVersion (a new job), a filter's expression or a recommender's
+ *   use case (replacements), an attribution's metrics, a recommender's config and
+ *   running state (in place). Changes that are refused by design (a replacement
+ *   keeping an explicit name, a new dataset in a taken slot, ADR 0003, a recommender
+ *   change that needs two deploys) make the update fail and roll back. IDs and
+ *   names never repeat within a seed, not even after a rollback: an import job
+ *   cannot be deleted, and a new one of an old name would adopt it instead of
+ *   running, whatever fault the plan drew for its creation. A step adds no tracker
+ *   or attribution to a group that had one before it (CloudFormation deletes the
+ *   old one only after creating the new, and a group holds one);
  * - for each step, faults (faults.ts): transient ones the handler must absorb, and
  *   at most one failing one that must make the step roll back.
  *
@@ -34,10 +45,15 @@
  * - every failure reason (other than CloudFormation's own "cancelled") names the
  *   resource (its name or ARN) and a cause;
  * - after a COMPLETE status (rollbacks included): every physical ID CloudFormation
- *   holds exists in the service, settled, with the name, tags (plus the owner tag),
- *   domain, group, type and schema its properties ask for, and nothing else exists;
+ *   holds exists in the service, settled, with the name, tags (plus the owner tag;
+ *   none for a metric attribution, which the API cannot tag), domain, group, type,
+ *   schema, filter expression, recommender use case, config and state, attribution
+ *   metrics and import source its properties ask for, and nothing else exists but
+ *   import jobs, which the API cannot delete: a replaced, removed or rolled-back job
+ *   may remain, settled, while its dataset does;
  * - after destroy: nothing exists (but the schema a skipped dataset still uses,
- *   which continue-update-rollback leaves by design).
+ *   which continue-update-rollback leaves by design; import jobs go with their
+ *   datasets).
  *
  * Why no result depends on the machine's speed (the harness runs in real time):
  * - every transient fault is bounded (one per operation and step, at most 3
@@ -53,6 +69,16 @@
  * - a failing fault is never combined with a change it could race: a failure beside
  *   an in-place schema update would leave the extension applied or not depending
  *   on timing, so a step with an in-place update fails only through that update.
+ *   A recommender's config and an attribution's metrics are no such race: whether
+ *   the forward update landed or not, the rollback's own update (which waits for a
+ *   running one to end) brings back the old values, so either ends the same;
+ * - whether a step that rolls back got as far as creating an import job depends on
+ *   timing; a job cannot be deleted, so none is ever reused (new IDs and names, see
+ *   above) and a leftover one is accepted wherever it is, settled, in its dataset;
+ * - Personalize deletes no dataset of a group with filters, so a dataset joins a
+ *   group only while it has none (else a rollback's delete of it would fail or not
+ *   depending on whether it was created yet), and a removed dataset takes the
+ *   group's filters along;
  *   A refused change beside one is such a race too; there both outcomes are
  *   accepted (UPDATE_ROLLBACK_COMPLETE, or UPDATE_ROLLBACK_FAILED finished by
  *   continue-update-rollback), both end in the same stack, and the plan ends its
@@ -66,12 +92,15 @@
  * The timings are the harness's divided by EXPLORER_SPEEDUP, every one of them, so
  * their order (test/harness/timing.ts) is kept.
  */
-import { DescribeSchemaCommand } from '@aws-sdk/client-personalize';
+import {
+  DescribeDatasetImportJobCommand, DescribeFilterCommand, DescribeRecommenderCommand, DescribeSchemaCommand, ListMetricAttributionMetricsCommand,
+} from '@aws-sdk/client-personalize';
 import { armFaults, disarm, drawFaults, FaultSpec, INJECTED, isFailing, stepTargets } from './faults';
 import { Random } from './random';
 import { randomChanges, randomModel, StackModel, synthesizeModel } from './stack-model';
+import { ResourceTypes } from '../../src/private/contract';
 import { canonical, StackOperationResult, StackStatus } from '../harness/cloudformation';
-import { EnvironmentOptions, LifecycleEnvironment } from '../harness/environment';
+import { ACCOUNT, EnvironmentOptions, LifecycleEnvironment, REGION } from '../harness/environment';
 import { SynthesizedStack } from '../harness/stacks';
 import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, SERVICE_TRANSITION_MS } from '../harness/timing';
 
@@ -79,6 +108,10 @@ import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, SER
 export const EXPLORER_SPEEDUP = 2;
 
 const OWNER_TAG = 'cdk-personalize:owner';
+/** The bootstrap staging bucket the harness resolves asset locations to. */
+const ASSET_BUCKET = `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`;
+/** What a staged asset holds: the local service checks only that an import's data exists, not what it says. */
+const STAGED_CSV = Buffer.from('USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nuser-1,item-1,1700000001,click\n');
 
 /** The harness's timings, each divided by `speedup`: their order is unchanged. */
 export function explorerTimings(speedup = EXPLORER_SPEEDUP): EnvironmentOptions {
@@ -109,6 +142,7 @@ export function planSeed(seed: number): PlannedStep[] {
   const random = new Random(seed);
   const steps: PlannedStep[] = [];
   let deployed: { model: StackModel; stack: SynthesizedStack } | undefined;
+  let serial = 0;
   const updates = random.int(1, 3);
   for (let i = 0; i <= updates; i++) {
     let model: StackModel;
@@ -117,10 +151,13 @@ export function planSeed(seed: number): PlannedStep[] {
       model = randomModel(random);
       description = `create ${summarize(model)}`;
     } else {
-      const change = randomChanges(random, deployed.model);
+      // IDs and names continue after those of a rolled-back step: an import job it created cannot be deleted, and one of
+      // the same name would be adopted instead of created.
+      const change = randomChanges(random, { ...deployed.model, serial: Math.max(deployed.model.serial, serial) });
       model = change.model;
       description = `update: ${change.description}`;
     }
+    serial = Math.max(serial, model.serial);
     const stack = synthesizeModel(model);
     const targets = stepTargets(deployed?.stack, stack);
     const refused = targets.refused.length > 0;
@@ -130,6 +167,7 @@ export function planSeed(seed: number): PlannedStep[] {
     const racy = refused && targets.updatedInPlace.length > 0;
     const faults = drawFaults(random, targets, !refused);
     const failing = faults.find(isFailing);
+    // Only a dataset's schema update cannot be undone: a recommender's or attribution's held update is undone by the rollback's own.
     const expect: Expectation = failing?.type === 'updateNeverSettles' || racy ? 'rollback-failed' : refused || failing ? 'rollback' : 'complete';
     steps.push({ operation: 'deploy', description, model, stack, faults, expect });
     if (expect === 'complete') deployed = { model, stack };
@@ -143,7 +181,7 @@ export function planSeed(seed: number): PlannedStep[] {
 
 function summarize(model: StackModel): string {
   const groups = model.groups.map((g) => `${g.id}${g.name ? `(${g.name})` : ''}${g.domain ? `[${g.domain}]` : ''}`
-    + `{${g.datasets.map((d) => d.type).join(',')}}`);
+    + `{${[...g.datasets.map((d) => d.type), ...g.members.map((m) => m.kind)].join(',')}}`);
   return `${groups.join(' ')}${model.schemas.length ? ` + ${model.schemas.length} schema(s)` : ''}`;
 }
 
@@ -277,6 +315,7 @@ class SeedRun {
     let result: StackOperationResult;
     try {
       this.operations++;
+      if (step.operation === 'deploy') this.stageAssets(step.stack!);
       result = step.operation === 'deploy' ? await env.deploy(step.stack!.template) : await env.destroy();
     } finally {
       armed.release();
@@ -302,6 +341,14 @@ class SeedRun {
     if (final.status.endsWith('_COMPLETE')) await this.checkService(final.status);
     // A violation tends to cause more in later steps (a drift stays a drift): the first step with one ends the seed.
     return final.status === expectedStatus(step) && this.violations.length === violationsBefore;
+  }
+
+  /** Puts each import job's CSV asset where `cdk deploy` would have uploaded it. */
+  private stageAssets(stack: SynthesizedStack): void {
+    for (const resource of Object.values(stack.template.Resources)) {
+      const key = resource.Type === ResourceTypes.DATASET_IMPORT_JOB ? resource.Properties?.CopySourceKey : undefined;
+      if (typeof key === 'string') this.env.s3.putObject(ASSET_BUCKET, key, STAGED_CSV);
+    }
   }
 
   /** continue-update-rollback, skipping the datasets whose rollback failed because the schema cannot shrink. */
@@ -369,11 +416,19 @@ class SeedRun {
       const expected: Record<string, unknown> = { name: props.Name, domain: props.Domain };
       const seen: Record<string, unknown> = { name: actual.name, domain: actual.domain };
       if (actual.kind !== 'schema') {
-        expected.status = 'ACTIVE';
+        // A stopped recommender is INACTIVE. An attribution whose update failed stays UPDATE FAILED, serving its old metrics
+        // (which the check below compares): the rollback has nothing to change, and the next update clears it.
+        expected.status = props.Running === 'false' ? 'INACTIVE' : actual.kind === 'metricAttribution' && actual.status === 'UPDATE FAILED' ? actual.status : 'ACTIVE';
         seen.status = actual.status;
         const tags = (props.Tags ?? []) as Array<{ Key: string; Value: string }>;
-        expected.tags = { ...Object.fromEntries(tags.map((t) => [t.Key, t.Value])), [OWNER_TAG]: env.ownerOf(resource.logicalId) };
+        // The API cannot tag a metric attribution.
+        expected.tags = actual.kind === 'metricAttribution' ? {}
+          : { ...Object.fromEntries(tags.map((t) => [t.Key, t.Value])), [OWNER_TAG]: env.ownerOf(resource.logicalId) };
         seen.tags = actual.tags;
+      }
+      if (['eventTracker', 'filter', 'metricAttribution', 'recommender'].includes(actual.kind)) {
+        expected.group = props.DatasetGroupArn;
+        seen.group = actual.datasetGroupArn;
       }
       if (actual.kind === 'dataset') {
         Object.assign(expected, { domain: undefined, group: props.DatasetGroupArn, type: props.DatasetType, updating: undefined });
@@ -383,11 +438,65 @@ class SeedRun {
       }
       this.check(canonical(expected) === canonical(seen), `after ${status}, ${what} drifted: the stack says ${canonical(expected)}, the service holds ${canonical(seen)}`);
       if (actual.kind === 'schema') await this.checkDefinition(status, what, resource.physicalId, String(props.Definition));
+      else await this.checkDetails(status, what, actual.kind, resource.physicalId, props);
     }
     for (const resource of inService) {
-      this.check(stackArns.has(resource.arn) || allowed.has(resource.arn),
-        `after ${status}, ${resource.kind} ${resource.arn} (${resource.status ?? 'no status'}) is in the service but not in the stack`);
+      if (stackArns.has(resource.arn) || allowed.has(resource.arn)) continue;
+      if (resource.kind === 'datasetImportJob') {
+        await this.checkLeftoverImport(status, resource.arn, resource.status, new Set(inService.filter((r) => r.kind === 'dataset').map((r) => r.arn)));
+        continue;
+      }
+      this.check(false, `after ${status}, ${resource.kind} ${resource.arn} (${resource.status ?? 'no status'}) is in the service but not in the stack`);
     }
+  }
+
+  /**
+   * An import job outside the stack: the API cannot delete one, so a job the stack replaced (a new dataVersion), removed or
+   * rolled back stays with its data until its dataset goes. It may remain only settled and in a dataset that still exists.
+   */
+  private async checkLeftoverImport(status: StackStatus, arn: string, jobStatus: string | undefined, datasets: ReadonlySet<string>): Promise<void> {
+    const job = (await this.env.client().send(new DescribeDatasetImportJobCommand({ datasetImportJobArn: arn }))).datasetImportJob;
+    this.check((jobStatus === 'ACTIVE' || jobStatus === 'CREATE FAILED') && datasets.has(job?.datasetArn ?? ''),
+      `after ${status}, import job ${arn} (${jobStatus}) is left outside the stack ${datasets.has(job?.datasetArn ?? '') ? 'unsettled' : `in dataset ${job?.datasetArn}, which is gone`}`);
+  }
+
+  /** What Describe answers for a member kind: the filter's expression, the recommender's config, the attribution's metrics, the job's source. */
+  private async checkDetails(status: StackStatus, what: string, kind: string, arn: string, props: Record<string, any>): Promise<void> {
+    const client = this.env.client();
+    let expected: unknown;
+    let seen: unknown;
+    switch (kind) {
+      case 'filter':
+        expected = props.FilterExpression;
+        seen = (await client.send(new DescribeFilterCommand({ filterArn: arn }))).filter?.filterExpression;
+        break;
+      case 'recommender': {
+        const recommender = (await client.send(new DescribeRecommenderCommand({ recommenderArn: arn }))).recommender;
+        const update = recommender?.latestRecommenderUpdate?.status;
+        expected = { rps: Number(props.MinRecommendationRequestsPerSecond ?? 1), recipe: props.RecipeArn, updating: false };
+        seen = {
+          rps: recommender?.recommenderConfig?.minRecommendationRequestsPerSecond ?? 1,
+          recipe: recommender?.recipeArn,
+          updating: update !== undefined && update !== 'ACTIVE' && update !== 'CREATE FAILED',
+        };
+        break;
+      }
+      case 'metricAttribution': {
+        const metrics = (await client.send(new ListMetricAttributionMetricsCommand({ metricAttributionArn: arn }))).metrics ?? [];
+        expected = ((props.Metrics ?? []) as Array<Record<string, string>>).map((m) => m.MetricName).sort();
+        seen = metrics.map((m) => m.metricName).sort();
+        break;
+      }
+      case 'datasetImportJob': {
+        const job = (await client.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn: arn }))).datasetImportJob;
+        expected = { dataset: props.DatasetArn, location: props.DataLocation };
+        seen = { dataset: job?.datasetArn, location: job?.dataSource?.dataLocation };
+        break;
+      }
+      default:
+        return;
+    }
+    this.check(canonical(expected) === canonical(seen), `after ${status}, ${what} drifted: the stack says ${canonical(expected)}, the service holds ${canonical(seen)}`);
   }
 
   private async checkDefinition(status: StackStatus, what: string, arn: string, definition: string): Promise<void> {
@@ -417,6 +526,7 @@ const CAUSES: RegExp[] = [
   /needs a replacement/,
   /holds one dataset of each type|holds one\s+dataset of each type/,
   /cannot (replace it in place|change in place)/,
+  /Deploy twice/,
 ];
 
 /** The error message of a Reason, without the stack trace the framework adds. */

@@ -25,7 +25,7 @@ import type { Hold, OperationName, ResourceKind } from '../local-personalize/ser
 /** A resource of the step's template, by what the service knows it as. */
 export interface Target {
   readonly logicalId: string;
-  readonly kind: 'datasetGroup' | 'schema' | 'dataset';
+  readonly kind: 'datasetGroup' | 'schema' | 'dataset' | 'eventTracker' | 'filter' | 'metricAttribution' | 'datasetImportJob' | 'recommender';
   readonly name: string;
 }
 
@@ -33,8 +33,13 @@ export interface Target {
 export interface StepTargets {
   /** Resources the step creates: new logical IDs and replacements (a new Name). */
   readonly created: Target[];
-  /** Items and Users datasets whose schema the step changes in place. */
+  /** Items and Users datasets whose schema the step changes in place: an update that cannot be undone. */
   readonly updatedInPlace: Target[];
+  /**
+   * Recommenders whose config, and metric attributions whose metrics, the step changes in
+   * place: updates the rollback undoes with another update.
+   */
+  readonly reversiblyUpdated: Target[];
   /** Changes refused by design (a replacement keeping its name; a new dataset in a taken slot, ADR 0003): the step must roll back. */
   readonly refused: string[];
   /** Resources of the template before the step that the step keeps (and may update) and that it removes. */
@@ -61,6 +66,8 @@ export type FaultSpec =
   | { readonly type: 'refuseCreate'; readonly target: Target }
   | { readonly type: 'neverSettles'; readonly target: Target }
   | { readonly type: 'failUpdate'; readonly target: Target }
+  | { readonly type: 'failReversibleUpdate'; readonly target: Target }
+  | { readonly type: 'reversibleUpdateNeverSettles'; readonly target: Target }
   | { readonly type: 'updateNeverSettles'; readonly target: Target };
 
 type ServiceFault =
@@ -74,12 +81,41 @@ const KIND_OF_TYPE: Record<string, Target['kind']> = {
   [ResourceTypes.DATASET_GROUP]: 'datasetGroup',
   [ResourceTypes.SCHEMA]: 'schema',
   [ResourceTypes.DATASET]: 'dataset',
+  [ResourceTypes.EVENT_TRACKER]: 'eventTracker',
+  [ResourceTypes.FILTER]: 'filter',
+  [ResourceTypes.METRIC_ATTRIBUTION]: 'metricAttribution',
+  [ResourceTypes.DATASET_IMPORT_JOB]: 'datasetImportJob',
+  [ResourceTypes.RECOMMENDER]: 'recommender',
 };
 
-const OPERATIONS: Record<Target['kind'], { mutating: OperationName[]; reading: OperationName[]; deleting: OperationName }> = {
+/** The kinds that are neither groups, schemas nor datasets: their names are generated, and a new name is a replacement. */
+const MEMBER_KINDS: ReadonlySet<Target['kind']> = new Set(['eventTracker', 'filter', 'metricAttribution', 'datasetImportJob', 'recommender']);
+/** A recommender's properties that UpdateRecommender changes. */
+const RECOMMENDER_CONFIG = ['MinRecommendationRequestsPerSecond', 'EnableMetadataWithRecommendations', 'ExcludedColumns', 'ExplorationWeight',
+  'ExplorationItemAgeCutOff'];
+
+const OPERATIONS: Record<Target['kind'], { mutating: OperationName[]; reading: OperationName[]; deleting?: OperationName }> = {
   datasetGroup: { mutating: ['CreateDatasetGroup', 'DeleteDatasetGroup', 'TagResource', 'UntagResource'], reading: ['DescribeDatasetGroup', 'ListTagsForResource'], deleting: 'DeleteDatasetGroup' },
   schema: { mutating: ['CreateSchema', 'DeleteSchema'], reading: ['DescribeSchema'], deleting: 'DeleteSchema' },
   dataset: { mutating: ['CreateDataset', 'DeleteDataset', 'UpdateDataset', 'TagResource', 'UntagResource'], reading: ['DescribeDataset', 'ListTagsForResource'], deleting: 'DeleteDataset' },
+  eventTracker: {
+    mutating: ['CreateEventTracker', 'DeleteEventTracker', 'TagResource', 'UntagResource'],
+    reading: ['DescribeEventTracker', 'ListEventTrackers', 'ListTagsForResource'],
+    deleting: 'DeleteEventTracker',
+  },
+  filter: { mutating: ['CreateFilter', 'DeleteFilter', 'TagResource', 'UntagResource'], reading: ['DescribeFilter', 'ListTagsForResource'], deleting: 'DeleteFilter' },
+  metricAttribution: {
+    mutating: ['CreateMetricAttribution', 'DeleteMetricAttribution', 'UpdateMetricAttribution'],
+    reading: ['DescribeMetricAttribution', 'ListMetricAttributionMetrics', 'ListMetricAttributions'],
+    deleting: 'DeleteMetricAttribution',
+  },
+  // The API cannot delete an import job: no Delete to refuse.
+  datasetImportJob: { mutating: ['CreateDatasetImportJob', 'TagResource', 'UntagResource'], reading: ['DescribeDatasetImportJob', 'ListTagsForResource'] },
+  recommender: {
+    mutating: ['CreateRecommender', 'DeleteRecommender', 'UpdateRecommender', 'StartRecommender', 'StopRecommender', 'TagResource', 'UntagResource'],
+    reading: ['DescribeRecommender', 'ListTagsForResource'],
+    deleting: 'DeleteRecommender',
+  },
 };
 
 /** The reason text every injected failure carries, so a failure reason can be traced to its cause. */
@@ -94,6 +130,7 @@ export function stepTargets(before: SynthesizedStack | undefined, after: Synthes
   const kinds = new Set<Target['kind']>([...resourcesOf(before), ...resourcesOf(after)].map(([, resource]) => KIND_OF_TYPE[resource.Type]));
   const created: Target[] = [];
   const updatedInPlace: Target[] = [];
+  const reversiblyUpdated: Target[] = [];
   const refused: string[] = [];
   /** Logical IDs whose resource this step replaces (or creates). */
   const replaced = new Set<string>();
@@ -107,6 +144,25 @@ export function stepTargets(before: SynthesizedStack | undefined, after: Synthes
     if (!old) {
       replaced.add(logicalId);
       created.push({ logicalId, kind, name });
+      continue;
+    }
+    if (MEMBER_KINDS.has(kind)) {
+      // A generated name hashes whatever forces a replacement (the group's or dataset's name among them): a new name is a
+      // new resource, and the same name never needs one. Should a replacement keep its name, the run shows it as a violation.
+      if (old.Name !== now.Name) {
+        replaced.add(logicalId);
+        created.push({ logicalId, kind, name });
+      } else if (kind === 'recommender') {
+        const configChanged = RECOMMENDER_CONFIG.some((key) => JSON.stringify(old[key]) !== JSON.stringify(now[key]));
+        // Personalize changes a config only while the recommender runs, and stops it only once its update is done.
+        if (configChanged && (old.Running === 'false' || now.Running === 'false')) {
+          refused.push(`${logicalId} would need a new config and a ${now.Running === 'false' ? 'stop' : 'start'} (or a stopped recommender's update)`);
+        } else if (configChanged) {
+          reversiblyUpdated.push({ logicalId, kind, name });
+        }
+      } else if (kind === 'metricAttribution' && JSON.stringify(old.Metrics) !== JSON.stringify(now.Metrics)) {
+        reversiblyUpdated.push({ logicalId, kind, name });
+      }
       continue;
     }
     const schemaChanged = kind === 'dataset'
@@ -127,7 +183,13 @@ export function stepTargets(before: SynthesizedStack | undefined, after: Synthes
   const afterIds = new Set(resourcesOf(after).map(([logicalId]) => logicalId));
   const beforeIds = resourcesOf(before).map(([logicalId]) => logicalId);
   return {
-    created, updatedInPlace, refused, kinds, kept: beforeIds.filter((id) => afterIds.has(id)), removed: beforeIds.filter((id) => !afterIds.has(id)),
+    created,
+    updatedInPlace,
+    reversiblyUpdated,
+    refused,
+    kinds,
+    kept: beforeIds.filter((id) => afterIds.has(id)),
+    removed: beforeIds.filter((id) => !afterIds.has(id)),
   };
 }
 
@@ -158,6 +220,13 @@ export function drawFaults(random: Random, targets: StepTargets, mayFail: boolea
       [1, () => ({ type: 'updateNeverSettles', target: targets.updatedInPlace[0] })],
     );
   } else if (targets.updatedInPlace.length === 0) {
+    // A recommender's config or an attribution's metrics: the rollback's own update undoes whatever landed.
+    if (targets.reversiblyUpdated.length > 0) {
+      failures.push(
+        [2, () => ({ type: 'failReversibleUpdate', target: random.pick(targets.reversiblyUpdated) })],
+        [1, () => ({ type: 'reversibleUpdateNeverSettles', target: random.pick(targets.reversiblyUpdated) })],
+      );
+    }
     if (targets.created.length > 0) failures.push([2, () => ({ type: 'refuseCreate', target: random.pick(targets.created) })]);
     if (settling.length > 0) {
       failures.push(
@@ -180,8 +249,9 @@ function drawTransient(random: Random, kinds: Array<Target['kind']>, targets: St
     [2, () => service(any(), { kind: 'reset', afterProcessing: false, times: random.int(1, 2) })],
     [3, () => service(random.pick(operations.mutating), { kind: 'reset', afterProcessing: true, times: 1 })],
     [2, () => service(any(), { kind: 'delay', ms: random.int(5, 40), times: random.int(1, 3) })],
-    [2, () => service(operations.deleting, { kind: 'error', name: 'ResourceInUseException', message: `${INJECTED}: busy`, times: random.int(1, 2) })],
   ];
+  const deleting = operations.deleting;
+  if (deleting) choices.push([2, () => service(deleting, { kind: 'error', name: 'ResourceInUseException', message: `${INJECTED}: busy`, times: random.int(1, 2) })]);
   // A request the step sends (or its rollback or cleanup does): a Create of what it creates, an Update of what it keeps,
   // a Delete of what it removes or creates.
   const requests: Array<[CfnRequest['RequestType'], string]> = [
@@ -217,6 +287,8 @@ export function describeFault(fault: FaultSpec): string {
     case 'refuseCreate': return `InvalidInputException for the Create of ${fault.target.kind} ${fault.target.name}`;
     case 'neverSettles': return `${fault.target.kind} ${fault.target.name} stays CREATE IN_PROGRESS until CloudFormation cancels`;
     case 'failUpdate': return `UPDATE FAILED for dataset ${fault.target.name}`;
+    case 'failReversibleUpdate': return `the update of ${fault.target.kind} ${fault.target.name} fails`;
+    case 'reversibleUpdateNeverSettles': return `the update of ${fault.target.kind} ${fault.target.name} stays IN_PROGRESS until CloudFormation cancels`;
     case 'updateNeverSettles': return `UpdateDataset of ${fault.target.name} stays IN_PROGRESS until CloudFormation cancels`;
   }
 }
@@ -240,7 +312,11 @@ export function armFaults(env: LifecycleEnvironment, faults: FaultSpec[]): Armed
         break;
       case 'refuseCreate':
         env.service.inject(createOperation(fault.target.kind), {
-          kind: 'error', name: 'InvalidInputException', message: `${INJECTED}: the request is invalid`, always: true, when: (input) => input?.name === fault.target.name,
+          kind: 'error',
+          name: 'InvalidInputException',
+          message: `${INJECTED}: the request is invalid`,
+          always: true,
+          when: (input) => (input?.name ?? input?.jobName) === fault.target.name,
         });
         break;
       case 'neverSettles':
@@ -250,6 +326,12 @@ export function armFaults(env: LifecycleEnvironment, faults: FaultSpec[]): Armed
         env.service.failUpdate(fault.target.name, `${INJECTED}: the schema could not be applied`);
         break;
       case 'updateNeverSettles':
+        holds.push(env.service.holdUpdate(fault.target.name));
+        break;
+      case 'failReversibleUpdate':
+        env.service.failUpdate(fault.target.name, `${INJECTED}: the ${fault.target.kind} could not be updated`);
+        break;
+      case 'reversibleUpdateNeverSettles':
         holds.push(env.service.holdUpdate(fault.target.name));
         break;
     }
@@ -273,5 +355,5 @@ export function disarm(env: LifecycleEnvironment, armed: ArmedFaults): void {
 }
 
 function createOperation(kind: Target['kind']): OperationName {
-  return kind === 'datasetGroup' ? 'CreateDatasetGroup' : kind === 'schema' ? 'CreateSchema' : 'CreateDataset';
+  return `Create${kind[0].toUpperCase()}${kind.slice(1)}` as OperationName;
 }
