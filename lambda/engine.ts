@@ -547,6 +547,11 @@ class ResourceDriver {
       return undefined;
     }
     const outcome = outcomeOf(observation.condition);
+    if (outcome === 'fail' && handoff.guardUntil !== undefined && this.clock.now() < handoff.guardUntil) {
+      // Not what the stack asks for: a cancelled request's call may have landed after this one looked. Make it match again.
+      await kind.update(this.context, arn, this.requestedProps, this.requestedProps);
+      return undefined;
+    }
     if (outcome === 'done' && handoff.guardUntil !== undefined) {
       // Undo whatever a cancelled call changed meanwhile; done once no such call can come any more.
       await kind.update(this.context, arn, this.requestedProps, this.requestedProps);

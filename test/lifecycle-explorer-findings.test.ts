@@ -5,6 +5,7 @@
  * first showed it; see test/README.md, "Handler bugs the explorer found".
  */
 import * as path from 'path';
+import { ListMetricAttributionMetricsCommand } from '@aws-sdk/client-personalize';
 import { Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
@@ -170,9 +171,9 @@ describe('cancelled metric attribution updates', () => {
 
   // Seed 247 (`npx projen explore --seed 247`): the cancelled update's UpdateMetricAttribution landed after the rollback had
   // found the old metrics in place; once it was ACTIVE, observe reported the mismatch as a failure and the rollback failed.
-  // The engine's guard against late cancelled calls re-applies only on a ready look, and this kind's observe fails on a
-  // mismatch (to catch a lost update), so the fix needs the engine: still open, see test/README.md.
-  test.failing('a metric change cancelled in flight is undone by the rollback even if its call lands after the rollback looked', () => withEnvironment({}, async (env) => {
+  // Fixed: the kind's update says the previous request's metrics were not in place, so the engine guards, and within the
+  // guard a look that finds the resource not matching re-applies instead of failing.
+  test('a metric change cancelled in flight is undone by the rollback even if its call lands after the rollback looked', () => withEnvironment({}, async (env) => {
     await env.deploy(attributionStack([CLICKS]).template);
     const updating = env.service.gate();
     env.service.inject('UpdateMetricAttribution', { kind: 'hold', gate: updating });
@@ -190,5 +191,10 @@ describe('cancelled metric attribution updates', () => {
     await env.cloudformation.settled();
 
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    // The late update landed, and the rollback took it back out.
+    const [attribution] = env.service.resources('metricAttribution');
+    const held = await env.client().send(new ListMetricAttributionMetricsCommand({ metricAttributionArn: attribution.arn }));
+    expect(held.metrics?.map((m) => m.metricName)).toEqual(['clicks']);
+    expect(env.service.calls.filter((c) => c.operation === 'UpdateMetricAttribution')).toHaveLength(2);
   }));
 });

@@ -10,4 +10,6 @@ export const SHORT_WAIT_POLICY: WaitPolicy = {
   onEventWindowMs: 3_000,
   isCompleteWindowMs: 5_000,
   totalTimeoutMs: 60_000,
+  // Shorter than the total timeout, as in production (150 s of 30 min): a guard must be able to end before the deadline.
+  cancelledCreateGraceMs: 20_000,
 };

@@ -74,15 +74,19 @@ export const metricAttributionKind: ResourceKind<MetricAttributionSpec> = {
     return recentEnough && existing.name === spec.name && existing.datasetGroupArn === spec.datasetGroupArn;
   },
 
-  update: async (context, arn, _oldSpec, newSpec) => {
+  update: async (context, arn, oldSpec, newSpec) => {
     const current = await currentMetrics(context, arn);
     const described = await describeAttribution(context, arn);
     const same = (a: MetricAttribute, b: MetricAttribute) =>
       a.metricName === b.metricName && a.eventType === b.eventType && a.expression === b.expression;
+    const holds = (metrics: MetricAttribute[]) =>
+      metrics.length === current.length && metrics.every((wanted) => current.some((m) => same(m, wanted)));
+    // Whether the previous request's metrics and output were in place: if not, its calls may still land (ADR 0005).
+    const heldPrevious = holds(oldSpec.metrics) && sameOutput(described?.metricsOutputConfig, oldSpec.output);
     const removeMetrics = current.filter((metric) => !newSpec.metrics.some((wanted) => same(metric, wanted))).map((metric) => metric.metricName!);
     const addMetrics = newSpec.metrics.filter((wanted) => !current.some((metric) => same(metric, wanted)));
     const outputChanged = !sameOutput(described?.metricsOutputConfig, newSpec.output);
-    if (removeMetrics.length === 0 && addMetrics.length === 0 && !outputChanged) return;
+    if (removeMetrics.length === 0 && addMetrics.length === 0 && !outputChanged) return heldPrevious;
     try {
       await context.call('UpdateMetricAttribution', () => personalize().send(new UpdateMetricAttributionCommand({
         metricAttributionArn: arn,
@@ -94,6 +98,7 @@ export const metricAttributionKind: ResourceKind<MetricAttributionSpec> = {
       // A retry whose first attempt started the update (its response was lost) meets that update; observe follows it.
       if (!isErrorNamed(error, 'ResourceInUseException')) throw error;
     }
+    return heldPrevious;
   },
 
   observe: async (context, arn, operation, spec) => {
