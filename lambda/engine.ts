@@ -27,6 +27,7 @@ import { Condition, KindContext, Observation, Operation, ResourceKind } from './
 import {
   describeError, isErrorNamed, isThrottling, OutOfInvocationTime, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries,
 } from './retry';
+import { Attributes } from '../src/private/contract';
 
 export type Outcome = 'done' | 'wait' | 'fail';
 
@@ -293,7 +294,7 @@ class ResourceDriver {
     // CloudFormation rolls back to the resource it knows, whose ARN the requested props give; the replacement
     // the cancelled update was making, under the old props' ARN, never reached CloudFormation.
     const replacementArn = kind.arnOf(this.context, oldProps);
-    if (kind.arnOf(this.context, newProps) === physicalId && replacementArn !== physicalId) {
+    if (replacementArn !== physicalId && await this.locates(newProps, physicalId)) {
       log('info', 'rolling back a cancelled replacement', { logicalId: this.logicalId, orphan: replacementArn });
       return this.create(event.ResourceProperties, startedAt, false, replacementArn, true);
     }
@@ -312,6 +313,16 @@ class ResourceDriver {
     // A new ARN makes this a replacement: CloudFormation deletes the old resource after the update.
     log('info', 'replacing', { logicalId: this.logicalId, causes: causes.join(',') });
     return this.create(event.ResourceProperties, startedAt, true, undefined, true);
+  }
+
+  /** Whether `props` lead to the resource at `physicalId`. */
+  private async locates(props: unknown, physicalId: string): Promise<boolean> {
+    const located = this.kind.arnOf(this.context, props);
+    if (located === physicalId) return true;
+    if (this.kind.isOwnPhysicalId(located)) return false;
+    // A kind whose ARN the service picks answers with a locator: follow it to the resource it finds, if any.
+    const found = await this.kind.observe(this.context, located, 'update');
+    return found?.attributes[Attributes.ARN] === physicalId;
   }
 
   public async delete(physicalId: string, startedAt: number): Promise<OnEventResult> {

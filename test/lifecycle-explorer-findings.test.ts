@@ -9,11 +9,11 @@ import { ListMetricAttributionMetricsCommand } from '@aws-sdk/client-personalize
 import { Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  DatasetGroup, DatasetImportJob, DatasetType, ImportSource, MetricAttribution, MetricExpression, Schema, SchemaDefinition,
+  DatasetGroup, DatasetImportJob, DatasetType, EventTracker, ImportSource, MetricAttribution, MetricExpression, Schema, SchemaDefinition,
 } from '../src';
 import { destroyAndVerify, until } from './harness/assertions';
 import { ACCOUNT, REGION, withEnvironment } from './harness/environment';
-import { arnOf, groupStack, INTERACTIONS_FIELDS, ITEMS_FIELDS, synthesize, SynthesizedStack, USERS_FIELDS } from './harness/stacks';
+import { arnOf, groupStack, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack, USERS_FIELDS } from './harness/stacks';
 import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
 jest.setTimeout(30_000);
@@ -196,5 +196,43 @@ describe('cancelled metric attribution updates', () => {
     const held = await env.client().send(new ListMetricAttributionMetricsCommand({ metricAttributionArn: attribution.arn }));
     expect(held.metrics?.map((m) => m.metricName)).toEqual(['clicks']);
     expect(env.service.calls.filter((c) => c.operation === 'UpdateMetricAttribution')).toHaveLength(2);
+  }));
+});
+
+describe('cancelled replacements of event trackers', () => {
+  /** Group `groupName` with Interactions and a tracker, and perhaps the sibling group 'doomed'. Paths: Group, Group/Interactions, Tracker. */
+  function trackerIn(groupName: string, failingSibling = false): SynthesizedStack {
+    return synthesize((stack) => {
+      const group = new DatasetGroup(stack, 'Group', { datasetGroupName: groupName });
+      group.addDataset('Interactions', {
+        datasetType: DatasetType.INTERACTIONS,
+        schema: new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(INTERACTIONS_FIELDS, { recordName: 'Interactions' }) }),
+      });
+      new EventTracker(stack, 'Tracker', { datasetGroup: group });
+      if (failingSibling) new DatasetGroup(stack, 'Doomed', { datasetGroupName: 'doomed' });
+    });
+  }
+
+  // Seed 732 (`npx projen explore --seed 732`, whenever the tracker's create was in flight when a sibling failed): the rollback
+  // Update asked for the old tracker, whose ARN the service picked, so the engine's check for "rolling back a cancelled
+  // replacement" (the requested props' ARN is the physical ID) never matched a tracker's locator, and the new group's tracker
+  // was left behind, keeping its dataset and group from being deleted.
+  test('a tracker replacement cancelled in flight is deleted by the rollback, so the new group and its dataset go too', () => withEnvironment({}, async (env) => {
+    await env.deploy(trackerIn('retail').template);
+    const renamed = trackerIn('music', true);
+    const tracker = env.service.holdCreation(nameIn(renamed, 'Tracker'), 'eventTracker');
+    const doomed = env.service.holdCreation('doomed');
+    env.service.failCreation('doomed', 'Quota of dataset groups reached');
+    env.cloudformation.onCancel = () => tracker.release();
+
+    const deployed = env.deploy(renamed.template);
+    await tracker.reached;
+    doomed.release();
+    const result = await deployed;
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(env.service.resources('eventTracker').map((t) => t.datasetGroupArn)).toEqual([arnOf('dataset-group/retail')]);
+    expect(env.service.resources('datasetGroup').map((g) => g.name)).toEqual(['retail']);
+    await destroyAndVerify(env);
   }));
 });
