@@ -12,8 +12,10 @@ import {
   DatasetGroup, DatasetImportJob, DatasetType, EventTracker, ImportSource, MetricAttribution, MetricExpression, Schema, SchemaDefinition,
 } from '../src';
 import { destroyAndVerify, until } from './harness/assertions';
-import { ACCOUNT, REGION, withEnvironment } from './harness/environment';
+import { StackOperationResult } from './harness/cloudformation';
+import { ACCOUNT, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
 import { arnOf, groupStack, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack, USERS_FIELDS } from './harness/stacks';
+import type { OperationName } from './local-personalize/model';
 import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
 jest.setTimeout(30_000);
@@ -30,6 +32,25 @@ function stackWith(tags: Record<string, string>, fields = ITEMS_FIELDS) {
     for (const [key, value] of Object.entries(tags)) Tags.of(group).add(key, value);
     new Schema(s, 'Orders', { schemaName: 'orders', definition: SchemaDefinition.fromFields(fields, { recordName: 'Items' }) });
   });
+}
+
+/**
+ * Deploys `template`, whose update fails at once while its `held` call waits on the wire; the rollback then reads
+ * the resource (`looks` counts those reads; it takes two) before the held call of the cancelled update is let through.
+ * Returns the update's result once every cancelled delivery has finished.
+ */
+async function deployWithLateCall(env: LifecycleEnvironment, template: SynthesizedStack['template'], held: OperationName,
+  looks: () => number): Promise<StackOperationResult> {
+  const gate = env.service.gate();
+  env.service.inject(held, { kind: 'hold', gate });
+  const looksBefore = looks();
+  const deployed = env.deploy(template);
+  await gate.reached;
+  await until(() => looks() >= looksBefore + 2);
+  gate.open();
+  const result = await deployed;
+  await env.cloudformation.settled();
+  return result;
 }
 
 describe('failure reasons', () => {
@@ -64,20 +85,11 @@ describe('cancelled updates', () => {
   test.concurrent('a tag change cancelled in flight does not land after the rollback restored the old tags', () => withEnvironment({}, async (env) => {
     await env.deploy(stackWith({ team: 'a' }).template);
     const shopArn = arnOf('dataset-group/shop');
-    const tagging = env.service.gate();
-    env.service.inject('TagResource', { kind: 'hold', gate: tagging });
     const listsOfShop = () => env.service.calls.filter((c) => c.operation === 'ListTagsForResource' && c.input?.resourceArn === shopArn).length;
-    const listsBefore = listsOfShop();
 
     // The tag change is applied in place; the schema's new definition under the same explicit name is refused at once.
-    const deployed = env.deploy(stackWith({ team: 'b' }, USERS_FIELDS).template);
-    // The cancelled update's TagResource waits on the wire; the rollback Update reads the tags (still 'a') ...
-    await tagging.reached;
-    await until(() => listsOfShop() >= listsBefore + 2);
-    // ... and only then does the cancelled TagResource land.
-    tagging.open();
-    const result = await deployed;
-    await env.cloudformation.settled();
+    // The cancelled update's TagResource waits on the wire; the rollback Update reads the tags (still 'a') before it lands.
+    const result = await deployWithLateCall(env, stackWith({ team: 'b' }, USERS_FIELDS).template, 'TagResource', listsOfShop);
 
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     const shop = env.service.resources('datasetGroup').find((r) => r.arn === shopArn);
@@ -89,20 +101,12 @@ describe('cancelled updates', () => {
   test.concurrent('a tag change cancelled halfway (untagged, not yet tagged) does not land after the rollback restored the old tags', () => withEnvironment({}, async (env) => {
     await env.deploy(stackWith({ 'team': 'a', 'cost-center': 'x' }).template);
     const shopArn = arnOf('dataset-group/shop');
-    const tagging = env.service.gate();
-    env.service.inject('TagResource', { kind: 'hold', gate: tagging });
     const listsOfShop = () => env.service.calls.filter((c) => c.operation === 'ListTagsForResource' && c.input?.resourceArn === shopArn).length;
-    const listsBefore = listsOfShop();
 
     // cost-center is removed at once, env waits on the wire; the schema's new definition under the same name is refused.
-    const deployed = env.deploy(stackWith({ team: 'a', env: 'c' }, USERS_FIELDS).template);
-    await tagging.reached;
-    // The rollback reads the tags (cost-center gone, env not there) and puts cost-center back ...
-    await until(() => listsOfShop() >= listsBefore + 2);
-    // ... and only then does the cancelled TagResource land. Only the first TagResource waited: the rollback's goes through.
-    tagging.open();
-    const result = await deployed;
-    await env.cloudformation.settled();
+    // The rollback reads the tags (cost-center gone, env not there) and puts cost-center back before the TagResource lands;
+    // only the first TagResource waits, the rollback's goes through.
+    const result = await deployWithLateCall(env, stackWith({ team: 'a', env: 'c' }, USERS_FIELDS).template, 'TagResource', listsOfShop);
 
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     const shop = env.service.resources('datasetGroup').find((r) => r.arn === shopArn);
@@ -175,20 +179,11 @@ describe('cancelled metric attribution updates', () => {
   // guard a look that finds the resource not matching re-applies instead of failing.
   test('a metric change cancelled in flight is undone by the rollback even if its call lands after the rollback looked', () => withEnvironment({}, async (env) => {
     await env.deploy(attributionStack([CLICKS]).template);
-    const updating = env.service.gate();
-    env.service.inject('UpdateMetricAttribution', { kind: 'hold', gate: updating });
     const lists = () => env.service.calls.filter((c) => c.operation === 'ListMetricAttributionMetrics').length;
-    const listsBefore = lists();
 
     // The new metric's UpdateMetricAttribution waits on the wire; the schema's new definition under the same name is refused.
-    const deployed = env.deploy(attributionStack([CLICKS, PURCHASES], USERS_FIELDS).template);
-    await updating.reached;
-    // The rollback reads the metrics (still only clicks) and has nothing to change ...
-    await until(() => lists() >= listsBefore + 2);
-    // ... and only then does the cancelled update land.
-    updating.open();
-    const result = await deployed;
-    await env.cloudformation.settled();
+    // The rollback reads the metrics (still only clicks) and has nothing to change before the cancelled update lands.
+    const result = await deployWithLateCall(env, attributionStack([CLICKS, PURCHASES], USERS_FIELDS).template, 'UpdateMetricAttribution', lists);
 
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     // The late update landed, and the rollback took it back out.
