@@ -2,6 +2,7 @@ export * from './dataset-group';
 export * from './schema';
 export * from './dataset';
 export * from './provider-logging';
+export * from './provider-functions';
 export * from './event-tracker';
 export * from './filter-expression';
 export * from './filter';

@@ -474,10 +474,6 @@ describe('provider logging and timeouts', () => {
     }
   });
 
-  test('the handler functions run on the newest Node.js runtime', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: Match.stringLikeRegexp('^index\\.'), Runtime: 'nodejs24.x' }, 3);
-  });
-
   test('the waiter state machine logs every state, without execution data, to a log group with retention', () => {
     const [[, machine]] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
     const logging = machine.Properties.LoggingConfiguration;

@@ -7,8 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { newestNodeRuntime } from './handler-runtime';
 import { describeValue } from './messages';
 import { addNagSuppressions, flattenForNag, NagSuppression } from './nag';
+import type { ProviderFunctionsOptions } from '../provider-functions';
 
 /**
  * Timings, kept in step with lambda/engine.ts DEFAULT_WAIT_POLICY: onEvent polls for
@@ -24,8 +26,6 @@ const QUERY_INTERVAL = Duration.seconds(1);
 /** A backstop only: the engine's own 30-minute deadline fails first, with a clearer reason. */
 const TOTAL_TIMEOUT = Duration.minutes(45);
 
-/** The newest Node.js runtime that aws-cdk-lib 2.257 knows; cdk-nag's AwsSolutions-L1 asks for it. */
-const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** Every log group of the provider keeps a month of logs: enough to debug a deploy, never kept forever. */
 const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
@@ -33,6 +33,13 @@ const HANDLER_ASSET = path.join(__dirname, '..', '..', 'assets', 'provider-handl
 
 /** The KMS key each stack's provider logs are encrypted with, set through ProviderLogging.configure. */
 const LOG_KEYS = new WeakMap<Stack, kms.IKey>();
+/** Each stack's function settings, set through ProviderFunctions.configure before its provider exists. */
+const FUNCTION_SETTINGS = new WeakMap<Stack, ProviderFunctionsOptions>();
+/** What Lambda needs to attach a function to a VPC: the actions of the AWS managed AWSLambdaVPCAccessExecutionRole. */
+const VPC_NETWORK_INTERFACE_ACTIONS = [
+  'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+];
 /** What CloudWatch Logs needs on a customer managed key to encrypt and read a log group with it. */
 const LOGS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
 
@@ -94,6 +101,23 @@ export class PersonalizeProvider extends Construct {
     existing?.applyLogKey(key);
   }
 
+  /**
+   * Sets the function settings of the stack `scope` belongs to. They shape functions and
+   * roles as they are created, so they must come before the stack's provider exists.
+   */
+  public static configureFunctions(scope: IConstruct, options: ProviderFunctionsOptions): void {
+    const stack = Stack.of(scope);
+    if (stack.node.tryFindChild(PersonalizeProvider.ID)) {
+      throw new Error(`ProviderFunctions.configure was called for stack '${stack.node.path}' after its first cdk-personalize `
+        + 'construct: the provider functions already exist. Call it before defining the stack\'s Personalize and Rekognition resources.');
+    }
+    if (FUNCTION_SETTINGS.has(stack)) {
+      throw new Error(`ProviderFunctions.configure was already called for stack '${stack.node.path}': a stack has one provider, `
+        + 'so one set of function settings. Pass every setting in one call.');
+    }
+    FUNCTION_SETTINGS.set(stack, options);
+  }
+
   private static readonly ID = 'CdkPersonalizeProvider';
 
   public readonly serviceToken: string;
@@ -105,8 +129,21 @@ export class PersonalizeProvider extends Construct {
   private readonly handlerLogs: logs.LogGroup;
   private watcher?: { fn: lambda.Function; policy: iam.Policy };
 
+  /** What every function of the library shares: runtime, placement, concurrency and dead-letter queue. */
+  private readonly functionSettings: Pick<lambda.FunctionProps,
+  'runtime' | 'vpc' | 'vpcSubnets' | 'securityGroups' | 'reservedConcurrentExecutions' | 'deadLetterQueue'>;
+
   private constructor(scope: Construct, id: string) {
     super(scope, id);
+    const settings = FUNCTION_SETTINGS.get(Stack.of(this)) ?? {};
+    this.functionSettings = {
+      runtime: settings.runtime ?? newestNodeRuntime(),
+      vpc: settings.vpc,
+      vpcSubnets: settings.vpcSubnets,
+      securityGroups: settings.securityGroups,
+      reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
+      deadLetterQueue: settings.deadLetterQueue,
+    };
 
     this.handlerRole = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -120,10 +157,10 @@ export class PersonalizeProvider extends Construct {
     this.code = code;
     const handlerFunction = (functionId: string, handler: string, timeout: Duration) => {
       const fn = new lambda.Function(this, functionId, {
+        ...this.functionSettings,
         code,
         handler,
         timeout,
-        runtime: HANDLER_RUNTIME,
         architecture: lambda.Architecture.ARM_64,
         memorySize: 256,
         role: this.handlerRole,
@@ -154,7 +191,11 @@ export class PersonalizeProvider extends Construct {
     const waiterLogs = this.logGroup('WaiterLogs',
       `/aws/vendedlogs/states/cdk-personalize-${Names.uniqueResourceName(this, { maxLength: 128, separator: '-' })}`);
 
+    for (const role of [this.handlerRole, frameworkOnEventRole, frameworkWaiterRole]) this.allowVpcNetworking(role);
     const provider = new cr.Provider(this, 'Provider', {
+      vpc: this.functionSettings.vpc,
+      vpcSubnets: this.functionSettings.vpcSubnets,
+      securityGroups: this.functionSettings.securityGroups,
       onEventHandler,
       isCompleteHandler,
       queryInterval: QUERY_INTERVAL,
@@ -204,11 +245,12 @@ export class PersonalizeProvider extends Construct {
         description: 'Runs the cdk-personalize training watcher',
       });
       this.handlerLogs.grantWrite(role);
+      this.allowVpcNetworking(role);
       const fn = new lambda.Function(this, 'TrainingWatcher', {
+        ...this.functionSettings,
         code: this.code,
         handler: 'index.watchTraining',
         timeout: WATCHER_TIMEOUT,
-        runtime: HANDLER_RUNTIME,
         architecture: lambda.Architecture.ARM_64,
         memorySize: 256,
         role,
@@ -324,6 +366,25 @@ export class PersonalizeProvider extends Construct {
           + 'Explicit names are granted by exact ARN.',
         appliesTo: [{ regex: GENERATED_NAME_GRANT_FINDING }],
         exactFindings,
+      }]);
+    }
+  }
+
+  /**
+   * Lets a function role create and remove the network interfaces Lambda attaches a function
+   * in a VPC with, when the stack's functions run in one; these actions take no resource-level
+   * permissions when Lambda calls them for a function, so AWS's own managed policy grants them on "*".
+   */
+  private allowVpcNetworking(role: iam.Role): void {
+    if (!this.functionSettings.vpc) return;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: VPC_NETWORK_INTERFACE_ACTIONS, resources: ['*'] }));
+    const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+    if (CfnResource.isCfnResource(policy)) {
+      addNagSuppressions(policy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'In a VPC, Lambda creates and deletes the function\'s network interfaces with its role: the actions of the AWS '
+          + 'managed AWSLambdaVPCAccessExecutionRole, which AWS grants on "*" because the interfaces do not exist before.',
+        appliesTo: ['Resource::*'],
       }]);
     }
   }
