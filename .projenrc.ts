@@ -18,7 +18,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: false,
   release: false,
   depsUpgrade: false,
-  minNodeVersion: '20.0.0',
+  // ADR 0012: Node.js 20 is past end of life; synthesis is supported on 22, 24 and 26, and CI runs on 22.
+  minNodeVersion: '22.0.0',
 
   cdkVersion: AWS_CDK_LIB_MIN_VERSION,
   constructsVersion: CONSTRUCTS_MIN_VERSION,
@@ -62,14 +63,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
-      setupFiles: ['<rootDir>/test/support/sdk-warnings.ts'],
     },
   },
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'lambda', 'examples', 'bench'],
   },
-  gitignore: ['/assets/', '/.ecosystem/', 'cdk.out/', '/examples/cdk.out/', '**/*.snapshot/asset.*/', '.venv/', 'target/'],
+  gitignore: ['/assets/', '/.ecosystem/', 'cdk.out/', '/examples/cdk.out/', '**/*.snapshot/asset.*/', '.venv/', 'target/', '/.ci/node/node_modules/'],
   npmignoreEnabled: true,
 });
 
@@ -83,12 +83,6 @@ for (const folder of ['lambda', 'examples', 'bench']) {
   });
 }
 
-// Quiet output for every task (README commands print results, not noise), each silenced the way its source documents:
-// jsii's end-of-life banner for the Node.js 20 these machines run, and the AWS SDK for JavaScript's notice that its
-// releases after early January 2027 need Node.js 22, printed once per process that loads it (each jest worker).
-// The README states the supported Node.js versions instead.
-project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
-project.tasks.addEnvironment('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
 
 // The registry's unrs-resolver 1.13.0 ships Linux bindings only, which breaks `npm ci` lock checks.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
@@ -120,7 +114,7 @@ project.npmignore?.exclude('/lambda/', '/examples/', '/bench/', '/docs/', '/.ci/
 project.addPackageIgnore('/test/');
 
 // integ-runner checks each test/integ/integ.*.ts against its committed snapshot; a diff fails the task.
-const integEnv = { TS_NODE_TRANSPILE_ONLY: 'true', JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
+const integEnv = { TS_NODE_TRANSPILE_ONLY: 'true' };
 const integ = project.addTask('integ', {
   description: 'Check the integ snapshots in test/integ without deploying',
   env: integEnv,
@@ -166,12 +160,20 @@ project.gitignore.exclude('/.jsii.tabl.json', '__pycache__/');
 project.npmignore?.exclude('/.venv/', '/.ecosystem/', '/.cfnlintrc.yaml', '/.jsii.tabl.json', '/rosetta/');
 const checkEcosystem = project.addTask('check:ecosystem', {
   description: 'Slower checks: cfn-lint on every template, rosetta --strict, Python wheel and Java jar smoke apps, .NET/Go codegen, '
-    + 'cdk-nag 2 and 3 in a consumer app, packaging from a fresh clone, 1,000 seeds of the fault explorer',
-  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+    + 'every cdk-nag pack of both majors in a consumer app, the construct tests on the newest aws-cdk-lib, the bundle on Node.js 22, '
+    + '24 and 26, packaging from a fresh clone, 1,000 seeds of the fault explorer',
   exec: 'bash .ci/ecosystem.sh',
   receiveArgs: true,
 });
 checkEcosystem.prependSpawn(project.compileTask);
 checkEcosystem.prependSpawn(project.preCompileTask);
+
+// Drift, not a gate: the newest aws-cdk-lib, constructs and cdk-nag 2 and 3 from the registry instead of the pinned ones.
+const checkLatest = project.addTask('check:latest', {
+  description: 'Try the newest aws-cdk-lib, constructs and cdk-nag 2 and 3: every cdk-nag pack in the consumer app and the Python '
+    + 'smoke app, and print what changed against the pinned versions (CI prints the result without failing)',
+  exec: 'bash .ci/latest.sh',
+});
+checkLatest.prependSpawn(project.compileTask);
 
 project.synth();

@@ -9,9 +9,14 @@
 #   python     build the wheel, install it in a fresh venv with the minimum aws-cdk-lib, run test/smoke/python
 #   java       build the jar, run test/smoke/java with Maven against the minimum aws-cdk-lib
 #   codegen    .NET and Go sources generate (no .NET SDK here; aws-cdk-go is too large to build)
-#   nag        cdk-nag 2 and cdk-nag 3 (AwsSolutions) on a stack with every construct and option, in a consumer
-#              app (.ecosystem/nag) with the packed library and a current aws-cdk-lib: cdk-nag 3 needs one newer
-#              than the library's minimum
+#   nag        every cdk-nag pack the README names (AwsSolutions, HIPAA, NIST 800-53 rev 5, PCI DSS 3.2.1, Serverless),
+#              cdk-nag 2 and 3, on stacks with every construct and option, in a consumer app (.ecosystem/nag) with the
+#              packed library and the exact versions of test/smoke/nag/package-lock.json (the newest aws-cdk-lib tested);
+#              the findings must be test/smoke/nag/expected-findings.txt, which the README documents
+#   newest-aws-cdk-lib  the construct tests again, against that newest aws-cdk-lib (.ci/jest-newest-aws-cdk-lib.config.js);
+#              `npx projen test` runs them against the minimum
+#   runtimes   the bundled handler on every Node.js major its Lambda runtime can be (22, 24, 26; .ci/node): lifecycle
+#              scenarios against the local services, and the example app synthesized, under each
 #   packaging  a fresh clone of HEAD: npm ci, projen compile, package:js and package:python hold the handler
 #              bundle, and package:js refuses to run without it
 #   explore    the seeded fault explorer (npx projen explore) on 1,000 consecutive seeds: random stacks, operations
@@ -20,9 +25,10 @@
 # Usage: .ci/ecosystem.sh [CHECK...]   (default: all, in the order above)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
-ALL_CHECKS=(cfn-lint api-model rosetta python java codegen nag packaging explore)
+ALL_CHECKS=(cfn-lint api-model rosetta python java codegen nag newest-aws-cdk-lib runtimes packaging explore)
+# Column width of a check's name in the summary.
+NAME_WIDTH=18
 TOOLS_VENV=.venv/ci
 SMOKE_VENV=.venv/smoke-python
 
@@ -38,9 +44,51 @@ tools_venv() {
   if [ -x "$TOOLS_VENV/bin/python" ] && cmp -s .ci/requirements.txt "$TOOLS_VENV/requirements.txt"; then return; fi
   log "creating $TOOLS_VENV from .ci/requirements.txt"
   rm -rf "$TOOLS_VENV"
+  # --no-deps: the file pins every package, dependencies included; pip check proves the set is complete.
   python3 -m venv "$TOOLS_VENV" \
-    && "$TOOLS_VENV/bin/pip" install --quiet --disable-pip-version-check -r .ci/requirements.txt \
+    && "$TOOLS_VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps -r .ci/requirements.txt \
+    && "$TOOLS_VENV/bin/pip" check --disable-pip-version-check >/dev/null \
     && cp .ci/requirements.txt "$TOOLS_VENV/requirements.txt"
+}
+
+# The consumer app (test/smoke/nag/app.js) in folder $1 with the packed library. Without $2, the exact versions of
+# test/smoke/nag/package-lock.json; with $2, those packages at the versions $2 names (npm install specs).
+NAG_DIR=.ecosystem/nag
+consumer_app() {
+  local dir=$1 specs=${2:-}
+  mkdir -p "$dir"
+  if [ -n "$specs" ]; then
+    rm -rf "$dir/node_modules" "$dir/package-lock.json"
+    cp test/smoke/nag/package.json "$dir/"
+    # shellcheck disable=SC2086 # one spec per word
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error $specs >/dev/null) || return 1
+  elif ! cmp -s test/smoke/nag/package-lock.json "$dir/package-lock.json" || [ ! -d "$dir/node_modules/aws-cdk-lib" ]; then
+    cp test/smoke/nag/package.json test/smoke/nag/package-lock.json "$dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || return 1
+  fi
+  # lib/ and assets/ come from the compile that runs before these checks. The library has no dependencies of its
+  # own (aws-cdk-lib and constructs are peers), so unpacking the tarball is what npm would install, without a resolve.
+  local tarball
+  rm -f "$dir"/cdk-personalize-*.tgz
+  tarball=$(npm pack --silent --pack-destination "$dir" | tail -1) || return 1
+  rm -rf "$dir/node_modules/cdk-personalize" && mkdir -p "$dir/node_modules/cdk-personalize"
+  tar -xzf "$dir/$tarball" -C "$dir/node_modules/cdk-personalize" --strip-components=1 || return 1
+  cp test/smoke/nag/app.js "$dir/app.js"
+  log "consumer app in $dir: $tarball with $(consumer_versions "$dir")"
+}
+
+consumer_versions() {
+  (cd "$1" && node -p "['aws-cdk-lib', 'constructs', 'cdk-nag2', 'cdk-nag3'].map((n) => n + ' ' + require(n + '/package.json').version).join(', ')")
+}
+
+# Runs the consumer app in folder $1 and sets DETAIL to its counts.
+run_consumer_app() {
+  local output status expected="$PWD/test/smoke/nag/expected-findings.txt"
+  output=$(cd "$1" && NAG_EXPECTED_FINDINGS="$expected" node app.js 2>&1)
+  status=$?
+  echo "$output"
+  DETAIL=$(grep -E '^cdk-nag [0-9.]+ ' <<<"$output" | sed -E 's/^(cdk-nag [0-9.]+) .*: ([0-9]+ findings).*; (as expected|.*gone).*/\1: \2, \3/' | paste -sd';' | sed 's/;/; /g')
+  return "$status"
 }
 
 check_cfn_lint() {
@@ -101,13 +149,21 @@ check_python() {
   log "built $wheel"
   rm -rf "$SMOKE_VENV"
   python3 -m venv "$SMOKE_VENV" || return 1
-  "$SMOKE_VENV/bin/pip" install --quiet --disable-pip-version-check \
-    "$wheel" "aws-cdk-lib==$MIN_AWS_CDK_LIB" "constructs==$MIN_CONSTRUCTS" || return 1
-  log "installed with aws-cdk-lib==$MIN_AWS_CDK_LIB constructs==$MIN_CONSTRUCTS"
+  "$SMOKE_VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps "$wheel" -r test/smoke/python/requirements.txt || return 1
+  "$SMOKE_VENV/bin/pip" check --disable-pip-version-check || return 1
+  grep -q "^aws-cdk-lib==$MIN_AWS_CDK_LIB\$" test/smoke/python/requirements.txt && grep -q "^constructs==$MIN_CONSTRUCTS\$" test/smoke/python/requirements.txt \
+    || { log "test/smoke/python/requirements.txt must pin aws-cdk-lib==$MIN_AWS_CDK_LIB and constructs==$MIN_CONSTRUCTS"; return 1; }
+  log "installed with test/smoke/python/requirements.txt (aws-cdk-lib==$MIN_AWS_CDK_LIB constructs==$MIN_CONSTRUCTS)"
+  run_python_smoke "$SMOKE_VENV"
+}
+
+# Runs test/smoke/python/app.py in a venv; jsii runs it on the `node` of PATH, whose end-of-life banner must not show.
+run_python_smoke() {
   local output
-  output=$(cd test/smoke/python && "../../../$SMOKE_VENV/bin/python" app.py) || { echo "$output"; return 1; }
+  output=$(cd test/smoke/python && "../../../$1/bin/python" app.py 2>&1) || { echo "$output"; return 1; }
   echo "$output"
-  DETAIL=$(tail -1 <<<"$output")
+  if grep -qi 'end-of-life\|end of life\|no longer supported' <<<"$output"; then log "FAIL  the app printed a Node.js support banner"; return 1; fi
+  DETAIL="$(tail -1 <<<"$output") (node $(node --version))"
 }
 
 check_java() {
@@ -117,7 +173,8 @@ check_java() {
   log "built $(ls dist/java/io/github/cdkpersonalize/cdk-personalize/*/cdk-personalize-*[0-9].jar)"
   local maven=(mvn -B -q -f test/smoke/java/pom.xml "-Dcdk-personalize.version=$VERSION"
     "-Daws-cdk-lib.version=$MIN_AWS_CDK_LIB" "-Dconstructs.version=$MIN_CONSTRUCTS")
-  "${maven[@]}" dependency:list -DincludeArtifactIds=cdk-personalize,aws-cdk-lib,constructs -DoutputFile=target/deps.txt >/dev/null 2>&1 \
+  "${maven[@]}" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:list -DincludeArtifactIds=cdk-personalize,aws-cdk-lib,constructs,jsii-runtime \
+    -DoutputFile=target/deps.txt >/dev/null 2>&1 \
     && log "resolved: $(grep -oE '[a-z.]+:[a-z-]+:jar:[0-9.]+' test/smoke/java/target/deps.txt | tr '\n' ' ')"
   local output
   output=$("${maven[@]}" compile exec:java 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^!!\|^$') || { echo "$output"; return 1; }
@@ -140,21 +197,46 @@ check_codegen() {
 }
 
 check_nag() {
-  local dir=.ecosystem/nag tarball output
-  mkdir -p "$dir"
-  rm -f "$dir"/cdk-personalize-*.tgz
-  # lib/ and assets/ come from the compile that runs before these checks.
-  tarball=$(npm pack --silent --pack-destination "$dir" | tail -1) || return 1
-  log "packed $tarball"
-  cp test/smoke/nag/app.js "$dir/app.js"
-  [ -f "$dir/package.json" ] || echo '{ "name": "nag-consumer", "private": true }' >"$dir/package.json"
-  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --no-save "./$tarball" \
-    'aws-cdk-lib@^2' 'constructs@^10' 'cdk-nag2@npm:cdk-nag@^2' 'cdk-nag3@npm:cdk-nag@^3' >/dev/null) || return 1
-  output=$(cd "$dir" && node app.js 2>&1)
+  consumer_app "$NAG_DIR" || return 1
+  run_consumer_app "$NAG_DIR"
+}
+
+check_newest_aws_cdk_lib() {
+  consumer_app "$NAG_DIR" || return 1
+  local version output
+  version=$(cd "$NAG_DIR" && node -p "require('aws-cdk-lib/package.json').version")
+  output=$(CDK_PERSONALIZE_AWS_CDK_LIB_UNDER_TEST="$version" npx jest --config .ci/jest-newest-aws-cdk-lib.config.js --ci 2>&1)
   local status=$?
-  echo "$output"
-  DETAIL="$(grep -oE "^cdk-nag [0-9.]+ AwsSolutions" <<<"$output" | tr "\n" ";" | sed "s/;$//; s/;/, /g"): no findings"
-  [ "$status" -eq 0 ] && [ "$(grep -c '^cdk-nag' <<<"$output")" -eq 2 ]
+  grep -E '^(PASS|FAIL)|✕|Tests:' <<<"$output"
+  [ "$status" -eq 0 ] || echo "$output" | tail -80
+  DETAIL="aws-cdk-lib $version: $(grep -oE '^Tests: .*' <<<"$output" | sed 's/^Tests: *//')"
+  [ "$status" -eq 0 ]
+}
+
+# The Node.js majors the handler's Lambda runtime can be across the supported aws-cdk-lib range (ADR 0011).
+RUNTIME_MAJORS=(22 24 26)
+# Scenarios that run most of the bundle: every Personalize kind from data to an endpoint, training, Rekognition.
+RUNTIME_SCENARIOS=(test/lifecycle-data-to-endpoint.test.ts test/lifecycle-training.test.ts test/lifecycle-rekognition.test.ts)
+
+check_runtimes() {
+  [ -d .ci/node/node_modules ] || npm ci --prefix .ci/node --no-audit --no-fund --loglevel=error >/dev/null || return 1
+  local major bin proven=() output
+  for major in "${RUNTIME_MAJORS[@]}"; do
+    bin="$PWD/.ci/node/node_modules/node$major/bin"
+    log "node $("$bin/node" --version): ${RUNTIME_SCENARIOS[*]}"
+    if ! output=$(PATH="$bin:$PATH" npx jest "${RUNTIME_SCENARIOS[@]}" --coverage=false --ci --reporters=default 2>&1); then
+      echo "$output" | tail -60
+      return 1
+    fi
+    grep -E '^Tests:' <<<"$output"
+    if ! output=$(PATH="$bin:$PATH" npx projen synth:example 2>&1); then
+      echo "$output" | tail -30
+      return 1
+    fi
+    log "node $major: example app synthesized"
+    proven+=("$major")
+  done
+  DETAIL="bundle and synthesis on Node.js ${proven[*]}"
 }
 
 check_packaging() {
@@ -214,6 +296,9 @@ check_explore() {
   [ "$status" -eq 0 ] && [ -n "$DETAIL" ]
 }
 
+# .ci/latest.sh reuses the functions above.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 [ $# -gt 0 ] || set -- "${ALL_CHECKS[@]}"
 [ -f .jsii ] || { echo "No .jsii: compile first (npx projen compile, or run npx projen check:ecosystem)." >&2; exit 1; }
 
@@ -231,7 +316,7 @@ for CURRENT in "$@"; do
   DETAIL=''
   start=$SECONDS
   if "$fn"; then result=PASS; passed=$((passed + 1)); else result=FAIL; failed=$((failed + 1)); fi
-  summary+=("$(printf '%-4s %-10s %5ss  %s' "$result" "$CURRENT" "$((SECONDS - start))" "$DETAIL")")
+  summary+=("$(printf "%-4s %-${NAME_WIDTH}s %5ss  %s" "$result" "$CURRENT" "$((SECONDS - start))" "$DETAIL")")
 done
 
 echo

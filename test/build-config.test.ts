@@ -7,6 +7,7 @@ import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BUNDLE_MIN_NODE_MAJOR } from '../src/private/handler-runtime';
 
 interface Step { readonly spawn?: string; readonly exec?: string; readonly execArgs?: string[] }
 const tasks: Record<string, { steps?: Step[] }> = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.projen', 'tasks.json'), 'utf8')).tasks;
@@ -35,5 +36,26 @@ describe('packaging always includes the handler bundle', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the bundle and the runtimes it is deployed to', () => {
+  test('the bundle targets the oldest Node.js major the handler runtime may be (ADR 0011)', () => {
+    expect(tasks['bundle:handler'].steps?.[0].exec).toContain(`--target=node${BUNDLE_MIN_NODE_MAJOR}`);
+  });
+
+  test('the package declares the Node.js majors ADR 0012 supports for synthesis', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    expect(pkg.engines.node).toBe('>= 22.0.0');
+  });
+});
+
+describe('the aws-cdk-lib the construct tests run against', () => {
+  test('is the minimum the package supports, or the newest tested version when the second run asks for it', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    const expected = process.env.CDK_PERSONALIZE_AWS_CDK_LIB_UNDER_TEST ?? pkg.devDependencies['aws-cdk-lib'];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(require('aws-cdk-lib/package.json').version).toBe(expected);
+    expect(pkg.peerDependencies['aws-cdk-lib']).toBe(`^${pkg.devDependencies['aws-cdk-lib']}`);
   });
 });

@@ -1,8 +1,11 @@
 /**
  * cdk-nag's compliance packs beyond AwsSolutions (cdk-nag 2, as an aspect): which findings
  * remain on the provider, with and without a KMS key for its logs. The README's
- * "Other cdk-nag packs" table lists the same findings; these tests keep it honest.
+ * "Other cdk-nag packs" table lists the findings that the consumer app of
+ * `.ci/ecosystem.sh nag` pins in test/smoke/nag/expected-findings.txt; these tests keep it honest.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -138,5 +141,35 @@ describe('ProviderLogging', () => {
       + 'cannot be changed by this app. It must allow logs.us-east-1.amazonaws.com kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, '
       + 'kms:GenerateDataKey*, kms:DescribeKey on log groups of this account, or the provider log groups will fail to create. '
       + '[ack: cdk-personalize:importedLogKeyPolicy]');
+  });
+});
+
+describe('the README documents the findings the consumer app pins', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('#### Other packs: HIPAA'), readme.indexOf('#### Running the provider'));
+  const expected = fs.readFileSync(path.join(__dirname, 'smoke', 'nag', 'expected-findings.txt'), 'utf8')
+    .split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(/\s+/));
+  const PACK_PREFIXES: Record<string, string> = {
+    'HIPAA Security': 'HIPAA.Security', 'NIST 800-53 rev 5': 'NIST.800.53.R5', 'PCI DSS 3.2.1': 'PCI.DSS.321', 'Serverless': 'Serverless',
+  };
+  /** The rules of a pack that expected-findings.txt lists for one stack of the consumer app, without the pack prefix. */
+  const pinnedRules = (prefix: string, stackName: string) => [...new Set(expected
+    .filter(([pack, , constructPath]) => pack === prefix && constructPath.split('/')[0] === stackName)
+    .map(([, rule]) => rule.slice(prefix.length + 1)))].sort();
+
+  test('AwsSolutions reports nothing on the library\'s resources, with either major', () => {
+    expect(expected.filter(([pack]) => pack === 'AwsSolutions')).toEqual([]);
+  });
+
+  test.each(Object.entries(PACK_PREFIXES))('the %s row lists the rules pinned for both stacks of the consumer app', (name, prefix) => {
+    const row = section.split('\n').find((line) => line.startsWith(`| ${name} |`));
+    expect(row).toBeDefined();
+    const [asItComes, withProviderFunctions] = row!.split('|').slice(2, 4).map((cell) => cell.split(',').map((rule) => rule.trim()).sort());
+    expect(asItComes).toEqual(pinnedRules(prefix, 'NagConsumer'));
+    expect(withProviderFunctions).toEqual(pinnedRules(prefix, 'NagConsumerRegulated'));
+  });
+
+  test('no library function has a latest-runtime finding in any pack', () => {
+    expect(expected.filter(([, rule]) => /-(L1|LambdaLatestVersion)$/.test(rule))).toEqual([]);
   });
 });
