@@ -6,8 +6,9 @@
  * prints the one command that replays it.
  */
 import { exploreSeeds, formatSummary, report } from './explorer/explorer';
+import { LIFECYCLE_TEST_TIMEOUT_MS } from './harness/environment';
 
-jest.setTimeout(60_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 

@@ -15,12 +15,12 @@ import {
 } from '@aws-sdk/client-personalize';
 import { Campaign, CampaignProps, DatasetGroup } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
-import { LifecycleEnvironment, withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, nameIn, synthesize } from './harness/stacks';
 import { FakeSolution, FakeSolutionVersion, RECIPES } from './support/solution-fakes';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const GROUP_ARN = arnOf('dataset-group/retail');
 

@@ -10,13 +10,14 @@ import { CreateDatasetCommand, CreateEventTrackerCommand, CreateSchemaCommand, C
 import { DatasetGroup, DatasetType, Schema, SchemaDefinition, SchemaField } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
 import { LocalCloudFormation } from './harness/cloudformation';
-import { ACCOUNT, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
+import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
 import { CfnRequest, CfnResponse, ProviderFramework } from './harness/provider-framework';
+import { SimClock } from './harness/sim-clock';
 import { arnOf, dataModelStack, groupStack, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 import { TemplateJson } from './harness/template';
 import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY } from './harness/timing';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const INVENTED_ID = (logicalId: string) => new RegExp(`^LifecycleStack-${logicalId}-[A-Z0-9]{12}$`);
 
@@ -216,9 +217,9 @@ describe('ownership', () => {
     });
     await expectStatus(env.deploy(stack.template), 'CREATE_COMPLETE');
     // Older than the clock skew the handler allows: the first stack's schema is not something the second just made.
-    await new Promise((resolve) => setTimeout(resolve, 4 * env.waitPolicy.clockSkewMs));
+    await env.clock.sleep(4 * env.waitPolicy.clockSkewMs);
     const prodIdentity = { ...env.cloudformation.identity, stackName: 'Prod', stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Prod/1` };
-    const prod = new LocalCloudFormation(env.framework, prodIdentity);
+    const prod = new LocalCloudFormation(env.framework, prodIdentity, env.clock);
 
     const result = await prod.deploy(stack.template);
 
@@ -233,7 +234,7 @@ describe('ownership', () => {
     await expectStatus(env.deploy(stack.template), 'CREATE_COMPLETE');
     const other = groupStack({ Group: { datasetGroupName: 'theirs' } });
     const otherEnvIdentity = { ...env.cloudformation.identity, stackName: 'Other', stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Other/1` };
-    await expectStatus(new LocalCloudFormation(env.framework, otherEnvIdentity).deploy(other.template), 'CREATE_COMPLETE');
+    await expectStatus(new LocalCloudFormation(env.framework, otherEnvIdentity, env.clock).deploy(other.template), 'CREATE_COMPLETE');
 
     const response = await deliverTamperedDelete(env, stack.logicalIds.Group, { Name: 'ours' }, arnOf('dataset-group/theirs'));
 
@@ -385,12 +386,14 @@ describe('the harness\'s CloudFormation', () => {
 
   // The explorer's seed 402: the second failure was neither rolled back nor cancelled, and CloudFormation kept its new properties.
   test('two updates that fail at once, before either is cancelled, are both rolled back to their old properties', async () => {
+    const clock = new SimClock();
     const cloudformation = new LocalCloudFormation(instantProvider, {
       stackName: 'LifecycleStack', stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/LifecycleStack/1`, region: REGION, account: ACCOUNT, partition: 'aws',
-    });
+    }, clock);
     await cloudformation.deploy(twoGroups('a', 'b'));
 
     const result = await cloudformation.deploy(twoGroups('new', 'new'));
+    clock.stop();
 
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(result.operations.filter((o) => o.phase === 'update').map((o) => [o.logicalId, o.status, o.cancelled ?? false]).sort())

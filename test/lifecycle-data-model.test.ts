@@ -8,11 +8,11 @@ import {
 } from '@aws-sdk/client-personalize';
 import { SchemaField } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
-import { LifecycleEnvironment, withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, withEnvironment } from './harness/environment';
 import { arnOf, dataModelStack, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn } from './harness/stacks';
 import { TIMED_OUT } from './harness/timing';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const MODEL = dataModelStack();
 const IDS = MODEL.logicalIds;
@@ -163,8 +163,8 @@ async function waitForStatus(env: LifecycleEnvironment, arn: string, status: str
 }
 
 test.concurrent('throttled Describes while waiting back off, even for schemas, which are looked at without delay', () => withEnvironment({}, async (env) => {
-  const throttledUntil = Date.now() + 400;
-  env.service.inject('DescribeSchema', { kind: 'throttle', always: true, when: () => Date.now() < throttledUntil });
+  const throttledUntil = env.clock.now() + 400;
+  env.service.inject('DescribeSchema', { kind: 'throttle', always: true, when: () => env.clock.now() < throttledUntil });
 
   await expectStatus(env.deploy(MODEL.template), 'CREATE_COMPLETE');
 

@@ -10,11 +10,11 @@ import {
   AutoTraining, Campaign, DatasetGroup, DatasetImportJob, DatasetType, ImportSource, Recipe, Schema, SchemaDefinition, Solution, SolutionVersion,
 } from '../src';
 import { destroyAndVerify, expectStatus, until } from './harness/assertions';
-import { ACCOUNT, REGION, withEnvironment } from './harness/environment';
+import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, REGION, withEnvironment } from './harness/environment';
 import { nameIn, synthesize } from './harness/stacks';
 import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const CSV = path.join(IMPORT_FIXTURES, 'interactions.csv');
 /** The bootstrap staging bucket the harness resolves asset locations to. */

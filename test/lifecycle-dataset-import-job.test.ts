@@ -13,13 +13,13 @@ import {
   DatasetGroup, DatasetImportJob, DatasetType, ImportSource, ImportWait, Schema, SchemaDefinition,
 } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, operationsIn, until } from './harness/assertions';
-import { ACCOUNT, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
+import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 import { HARNESS_PROVIDER_TIMING, HARNESS_WAIT_POLICY } from './harness/timing';
 import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const CSV = path.join(IMPORT_FIXTURES, 'interactions.csv');
 /** The bootstrap staging bucket the harness resolves asset locations to. */

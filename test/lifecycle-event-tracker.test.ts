@@ -9,11 +9,11 @@ import { CreateEventTrackerCommand } from '@aws-sdk/client-personalize';
 import { Tags } from 'aws-cdk-lib';
 import { DatasetGroup, DatasetType, EventTracker, Schema, SchemaDefinition } from '../src';
 import { answersTo, destroyAndVerify, expectStatus } from './harness/assertions';
-import { withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { INTERACTIONS_FIELDS, nameIn, synthesize } from './harness/stacks';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 interface TrackerSpec {
   readonly name?: string;

@@ -13,12 +13,12 @@ import {
 } from '../src';
 import { destroyAndVerify, until } from './harness/assertions';
 import { StackOperationResult } from './harness/cloudformation';
-import { ACCOUNT, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
+import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
 import { arnOf, groupStack, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack, USERS_FIELDS } from './harness/stacks';
 import type { OperationName } from './local-personalize/model';
 import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const OWNER_TAG = 'cdk-personalize:owner';
 

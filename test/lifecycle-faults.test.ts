@@ -5,12 +5,12 @@
  */
 import { Domain } from '../src';
 import { destroyAndVerify, expectStatus, operationsIn } from './harness/assertions';
-import { LifecycleEnvironment, useEnvironment, withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, useEnvironment, withEnvironment } from './harness/environment';
 import { arnOf, groupStack, nameIn } from './harness/stacks';
 import { TIMED_OUT } from './harness/timing';
 import { OperationName } from './local-personalize/server';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 const environment = useEnvironment();
 
 const OWNER_TAG = 'cdk-personalize:owner';

@@ -7,11 +7,11 @@
 import { Tags } from 'aws-cdk-lib';
 import { DatasetGroup, Filter, FilterExpression } from '../src';
 import { answersTo, destroyAndVerify, expectStatus } from './harness/assertions';
-import { withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { addRetailGroup, arnOf, nameIn, synthesize } from './harness/stacks';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const PURCHASED = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")';
 const GENRE = 'INCLUDE ItemID WHERE Items.GENRES IN ($GENRE)';

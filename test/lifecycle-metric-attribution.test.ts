@@ -7,11 +7,11 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DatasetGroup, DatasetType, Metric, MetricAttribution, MetricExpression, Schema, SchemaDefinition } from '../src';
 import { answersTo, destroyAndVerify, expectStatus } from './harness/assertions';
-import { ACCOUNT, withEnvironment } from './harness/environment';
+import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn, synthesize } from './harness/stacks';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const CLICKS: Metric = { metricName: 'CLICKS', eventType: 'click', expression: MetricExpression.sampleCount() };
 const VIEWS: Metric = { metricName: 'VIEWS', eventType: 'view', expression: MetricExpression.sampleCount() };

@@ -7,12 +7,12 @@
 import { CreateRecommenderCommand, DescribeRecommenderCommand, StopRecommenderCommand } from '@aws-sdk/client-personalize';
 import { DatasetGroup, DatasetType, Recommender, RecommenderProps, UseCase } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
-import { withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, nameIn, synthesize } from './harness/stacks';
 import { domainGroup } from './support/domain-fixtures';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 interface RecommenderSpec extends Omit<RecommenderProps, 'datasetGroup' | 'useCase'> {
   readonly useCase?: UseCase;

@@ -12,12 +12,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { DatasetGroup, Domain } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, operationsIn, until } from './harness/assertions';
-import { LifecycleEnvironment, useEnvironment, withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, useEnvironment, withEnvironment } from './harness/environment';
 import { CREATE_FAILED_MARKER } from './harness/provider-framework';
 import { arnOf, groupStack, nameIn, synthesize } from './harness/stacks';
 import { HARNESS_PROVIDER_TIMING, HARNESS_WAIT_POLICY } from './harness/timing';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 const environment = useEnvironment();
 
 const OWNER_TAG = 'cdk-personalize:owner';

@@ -14,10 +14,10 @@ import { Stack, Tags } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { rekognition } from '../src';
 import { destroyAndVerify, expectStatus, until } from './harness/assertions';
-import { LifecycleEnvironment, withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, withEnvironment } from './harness/environment';
 import { synthesize, SynthesizedStack } from './harness/stacks';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const { Dataset, DatasetSource, DatasetType, Project } = rekognition;
 const MANIFEST_FILE = path.join(__dirname, 'fixtures', 'rekognition', 'train.manifest');

@@ -9,11 +9,11 @@ import { CreateSolutionVersionCommand, DescribeSolutionCommand } from '@aws-sdk/
 import { Duration, Tags } from 'aws-cdk-lib';
 import { AutoTraining, DatasetGroup, Recipe, Solution } from '../src';
 import { answersTo, destroyAndVerify, expectStatus } from './harness/assertions';
-import { withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, withEnvironment } from './harness/environment';
 import { deployCancelledBySibling, deployFailingCreation, deployThrottled } from './harness/scenarios';
 import { addRetailGroup, arnOf, nameIn, synthesize } from './harness/stacks';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 interface SolutionSpec {
   readonly autoTrainingDays?: number;

@@ -8,10 +8,10 @@
 import { DescribeSolutionVersionCommand } from '@aws-sdk/client-personalize';
 import { AutoTraining, DatasetGroup, DatasetType, Recipe, Schema, SchemaDefinition, Solution, SolutionVersion, TrainingMode } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
-import { LifecycleEnvironment, withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, withEnvironment } from './harness/environment';
 import { INTERACTIONS_FIELDS, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 
-jest.setTimeout(30_000);
+jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 interface TrainingSpec {
   readonly retrainOn?: string;

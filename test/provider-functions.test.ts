@@ -14,8 +14,6 @@ import {
 } from '../src';
 import { BUNDLE_MIN_NODE_MAJOR, newestNodeRuntime } from '../src/private/handler-runtime';
 
-const LIBRARY_HANDLER = Match.stringLikeRegexp('^index\\.');
-
 function trainingStack(configure?: (stack: Stack) => void): Stack {
   const stack = new Stack(new App(), 'Functions', { env: { account: '123456789012', region: 'us-east-1' } });
   configure?.(stack);

@@ -194,8 +194,6 @@ export interface SeedResult {
   /** What happened, step by step, for a failing seed's report. */
   readonly trace: string[];
   readonly durationMs: number;
-  /** How often the seed was run again because it failed while the machine stalled (see runPlans). */
-  readonly reruns?: number;
 }
 
 /**
@@ -222,67 +220,25 @@ export async function runSeed(env: LifecycleEnvironment, seed: number, steps: Pl
  * Runs plans one after another on one environment, recycled between seeds (a handler
  * copy costs more to start than a seed takes), and a fresh one after a seed whose
  * invocation outlived its Lambda timeout, since that invocation may still be running.
- *
- * The harness runs in real time: a process or handler thread starved of CPU for
- * longer than the invocation margin can miss a deadline that a correct handler
- * keeps. A seed that failed while this process or its handler thread stalled for
- * half that long is run again (at most twice, on a
- * fresh environment); the summary counts these reruns. A seed that fails without a
- * stall is never re-run.
+ * The harness runs on a virtual clock, so a busy machine only makes a seed slower:
+ * a seed's outcome is the same on every run.
  */
 export async function runPlans(next: () => Promise<{ seed: number; steps: PlannedStep[] } | undefined>, onResult: (result: SeedResult) => void,
   speedup = EXPLORER_SPEEDUP): Promise<void> {
   const timings = explorerTimings(speedup);
-  const stallMs = timings.waitPolicy!.invocationMarginMs / 2;
-  const stalls = StallMonitor.shared();
   let env: LifecycleEnvironment | undefined;
   try {
     for (let plan = await next(); plan; plan = await next()) {
-      let result: SeedResult;
-      let reruns = 0;
-      for (;;) {
-        env = env ? await env.recycle() : await LifecycleEnvironment.start(timings);
-        const started = Date.now();
-        result = await runSeed(env, plan.seed, plan.steps);
-        const stalled = Math.max(stalls.longestSince(started), env.longestHandlerStallSince(started));
-        if (result.violations.length > 0) {
-          await env.stop();
-          env = undefined;
-        }
-        if (result.violations.length === 0 || stalled <= stallMs || reruns >= 2) break;
-        reruns++;
+      env = env ? await env.recycle() : await LifecycleEnvironment.start(timings);
+      const result = await runSeed(env, plan.seed, plan.steps);
+      if (result.violations.length > 0) {
+        await env.stop();
+        env = undefined;
       }
-      onResult({ ...result, reruns });
+      onResult(result);
     }
   } finally {
     await env?.stop();
-  }
-}
-
-/** Watches this process's event loop for stalls: how late a 10 ms timer fires. */
-class StallMonitor {
-  public static shared(): StallMonitor {
-    StallMonitor.instance ??= new StallMonitor();
-    return StallMonitor.instance;
-  }
-
-  private static instance?: StallMonitor;
-  /** [when, how late] of timer ticks at least 20 ms late, for the last ten minutes. */
-  private readonly late: Array<[number, number]> = [];
-
-  private constructor() {
-    let expected = Date.now() + 10;
-    setInterval(() => {
-      const now = Date.now();
-      if (now - expected >= 20) this.late.push([now, now - expected]);
-      while (this.late.length > 0 && this.late[0][0] < now - 600_000) this.late.shift();
-      expected = now + 10;
-    }, 10).unref();
-  }
-
-  /** The longest stall (ms) that ended after `since`. */
-  public longestSince(since: number): number {
-    return this.late.filter(([at]) => at >= since).reduce((longest, [, lateBy]) => Math.max(longest, lateBy), 0);
   }
 }
 
@@ -545,8 +501,6 @@ export interface ExploreSummary {
   readonly faults: number;
   readonly checks: number;
   readonly failed: SeedResult[];
-  /** Seeds run again after failing while the machine stalled. */
-  readonly reruns: number;
   readonly durationMs: number;
 }
 
@@ -572,7 +526,6 @@ export function summarizeResults(results: SeedResult[], durationMs: number): Exp
     faults: results.reduce((sum, r) => sum + r.faults, 0),
     checks: results.reduce((sum, r) => sum + r.checks, 0),
     failed: results.filter((r) => r.violations.length > 0).sort((a, b) => a.seed - b.seed),
-    reruns: results.reduce((sum, r) => sum + (r.reruns ?? 0), 0),
     durationMs,
   };
 }
@@ -590,6 +543,5 @@ export function report(result: SeedResult): string {
 export function formatSummary(summary: ExploreSummary): string {
   const violations = summary.failed.reduce((sum, r) => sum + r.violations.length, 0);
   return `explore: ${summary.seeds} seeds, ${summary.operations} operations, ${summary.faults} faults injected, `
-    + `${summary.checks} invariant checks, ${violations} violations (${summary.failed.length} failing seeds), ${(summary.durationMs / 1000).toFixed(1)} s`
-    + `${summary.reruns > 0 ? `; ${summary.reruns} run(s) repeated after the machine stalled` : ''}`;
+    + `${summary.checks} invariant checks, ${violations} violations (${summary.failed.length} failing seeds), ${(summary.durationMs / 1000).toFixed(1)} s`;
 }

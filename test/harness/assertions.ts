@@ -1,6 +1,7 @@
 /** Assertions the lifecycle scenarios share. */
 import { Phase, StackOperationResult, StackStatus } from './cloudformation';
 import { LifecycleEnvironment, VerifyOptions } from './environment';
+import { SimClock } from './sim-clock';
 
 /** The stack ended in `status`, and (for a *_COMPLETE of a forward operation) no resource failed on the way. */
 export async function expectStatus(
@@ -29,8 +30,9 @@ export function answersTo(env: LifecycleEnvironment, operation: string): string[
 
 /**
  * Waits until `condition` holds: for ordering a scenario on events (a request
- * sent, a response recorded), never on elapsed time. Jest's test timeout bounds it.
+ * sent, a response recorded), never on elapsed time. The harness's clock checks it
+ * at every quiet point before it moves time, so nothing happens in between.
  */
-export async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+export function until(condition: () => boolean): Promise<void> {
+  return SimClock.untilAny(condition);
 }

@@ -25,12 +25,13 @@
  * It also plays AWS::CloudFormation::WaitConditionHandle (its Ref is a URL on a local
  * signal endpoint) and AWS::CloudFormation::WaitCondition: its create waits for Count
  * SUCCESS signals, fails on a FAILURE signal with its Reason, is cancelled like any
- * create in flight, and times out only when the test says so (`expireWaitConditions`),
- * never on real time.
+ * create in flight, and times out after its Timeout on the harness's virtual clock, or
+ * when the test says so (`expireWaitConditions`).
  */
 import { randomBytes, randomUUID } from 'crypto';
 import { CfnRequest, CfnResponse, ProviderFramework } from './provider-framework';
 import { SignalEndpoint } from './signals';
+import { SimClock } from './sim-clock';
 import { DeployedAttributes, isPlayedType, StackIdentity, StackTemplate, TemplateError, TemplateJson, WAIT_CONDITION, WAIT_CONDITION_HANDLE } from './template';
 
 export type StackStatus =
@@ -148,7 +149,7 @@ export class LocalCloudFormation {
   /** Wait conditions waiting now, and how to time each out. */
   private readonly waiting = new Map<string, () => void>();
 
-  constructor(private readonly framework: ProviderFramework, public readonly identity: StackIdentity) {}
+  constructor(private readonly framework: ProviderFramework, public readonly identity: StackIdentity, private readonly clock: SimClock) {}
 
   /** Decides how each request is delivered; once by default. */
   public deliveryPlan: (request: CfnRequest) => DeliveryPlan = () => ({ times: 1 });
@@ -440,7 +441,7 @@ export class LocalCloudFormation {
       RequestId: requestId,
       ...fields,
     };
-    const started = Date.now();
+    const started = this.clock.now();
     const plan = this.deliveryPlan(request);
     let accepted: CfnResponse | undefined;
     const deliverOnce = async () => {
@@ -470,7 +471,7 @@ export class LocalCloudFormation {
         status: 'FAILED',
         reason: `Resource ${request.RequestType === 'Create' ? 'creation' : 'update'} cancelled`,
         physicalId: request.RequestType === 'Create' ? this.inventedPhysicalId(request.LogicalResourceId) : request.PhysicalResourceId,
-        durationMs: Date.now() - started,
+        durationMs: this.clock.now() - started,
         cancelled: true,
       };
     }
@@ -486,17 +487,17 @@ export class LocalCloudFormation {
       reason: response.Reason,
       physicalId: response.PhysicalResourceId,
       data: response.Data,
-      durationMs: Date.now() - started,
+      durationMs: this.clock.now() - started,
     };
   }
 
   /** A wait condition handle or wait condition, as CloudFormation itself runs them. */
   private async play(phase: Phase, fields: Omit<CfnRequest, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'>,
     cancellation?: Cancellation): Promise<ResourceOperation> {
-    const started = Date.now();
+    const started = this.clock.now();
     const base = { phase, logicalId: fields.LogicalResourceId, requestType: fields.RequestType };
     const done = (status: 'SUCCESS' | 'FAILED', reason: string, physicalId?: string, data?: Record<string, unknown>, cancelled?: boolean) =>
-      ({ ...base, status, reason, physicalId, data, durationMs: Date.now() - started, cancelled });
+      ({ ...base, status, reason, physicalId, data, durationMs: this.clock.now() - started, cancelled });
     if (fields.RequestType === 'Delete') return done('SUCCESS', '', fields.PhysicalResourceId);
     if (fields.RequestType === 'Update') {
       return done('FAILED', `Update of resource type ${fields.ResourceType} is not supported`, fields.PhysicalResourceId);
@@ -523,11 +524,16 @@ export class LocalCloudFormation {
       const stopListening = this.signals.onSignal(check);
       const finish = (operation: ResourceOperation) => {
         stopListening();
+        cancelTimeout();
         this.waiting.delete(fields.LogicalResourceId);
         resolve(operation);
       };
-      this.waiting.set(fields.LogicalResourceId, () => finish(done('FAILED', `WaitCondition timed out. Received ${
-        [...this.signals.signalsOf(url).values()].filter((signal) => signal.Status === 'SUCCESS').length} conditions when expecting ${count}`, physicalId)));
+      const timeOut = () => finish(done('FAILED', `WaitCondition timed out. Received ${
+        [...this.signals.signalsOf(url).values()].filter((signal) => signal.Status === 'SUCCESS').length} conditions when expecting ${count}`, physicalId));
+      // Timeout: seconds, at most 43,200 (12 hours).
+      const timeoutMs = Math.min(Number(fields.ResourceProperties.Timeout ?? '43200'), 43_200) * 1000;
+      const cancelTimeout = this.clock.schedule(timeoutMs, timeOut, `wait condition ${fields.LogicalResourceId} timeout`);
+      this.waiting.set(fields.LogicalResourceId, timeOut);
       void cancellation?.signal.then(() => finish(done('FAILED', 'Resource creation cancelled', this.inventedPhysicalId(fields.LogicalResourceId), undefined, true)));
       check();
       if (this.waiting.has(fields.LogicalResourceId)) this.onWaitCondition?.(fields.LogicalResourceId);

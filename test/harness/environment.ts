@@ -9,6 +9,7 @@ import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { ensureFreshBundle, HandlerHost, startHandlerHost } from './bundle';
 import { LocalCloudFormation } from './cloudformation';
 import { ProviderFramework } from './provider-framework';
+import { SimClock } from './sim-clock';
 import { StackIdentity, TemplateJson } from './template';
 import {
   HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, ProviderTiming, requestDeadlineMs, SERVICE_TRANSITION_MS,
@@ -29,17 +30,25 @@ export const DEFAULT_STACK_NAME = 'LifecycleStack';
  * seconds takes a chain of invocations, as hours of training do in production.
  */
 export const WATCHER_TIMEOUT_MS = 1_500;
+/**
+ * Jest's timeout for a lifecycle test, in real time: only a guard against a scenario that
+ * waits forever. The outcome never depends on it (the world runs on a virtual clock), but a
+ * machine busy with other work runs a scenario several times slower.
+ */
+export const LIFECYCLE_TEST_TIMEOUT_MS = 180_000;
+/** How long the harness waits for deletes already under way to finish, in virtual time. */
+const SETTLE_TIMEOUT_MS = 3_000;
 
 export interface EnvironmentOptions {
-  /** Options of the local service; durations in real milliseconds. @default transitions of SERVICE_TRANSITION_MS */
-  readonly service?: Omit<LocalPersonalizeOptions, 'now' | 'region' | 'accountId'>;
-  /** Options of the local Rekognition service; durations in real milliseconds. @default transitions of SERVICE_TRANSITION_MS */
-  readonly rekognition?: Omit<LocalRekognitionOptions, 'now' | 'region' | 'accountId'>;
+  /** Options of the local service; durations in virtual milliseconds. @default transitions of SERVICE_TRANSITION_MS */
+  readonly service?: Omit<LocalPersonalizeOptions, 'now' | 'clock' | 'region' | 'accountId'>;
+  /** Options of the local Rekognition service; durations in virtual milliseconds. @default transitions of SERVICE_TRANSITION_MS */
+  readonly rekognition?: Omit<LocalRekognitionOptions, 'now' | 'clock' | 'region' | 'accountId'>;
   /**
-   * How many times faster than real time the service's clock runs. Only the
+   * How many times faster than the harness's clock the service's clock runs. Only the
    * request-rate window feels it (durations above are scaled to match), so
-   * `requestsPerSecond: 5` with speed 50 means 5 requests per 20 real ms:
-   * production's rate against the harness's 50-times-faster handler. @default 1
+   * `requestsPerSecond: 5` with speed 50 means 5 requests per 20 ms of the harness's
+   * clock: production's rate against the harness's 50-times-faster timings. @default 1
    */
   readonly serviceClockSpeed?: number;
   readonly stackName?: string;
@@ -64,10 +73,11 @@ export interface VerifyOptions {
 export class LifecycleEnvironment {
   public static async start(options: EnvironmentOptions = {}): Promise<LifecycleEnvironment> {
     await ensureFreshBundle();
+    const clock = new SimClock();
     const speed = options.serviceClockSpeed ?? 1;
-    const origin = Date.now();
+    const origin = clock.now();
     const scaled = (ms: number | undefined) => (ms ?? SERVICE_TRANSITION_MS) * speed;
-    const now = speed === 1 ? undefined : () => origin + (Date.now() - origin) * speed;
+    const now = speed === 1 ? undefined : () => origin + (clock.now() - origin) * speed;
     // Every bucket exists: the harness does not simulate AWS::S3::Bucket. Import jobs fail where no data is.
     const s3 = await LocalS3.start({ anyBucket: true });
     const service = await LocalPersonalize.start({
@@ -78,6 +88,7 @@ export class LifecycleEnvironment {
       updateAfterMs: scaled(options.service?.updateAfterMs),
       region: REGION,
       accountId: ACCOUNT,
+      clock,
       now,
     });
     const rekognition = await LocalRekognition.start({
@@ -86,10 +97,11 @@ export class LifecycleEnvironment {
       deleteAfterMs: scaled(options.rekognition?.deleteAfterMs),
       region: REGION,
       accountId: ACCOUNT,
+      clock,
       now,
     });
-    const lambda = await LocalLambda.start();
-    return new LifecycleEnvironment(service, rekognition, s3, lambda, options);
+    const lambda = await LocalLambda.start(clock);
+    return new LifecycleEnvironment(clock, service, rekognition, s3, lambda, options);
   }
 
   public readonly cloudformation: LocalCloudFormation;
@@ -103,6 +115,8 @@ export class LifecycleEnvironment {
   private directRekognitionClient?: RekognitionClient;
 
   private constructor(
+    /** The virtual clock everything in this environment waits on. */
+    public readonly clock: SimClock,
     public readonly service: LocalPersonalize,
     public readonly rekognition: LocalRekognition,
     /** A local S3 for what the handler copies and the local Personalize reads (dataset import jobs). */
@@ -126,13 +140,17 @@ export class LifecycleEnvironment {
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_EC2_METADATA_DISABLED: 'true',
       CDK_PERSONALIZE_SILENT: 'true',
+      // What Lambda sets in a function's sandbox; the SDK passes the trace header on only inside Lambda.
+      AWS_LAMBDA_FUNCTION_NAME: 'CdkPersonalizeProvider',
     };
-    this.handlers = handlers ?? startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: this.retryPolicy });
-    this.framework = new ProviderFramework(this.handlers, options.providerTiming ?? HARNESS_PROVIDER_TIMING);
+    this.handlers = handlers ?? startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: this.retryPolicy }, clock);
+    this.framework = new ProviderFramework(this.handlers, options.providerTiming ?? HARNESS_PROVIDER_TIMING, clock);
     const host = this.handlers;
     // The provider's watcher function (its ARN as the harness fakes it: the logical ID after 'function:').
-    lambda.attach((handler, payload, timeoutMs, functionArn) => host.invoke(handler, payload, timeoutMs, functionArn),
-      (functionArn) => (/:function:\S*TrainingWatcher/.test(functionArn) ? { handler: 'watchTraining', timeoutMs: WATCHER_TIMEOUT_MS } : undefined));
+    lambda.attach(async (handler, payload, timeoutMs, functionArn, traceId) => {
+      await host.invoke(handler, payload, timeoutMs, functionArn, traceId);
+    },
+    (functionArn) => (/:function:\S*TrainingWatcher/.test(functionArn) ? { handler: 'watchTraining', timeoutMs: WATCHER_TIMEOUT_MS } : undefined));
     const stackName = options.stackName ?? DEFAULT_STACK_NAME;
     const identity: StackIdentity = {
       stackName,
@@ -141,7 +159,7 @@ export class LifecycleEnvironment {
       account: ACCOUNT,
       partition: 'aws',
     };
-    this.cloudformation = new LocalCloudFormation(this.framework, identity);
+    this.cloudformation = new LocalCloudFormation(this.framework, identity, clock);
   }
 
   /** Shorthand for cloudformation.deploy. */
@@ -154,37 +172,33 @@ export class LifecycleEnvironment {
     return this.cloudformation.destroy();
   }
 
-  /** The longest the handler's thread was starved of CPU since `since` (epoch ms): how far real time was from the harness's scale. */
-  public longestHandlerStallSince(since: number): number {
-    return this.handlers.longestStallSince(since);
-  }
-
   /** The owner tag value the handler gives a resource of this stack. */
   public ownerOf(logicalId: string): string {
     return `${this.cloudformation.identity.stackName}/${logicalId}`;
   }
 
-  /** An SDK client of the test's own, for changes made outside CloudFormation. */
+  /** An SDK client of the test's own, for changes made outside CloudFormation; time stands still while it calls. */
   public client(): PersonalizeClient {
-    this.directClient ??= new PersonalizeClient(this.service.clientConfig());
+    this.directClient ??= holdingTheClock(new PersonalizeClient(this.service.clientConfig()), this.clock);
     return this.directClient;
   }
 
   /** An SDK client of the test's own for the local Rekognition service (projects are made by the test). */
   public rekognitionClient(): RekognitionClient {
-    this.directRekognitionClient ??= new RekognitionClient(this.rekognition.clientConfig());
+    this.directRekognitionClient ??= holdingTheClock(new RekognitionClient(this.rekognition.clientConfig()), this.clock);
     return this.directRekognitionClient;
   }
 
   /** What exists in the Personalize service once every delete already under way (in either service) has finished. */
-  public async settledResources(timeoutMs = 3_000): Promise<ResourceSnapshot[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const resources = this.service.resources();
-      const deleting = [...resources, ...this.rekognition.resources()].some((r) => r.status?.startsWith('DELETE'));
-      if (!deleting || Date.now() > deadline) return resources;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+  public async settledResources(timeoutMs = SETTLE_TIMEOUT_MS): Promise<ResourceSnapshot[]> {
+    const deleting = () => [...this.service.resources(), ...this.rekognition.resources()].some((r) => r.status?.startsWith('DELETE'));
+    let timedOut = false;
+    const cancel = this.clock.schedule(timeoutMs, () => {
+      timedOut = true;
+    }, 'settling deletes');
+    await this.clock.until(() => timedOut || !deleting());
+    cancel();
+    return this.service.resources();
   }
 
   /**
@@ -224,7 +238,7 @@ export class LifecycleEnvironment {
       const what = `${delivery.request.RequestType} of ${delivery.request.LogicalResourceId}`;
       if (delivery.responses.length !== 1) violations.push(`${what} got ${delivery.responses.length} responses`);
       if (delivery.frameworkTimedOut) violations.push(`${what} ran into the framework's own timeout instead of the engine's`);
-      const durationMs = (delivery.finishedAt ?? Date.now()) - delivery.startedAt;
+      const durationMs = (delivery.finishedAt ?? this.clock.now()) - delivery.startedAt;
       if (durationMs > this.requestDeadlineMs) violations.push(`${what} took ${durationMs} ms, past the total timeout (${this.requestDeadlineMs} ms)`);
     }
     for (const record of this.cloudformation.requests.slice(from.requests)) {
@@ -259,7 +273,7 @@ export class LifecycleEnvironment {
     this.rekognition.reset();
     this.s3.reset();
     this.lambda.invocations.length = 0;
-    return new LifecycleEnvironment(this.service, this.rekognition, this.s3, this.lambda, this.options, this.handlers);
+    return new LifecycleEnvironment(this.clock, this.service, this.rekognition, this.s3, this.lambda, this.options, this.handlers);
   }
 
   public async stop(): Promise<void> {
@@ -271,7 +285,21 @@ export class LifecycleEnvironment {
     await this.service.stop();
     await this.rekognition.stop();
     await this.s3.stop();
+    this.clock.stop();
   }
+}
+
+/** Counts the client's requests as in flight, as a handler thread's are: time moves only while they are parked at their server. */
+function holdingTheClock<C extends { middlewareStack: { add(middleware: any, options: any): void } }>(client: C, clock: SimClock): C {
+  client.middlewareStack.add((next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+    const done = clock.send();
+    try {
+      return await next(args);
+    } finally {
+      done();
+    }
+  }, { step: 'finalizeRequest', name: 'countInTheHarnessClock' });
+  return client;
 }
 
 /**

@@ -17,6 +17,7 @@
  * timeout becomes "Task timed out".
  */
 import { BundledHandlers } from './bundle';
+import { SimClock } from './sim-clock';
 import { ProviderTiming } from './timing';
 
 export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
@@ -84,11 +85,11 @@ export class ProviderFramework {
   public readonly invocations: InvocationRecord[] = [];
   public readonly deliveries: DeliveryRecord[] = [];
 
-  constructor(private readonly handlers: BundledHandlers, private readonly timing: ProviderTiming) {}
+  constructor(private readonly handlers: BundledHandlers, private readonly timing: ProviderTiming, private readonly clock: SimClock) {}
 
   /** Delivers one request; resolves with the response once the framework has sent it. */
   public async deliver(request: CfnRequest): Promise<CfnResponse> {
-    const delivery: DeliveryRecord = { request, startedAt: Date.now(), responses: [], frameworkTimedOut: false };
+    const delivery: DeliveryRecord = { request, startedAt: this.clock.now(), responses: [], frameworkTimedOut: false };
     this.deliveries.push(delivery);
     const respond = (status: CfnResponse['Status'], event: Event, reason?: string) => {
       delivery.responses.push(JSON.parse(JSON.stringify({
@@ -110,7 +111,7 @@ export class ProviderFramework {
     });
     if (onEventOutcome !== undefined) await this.wait(onEventOutcome, respond, delivery);
 
-    delivery.finishedAt = Date.now();
+    delivery.finishedAt = this.clock.now();
     if (delivery.responses.length === 0) throw new Error(`The framework sent no response for ${request.LogicalResourceId} ${request.RequestType}`);
     return delivery.responses[0];
   }
@@ -119,7 +120,7 @@ export class ProviderFramework {
   private async wait(resourceEvent: Event, respond: Responder, delivery: DeliveryRecord): Promise<void> {
     const maxAttempts = this.timing.totalTimeoutMs / this.timing.queryIntervalMs;
     for (let attempt = 0; attempt <= maxAttempts; attempt++) {
-      if (attempt > 0) await sleep(this.timing.queryIntervalMs);
+      if (attempt > 0) await this.clock.sleep(this.timing.queryIntervalMs, 'framework query interval');
       let retry = false;
       await this.safely(resourceEvent, respond, async (event) => {
         const result = await this.invoke('isComplete', event);
@@ -161,20 +162,20 @@ export class ProviderFramework {
   private async invoke(fn: 'onEvent' | 'isComplete', event: Event): Promise<any> {
     const payload = JSON.parse(JSON.stringify(event));
     const timeoutMs = fn === 'onEvent' ? this.timing.onEventTimeoutMs : this.timing.isCompleteTimeoutMs;
-    const started = Date.now();
+    const started = this.clock.now();
     const record = (outcome: InvocationRecord['outcome'], error?: string) => this.invocations.push({
       fn,
       requestId: event.RequestId,
       logicalId: event.LogicalResourceId,
       requestType: event.RequestType,
-      durationMs: Date.now() - started,
+      durationMs: this.clock.now() - started,
       outcome,
       error,
     });
 
-    let timer: NodeJS.Timeout | undefined;
+    let cancelTimer: (() => void) | undefined;
     const timedOut = new Promise<'timed out'>((resolve) => {
-      timer = setTimeout(() => resolve('timed out'), timeoutMs);
+      cancelTimer = this.clock.schedule(timeoutMs, () => resolve('timed out'), `${fn} Lambda timeout`);
     });
     let functionError: FunctionError | undefined;
     let result: unknown;
@@ -182,7 +183,7 @@ export class ProviderFramework {
       const outcome = await Promise.race([this.handlers[fn](payload as any, timeoutMs), timedOut]);
       if (outcome === 'timed out') {
         record('timed out');
-        functionError = { errorMessage: `${new Date().toISOString()} ${event.RequestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` };
+        functionError = { errorMessage: `${new Date(this.clock.now()).toISOString()} ${event.RequestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` };
       } else {
         record('returned');
         result = JSON.parse(JSON.stringify(outcome ?? null));
@@ -192,7 +193,7 @@ export class ProviderFramework {
       record('threw', e.message);
       functionError = { errorType: e.name, errorMessage: e.message, trace: e.stack?.split('\n') };
     } finally {
-      clearTimeout(timer);
+      cancelTimer?.();
     }
 
     if (functionError) {
@@ -225,8 +226,4 @@ function defaultPhysicalResourceId(request: Event): string {
     case 'Delete': return request.PhysicalResourceId;
     default: throw new Error(`Invalid "RequestType" in request "${JSON.stringify(request)}"`);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,23 +1,51 @@
 /**
- * A local AWS Lambda endpoint for asynchronous invokes (InvocationType Event), the
- * only kind the handler makes: it starts the training watcher. The request comes from
- * the handler through the AWS SDK's signer and HTTP stack; the function runs in the
- * environment's copy of the bundled handler, under the Lambda timeout the test gives it.
+ * A local AWS Lambda endpoint for asynchronous invokes (InvocationType Event). The
+ * request comes through the AWS SDK's signer and HTTP stack; the function runs in the
+ * environment's copy of the bundled handler, under its Lambda timeout.
+ *
+ * Lambda's recursive loop detection is played as AWS documents it ("Use Lambda recursive
+ * loop detection to prevent infinite loops", Lambda developer guide): Lambda counts how
+ * often one request passes through the same function, by the X-Ray trace header that the
+ * AWS SDK sends on from inside a function (its recursion-detection middleware), and stops
+ * the chain at about the 16th invocation. Loops made of Lambda functions alone are
+ * detected too. A stopped asynchronous invocation is accepted (HTTP 202), then dropped:
+ * it never runs, and only the function's DLQ or on-failure destination would see it.
  */
+import { createHash, randomBytes } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
+
+/** Where an invocation's time comes from: the harness's virtual clock, or real time. */
+export interface LambdaClock {
+  now(): number;
+  /** Calls `fire` after `ms`; the returned function cancels it. */
+  schedule(ms: number, fire: () => void, label?: string): () => void;
+}
+
+const REAL_TIME: LambdaClock = {
+  now: () => Date.now(),
+  schedule: (ms, fire) => {
+    const timer = setTimeout(fire, ms).unref();
+    return () => clearTimeout(timer);
+  },
+};
 
 export interface Invocation {
   readonly functionArn: string;
   readonly payload: unknown;
   readonly startedAt: number;
+  /** How many times this request has passed through this function, this invocation included. */
+  readonly chainLength: number;
   finishedAt?: number;
-  outcome?: 'ok' | 'error' | 'timed out';
+  outcome?: 'ok' | 'error' | 'timed out' | 'stopped as a recursive loop';
   error?: string;
 }
 
-/** Runs one invocation of `handler` (e.g. index.watchTraining) with `payload`, under `timeoutMs`. */
-export type FunctionRunner = (handler: string, payload: unknown, timeoutMs: number, functionArn: string) => Promise<void>;
+/** Runs one invocation of `handler` with `payload`, under `timeoutMs`, with the X-Ray trace header `traceId`. */
+export type FunctionRunner = (handler: string, payload: unknown, timeoutMs: number, functionArn: string, traceId: string) => Promise<void>;
+
+/** The invocation at which Lambda stops a recursive chain ("after approximately 16 invocations"). */
+export const RECURSIVE_CHAIN_LIMIT = 16;
 
 export interface FunctionConfig {
   /** The handler the function runs, e.g. 'watchTraining'. */
@@ -26,8 +54,8 @@ export interface FunctionConfig {
 }
 
 export class LocalLambda {
-  public static async start(): Promise<LocalLambda> {
-    const lambda = new LocalLambda();
+  public static async start(clock: LambdaClock = REAL_TIME): Promise<LocalLambda> {
+    const lambda = new LocalLambda(clock);
     await new Promise<void>((resolve) => lambda.server.listen(0, '127.0.0.1', resolve));
     lambda.server.unref();
     return lambda;
@@ -40,7 +68,7 @@ export class LocalLambda {
   /** How every function runs: by its handler, with a timeout. */
   private config?: (functionArn: string) => FunctionConfig | undefined;
 
-  private constructor() {
+  private constructor(private readonly clock: LambdaClock) {
     this.server = http.createServer((req, res) => this.handle(req, res));
   }
 
@@ -81,15 +109,31 @@ export class LocalLambda {
       if (!config || !this.runner) return answer(404, 'ResourceNotFoundException', `Function not found: ${functionArn}`);
       const payload = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
       answer(202);
-      this.run(functionArn, config, payload);
+      const { traceId, chainLength } = continueTrace(req.headers['x-amzn-trace-id'], functionArn);
+      if (chainLength >= RECURSIVE_CHAIN_LIMIT) {
+        this.invocations.push({
+          functionArn,
+          payload,
+          startedAt: this.clock.now(),
+          finishedAt: this.clock.now(),
+          chainLength,
+          outcome: 'stopped as a recursive loop',
+          error: `Lambda stopped the ${chainLength}th invocation of ${functionArn} in one chain`,
+        });
+        return;
+      }
+      this.run(functionArn, config, payload, traceId, chainLength);
     });
   }
 
-  private run(functionArn: string, config: FunctionConfig, payload: unknown): void {
-    const invocation: Invocation = { functionArn, payload, startedAt: Date.now() };
+  private run(functionArn: string, config: FunctionConfig, payload: unknown, traceId: string, chainLength: number): void {
+    const invocation: Invocation = { functionArn, payload, startedAt: this.clock.now(), chainLength };
     this.invocations.push(invocation);
-    const timedOut = new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), config.timeoutMs).unref());
-    const running = Promise.race([this.runner!(config.handler, payload, config.timeoutMs, functionArn).then(() => 'ok' as const), timedOut])
+    let cancelTimeout: (() => void) | undefined;
+    const timedOut = new Promise<'timed out'>((resolve) => {
+      cancelTimeout = this.clock.schedule(config.timeoutMs, () => resolve('timed out'), `${config.handler} Lambda timeout`);
+    });
+    const running = Promise.race([this.runner!(config.handler, payload, config.timeoutMs, functionArn, traceId).then(() => 'ok' as const), timedOut])
       .then((outcome) => {
         invocation.outcome = outcome;
       }, (error: Error) => {
@@ -97,9 +141,30 @@ export class LocalLambda {
         invocation.error = error.message;
       })
       .finally(() => {
-        invocation.finishedAt = Date.now();
+        cancelTimeout?.();
+        invocation.finishedAt = this.clock.now();
         this.running.delete(running);
       });
     this.running.add(running);
   }
+}
+
+/**
+ * The trace header of an invocation made by a request that carried `header`: the same
+ * trace, with this function's count in the chain one higher (`Lineage=HASH:COUNT`, one
+ * entry per function, as the header Lambda adds).
+ */
+function continueTrace(header: string | string[] | undefined, functionArn: string): { traceId: string; chainLength: number } {
+  const text = Array.isArray(header) ? header[0] : header;
+  const fields = new Map((text ?? '').split(';').filter(Boolean).map((field) => field.split('=') as [string, string]));
+  const functionHash = createHash('sha256').update(functionArn).digest('hex').slice(0, 8);
+  const lineage = new Map((fields.get('Lineage') ?? '').split(',').filter(Boolean).map((entry) => {
+    const [hash, count] = entry.split(':');
+    return [hash, Number(count)] as [string, number];
+  }));
+  const chainLength = (lineage.get(functionHash) ?? 0) + 1;
+  lineage.set(functionHash, chainLength);
+  fields.set('Root', fields.get('Root') ?? `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`);
+  fields.set('Lineage', [...lineage].map(([hash, count]) => `${hash}:${count}`).join(','));
+  return { traceId: [...fields].map(([key, value]) => `${key}=${value}`).join(';'), chainLength };
 }

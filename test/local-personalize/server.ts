@@ -105,7 +105,7 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
    * matched by its solution's name.
    */
   public holdCreation(name: string, kind?: ResourceKind): Hold {
-    return this.service.holdCreation(name, kind);
+    return this.waking(this.service.holdCreation(name, kind));
   }
 
   /**
@@ -113,7 +113,7 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
    * IN_PROGRESS until `release()`, then ends updateAfterMs after it.
    */
   public holdUpdate(datasetName: string): Hold {
-    return this.service.holdUpdate(datasetName);
+    return this.waking(this.service.holdUpdate(datasetName));
   }
 
   /** Updates of the dataset with this name started from now on end in UPDATE FAILED. */
@@ -141,6 +141,22 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
   public override reset(): void {
     super.reset();
     this.service = this.holder.service = new PersonalizeService(this.serviceConfig);
+  }
+
+  protected override transitionDelays(): readonly number[] {
+    const { activeAfterMs, trainAfterMs, deleteAfterMs, updateAfterMs } = this.serviceConfig;
+    return [activeAfterMs / 3, activeAfterMs, trainAfterMs, deleteAfterMs, updateAfterMs / 3, updateAfterMs];
+  }
+
+  /** A released hold lets its resource go on: the clock must be able to move through what follows. */
+  private waking(hold: Hold): Hold {
+    const release = hold.release.bind(hold);
+    return Object.assign(hold, {
+      release: () => {
+        release();
+        this.wakeForTransitions();
+      },
+    });
   }
 }
 

@@ -68,7 +68,15 @@ export class LocalRekognition extends LocalJsonService<OperationName> {
    * then end activeAfterMs later; `reached` resolves once one was created.
    */
   public holdCreation(slot: string): Hold {
-    return this.service.holdCreation(slot);
+    const hold = this.service.holdCreation(slot);
+    const release = hold.release.bind(hold);
+    // A released hold lets its dataset go on: the clock must be able to move through what follows.
+    return Object.assign(hold, {
+      release: () => {
+        release();
+        this.wakeForTransitions();
+      },
+    });
   }
 
   public clearBehaviours(): void {
@@ -88,5 +96,9 @@ export class LocalRekognition extends LocalJsonService<OperationName> {
   public override reset(): void {
     super.reset();
     this.service = this.holder.service = new RekognitionService(this.serviceConfig);
+  }
+
+  protected override transitionDelays(): readonly number[] {
+    return [this.serviceConfig.activeAfterMs, this.serviceConfig.deleteAfterMs];
   }
 }

@@ -25,6 +25,28 @@ export interface JsonServiceProtocol {
   handle(operation: string, input: unknown): unknown;
 }
 
+/**
+ * The time a local service lives in: the lifecycle harness's virtual clock, or real time.
+ * A request holds the clock still from its arrival to its answer (except while it waits at
+ * a test's gate), so time moves only when nothing is being served.
+ */
+export interface ServiceClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Keeps time still until the returned function is called. */
+  hold(): () => void;
+  /** A request that waits here for time or for a test: it no longer keeps time still, until released. */
+  park?(): () => void;
+  /** Lets time move through the instant `ms` from now even if nothing else waits for it (statuses change by timestamps). */
+  wakeAfter?(ms: number): void;
+}
+
+export const REAL_TIME: ServiceClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+  hold: () => () => {},
+};
+
 export interface JsonServerOptions {
   /** Global request rate limit over a sliding one-second window; requests over it are throttled. @default - no limit */
   readonly requestsPerSecond?: number;
@@ -32,7 +54,9 @@ export interface JsonServerOptions {
   readonly region?: string;
   /** @default '123456789012' */
   readonly accountId?: string;
-  /** Clock in epoch milliseconds. @default Date.now */
+  /** Where time comes from, and what a request holds still. @default REAL_TIME */
+  readonly clock?: ServiceClock;
+  /** The service's own clock in epoch milliseconds, if it runs at another speed than `clock`. @default clock.now */
   readonly now?: () => number;
 }
 
@@ -157,6 +181,7 @@ export abstract class LocalJsonService<Operation extends string = string> {
   public readonly region: string;
   public readonly accountId: string;
   protected readonly now: () => number;
+  protected readonly clock: ServiceClock;
   private readonly callLog: MutableCall[] = [];
   private readonly server: http.Server;
   private readonly requestsPerSecond?: number;
@@ -168,16 +193,18 @@ export abstract class LocalJsonService<Operation extends string = string> {
   protected constructor(private readonly protocol: JsonServiceProtocol, options: JsonServerOptions) {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? REAL_TIME;
+    this.now = options.now ?? (() => this.clock.now());
     if (options.requestsPerSecond !== undefined && !(options.requestsPerSecond > 0)) {
       throw new Error('requestsPerSecond must be positive');
     }
     this.requestsPerSecond = options.requestsPerSecond;
     this.server = http.createServer((req, res) => {
-      this.onRequest(req, res).catch((err) => {
+      const serving = { release: this.clock.hold() };
+      this.onRequest(req, res, serving).catch((err) => {
         // Only reached if answering itself failed (e.g. the client went away).
         if (!res.headersSent && !res.destroyed) res.destroy(err);
-      });
+      }).finally(() => serving.release());
     });
     this.server.on('connection', (socket) => socket.unref());
   }
@@ -269,7 +296,19 @@ export abstract class LocalJsonService<Operation extends string = string> {
 
   // ---- the protocol -----------------------------------------------------------------
 
-  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /** `serving` holds the clock; a request waiting at a test's gate lets time move, as the test may wait for time. */
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse, serving: { release: () => void }): Promise<void> {
+    const parked = async (wait: Promise<void>) => {
+      serving.release();
+      const unpark = this.clock.park?.() ?? (() => {});
+      try {
+        await wait;
+      } finally {
+        unpark();
+        serving.release = this.clock.hold();
+      }
+    };
+    const waitAt = (gate: RequestGate) => parked(gate.pass());
     const at = this.now();
     const raw = await readBody(req);
     const target = req.headers['x-amz-target'];
@@ -298,7 +337,7 @@ export abstract class LocalJsonService<Operation extends string = string> {
       switch (fault.kind) {
         case 'hold':
           if (fault.afterProcessing) gateAfterProcessing = fault.gate as RequestGate;
-          else await (fault.gate as RequestGate).pass();
+          else await waitAt(fault.gate as RequestGate);
           break;
         case 'reset':
           if (!fault.afterProcessing) {
@@ -309,7 +348,7 @@ export abstract class LocalJsonService<Operation extends string = string> {
           resetAfterProcessing = true;
           break;
         case 'delay':
-          await sleep(fault.ms);
+          await parked(this.clock.sleep(fault.ms));
           break;
         case 'throttle':
           return this.answerError(res, call, this.throttleError(fault.message ?? 'Rate exceeded'));
@@ -337,6 +376,7 @@ export abstract class LocalJsonService<Operation extends string = string> {
     let status: number;
     let body: unknown;
     let errorType: string | undefined;
+    this.wakeForTransitions();
     try {
       body = this.protocol.handle(operation, input);
       status = 200;
@@ -346,13 +386,23 @@ export abstract class LocalJsonService<Operation extends string = string> {
       errorType = error.type;
       body = { __type: error.type, message: error.message };
     }
-    if (gateAfterProcessing) await gateAfterProcessing.pass();
+    if (gateAfterProcessing) await waitAt(gateAfterProcessing);
     if (resetAfterProcessing) {
       call.errorType = 'reset';
       req.socket.destroy();
       return;
     }
     this.answer(res, call, status, body, errorType);
+  }
+
+  /** The durations after which a resource this service holds may change status; see ServiceClock.wakeAfter. */
+  protected transitionDelays(): readonly number[] {
+    return [];
+  }
+
+  /** Lets the clock stop at every instant a status may change, from now on. */
+  protected wakeForTransitions(): void {
+    for (const ms of new Set(this.transitionDelays())) this.clock.wakeAfter?.(ms);
   }
 
   private takeFault(operation: string, input: unknown): Fault | undefined {
@@ -405,7 +455,7 @@ export abstract class LocalJsonService<Operation extends string = string> {
       'Content-Type': CONTENT_TYPE,
       'Content-Length': Buffer.byteLength(payload),
       'x-amzn-RequestId': call.requestId,
-      'Date': new Date().toUTCString(),
+      'Date': new Date(this.now()).toUTCString(),
     };
     if (errorType !== undefined) headers['x-amzn-ErrorType'] = errorType;
     res.writeHead(status, headers);
@@ -424,10 +474,6 @@ async function readBody(req: http.IncomingMessage): Promise<string | undefined> 
     else chunks.push(chunk as Buffer);
   }
   return tooLarge ? undefined : Buffer.concat(chunks).toString('utf8');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 export function nonNegative(name: string, value: number): number {
