@@ -41,6 +41,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-lambda@^3',
     '@aws-sdk/client-rekognition@^3',
     '@aws-sdk/client-s3@^3',
+    '@aws-sdk/client-sfn@^3',
     '@types/aws-lambda',
     'aws-sdk-client-mock@^4',
     'aws-sdk-client-mock-jest@^4',

@@ -58,6 +58,12 @@ export interface OwnershipQuestion {
   readonly createdNoEarlierThan?: number;
 }
 
+/** How long work ended, in the service's words. */
+export interface WorkOutcome {
+  readonly success: boolean;
+  readonly reason: string;
+}
+
 /** Children that keep a delete from happening, by ARN. */
 export interface Blockers {
   /** Children being deleted: the delete waits for them. */
@@ -84,6 +90,8 @@ export interface ResourceKind<P> {
   readonly blockedDeleteHint?: string;
   /** Delay before the first Describe after Create; 0 for kinds the API creates synchronously. */
   readonly firstPollDelayMs?: number;
+  /** For kinds with `outcome`: what to do when the long wait gives up on the work, in the reason it gives CloudFormation. */
+  readonly longWorkAdvice?: string;
 
   /**
    * Decodes the custom resource properties (all strings), accepting older contract
@@ -122,4 +130,10 @@ export interface ResourceKind<P> {
   delete(context: KindContext, arn: string, props?: P): Promise<void>;
   /** What keeps a delete that the service refused from happening; absent for kinds without children. */
   blockers?(context: KindContext, arn: string, props?: P): Promise<Blockers>;
+  /**
+   * For kinds whose work outlasts a custom resource (training, imports): how that work
+   * ended, or undefined while it runs. The long wait (lambda/long-wait) looks here until
+   * it has an answer for the wait condition (ADR 0014).
+   */
+  outcome?(context: KindContext, arn: string): Promise<WorkOutcome | undefined>;
 }

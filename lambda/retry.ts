@@ -31,6 +31,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
  */
 export class OutOfInvocationTime extends Error {}
 
+/** A call that kept failing until the retry policy's budget ran out; `lastError` is what the service answered last. */
+export class RetriesExhausted extends Error {
+  constructor(message: string, public readonly lastError: unknown) {
+    super(message);
+  }
+}
+
 function errorName(error: unknown): string {
   const e = error as { name?: string; code?: string } | undefined;
   return e?.name ?? e?.code ?? 'Error';
@@ -85,8 +92,8 @@ export async function withRetries<T>(
           + `after ${attemptNumber} attempts in ${elapsedMs} s: ${describeError(error)}`);
       }
       if (attemptNumber >= policy.maxAttempts || (budgetMs !== undefined && retryEndsAt - startedAt > budgetMs)) {
-        throw new Error(`${operation} still failed after ${attemptNumber} attempts in ${elapsedMs} s: `
-          + `${describeError(error).replace(/\.$/, '')}.${hintFor(error)}`);
+        throw new RetriesExhausted(`${operation} still failed after ${attemptNumber} attempts in ${elapsedMs} s: `
+          + `${describeError(error).replace(/\.$/, '')}.${hintFor(error)}`, error);
       }
       log('warn', 'transient error, retrying', { operation, error: errorName(error), attempt: attemptNumber, delayMs });
       await clock.sleep(delayMs);

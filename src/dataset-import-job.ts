@@ -1,8 +1,9 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  ArnFormat, CfnResource, CustomResource, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack,
-  TagManager, TagType, Token,
+  ArnFormat, CfnResource, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, Duration, IResource, ITaggable, Lazy, RemovalPolicy,
+  Resource, Stack, TagManager, TagType, Token,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -17,6 +18,7 @@ import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
 import { whenAppDeclared } from './private/group-members';
 import { grantHandler } from './private/handler-access';
+import { longWorkResult } from './private/long-work-result';
 import { addNagSuppressions, flattenForNag } from './private/nag';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -28,7 +30,8 @@ const DATA_LOCATION_MAX_LENGTH = 256;
 /** S3 object keys are at most 1,024 bytes of UTF-8. */
 const S3_KEY_MAX_BYTES = 1024;
 /** The engine fails any operation after 30 minutes; the wait ends before, with its own message (ADR 0008). */
-const MAX_WAIT = Duration.minutes(25);
+/** A wait condition's longest Timeout: the long wait (ADR 0014) holds a deploy at most this long. */
+const MAX_WAIT = Duration.hours(12);
 const DATA_VERSION_MAX_LENGTH = 256;
 
 /**
@@ -131,9 +134,11 @@ class AssetSource extends ImportSource {
 export abstract class ImportWait {
   /**
    * Wait until the job is ACTIVE, and fail the deployment with the service's reason if
-   * the job fails, or if it is still running after `bound` (at most 25 minutes: a
-   * custom resource operation cannot outlast the handler's 30-minute limit). The job
-   * itself goes on in that case.
+   * the job fails, or, shortly before `bound`, if it is still running (the job itself goes
+   * on then). What uses the data (training, recommenders) starts after the import.
+   *
+   * The deploy is held by a CloudFormation wait condition that the stack's long wait
+   * signals (a Step Functions state machine, ADR 0014), so `bound` may be up to 12 hours.
    */
   public static untilActive(bound: Duration): ImportWait {
     return new UntilActive(bound);
@@ -141,8 +146,8 @@ export abstract class ImportWait {
 
   /**
    * Start the job and finish the deployment at once: the data lands in the dataset
-   * later, whether the job succeeds or fails. For imports that take longer than 25
-   * minutes; check the job's status yourself before training on the data.
+   * later, whether the job succeeds or fails. Check the job's status yourself before
+   * training on the data.
    */
   public static startOnly(): ImportWait {
     return new StartOnly();
@@ -162,8 +167,8 @@ class UntilActive extends ImportWait {
     if (bound.isUnresolved()) throw new Error('Invalid ImportWait.untilActive bound: it must be known at synth time.');
     const seconds = bound.toMilliseconds() / 1000;
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_WAIT.toSeconds()) {
-      throw new Error(`Invalid ImportWait.untilActive bound: ${bound.toHumanString()}. Expected whole seconds from 1 second to 25 minutes `
-        + '(the handler gives up on any operation after 30 minutes); for longer imports use ImportWait.startOnly().');
+      throw new Error(`Invalid ImportWait.untilActive bound: ${bound.toHumanString()}. Expected whole seconds from 1 second to 12 hours `
+        + '(the longest a CloudFormation wait condition holds a deploy); for longer imports use ImportWait.startOnly().');
     }
     this._seconds = seconds;
   }
@@ -214,7 +219,7 @@ export interface DatasetImportJobProps {
 
   /**
    * When the deployment is done with the job.
-   * @default ImportWait.untilActive(Duration.minutes(25))
+   * @default ImportWait.untilActive(Duration.hours(12))
    */
   readonly wait?: ImportWait;
 
@@ -325,6 +330,14 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     if (this.importMode === ImportMode.INCREMENTAL) this.node.addValidation({ validate: () => incrementalProblems(this) });
     if (props.publishAttributionMetricsToS3) this.node.addValidation({ validate: () => publishingProblems(this) });
 
+    const provider = PersonalizeProvider.getOrCreate(this);
+    // Waiting for the import: a wait condition the long wait signals. Each job (a new name) has a handle of its own:
+    // CloudFormation does not update either, and an old handle keeps its signals.
+    const waitKey = digest(name.name);
+    const longWait = wait._seconds !== undefined ? provider.longWait() : undefined;
+    const handle = longWait ? new CfnWaitConditionHandle(this, `Handle${waitKey}`) : undefined;
+    longWait?.watch(['personalize:DescribeDatasetImportJob'], [personalizeArnPattern(this, 'dataset-import-job', name)]);
+
     const properties: DatasetImportJobProperties = {
       ContractVersion: CONTRACT_VERSION,
       Name: name.name,
@@ -335,11 +348,12 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
       PublishAttributionMetricsToS3: String(props.publishAttributionMetricsToS3 ?? false),
       Wait: wait._mode,
       WaitSeconds: wait._seconds !== undefined ? String(wait._seconds) : undefined,
+      WaitStateMachineArn: longWait?.stateMachine.stateMachineArn,
+      SignalUrl: handle?.ref,
       CopySourceBucket: source.asset?.s3BucketName,
       CopySourceKey: source.asset?.s3ObjectKey,
       Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
     };
-    const provider = PersonalizeProvider.getOrCreate(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -366,6 +380,16 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
 
     this.datasetImportJobArn = resource.getAttString(Attributes.ARN);
     this.datasetImportJobName = resource.getAttString(Attributes.NAME);
+
+    if (longWait && handle) {
+      resource.node.addDependency(longWait);
+      const condition = new CfnWaitCondition(this, `Imported${waitKey}`, {
+        handle: handle.ref, timeout: String(wait._seconds), count: 1,
+      });
+      condition.node.addDependency(resource);
+      // What depends on this construct (training after the imports into its group) waits for proof the import succeeded.
+      longWorkResult(this, `Result${waitKey}`, ResourceTypes.DATASET_IMPORT_JOB, this.datasetImportJobArn, condition);
+    }
 
     // Personalize publishes through the group's attribution, which must exist when the job starts.
     if (props.publishAttributionMetricsToS3) {
@@ -495,4 +519,9 @@ function incrementalProblems(job: DatasetImportJob): string[] {
   return [`Invalid importMode: INCREMENTAL adds to the bulk data of dataset '${dataset.node.path}', which this app creates, and no `
     + 'FULL import of it is declared. Personalize accepts INCREMENTAL only for a dataset that already has bulk data: use '
     + 'ImportMode.FULL, or add a FULL DatasetImportJob for the dataset (the incremental one runs after it).'];
+}
+
+/** A short, stable hash for the logical IDs of a job's wait: a new job gets a new handle and wait condition. */
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8).toUpperCase();
 }

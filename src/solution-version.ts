@@ -10,6 +10,7 @@ import { Attributes, CONTRACT_VERSION, ResourceTypes, SolutionVersionProperties,
 import { versionArns } from './private/grant-patterns';
 import { whenAppDeclared } from './private/group-members';
 import { grantHandler } from './private/handler-access';
+import { longWorkResult } from './private/long-work-result';
 import { describeValue } from './private/messages';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -101,8 +102,8 @@ const HANDLER_ACTIONS = [
  * A training run of a solution on deploy: a solution version.
  *
  * Training takes hours, more than a custom resource may take, so the custom resource
- * starts the training and answers at once; a watcher function follows it and signals
- * a CloudFormation wait condition, which holds the deploy until the training ends
+ * starts the training and answers at once; the stack's long wait (a Step Functions loop
+ * that looks at the training) signals a CloudFormation wait condition, which holds the deploy until the training ends
  * (at most `trainingTimeout`, 12 hours). `solutionVersionArn` is read through the wait
  * condition, so whatever uses it (a campaign) is created only once the version is
  * trained; `node.addDependency(version)` has the same effect. A failed training fails
@@ -167,14 +168,16 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
 
     const provider = PersonalizeProvider.getOrCreate(this);
     const solutionGrant = ownSolution ? versionArns(this, ownSolution._physicalName) : [`${solution.solutionArn}/*`];
-    const watcher = provider.trainingWatcher(solutionGrant);
+    const longWait = provider.longWait();
+    longWait.watch(['personalize:DescribeSolutionVersion'], solutionGrant);
     const properties: SolutionVersionProperties = {
       ContractVersion: CONTRACT_VERSION,
       Name: name.name,
       SolutionArn: solution.solutionArn,
       TrainingMode: mode,
       SignalUrl: handle.ref,
-      WatcherFunctionArn: watcher.functionArn,
+      WaitStateMachineArn: longWait.stateMachine.stateMachineArn,
+      WaitSeconds: timeout.toSeconds().toString(),
       RetrainOn: props.retrainOn,
       Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
     };
@@ -186,8 +189,8 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
     });
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [...solutionGrant, ownSolution ? solutionArnGrant(ownSolution) : solution.solutionArn] },
-      { actions: ['lambda:InvokeFunction'], resources: [watcher.functionArn] },
     ]);
+    resource.node.addDependency(longWait);
 
     const condition = new CfnWaitCondition(this, `Training${training}`, {
       handle: handle.ref,
@@ -205,10 +208,10 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
       });
     }
 
-    // Read through the wait condition (Fn::Select of a literal list resolves every item), so users of the ARN wait for training.
-    this.solutionVersionArn = Token.asString({
-      'Fn::Select': [0, [resource.getAttString(Attributes.ARN), condition.attrData]],
-    });
+    // Whatever reads the ARN (a campaign) waits for the training, and for proof that it ended ACTIVE: a wait condition
+    // believes any SUCCESS signal sent to its handle's URL.
+    const result = longWorkResult(this, `Trained${training}`, ResourceTypes.SOLUTION_VERSION, resource.getAttString(Attributes.ARN), condition);
+    this.solutionVersionArn = result.getAttString(Attributes.ARN);
   }
 
   private renderTags(): TagProperty[] {

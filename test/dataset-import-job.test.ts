@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -58,7 +58,7 @@ function metricsToS3(stack: Stack, dataset: Dataset, withOutput = true): MetricA
 }
 
 describe('DatasetImportJob', () => {
-  test('an asset import synthesizes a generated name, a copy into the construct\'s bucket and the default 25-minute wait', () => {
+  test('an asset import synthesizes a generated name, a copy into the construct\'s bucket and the default 12-hour long wait', () => {
     const stack = newStack();
     const imported = job(stack);
 
@@ -67,7 +67,9 @@ describe('DatasetImportJob', () => {
     expect(props.ImportMode).toBe('FULL');
     expect(props.PublishAttributionMetricsToS3).toBe('false');
     expect(props.Wait).toBe('active');
-    expect(props.WaitSeconds).toBe('1500');
+    expect(props.WaitSeconds).toBe('43200');
+    expect(props.WaitStateMachineArn).toEqual({ Ref: expect.stringMatching(/^CdkPersonalizeProviderLongWaitStateMachine/) });
+    expect(props.SignalUrl).toEqual({ Ref: expect.stringMatching(/^ImportHandle/) });
     expect(props.CopySourceBucket).toEqual(expect.anything());
     expect(props.CopySourceKey).toMatch(/\.csv$/);
     expect(props.DataLocation).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^ImportSourceBucket/) }, `/imports/${props.Name}.csv`]] });
@@ -227,9 +229,29 @@ describe('DatasetImportJob', () => {
     expect(bucketJob({ wait: ImportWait.untilActive(Duration.minutes(3)) }).WaitSeconds).toBe('180');
   });
 
-  test('a bound over 25 minutes is refused, naming start-only', () => {
-    expect(() => ImportWait.untilActive(Duration.minutes(26))).toThrow(
-      /Invalid ImportWait.untilActive bound: 26 minutes. Expected whole seconds from 1 second to 25 minutes .*ImportWait.startOnly\(\)/);
+  test('a bound over 12 hours is refused, naming start-only', () => {
+    expect(() => ImportWait.untilActive(Duration.minutes(721))).toThrow(
+      /Invalid ImportWait.untilActive bound: 12 hours 1 minute. Expected whole seconds from 1 second to 12 hours .*ImportWait.startOnly\(\)/);
+  });
+
+  test('waiting for ACTIVE is a wait condition the long wait signals, and a result read after it; start-only has neither', () => {
+    const stack = newStack();
+    const imported = job(stack, { wait: ImportWait.untilActive(Duration.hours(3)) });
+    const template = Template.fromStack(stack);
+    const [[handleId]] = Object.entries(template.findResources('AWS::CloudFormation::WaitConditionHandle'));
+    const [[conditionId, condition]] = Object.entries(template.findResources('AWS::CloudFormation::WaitCondition'));
+    const resourceId = stack.getLogicalId(imported.node.defaultChild as CfnResource);
+
+    expect(condition.Properties).toEqual({ Handle: { Ref: handleId }, Timeout: '10800', Count: 1 });
+    expect(condition.DependsOn).toEqual([resourceId]);
+    template.hasResourceProperties('Custom::PersonalizeLongWorkResult', {
+      WorkResourceType: 'Custom::PersonalizeDatasetImportJob', WorkArn: { 'Fn::GetAtt': [resourceId, 'Arn'] }, WaitData: { 'Fn::GetAtt': [conditionId, 'Data'] },
+    });
+
+    const startOnly = newStack();
+    job(startOnly, { wait: ImportWait.startOnly() });
+    Template.fromStack(startOnly).resourceCountIs('AWS::CloudFormation::WaitCondition', 0);
+    Template.fromStack(startOnly).resourceCountIs('Custom::PersonalizeLongWorkResult', 0);
   });
 
   test('a bound in fractions of a second is refused', () => {

@@ -85,7 +85,7 @@ describe('observe', () => {
     const observation = await kind.observe(context, ARN, 'create', spec());
     expect(observation?.condition).toBe('failed');
     expect(observation?.failureReason).toBe('the import is still running after 600 s, the bound of ImportWait.untilActive. The job goes on '
-      + 'and its data still lands in the dataset. Raise the bound (at most 25 minutes), or deploy with ImportWait.startOnly() to let '
+      + 'and its data still lands in the dataset. Raise the bound, or deploy with ImportWait.startOnly() to let '
       + 'the deploy finish while the job runs.');
   });
 
@@ -186,7 +186,7 @@ describe('ownership and replacement', () => {
 describe('parse', () => {
   test.each([
     [{ Wait: 'forever' }, "Property 'Wait' must be 'active' or 'started', got 'forever'"],
-    [{ WaitSeconds: '1501' }, "Property 'WaitSeconds' must be a whole number of seconds from 1 to 1500, got '1501'"],
+    [{ WaitSeconds: '43201' }, "Property 'WaitSeconds' must be a whole number of seconds from 1 to 43200, got '43201'"],
     [{ ImportMode: 'APPEND' }, "Property 'ImportMode' must be FULL or INCREMENTAL, got 'APPEND'"],
     [{ CopySourceBucket: 'assets' }, "Properties 'CopySourceBucket' and 'CopySourceKey' go together"],
     [{ CopySourceBucket: 'assets', CopySourceKey: 'a.csv', DataLocation: 's3://copies/imports/' }, "Property 'DataLocation' must name an object (s3://BUCKET/KEY) to copy to, got 's3://copies/imports/'"],

@@ -1,119 +1,152 @@
 /**
- * The training watcher, the solution version kind and the solution kind over a mocked Personalize client
- * and a virtual clock: what a lifecycle scenario cannot reach in seconds (a watch of
- * many hours, its 12-hour end) and the kind's own status decisions. The watcher's
- * signals go to the harness's signal endpoint, its self-invocations to the local Lambda.
+ * The long wait's look (lambda/long-wait), the solution version kind and the solution kind over a mocked
+ * Personalize client and a virtual clock: one look at a time and its decisions (signal, look again later,
+ * give up, report a broken wait), and the kinds' own status decisions. Signals go through a local S3 to
+ * the harness's wait-condition endpoint, as the handler sends them to S3 in AWS.
  */
 import {
   DescribeSolutionCommand, DescribeSolutionVersionCommand, ListTagsForResourceCommand, StopSolutionVersionCreationCommand, UpdateSolutionCommand,
 } from '@aws-sdk/client-personalize';
 import 'aws-sdk-client-mock-jest';
 import { SignalEndpoint } from './harness/signals';
-import { LocalLambda } from './local-lambda/server';
+import { useLocalS3 } from './local-s3/server';
 import { mockedHandlers } from './support/mocked-handlers';
-import { SHORT_WAIT_POLICY } from './support/wait-policy';
+import { ALL_KINDS } from '../lambda/kinds';
 import { solutionKind } from '../lambda/kinds/personalize/solution';
 import { solutionVersionKind } from '../lambda/kinds/personalize/solution-version';
+import { sendSignal, waitConditionBucket } from '../lambda/long-wait/signal';
+import { createLongWait, DEFAULT_LONG_WAIT_POLICY, LongWaitState } from '../lambda/long-wait/step';
 import { KindContext } from '../lambda/resource-kind';
-import { WatchRequest } from '../lambda/watchers/invoke';
-import { createWatcher, LONGEST_WATCH_MS } from '../lambda/watchers/training-watcher';
 import { ResourceTypes } from '../src/private/contract';
 
 const { personalizeMock, clock } = mockedHandlers();
 const VERSION_ARN = 'arn:aws:personalize:us-east-1:123456789012:solution/recs/ab12cd34';
-const WATCHER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:watcher';
-const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Shop/1';
+const HOUR = 3_600_000;
 
+const s3 = useLocalS3();
 let signals: SignalEndpoint;
-let lambda: LocalLambda;
-const reinvoked: unknown[] = [];
-
-beforeAll(async () => {
-  signals = new SignalEndpoint();
-  lambda = await LocalLambda.start();
-  lambda.attach(async (_handler, payload) => {
-    reinvoked.push(payload);
-  }, (arn) => (arn === WATCHER_ARN ? { handler: 'watchTraining', timeoutMs: 1_000 } : undefined));
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
-  });
-});
-afterAll(async () => {
-  await signals.stop();
-  await lambda.stop();
-});
 beforeEach(() => {
-  reinvoked.length = 0;
+  signals = new SignalEndpoint(STACK_ID, 'us-east-1');
+  s3().route(signals.bucket, signals);
 });
 
-const watch = createWatcher({ clock, waitPolicy: SHORT_WAIT_POLICY, retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
+const look = createLongWait({
+  kinds: ALL_KINDS, clock, policy: DEFAULT_LONG_WAIT_POLICY, retryPolicy: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 10 },
+});
 const invocation = () => {
-  const endsAt = clock.now() + FIFTEEN_MINUTES;
-  return { invokedFunctionArn: WATCHER_ARN, getRemainingTimeInMillis: () => endsAt - clock.now() };
+  const endsAt = clock.now() + 60_000;
+  return { getRemainingTimeInMillis: () => endsAt - clock.now() };
 };
-async function request(startedAt = clock.now()): Promise<WatchRequest> {
-  return { resourceType: ResourceTypes.SOLUTION_VERSION, arn: VERSION_ARN, signalUrl: await signals.newHandle(), startedAt };
+function waitState(overrides: Partial<LongWaitState> = {}): LongWaitState {
+  return {
+    resourceType: ResourceTypes.SOLUTION_VERSION,
+    arn: VERSION_ARN,
+    signalUrl: signals.newHandle(),
+    startedAt: clock.now(),
+    giveUpAt: clock.now() + 12 * HOUR - 5 * 60_000,
+    next: 'look',
+    delaySeconds: 0,
+    ...overrides,
+  };
 }
 const version = (status: string, failureReason?: string) => ({ solutionVersion: { solutionVersionArn: VERSION_ARN, status, failureReason } });
+const signalled = (state: LongWaitState) => [...signals.signalsOf(state.signalUrl).values()].map((s) => [s.Status, s.Reason]);
 
-describe('training watcher', () => {
-  test('signals SUCCESS with the version ARN as UniqueId and Data once the version is ACTIVE', async () => {
-    personalizeMock.on(DescribeSolutionVersionCommand)
-      .resolvesOnce(version('CREATE PENDING')).resolvesOnce(version('CREATE IN_PROGRESS')).resolves(version('ACTIVE'));
-    const watched = await request();
+describe('long wait: one look', () => {
+  test('signals SUCCESS with the version ARN as UniqueId and Data once the version is ACTIVE, and ends the loop', async () => {
+    personalizeMock.on(DescribeSolutionVersionCommand).resolves(version('ACTIVE'));
+    const state = waitState();
 
-    await watch(watched, invocation());
+    const next = await look(state, invocation());
 
-    expect([...signals.signalsOf(watched.signalUrl).values()]).toEqual([
+    expect(next).toMatchObject({ next: 'done' });
+    expect([...signals.signalsOf(state.signalUrl).values()]).toEqual([
       { Status: 'SUCCESS', Reason: expect.stringContaining('is trained'), UniqueId: VERSION_ARN, Data: VERSION_ARN },
     ]);
-    expect(reinvoked).toEqual([]);
   });
 
   test('signals FAILURE with the service\'s reason when training fails', async () => {
     personalizeMock.on(DescribeSolutionVersionCommand).resolves(version('CREATE FAILED', 'Not enough data'));
-    const watched = await request();
+    const state = waitState();
 
-    await watch(watched, invocation());
+    await look(state, invocation());
 
-    expect([...signals.signalsOf(watched.signalUrl).values()].map((s) => [s.Status, s.Reason]))
-      .toEqual([['FAILURE', `Training of solution version ${VERSION_ARN} ended CREATE FAILED: Not enough data`]]);
+    expect(signalled(state)).toEqual([['FAILURE', `Training of solution version ${VERSION_ARN} ended CREATE FAILED: Not enough data`]]);
   });
 
-  test('hands over to a new invocation of itself, with the same request, before its Lambda timeout', async () => {
+  test.each([
+    ['at first', 0, 10],
+    ['after an hour: 4% of the wait', HOUR, 144],
+    ['after ten hours: at most 5 minutes', 10 * HOUR, 300],
+  ])('while training runs, asks to be called again later (%s)', async (_when, waitedMs, seconds) => {
     personalizeMock.on(DescribeSolutionVersionCommand).resolves(version('CREATE IN_PROGRESS'));
-    const watched = await request();
-    const started = clock.now();
+    const state = waitState({ startedAt: clock.now() - waitedMs });
 
-    await watch(watched, invocation());
-    await lambda.settled();
-
-    expect(reinvoked).toEqual([watched]);
-    expect(signals.signalsOf(watched.signalUrl).size).toBe(0);
-    // It watched until its margin before the 15-minute timeout, no longer.
-    expect(clock.now() - started).toBeLessThanOrEqual(FIFTEEN_MINUTES - SHORT_WAIT_POLICY.invocationMarginMs);
-    expect(clock.now() - started).toBeGreaterThan(FIFTEEN_MINUTES - SHORT_WAIT_POLICY.invocationMarginMs - SHORT_WAIT_POLICY.maxDelayMs);
+    expect(await look(state, invocation())).toMatchObject({ next: 'look', delaySeconds: seconds });
+    expect(signals.signalsOf(state.signalUrl).size).toBe(0);
   });
 
-  test('gives up, without a signal, once every wait condition it could signal has timed out', async () => {
+  test('a throttled look is inconclusive: no signal, and the loop goes on', async () => {
+    personalizeMock.on(DescribeSolutionVersionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'LimitExceededException' }));
+    const state = waitState();
+
+    expect(await look(state, invocation())).toMatchObject({ next: 'look' });
+    expect(signals.signalsOf(state.signalUrl).size).toBe(0);
+  });
+
+  test('a look past the give-up time signals FAILURE saying so, with what to do', async () => {
     personalizeMock.on(DescribeSolutionVersionCommand).resolves(version('CREATE IN_PROGRESS'));
-    const watched = await request(clock.now() - LONGEST_WATCH_MS - 1);
+    const state = waitState({ startedAt: clock.now() - 12 * HOUR, giveUpAt: clock.now() - 1 });
 
-    await watch(watched, invocation());
-    await lambda.settled();
-
-    expect(reinvoked).toEqual([]);
-    expect(signals.signalsOf(watched.signalUrl).size).toBe(0);
+    expect(await look(state, invocation())).toMatchObject({ next: 'done' });
+    expect(signalled(state)).toEqual([['FAILURE', expect.stringMatching(
+      /^Gave up waiting for solution version \S+ after 12\.0 h: it is still running.*Raise trainingTimeout \(at most 12 hours\)/)]]);
   });
 
-  test('an error of its own fails the wait condition at once, saying what went wrong', async () => {
-    personalizeMock.on(DescribeSolutionVersionCommand).rejects(Object.assign(new Error('not allowed'), { name: 'AccessDenied' }));
-    const watched = await request();
+  test('never waits past the give-up time: the last delay ends there', async () => {
+    personalizeMock.on(DescribeSolutionVersionCommand).resolves(version('CREATE IN_PROGRESS'));
+    const state = waitState({ startedAt: clock.now() - 10 * HOUR, giveUpAt: clock.now() + 42_000 });
 
-    await watch(watched, invocation());
+    expect(await look(state, invocation())).toMatchObject({ next: 'look', delaySeconds: 42 });
+  });
 
-    expect([...signals.signalsOf(watched.signalUrl).values()].map((s) => [s.Status, s.Reason]))
-      .toEqual([['FAILURE', 'The training watcher failed: not allowed']]);
+  test('an error of its own is thrown, for the state machine\'s retries and then its Catch', async () => {
+    personalizeMock.on(DescribeSolutionVersionCommand).rejects(Object.assign(new Error('not allowed'), { name: 'ValidationException' }));
+
+    await expect(look(waitState(), invocation())).rejects.toThrow('not allowed');
+  });
+
+  test('reports a broken wait from the Catch: FAILURE with the Lambda error\'s message', async () => {
+    const state = waitState({ failure: { Error: 'Error', Cause: JSON.stringify({ errorMessage: 'DescribeSolutionVersion still failed' }) } });
+
+    expect(await look(state, invocation())).toMatchObject({ next: 'done' });
+    expect(signalled(state)).toEqual([['FAILURE', `The wait for solution version ${VERSION_ARN} failed: Error: DescribeSolutionVersion still failed`]]);
+  });
+
+  test('refuses a resource type without long work', async () => {
+    await expect(look(waitState({ resourceType: ResourceTypes.DATASET_GROUP }), invocation())).rejects.toThrow(
+      "No long wait for resource type 'Custom::PersonalizeDatasetGroup'");
+  });
+});
+
+describe('long wait: signals', () => {
+  test.each([
+    ['the regional wait-condition bucket', true, 'https://cloudformation-waitcondition-us-east-1.s3.amazonaws.com/arn/x?Signature=s'],
+    ['its regional host name', true, 'https://cloudformation-waitcondition-us-east-1.s3.us-east-1.amazonaws.com/arn/x?Signature=s'],
+    ['another region\'s bucket', false, 'https://cloudformation-waitcondition-eu-west-1.s3.amazonaws.com/arn/x?Signature=s'],
+    ['any other bucket', false, 'https://attacker.s3.amazonaws.com/x'],
+    ['a bucket name as a prefix of another host', false, 'https://cloudformation-waitcondition-us-east-1.s3.amazonaws.com.evil.example/x'],
+    ['plain HTTP', false, 'http://cloudformation-waitcondition-us-east-1.s3.amazonaws.com/arn/x'],
+    ['another port', false, 'https://cloudformation-waitcondition-us-east-1.s3.amazonaws.com:8443/arn/x'],
+    ['no URL at all', false, 'not a url'],
+  ])('a signal to %s is allowed: %s', (_case, allowed, url) => {
+    expect(waitConditionBucket(url, 'us-east-1') !== undefined).toBe(allowed);
+  });
+
+  test('refuses to send a signal anywhere but the wait-condition endpoint of its region', async () => {
+    await expect(sendSignal('https://attacker.example/collect', 'us-east-1', { success: true, reason: 'x', uniqueId: 'u', data: 'd' }, clock))
+      .rejects.toThrow("Refusing to signal 'https://attacker.example': not the wait-condition endpoint of region us-east-1");
   });
 });
 

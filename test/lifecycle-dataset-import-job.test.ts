@@ -14,9 +14,8 @@ import {
 } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, operationsIn, until } from './harness/assertions';
 import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
-import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
-import { HARNESS_PROVIDER_TIMING, HARNESS_WAIT_POLICY } from './harness/timing';
+import { bucketNameOf } from './harness/template';
 import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
 
 jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
@@ -59,7 +58,13 @@ function jobProperties(stack: SynthesizedStack): Record<string, any> {
 /** Where the job reads: the harness names a bucket by its logical ID. */
 function dataLocation(stack: SynthesizedStack): { bucket: string; key: string } {
   const [, [, bucketRef, suffix]] = jobProperties(stack).DataLocation['Fn::Join'];
-  return { bucket: bucketRef.Ref, key: suffix.slice(1) };
+  return { bucket: bucketNameOf(bucketRef.Ref), key: suffix.slice(1) };
+}
+
+/** CloudFormation's reason for a wait condition that got a FAILURE signal from the long wait of the job `name`. */
+function waitFailure(name: string, reason: string): string {
+  const arn = arnOf(`dataset-import-job/${name}`);
+  return `WaitCondition received failed message: '${reason}' for uniqueId: ${arn}`;
 }
 
 /** Puts the CSV where CDK would have uploaded the asset, and returns where the handler copies it to. */
@@ -119,8 +124,9 @@ test.concurrent('a job that ends CREATE FAILED fails the deploy with the service
   const result = await env.deploy(ASSET.template);
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.firstFailure?.reason?.split('\n')[0]).toBe('Personalize reported CREATE FAILED for dataset import job '
-    + `${arnOf(`dataset-import-job/${name}`)}: The column EVENT_VALUE has 3 values that are not floats`);
+  // The job failed after the custom resource handed it to the long wait: the wait condition carries the reason.
+  expect(result.firstFailure?.reason).toBe(waitFailure(name, `Dataset import job ${arnOf(`dataset-import-job/${name}`)} ended CREATE FAILED: `
+    + 'The column EVENT_VALUE has 3 values that are not floats'));
   await env.verify();
 }));
 
@@ -156,26 +162,33 @@ test.concurrent('throttled Personalize and S3 calls are retried until the job is
   await expectStatus(env.deploy(ASSET.template), 'CREATE_COMPLETE');
 
   expect(answersTo(env, 'CreateDatasetImportJob')).toEqual(['LimitExceededException', 'LimitExceededException', 'ok']);
-  expect(env.s3.calls.filter((c) => c.method === 'PUT').map((c) => c.status)).toEqual([503, 503, 200]);
+  expect(env.s3.calls.filter((c) => c.method === 'PUT' && c.bucket !== env.cloudformation.signals.bucket).map((c) => c.status)).toEqual([503, 503, 200]);
   await destroyAndVerify(env);
 }));
 
-test.concurrent('a job still creating when a sibling fails is found by name on the rollback Delete, and its copy removed', () => withEnvironment({}, async (env) => {
+test.concurrent('a job still running when a sibling fails: its wait is cancelled, and the rollback removes its copy once it ends', () => withEnvironment({}, async (env) => {
   const stack = importStack({ failingSibling: true });
   const copy = stageAsset(env, stack);
+  const held = env.service.holdCreation(nameIn(stack, 'Import'), 'datasetImportJob');
+  const doomed = env.service.holdCreation('doomed');
+  env.service.failCreation('doomed', 'Quota of dataset groups reached');
+  env.cloudformation.onWaitCondition = () => doomed.release();
+  // The job's Delete waits while the job reads its copy; the job ends only then.
+  void until(() => env.framework.deliveries.some((d) => d.request.RequestType === 'Delete' && d.request.LogicalResourceId === stack.logicalIds.Import))
+    .then(() => held.release());
 
-  await deployCancelledBySibling(env, stack, 'Import', 'datasetImportJob');
+  const result = await env.deploy(stack.template);
 
+  expect(result.status).toBe('ROLLBACK_COMPLETE');
+  const wait = Object.keys(stack.template.Resources).find((id) => stack.template.Resources[id].Type === 'AWS::CloudFormation::WaitCondition');
+  expect(result.operations.find((o) => o.logicalId === wait && o.phase === 'create')).toMatchObject({ status: 'FAILED', reason: 'Resource creation cancelled' });
+  expect(result.operations.find((o) => o.logicalId === stack.logicalIds.Import && o.phase === 'rollback')).toMatchObject({ status: 'SUCCESS' });
   expect(env.s3.hasObject(copy.bucket, copy.key)).toBe(false);
   await env.verify();
 }));
 
-test.concurrent('a job still running past its bound fails the deploy, naming the bound and start-only', () => withEnvironment({
-  // A total timeout far beyond the bound, so that the bound is what ends the wait.
-  waitPolicy: { ...HARNESS_WAIT_POLICY, totalTimeoutMs: 20_000 },
-  providerTiming: { ...HARNESS_PROVIDER_TIMING, totalTimeoutMs: 30_000 },
-}, async (env) => {
-  const stack = importStack({ fromBucket: true, wait: ImportWait.untilActive(Duration.seconds(1)) });
+test.concurrent('a job still running past its bound fails the deploy, naming the bound and start-only', () => withEnvironment({}, async (env) => {
+  const stack = importStack({ fromBucket: true, wait: ImportWait.untilActive(Duration.minutes(20)) });
   stageData(env, stack);
   const held = env.service.holdCreation(nameIn(stack, 'Import'), 'datasetImportJob');
   // The rollback deletes the dataset, which waits while the job runs: the job ends only then.
@@ -184,7 +197,10 @@ test.concurrent('a job still running past its bound fails the deploy, naming the
   const result = await env.deploy(stack.template);
 
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.firstFailure?.reason).toMatch(/reported CREATE IN_PROGRESS for dataset import job .*: the import is still running after 1 s, the bound of ImportWait.untilActive.*ImportWait.startOnly\(\)/);
+  // The long wait gives up a tenth of the bound (2 minutes) before the wait condition would time out, saying why.
+  expect(result.firstFailure?.reason).toMatch(new RegExp('^WaitCondition received failed message: \'Gave up waiting for dataset import job \\S+ '
+    + 'after 18 min: it is still running, and the wait condition would time out next\\. The work goes on in the service\\. Raise the bound of '
+    + 'ImportWait\\.untilActive \\(at most 12 hours\\), or deploy with ImportWait\\.startOnly\\(\\)'));
   await env.verify();
 }));
 

@@ -1,8 +1,8 @@
 /**
  * Lifecycle scenarios for training on deploy: the custom resource starts a solution
- * version and answers at once, the watcher (invoked through the local Lambda endpoint,
- * re-invoking itself before its timeout) follows the training and signals the wait
- * condition, which holds the stack until the training ends. A failed training fails
+ * version and answers at once, the long wait (the local Step Functions running the
+ * stack's state machine, which calls its function through the local Lambda) follows the
+ * training and signals the wait condition, which holds the stack until the training ends. A failed training fails
  * the deploy with the service's reason; a rollback during training stops it.
  */
 import { DescribeSolutionVersionCommand } from '@aws-sdk/client-personalize';
@@ -51,7 +51,7 @@ async function versionStatus(env: LifecycleEnvironment): Promise<string | undefi
   return (await env.client().send(new DescribeSolutionVersionCommand({ solutionVersionArn: version.arn }))).solutionVersion?.status;
 }
 
-test.concurrent('a deploy that trains waits for the training: the watcher follows it over several invocations and signals success', () => withEnvironment({}, async (env) => {
+test.concurrent('a deploy that trains waits for the training: the long wait looks at it several times and signals success', () => withEnvironment({}, async (env) => {
   const training = env.service.holdCreation(nameIn(TRAINING, 'Training'), 'solutionVersion');
   const deployed = env.deploy(TRAINING.template);
   await training.reached;
@@ -68,7 +68,7 @@ test.concurrent('a deploy that trains waits for the training: the watcher follow
   expect(env.cloudformation.physicalIdOf(TRAINING.logicalIds.Training)).toBe(version.arn);
   expect(env.cloudformation.signals.received.map((r) => [r.signal.Status, r.signal.UniqueId])).toEqual([['SUCCESS', version.arn]]);
   expect(env.cloudformation.attributesOf(idOf(TRAINING, 'AWS::CloudFormation::WaitCondition'))).toEqual({ Data: JSON.stringify({ [version.arn]: version.arn }) });
-  // Each watcher invocation but the last handed over to the next before its timeout.
+  // Every look ended within its Lambda timeout.
   await env.lambda.settled();
   expect(env.lambda.invocations.map((i) => i.outcome)).toEqual(env.lambda.invocations.map(() => 'ok'));
   await destroyAndVerify(env);
@@ -95,8 +95,9 @@ test.concurrent('a training that outlasts its timeout is stopped by the rollback
   expect(result.firstFailure?.reason).toBe('WaitCondition timed out. Received 0 conditions when expecting 1');
   expect(answersTo(env, 'StopSolutionVersionCreation')).toContain('ok');
   await env.verify();
-  // The watcher saw the stopped training and said so; nobody was listening any more.
-  expect(env.cloudformation.signals.received.map((r) => r.signal.Reason)).toEqual([expect.stringMatching(/ended CREATE STOPPED: training was stopped/)]);
+  // The long wait saw the stopped training (or its solution gone with the rollback) and said so; nobody was listening any more.
+  expect(env.cloudformation.signals.received.map((r) => r.signal.Reason))
+    .toEqual([expect.stringMatching(/ended CREATE STOPPED: training was stopped|no longer exists/)]);
 }));
 
 test.concurrent('a sibling failing during training cancels the wait, and the rollback stops the training', () => withEnvironment({}, async (env) => {
@@ -179,7 +180,7 @@ test.concurrent('a training Create delivered twice at once trains one version: t
   await destroyAndVerify(env);
 }));
 
-test.concurrent('throttled watcher calls are retried until the training is signalled', () => withEnvironment({}, async (env) => {
+test.concurrent('throttled calls of the training\'s Create and of the long wait\'s looks are retried until the training is signalled', () => withEnvironment({}, async (env) => {
   env.service.inject('CreateSolutionVersion', { kind: 'throttle', times: 2 });
   env.service.inject('DescribeSolutionVersion', { kind: 'throttle', times: 3 });
 

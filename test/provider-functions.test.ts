@@ -110,7 +110,7 @@ describe('ProviderFunctions', () => {
     const functions = Object.values<any>(template.findResources('AWS::Lambda::Function'));
     const privateSubnets = vpc!.privateSubnets.map((subnet) => stack.resolve(subnet.subnetId));
 
-    // The handler's two, the framework's three and the training watcher.
+    // The handler's two, the framework's three and the long wait's.
     expect(functions).toHaveLength(6);
     for (const fn of functions) expect(fn.Properties.VpcConfig.SubnetIds).toEqual(privateSubnets);
     const networkActions = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',

@@ -174,14 +174,18 @@ describe('cdk-nag AwsSolutions', () => {
     expect(suppressed.map((rule) => `${rule.logicalId} ${rule.id}`).sort()).toEqual([
       'CdkPersonalizeProviderFrameworkOnEventRoleDefaultPolicyCFA3D4D5 AwsSolutions-IAM5',
       'CdkPersonalizeProviderFrameworkWaiterRoleDefaultPolicy4EBBB2D2 AwsSolutions-IAM5',
+      // The long wait's grants: the versions of a named solution, and the stack's generated solution and import job names.
+      'CdkPersonalizeProviderLongWaitAccess3B257C05 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderLongWaitAccess3B257C05 AwsSolutions-IAM5',
+      // The long wait's state machine, as the framework's waiter: ARN:* of its one function, log delivery, no X-Ray.
+      'CdkPersonalizeProviderLongWaitStateMachine4B1BE8A0 AwsSolutions-SF2',
+      'CdkPersonalizeProviderLongWaitStateMachine4B1BE8A0 Serverless-StepFunctionStateMachineXray',
+      'CdkPersonalizeProviderLongWaitStateMachineRoleDefaultPolicyF44BE08F AwsSolutions-IAM5',
+      'CdkPersonalizeProviderLongWaitStateMachineRoleDefaultPolicyF44BE08F AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
-      'CdkPersonalizeProviderTrainingWatcherEventInvokeConfig784FF6FA Serverless-LambdaAsyncFailureDestination',
-      // The training watcher's grants: the versions of a named solution, and the stack's generated solution names.
-      'CdkPersonalizeProviderWatcherAccessC8B220B3 AwsSolutions-IAM5',
-      'CdkPersonalizeProviderWatcherAccessC8B220B3 AwsSolutions-IAM5',
       ...['isComplete295C33AB', 'onEventD4ED7E21', 'onTimeout25AA84CB'].flatMap((fn) => [
         `CdkPersonalizeProviderframework${fn} AwsSolutions-L1`,
         `CdkPersonalizeProviderframework${fn} Serverless-LambdaDefaultMemorySize`,
@@ -466,7 +470,7 @@ describe('provider logging and timeouts', () => {
 
   test('every function writes JSON logs to one of those log groups', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    // The provider's five, and the training watcher of a stack that trains.
+    // The provider's five, and the long wait's function of a stack that trains.
     expect(functions).toHaveLength(6);
     for (const [, fn] of functions) {
       expect(fn.Properties.LoggingConfig.LogFormat).toBe('JSON');

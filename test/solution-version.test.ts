@@ -51,25 +51,56 @@ describe('SolutionVersion', () => {
     const [[resourceId, resource]] = ofType(stack, 'Custom::PersonalizeSolutionVersion');
     const [[handleId]] = ofType(stack, 'AWS::CloudFormation::WaitConditionHandle');
     const [[, condition]] = ofType(stack, 'AWS::CloudFormation::WaitCondition');
+    const [[machineId]] = ofType(stack, 'AWS::StepFunctions::StateMachine').filter(([id]) => /LongWait/.test(id));
     expect(resource.Properties).toMatchObject({
       Name: expect.stringMatching(/^TestStack_Training-[0-9a-f]{8}$/),
       TrainingMode: 'FULL',
       SignalUrl: { Ref: handleId },
-      WatcherFunctionArn: { 'Fn::GetAtt': [expect.stringMatching(/TrainingWatcher/), 'Arn'] },
+      WaitStateMachineArn: { Ref: machineId },
+      WaitSeconds: '43200',
     });
     expect(condition.Properties).toEqual({ Handle: { Ref: handleId }, Timeout: '43200', Count: 1 });
     expect(condition.DependsOn).toEqual([resourceId]);
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.watchTraining', Timeout: 900 });
   });
 
-  test('solutionVersionArn is read through the wait condition, so what uses it waits for training', () => {
+  test('the long wait is a state machine that looks, pauses and looks again, and reports a broken look: no function invokes itself', () => {
+    const stack = newStack();
+    training(stack);
+    const [[machineId, machine]] = ofType(stack, 'AWS::StepFunctions::StateMachine').filter(([id]) => /LongWait/.test(id));
+    const [[functionId]] = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.longWait' } }));
+    const parts: unknown[] = machine.Properties.DefinitionString['Fn::Join'][1];
+    const definition = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'FUNCTION')).join(''));
+
+    expect(definition.StartAt).toBe('Look');
+    expect(definition.States.Look).toMatchObject({ Type: 'Task', Resource: 'FUNCTION', Next: 'Ended?', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Report', ResultPath: '$.failure' }] });
+    expect(definition.States['Ended?']).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.next', StringEquals: 'look', Next: 'Pause' }], Default: 'Done' });
+    expect(definition.States.Pause).toEqual({ Type: 'Wait', SecondsPath: '$.delaySeconds', Next: 'Look' });
+    expect(definition.States.Report).toMatchObject({ Type: 'Task', Resource: 'FUNCTION', Next: 'Failed' });
+    // Lambda throttling retried for minutes, a failed look twice more: then Report.
+    expect(definition.States.Look.Retry.map((r: any) => [r.ErrorEquals.includes('Lambda.TooManyRequestsException'), r.MaxAttempts]))
+      .toEqual([[true, 10], [false, 2]]);
+    expect(definition.TimeoutSeconds).toBe(13 * 3600);
+    // Nothing may invoke the function but the state machine.
+    const invokers = ofType(stack, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.PolicyDocument.Statement.some((st: any) => [].concat(st.Action).includes('lambda:InvokeFunction' as never)
+        && JSON.stringify(st.Resource).includes(functionId)))
+      .flatMap(([, p]) => p.Properties.Roles.map((role: any) => role.Ref));
+    expect(invokers).toEqual([expect.stringMatching(/^CdkPersonalizeProviderLongWaitStateMachineRole/)]);
+    expect(machineId).toMatch(/^CdkPersonalizeProviderLongWaitStateMachine/);
+  });
+
+  test('solutionVersionArn is read from the training\'s result, after the wait condition, so what uses it waits for proof of training', () => {
     const stack = newStack();
     const version = training(stack);
     const [[conditionId]] = ofType(stack, 'AWS::CloudFormation::WaitCondition');
     const [[resourceId]] = ofType(stack, 'Custom::PersonalizeSolutionVersion');
+    const [[resultId, result]] = ofType(stack, 'Custom::PersonalizeLongWorkResult');
 
-    expect(stack.resolve(version.solutionVersionArn)).toEqual({
-      'Fn::Select': [0, [{ 'Fn::GetAtt': [resourceId, 'Arn'] }, { 'Fn::GetAtt': [conditionId, 'Data'] }]],
+    expect(stack.resolve(version.solutionVersionArn)).toEqual({ 'Fn::GetAtt': [resultId, 'Arn'] });
+    expect(result.Properties).toMatchObject({
+      WorkResourceType: 'Custom::PersonalizeSolutionVersion',
+      WorkArn: { 'Fn::GetAtt': [resourceId, 'Arn'] },
+      WaitData: { 'Fn::GetAtt': [conditionId, 'Data'] },
     });
   });
 
@@ -120,21 +151,25 @@ describe('SolutionVersion', () => {
       .toThrow(/^Invalid trainingMode: UPDATE trains incrementally only for the aws-user-personalization recipe, and solution 'TestStack\/Solution' uses 'aws-sims'/);
   });
 
-  test('the handler may invoke the watcher function and no other; the watcher may describe this solution\'s versions and invoke itself', () => {
+  test('the handler may start waits and describe nothing for them; the long wait may describe this solution\'s versions', () => {
     const stack = newStack();
     training(stack);
-    const [[watcherId]] = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.watchTraining' } }));
-    const statements = ofType(stack, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-    const invokes = statements.filter((s) => [].concat(s.Action).includes('lambda:InvokeFunction' as never) && JSON.stringify(s.Resource).includes(watcherId));
-    expect(invokes.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [watcherId, 'Arn'] }, { 'Fn::GetAtt': [watcherId, 'Arn'] }]);
-    const describe = statements.find((s) => s.Action === 'personalize:DescribeSolutionVersion');
-    expect(JSON.stringify(describe.Resource)).toContain(':solution/TestStack_*');
+    const [[machineId]] = ofType(stack, 'AWS::StepFunctions::StateMachine').filter(([id]) => /LongWait/.test(id));
+    const policies = ofType(stack, 'AWS::IAM::Policy');
+    const starts = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement
+      .filter((st: any) => st.Action === 'states:StartExecution' && st.Resource.Ref === machineId).map(() => p.Properties.Roles[0].Ref));
+    expect(starts).toEqual([expect.stringMatching(/^CdkPersonalizeProviderHandlerRole/)]);
+    const [[, access]] = policies.filter(([id]) => /LongWaitAccess/.test(id));
+    expect(access.Properties.PolicyDocument.Statement).toEqual([{
+      Effect: 'Allow', Action: 'personalize:DescribeSolutionVersion', Resource: { 'Fn::Join': ['', expect.arrayContaining([expect.stringContaining(':solution/TestStack_*')])] },
+    }]);
   });
 
-  test('only stacks that train have a watcher', () => {
+  test('only stacks with long work have the long wait', () => {
     const stack = newStack();
     solution(stack);
-    Template.fromStack(stack).resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: 'index.watchTraining' }, 0);
+    Template.fromStack(stack).resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: 'index.longWait' }, 0);
   });
 
   test('a removal policy of RETAIN keeps training running when the version leaves the stack', () => {

@@ -1,3 +1,4 @@
+import { longWorkResultKind } from './long-work-result';
 import { ResourceKind } from '../resource-kind';
 import { campaignKind } from './personalize/campaign';
 import { datasetKind } from './personalize/dataset';
@@ -15,5 +16,5 @@ import { rekognitionDatasetKind } from './rekognition/dataset';
 /** Every resource kind the handler manages; the engine dispatches on their resource types. */
 export const ALL_KINDS: ReadonlyArray<ResourceKind<any>> = [
   datasetGroupKind, schemaKind, datasetKind, eventTrackerKind, filterKind, metricAttributionKind, datasetImportJobKind,
-  solutionKind, solutionVersionKind, campaignKind, recommenderKind, rekognitionDatasetKind,
+  solutionKind, solutionVersionKind, campaignKind, recommenderKind, rekognitionDatasetKind, longWorkResultKind(() => ALL_KINDS),
 ];

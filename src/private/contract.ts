@@ -20,6 +20,8 @@ export const ResourceTypes = {
   DATASET_IMPORT_JOB: 'Custom::PersonalizeDatasetImportJob',
   SOLUTION: 'Custom::PersonalizeSolution',
   SOLUTION_VERSION: 'Custom::PersonalizeSolutionVersion',
+  /** Reads how long work (training, an import) ended, after its wait condition (ADR 0014). */
+  LONG_WORK_RESULT: 'Custom::PersonalizeLongWorkResult',
   REKOGNITION_DATASET: 'Custom::RekognitionDataset',
   CAMPAIGN: 'Custom::PersonalizeCampaign',
   RECOMMENDER: 'Custom::PersonalizeRecommender',
@@ -140,10 +142,14 @@ export interface DatasetImportJobProperties extends CommonProperties {
   readonly ImportMode: string;
   /** 'true' or 'false'. */
   readonly PublishAttributionMetricsToS3: string;
-  /** 'active' waits for ACTIVE; 'started' reports the job ready while it runs. */
+  /** 'active' waits for ACTIVE through the long wait (ADR 0014); 'started' reports the job ready while it runs. */
   readonly Wait: string;
-  /** In 'active' mode, how long (seconds, from the job's creation time) the job may take before the deploy fails. */
+  /** In 'active' mode, how long (seconds) the job may take before the deploy fails: the wait condition's Timeout. */
   readonly WaitSeconds?: string;
+  /** In 'active' mode, the provider's long-wait state machine. Older shapes without it wait inside the custom resource. */
+  readonly WaitStateMachineArn?: string;
+  /** In 'active' mode, the presigned URL of the WaitConditionHandle the long wait signals. */
+  readonly SignalUrl?: string;
   readonly CopySourceBucket?: string;
   readonly CopySourceKey?: string;
   readonly Tags?: TagProperty[];
@@ -181,13 +187,25 @@ export interface SolutionVersionProperties {
   readonly SolutionArn: string;
   /** FULL or UPDATE. */
   readonly TrainingMode: string;
-  /** The presigned URL of the WaitConditionHandle the watcher signals when training ends. */
+  /** The presigned URL of the WaitConditionHandle the long wait signals when training ends. */
   readonly SignalUrl: string;
-  /** The function that watches the training (lambda/watchers), invoked asynchronously once it starts. */
-  readonly WatcherFunctionArn: string;
+  /** The provider's long-wait state machine (ADR 0014). */
+  readonly WaitStateMachineArn: string;
+  /** The wait condition's Timeout (seconds): the long wait gives up, saying why, shortly before it. */
+  readonly WaitSeconds: string;
   /** A token the user changes to retrain; only its change matters. */
   readonly RetrainOn?: string;
   readonly Tags?: TagProperty[];
+}
+
+/** The result of long work, read after its wait condition: every property change is a new result. */
+export interface LongWorkResultProperties {
+  readonly ContractVersion?: string;
+  /** The custom resource type of the work (its kind says how the work ended). */
+  readonly WorkResourceType: string;
+  readonly WorkArn: string;
+  /** The wait condition's Data, so the result is read after the wait and anew for each wait. */
+  readonly WaitData: string;
 }
 
 /**

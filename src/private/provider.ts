@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { newestNodeRuntime } from './handler-runtime';
+import { LongWait } from './long-wait';
 import { describeValue } from './messages';
 import { addNagSuppressions, flattenForNag, NagSuppression } from './nag';
 import type { ProviderFunctionsOptions } from '../provider-functions';
@@ -19,8 +20,6 @@ import type { ProviderFunctionsOptions } from '../provider-functions';
  */
 const ON_EVENT_TIMEOUT = Duration.minutes(5);
 const IS_COMPLETE_TIMEOUT = Duration.minutes(2);
-/** Lambda's longest: the watcher re-invokes itself before it, with the engine's invocation margin (30 s) to spare. */
-const WATCHER_TIMEOUT = Duration.minutes(15);
 /** Between isComplete invocations; each invocation polls on its own schedule. */
 const QUERY_INTERVAL = Duration.seconds(1);
 /** A backstop only: the engine's own 30-minute deadline fails first, with a clearer reason. */
@@ -127,11 +126,11 @@ export class PersonalizeProvider extends Construct {
   private logKey?: kms.IKey;
   private readonly code: lambda.Code;
   private readonly handlerLogs: logs.LogGroup;
-  private watcher?: { fn: lambda.Function; policy: iam.Policy };
+  private longWaits?: LongWait;
 
   /** What every function of the library shares: runtime, placement, concurrency and dead-letter queue. */
   private readonly functionSettings: Pick<lambda.FunctionProps,
-  'runtime' | 'vpc' | 'vpcSubnets' | 'securityGroups' | 'reservedConcurrentExecutions' | 'deadLetterQueue'>;
+  'vpc' | 'vpcSubnets' | 'securityGroups' | 'reservedConcurrentExecutions' | 'deadLetterQueue'> & { readonly runtime: lambda.Runtime };
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -232,55 +231,23 @@ export class PersonalizeProvider extends Construct {
   }
 
   /**
-   * The stack's training watcher (lambda/watchers), made on first use, so that only
-   * stacks that train have it: it follows a training and signals its wait condition,
-   * re-invoking itself before its timeout. It runs as a role of its own, which may
-   * describe the given versions and invoke this one function; the handler may invoke
-   * it and nothing else (ADR 0009).
+   * The stack's long wait (ADR 0014), made on first use, so that only stacks with work
+   * that outlasts a custom resource (training, imports) have it. The handler may start waits.
    */
-  public trainingWatcher(describableVersionArns: string[]): lambda.Function {
-    if (!this.watcher) {
-      const role = new iam.Role(this, 'WatcherRole', {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: 'Runs the cdk-personalize training watcher',
-      });
-      this.handlerLogs.grantWrite(role);
-      this.allowVpcNetworking(role);
-      const fn = new lambda.Function(this, 'TrainingWatcher', {
-        ...this.functionSettings,
+  public longWait(): LongWait {
+    if (!this.longWaits) {
+      this.longWaits = new LongWait(this, 'LongWait', {
         code: this.code,
-        handler: 'index.watchTraining',
-        timeout: WATCHER_TIMEOUT,
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: 256,
-        role,
+        functionSettings: this.functionSettings,
         logGroup: this.handlerLogs,
-        loggingFormat: lambda.LoggingFormat.JSON,
-        description: 'cdk-personalize training watcher',
-        // A watch is one chain of invocations; Lambda's own retries would only start a second chain.
-        retryAttempts: 0,
+        logRetention: LOG_RETENTION,
       });
-      fn.node.addDependency(role);
-      // cdk-nag reports it on the async invoke config that retryAttempts creates.
-      const invokeConfig = fn.node.tryFindChild('EventInvokeConfig')?.node.defaultChild;
-      if (CfnResource.isCfnResource(invokeConfig)) {
-        addNagSuppressions(invokeConfig, [{
-          id: 'Serverless-LambdaAsyncFailureDestination',
-          reason: 'The watcher reports its own failure: any error it meets is sent to the wait condition as a FAILURE signal, '
-          + 'which fails the deploy with that reason; a destination would only hold a copy nobody waits for.',
-        }]);
-      }
-      // A policy of its own, not the role's default one, which the function depends on: it names the function.
-      const policy = new iam.Policy(this, 'WatcherAccess', {
-        roles: [role],
-        statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })],
-      });
-      this.watcher = { fn, policy };
+      this.allowVpcNetworking(this.longWaits.node.findChild('Role') as iam.Role);
+      this.longWaits.grantStart(this.handlerRole);
+      for (const logGroup of this.longWaits.logGroups) this.logGroups.push(logGroup);
+      if (this.logKey) this.applyLogKey(this.logKey, true);
     }
-    this.watcher.policy.addStatements(new iam.PolicyStatement({
-      actions: ['personalize:DescribeSolutionVersion'], resources: describableVersionArns,
-    }));
-    return this.watcher.fn;
+    return this.longWaits;
   }
 
   /**
@@ -290,7 +257,9 @@ export class PersonalizeProvider extends Construct {
    */
   private suppressGrantPatternFindings(): void {
     const stack = Stack.of(this);
-    for (const policy of this.node.children.filter((child): child is iam.Policy => child instanceof iam.Policy)) {
+    const grantPolicies = [...this.node.children, ...this.longWaits?.node.children ?? []]
+      .filter((child): child is iam.Policy => child instanceof iam.Policy);
+    for (const policy of grantPolicies) {
       const document = stack.resolve(policy.document.toJSON()) as { Statement?: Array<{ Resource?: unknown }> };
       if (!JSON.stringify(document).includes('*')) continue;
       // cdk-nag 3 matches exact findings only: list the ones the pattern admits, each as cdk-nag names it.
@@ -344,7 +313,7 @@ export class PersonalizeProvider extends Construct {
         suppressions.push({
           id: 'AwsSolutions-IAM5',
           reason: 'A solution version ARN ends in an ID the service picks when training starts, so no grant can name it in advance: '
-            + 'the handler (which starts and stops training) and the training watcher (which describes it) are granted the versions '
+            + 'the handler (which starts and stops training) and the long wait (which describes it) are granted the versions '
             + 'of one solution, solution/NAME/*.',
           appliesTo: versionFindings,
         });
@@ -399,8 +368,8 @@ export class PersonalizeProvider extends Construct {
    * Encrypts every log group of the provider with `key`, and lets CloudWatch Logs in
    * this region use the key for the account's log groups, as CloudWatch Logs requires.
    */
-  private applyLogKey(key: kms.IKey): void {
-    if (this.logKey === key) return;
+  private applyLogKey(key: kms.IKey, logGroupsAddedLater = false): void {
+    if (this.logKey === key && !logGroupsAddedLater) return;
     this.logKey = key;
     const stack = Stack.of(this);
     for (const logGroup of this.logGroups) {
@@ -408,6 +377,8 @@ export class PersonalizeProvider extends Construct {
       // The key policy must allow CloudWatch Logs before the log group is created with the key.
       logGroup.node.addDependency(key);
     }
+    // The key's statement for CloudWatch Logs covers every log group of the account; it is added once.
+    if (logGroupsAddedLater) return;
     const logsPrincipal = `logs.${stack.region}.amazonaws.com`;
     const { statementAdded } = key.addToResourcePolicy(new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal(logsPrincipal)],

@@ -191,6 +191,8 @@ export interface SeedResult {
   readonly faults: number;
   readonly checks: number;
   readonly violations: string[];
+  /** Known limitations the seed met (README, "Known limitations"): reported, not violations. */
+  readonly known: string[];
   /** What happened, step by step, for a failing seed's report. */
   readonly trace: string[];
   readonly durationMs: number;
@@ -212,8 +214,8 @@ export async function runSeed(env: LifecycleEnvironment, seed: number, steps: Pl
   } catch (error) {
     run.violation(`the explorer itself failed: ${(error as Error).stack ?? error}`);
   }
-  const { operations, faults, checks, violations, trace } = run;
-  return { seed, operations, faults, checks, violations, trace, durationMs: Date.now() - started };
+  const { operations, faults, checks, violations, known, trace } = run;
+  return { seed, operations, faults, checks, violations, known, trace, durationMs: Date.now() - started };
 }
 
 /**
@@ -242,12 +244,30 @@ export async function runPlans(next: () => Promise<{ seed: number; steps: Planne
   }
 }
 
+/**
+ * A step rolled back after the service applied a TagResource or UntagResource whose answer was lost: the cancelled
+ * update's resend may land after the rollback (README, "Known limitations").
+ */
+function lostTagAnswer(step: PlannedStep, result: StackOperationResult): boolean {
+  return result.status === 'UPDATE_ROLLBACK_COMPLETE' && step.faults.some((f) => f.type === 'service' && f.fault.kind === 'reset'
+    && f.fault.afterProcessing && (f.operation === 'TagResource' || f.operation === 'UntagResource'));
+}
+
+/** Resource types the stack holds that no local service keeps. */
+const NOT_IN_THE_SERVICE = new Set(['AWS::CloudFormation::WaitCondition', 'AWS::CloudFormation::WaitConditionHandle', 'Custom::PersonalizeLongWorkResult']);
+
 class SeedRun {
   public operations = 0;
   public faults = 0;
   public checks = 0;
   public readonly violations: string[] = [];
+  public readonly known: string[] = [];
   public readonly trace: string[] = [];
+  /**
+   * Resources whose tags a cancelled update's resend put back after the rollback (README, "Known limitations"), by
+   * logical ID: the tags the service may hold instead of the stack's, for as long as the stack's tags stay the same.
+   */
+  private readonly resentTags = new Map<string, { stackTags: string; serviceTags: string }>();
   /** Where the last step's records ended, so each delivery is checked once. */
   private seen = { deliveries: 0, requests: 0, invocations: 0 };
   /** Datasets continue-update-rollback skipped: their schema may differ from the stack's, and that schema may remain. */
@@ -294,7 +314,7 @@ class SeedRun {
     this.check(final.status === expectedStatus(step), `${step.description}: ended ${final.status}, expected ${expectedStatus(step)}`
       + `${final.firstFailure ? ` (first failure: ${firstLine(final.firstFailure.reason)})` : ''}`);
     this.checkDeliveries();
-    if (final.status.endsWith('_COMPLETE')) await this.checkService(final.status);
+    if (final.status.endsWith('_COMPLETE')) await this.checkService(final.status, lostTagAnswer(step, final) ? step.stack : undefined);
     // A violation tends to cause more in later steps (a drift stays a drift): the first step with one ends the seed.
     return final.status === expectedStatus(step) && this.violations.length === violationsBefore;
   }
@@ -354,13 +374,15 @@ class SeedRun {
   }
 
   /** The service holds exactly what CloudFormation says the stack holds. */
-  private async checkService(status: StackStatus): Promise<void> {
+  private async checkService(status: StackStatus, rolledBack?: SynthesizedStack): Promise<void> {
     const env = this.env;
     const inService = await env.settledResources();
     const byArn = new Map(inService.map((r) => [r.arn, r]));
     const stackArns = new Set<string>();
     const allowed = new Set([...this.skipped.values()].filter((arn): arn is string => arn !== undefined));
-    for (const resource of env.cloudformation.resources()) {
+    // Wait conditions, their handles and the results read after them are CloudFormation's and the long wait's, not the service's.
+    const inServiceTypes = env.cloudformation.resources().filter((r) => !NOT_IN_THE_SERVICE.has(r.type));
+    for (const resource of inServiceTypes) {
       stackArns.add(resource.physicalId);
       const actual = byArn.get(resource.physicalId);
       const what = `${resource.logicalId} (${resource.physicalId})`;
@@ -392,6 +414,11 @@ class SeedRun {
         expected.schema = props.SchemaArn;
         seen.schema = actual.schemaArn;
       }
+      if (canonical(expected) !== canonical(seen) && this.resendLanded(resource.logicalId, expected, seen, rolledBack)) {
+        this.known.push(`${what} holds the tags of the rolled-back update: ${canonical(seen.tags)}`);
+        this.trace.push(`  KNOWN LIMITATION after ${status}: ${this.known[this.known.length - 1]} (README, "Known limitations")`);
+        Object.assign(expected, { tags: seen.tags });
+      }
       this.check(canonical(expected) === canonical(seen), `after ${status}, ${what} drifted: the stack says ${canonical(expected)}, the service holds ${canonical(seen)}`);
       if (actual.kind === 'schema') await this.checkDefinition(status, what, resource.physicalId, String(props.Definition));
       else await this.checkDetails(status, what, actual.kind, resource.physicalId, props);
@@ -404,6 +431,26 @@ class SeedRun {
       }
       this.check(false, `after ${status}, ${resource.kind} ${resource.arn} (${resource.status ?? 'no status'}) is in the service but not in the stack`);
     }
+  }
+
+  /**
+   * Whether only the tags differ, and they are those a cancelled update asked for, its resend (after a lost answer) having
+   * landed after the rollback: in the step that rolled it back (`rolledBack` is its template), or in a later one while the
+   * stack's tags for the resource have not changed (nothing sends the handler an update that would repair them).
+   */
+  private resendLanded(logicalId: string, expected: Record<string, unknown>, seen: Record<string, unknown>, rolledBack?: SynthesizedStack): boolean {
+    if (canonical({ ...expected, tags: undefined }) !== canonical({ ...seen, tags: undefined })) return false;
+    const stackTags = canonical(expected.tags);
+    const serviceTags = canonical(seen.tags);
+    const earlier = this.resentTags.get(logicalId);
+    if (earlier && earlier.stackTags === stackTags && earlier.serviceTags === serviceTags) return true;
+    this.resentTags.delete(logicalId);
+    const asked = rolledBack?.template.Resources[logicalId]?.Properties?.Tags as Array<{ Key: string; Value: string }> | undefined;
+    if (!asked) return false;
+    const askedTags = { ...Object.fromEntries(asked.map((t) => [t.Key, t.Value])), [OWNER_TAG]: this.env.ownerOf(logicalId) };
+    if (canonical(askedTags) !== serviceTags) return false;
+    this.resentTags.set(logicalId, { stackTags, serviceTags });
+    return true;
   }
 
   /**
@@ -501,6 +548,8 @@ export interface ExploreSummary {
   readonly faults: number;
   readonly checks: number;
   readonly failed: SeedResult[];
+  /** Seeds that met a known limitation. */
+  readonly known: number[];
   readonly durationMs: number;
 }
 
@@ -526,6 +575,7 @@ export function summarizeResults(results: SeedResult[], durationMs: number): Exp
     faults: results.reduce((sum, r) => sum + r.faults, 0),
     checks: results.reduce((sum, r) => sum + r.checks, 0),
     failed: results.filter((r) => r.violations.length > 0).sort((a, b) => a.seed - b.seed),
+    known: results.filter((r) => r.known.length > 0).map((r) => r.seed).sort((a, b) => a - b),
     durationMs,
   };
 }
@@ -543,5 +593,6 @@ export function report(result: SeedResult): string {
 export function formatSummary(summary: ExploreSummary): string {
   const violations = summary.failed.reduce((sum, r) => sum + r.violations.length, 0);
   return `explore: ${summary.seeds} seeds, ${summary.operations} operations, ${summary.faults} faults injected, `
-    + `${summary.checks} invariant checks, ${violations} violations (${summary.failed.length} failing seeds), ${(summary.durationMs / 1000).toFixed(1)} s`;
+    + `${summary.checks} invariant checks, ${violations} violations (${summary.failed.length} failing seeds), `
+    + `${summary.known.length} seeds met a known limitation${summary.known.length ? ` (${summary.known.join(', ')})` : ''}, ${(summary.durationMs / 1000).toFixed(1)} s`;
 }

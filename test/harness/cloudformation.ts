@@ -143,13 +143,16 @@ export class LocalCloudFormation {
   /** What an update rollback that failed still has to do, for continue-update-rollback. */
   private stalledRollback?: StalledRollback;
   /** Where wait condition handles are signalled. */
-  public readonly signals = new SignalEndpoint();
+  public readonly signals: SignalEndpoint;
   /** Called when a wait condition starts waiting, with its logical ID; tests make things happen meanwhile. */
   public onWaitCondition?: (logicalId: string) => void;
   /** Wait conditions waiting now, and how to time each out. */
   private readonly waiting = new Map<string, () => void>();
 
-  constructor(private readonly framework: ProviderFramework, public readonly identity: StackIdentity, private readonly clock: SimClock) {}
+  constructor(private readonly framework: ProviderFramework, public readonly identity: StackIdentity, private readonly clock: SimClock,
+    signals?: SignalEndpoint) {
+    this.signals = signals ?? new SignalEndpoint(identity.stackId, identity.region);
+  }
 
   /** Decides how each request is delivered; once by default. */
   public deliveryPlan: (request: CfnRequest) => DeliveryPlan = () => ({ times: 1 });
@@ -184,8 +187,20 @@ export class LocalCloudFormation {
     return [...this.waiting.keys()];
   }
 
+  /** Nothing of CloudFormation's own runs on after a test: wait conditions' signals arrive through the local S3. */
   public async stop(): Promise<void> {
-    await this.signals.stop();
+    this.waiting.clear();
+  }
+
+  /** The resource of the template deployed now (or being deployed), as the template declares it. */
+  public templateResource(logicalId: string): { Type: string; Properties?: Record<string, unknown> } | undefined {
+    return this.template?.json.Resources[logicalId];
+  }
+
+  /** A resource's properties with every intrinsic resolved, as CloudFormation would pass them. */
+  public resolvedProperties(logicalId: string): Record<string, unknown> {
+    if (!this.template) throw new Error('No template is deployed');
+    return this.template.resolveProperties(logicalId, this.identity, (ref) => this.deployed.get(ref));
   }
 
   /** Creates the stack, or updates it when it exists. */
@@ -502,7 +517,7 @@ export class LocalCloudFormation {
     if (fields.RequestType === 'Update') {
       return done('FAILED', `Update of resource type ${fields.ResourceType} is not supported`, fields.PhysicalResourceId);
     }
-    if (fields.ResourceType === WAIT_CONDITION_HANDLE) return done('SUCCESS', '', await this.signals.newHandle());
+    if (fields.ResourceType === WAIT_CONDITION_HANDLE) return done('SUCCESS', '', this.signals.newHandle());
     if (fields.ResourceType !== WAIT_CONDITION) throw new Error(`The harness does not play ${fields.ResourceType}`);
 
     const url = String(fields.ResourceProperties.Handle);

@@ -9,6 +9,7 @@ import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { ensureFreshBundle, HandlerHost, startHandlerHost } from './bundle';
 import { LocalCloudFormation } from './cloudformation';
 import { ProviderFramework } from './provider-framework';
+import { SignalEndpoint } from './signals';
 import { SimClock } from './sim-clock';
 import { StackIdentity, TemplateJson } from './template';
 import {
@@ -16,20 +17,15 @@ import {
 } from './timing';
 import type { WaitPolicy } from '../../lambda/engine';
 import type { RetryPolicy } from '../../lambda/retry';
-import { LocalLambda } from '../local-lambda/server';
+import { FunctionConfig, LocalLambda } from '../local-lambda/server';
 import { LocalPersonalize, LocalPersonalizeOptions, ResourceSnapshot } from '../local-personalize/server';
 import { LocalRekognition, LocalRekognitionOptions } from '../local-rekognition/server';
 import { LocalS3 } from '../local-s3/server';
+import { LocalStepFunctions } from '../local-stepfunctions/server';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 export const DEFAULT_STACK_NAME = 'LifecycleStack';
-/**
- * The training watcher's Lambda timeout in the harness (15 min in production, ÷600): with the
- * harness's invocation margin it watches about 900 ms per invocation, so a training of a few
- * seconds takes a chain of invocations, as hours of training do in production.
- */
-export const WATCHER_TIMEOUT_MS = 1_500;
 /**
  * Jest's timeout for a lifecycle test, in real time: only a guard against a scenario that
  * waits forever. The outcome never depends on it (the world runs on a virtual clock), but a
@@ -101,7 +97,16 @@ export class LifecycleEnvironment {
       now,
     });
     const lambda = await LocalLambda.start(clock);
-    return new LifecycleEnvironment(clock, service, rekognition, s3, lambda, options);
+    // The state machines of whatever stack the environment has deployed (bound once the environment exists).
+    const deployed: { cloudformation?: LocalCloudFormation } = {};
+    const stepFunctions = await LocalStepFunctions.start({
+      region: REGION,
+      accountId: ACCOUNT,
+      clock,
+      definitionOf: (arn) => stateMachineDefinition(deployed.cloudformation, arn),
+      world: { now: () => clock.now(), sleep: (ms) => clock.sleep(ms, 'Step Functions'), invoke: (arn, payload) => lambda.invokeSync(arn, payload) },
+    });
+    return new LifecycleEnvironment(clock, service, rekognition, s3, lambda, stepFunctions, deployed, options);
   }
 
   public readonly cloudformation: LocalCloudFormation;
@@ -121,8 +126,12 @@ export class LifecycleEnvironment {
     public readonly rekognition: LocalRekognition,
     /** A local S3 for what the handler copies and the local Personalize reads (dataset import jobs). */
     public readonly s3: LocalS3,
-    /** The local Lambda endpoint the watcher is invoked through. */
+    /** The local Lambda: runs the template's functions for Step Functions and asynchronous invokes. */
     public readonly lambda: LocalLambda,
+    /** The local Step Functions: runs the template's state machines (the long wait). */
+    public readonly stepFunctions: LocalStepFunctions,
+    /** Where the local Step Functions finds the deployed template: this environment's CloudFormation. */
+    private readonly deployed: { cloudformation?: LocalCloudFormation },
     private readonly options: EnvironmentOptions,
     handlers?: HandlerHost,
   ) {
@@ -135,6 +144,7 @@ export class LifecycleEnvironment {
       AWS_ENDPOINT_URL_REKOGNITION: rekognition.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+      AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
@@ -146,11 +156,6 @@ export class LifecycleEnvironment {
     this.handlers = handlers ?? startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: this.retryPolicy }, clock);
     this.framework = new ProviderFramework(this.handlers, options.providerTiming ?? HARNESS_PROVIDER_TIMING, clock);
     const host = this.handlers;
-    // The provider's watcher function (its ARN as the harness fakes it: the logical ID after 'function:').
-    lambda.attach(async (handler, payload, timeoutMs, functionArn, traceId) => {
-      await host.invoke(handler, payload, timeoutMs, functionArn, traceId);
-    },
-    (functionArn) => (/:function:\S*TrainingWatcher/.test(functionArn) ? { handler: 'watchTraining', timeoutMs: WATCHER_TIMEOUT_MS } : undefined));
     const stackName = options.stackName ?? DEFAULT_STACK_NAME;
     const identity: StackIdentity = {
       stackName,
@@ -159,7 +164,13 @@ export class LifecycleEnvironment {
       account: ACCOUNT,
       partition: 'aws',
     };
-    this.cloudformation = new LocalCloudFormation(this.framework, identity, clock);
+    const signals = new SignalEndpoint(identity.stackId, identity.region);
+    s3.route(signals.bucket, signals);
+    this.cloudformation = new LocalCloudFormation(this.framework, identity, clock, signals);
+    deployed.cloudformation = this.cloudformation;
+    // The template's own functions (the long wait's), by the ARN the harness gives them: the logical ID after 'function:'.
+    lambda.attach((handler, payload, timeoutMs, functionArn, traceId) => host.invoke(handler, payload, timeoutMs, functionArn, traceId),
+      (functionArn) => functionOf(this.cloudformation, functionArn));
   }
 
   /** Shorthand for cloudformation.deploy. */
@@ -215,10 +226,12 @@ export class LifecycleEnvironment {
   public async violations(options: VerifyOptions = {}): Promise<string[]> {
     // Cancelled requests' handlers run on after CloudFormation stopped listening; what they leave counts too.
     await this.cloudformation.settled();
+    await this.stepFunctions.settled();
     await this.lambda.settled();
     const violations = this.deliveryViolations();
-    for (const invocation of this.lambda.invocations.filter((i) => i.outcome !== 'ok')) {
-      violations.push(`the watcher invocation for ${JSON.stringify(invocation.payload)} ended ${invocation.outcome}${invocation.error ? `: ${invocation.error}` : ''}`);
+    // Lambda's own limits: an invocation past its timeout, or a chain Lambda stopped. (A function's errors are the waits' to report.)
+    for (const invocation of this.lambda.invocations.filter((i) => i.outcome === 'timed out' || i.outcome === 'stopped as a recursive loop')) {
+      violations.push(`the invocation of ${invocation.functionArn} for ${JSON.stringify(invocation.payload)} ended ${invocation.outcome}`);
     }
     const allowed = new Set(options.leftovers ?? []);
     // Rekognition projects are the test's own (the harness does not simulate AWS::Rekognition::Project): only datasets count.
@@ -265,6 +278,7 @@ export class LifecycleEnvironment {
    */
   public async recycle(): Promise<LifecycleEnvironment> {
     await this.cloudformation.settled();
+    await this.stepFunctions.settled();
     await this.lambda.settled();
     await this.cloudformation.stop();
     this.directClient?.destroy();
@@ -272,8 +286,10 @@ export class LifecycleEnvironment {
     this.service.reset();
     this.rekognition.reset();
     this.s3.reset();
+    this.stepFunctions.reset();
     this.lambda.invocations.length = 0;
-    return new LifecycleEnvironment(this.clock, this.service, this.rekognition, this.s3, this.lambda, this.options, this.handlers);
+    return new LifecycleEnvironment(this.clock, this.service, this.rekognition, this.s3, this.lambda, this.stepFunctions,
+      this.deployed, this.options, this.handlers);
   }
 
   public async stop(): Promise<void> {
@@ -284,9 +300,26 @@ export class LifecycleEnvironment {
     await this.handlers.stop();
     await this.service.stop();
     await this.rekognition.stop();
+    await this.stepFunctions.stop();
     await this.s3.stop();
     this.clock.stop();
   }
+}
+
+/** The Lambda function of the deployed template that `functionArn` names: its handler's export and its timeout. */
+function functionOf(cloudformation: LocalCloudFormation, functionArn: string): FunctionConfig | undefined {
+  const logicalId = /:function:([^:]+)$/.exec(functionArn)?.[1];
+  const resource = logicalId ? cloudformation.templateResource(logicalId) : undefined;
+  if (resource?.Type !== 'AWS::Lambda::Function') return undefined;
+  const handler = String(resource.Properties?.Handler ?? '').replace(/^index\./, '');
+  return { handler, timeoutMs: Number(resource.Properties?.Timeout ?? 3) * 1000 };
+}
+
+/** The definition of a state machine of the deployed template, resolved as CloudFormation passes it. */
+function stateMachineDefinition(cloudformation: LocalCloudFormation | undefined, stateMachineArn: string): string | undefined {
+  const logicalId = /:stateMachine:([^:]+)$/.exec(stateMachineArn)?.[1];
+  if (!cloudformation || !logicalId || cloudformation.templateResource(logicalId)?.Type !== 'AWS::StepFunctions::StateMachine') return undefined;
+  return String(cloudformation.resolvedProperties(logicalId).DefinitionString);
 }
 
 /** Counts the client's requests as in flight, as a handler thread's are: time moves only while they are parked at their server. */

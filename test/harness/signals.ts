@@ -1,13 +1,16 @@
 /**
- * The endpoint behind AWS::CloudFormation::WaitConditionHandle: each handle's Ref is a
- * URL here, standing in for CloudFormation's presigned S3 URL. A signal is an HTTP PUT
- * of `{"Status", "Reason", "UniqueId", "Data"}` with an empty Content-Type (as the
- * presigned URL is signed); signals with the same UniqueId count once, the last one
- * winning, as in CloudFormation.
+ * What stands behind AWS::CloudFormation::WaitConditionHandle: each handle's Ref is a
+ * presigned S3 URL in the wait-condition bucket of the stack's region,
+ * `https://cloudformation-waitcondition-REGION.s3.amazonaws.com/STACK-ARN/ID?…Signature=…`,
+ * as CloudFormation hands them out. A signal is an HTTP PUT of
+ * `{"Status", "Reason", "UniqueId", "Data"}` to it with an empty Content-Type (as the URL
+ * was signed); signals with the same UniqueId count once, the last one winning.
+ *
+ * The handler sends the PUT to the local S3 (AWS_ENDPOINT_URL_S3), path-style; the local
+ * S3 passes requests for the wait-condition bucket here (`receive`).
  */
 import { randomUUID } from 'crypto';
-import * as http from 'http';
-import { AddressInfo } from 'net';
+import type { S3Answer, S3Route } from '../local-s3/server';
 
 export interface Signal {
   readonly Status: 'SUCCESS' | 'FAILURE';
@@ -16,25 +19,29 @@ export interface Signal {
   readonly Data?: string;
 }
 
-export class SignalEndpoint {
+export class SignalEndpoint implements S3Route {
   /** Every PUT received, in order, with the handle URL it was sent to. */
   public readonly received: Array<{ readonly url: string; readonly signal: Signal }> = [];
-  private readonly handles = new Map<string, Map<string, Signal>>();
+  public readonly bucket: string;
+  /** Handle URLs by their key in the bucket, and the signals each holds by UniqueId. */
+  private readonly handles = new Map<string, { readonly url: string; readonly signals: Map<string, Signal> }>();
   private readonly listeners = new Set<() => void>();
-  private server?: http.Server;
-  private baseUrl?: string;
+
+  constructor(private readonly stackId: string, region: string) {
+    this.bucket = `cloudformation-waitcondition-${region}`;
+  }
 
   /** A new handle's URL. */
-  public async newHandle(): Promise<string> {
-    const base = await this.start();
-    const url = `${base}/handles/${randomUUID()}`;
-    this.handles.set(url, new Map());
+  public newHandle(): string {
+    const key = `${this.stackId}/${randomUUID()}`;
+    const url = `https://${this.bucket}.s3.amazonaws.com/${encodeURIComponent(key)}?AWSAccessKeyId=HARNESS&Expires=4102444800&Signature=harness`;
+    this.handles.set(key, { url, signals: new Map() });
     return url;
   }
 
   /** The signals a handle holds, by UniqueId. */
   public signalsOf(url: string): Map<string, Signal> {
-    return this.handles.get(url) ?? new Map();
+    return [...this.handles.values()].find((handle) => handle.url === url)?.signals ?? new Map();
   }
 
   /** Calls `listener` after every signal, until the returned function removes it. */
@@ -43,47 +50,22 @@ export class SignalEndpoint {
     return () => this.listeners.delete(listener);
   }
 
-  public async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  /** A request for the wait-condition bucket, from the local S3. */
+  public receive(method: string, key: string, query: URLSearchParams, contentType: string | undefined, body: Buffer): S3Answer {
+    // S3 answers 403 SignatureDoesNotMatch to a request the URL was not signed for: another method or a Content-Type.
+    if (method !== 'PUT' || (contentType ?? '') !== '' || query.get('Signature') !== 'harness') return { status: 403, code: 'SignatureDoesNotMatch' };
+    const handle = this.handles.get(key);
+    if (!handle) return { status: 404, code: 'NoSuchKey' };
+    let signal: Signal;
+    try {
+      signal = JSON.parse(body.toString('utf8'));
+    } catch {
+      return { status: 400, code: 'MalformedJSON' };
+    }
+    if ((signal.Status !== 'SUCCESS' && signal.Status !== 'FAILURE') || typeof signal.UniqueId !== 'string') return { status: 400, code: 'MalformedSignal' };
+    handle.signals.set(signal.UniqueId, signal);
+    this.received.push({ url: handle.url, signal });
+    for (const listener of [...this.listeners]) listener();
+    return { status: 200 };
   }
-
-  private async start(): Promise<string> {
-    if (this.baseUrl && this.server) return this.baseUrl;
-    const server = http.createServer((req, res) => this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    server.unref();
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return this.baseUrl;
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = `${this.baseUrl}${req.url}`;
-      const signals = this.handles.get(url);
-      // S3 answers 403 SignatureDoesNotMatch to a PUT with a Content-Type the URL was not signed with.
-      if (req.method !== 'PUT' || (req.headers['content-type'] ?? '') !== '') return end(res, 403, 'SignatureDoesNotMatch');
-      if (!signals) return end(res, 404, 'NoSuchKey');
-      let signal: Signal;
-      try {
-        signal = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        return end(res, 400, 'not JSON');
-      }
-      if ((signal.Status !== 'SUCCESS' && signal.Status !== 'FAILURE') || typeof signal.UniqueId !== 'string') return end(res, 400, 'bad signal');
-      signals.set(signal.UniqueId, signal);
-      this.received.push({ url, signal });
-      end(res, 200, '');
-      for (const listener of [...this.listeners]) listener();
-    });
-  }
-}
-
-function end(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status);
-  res.end(body);
 }

@@ -27,8 +27,9 @@ export function synthesize(build: (stack: Stack) => void, stackName = DEFAULT_ST
     if (!(construct instanceof CustomResource)) continue;
     const cfn = construct.node.defaultChild as CfnResource;
     if (!isLibraryResourceType(cfn.cfnResourceType)) continue;
-    const owner = construct.node.scope as IConstruct;
-    logicalIds[owner.node.path.split('/').slice(1).join('/')] = stack.getLogicalId(cfn);
+    // A construct's main custom resource ('Resource') goes by the construct's path; others (a training's result) by their own.
+    const named = construct.node.id === 'Resource' ? construct.node.scope as IConstruct : construct;
+    logicalIds[named.node.path.split('/').slice(1).join('/')] = stack.getLogicalId(cfn);
   }
   return { template, logicalIds };
 }

@@ -192,7 +192,7 @@ class Resolver {
     const resource = this.template.Resources[target];
     if (!resource) throw new TemplateError(`Ref to unknown resource ${target}`);
     if (isCustomResource(resource)) return this.deployedCustomResource(target).physicalId;
-    return fakeRef(target, resource.Type);
+    return fakeRef(target, resource.Type, this.stack);
   }
 
   private getAtt(logicalId: string, attribute: string): unknown {
@@ -222,8 +222,20 @@ export function uuidFrom(text: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-function fakeRef(logicalId: string, type: string): string {
-  return type === 'AWS::KMS::Key' ? uuidFrom(logicalId) : logicalId;
+/** What Ref gives for a resource the harness does not simulate: its physical ID, as AWS forms it. */
+function fakeRef(logicalId: string, type: string, stack: StackIdentity): string {
+  switch (type) {
+    case 'AWS::KMS::Key': return uuidFrom(logicalId);
+    // A state machine's Ref is its ARN; a bucket's, its name (lower case, as bucket names are).
+    case 'AWS::StepFunctions::StateMachine': return fakeAttribute(logicalId, type, 'Arn', stack);
+    case 'AWS::S3::Bucket': return bucketNameOf(logicalId);
+    default: return logicalId;
+  }
+}
+
+/** The name the harness gives a bucket of the template (its Ref): the logical ID in lower case. */
+export function bucketNameOf(logicalId: string): string {
+  return logicalId.toLowerCase().slice(0, 63);
 }
 
 /** Well-formed values for attributes of resources the harness does not simulate. */
@@ -235,6 +247,8 @@ function fakeAttribute(logicalId: string, type: string, attribute: string, stack
       case 'AWS::KMS::Key': return `arn:${partition}:kms:${region}:${account}:key/${uuidFrom(logicalId)}`;
       case 'AWS::Lambda::Function': return `arn:${partition}:lambda:${region}:${account}:function:${logicalId}`;
       case 'AWS::Logs::LogGroup': return `arn:${partition}:logs:${region}:${account}:log-group:${logicalId}:*`;
+      case 'AWS::StepFunctions::StateMachine': return `arn:${partition}:states:${region}:${account}:stateMachine:${logicalId}`;
+      case 'AWS::S3::Bucket': return `arn:${partition}:s3:::${bucketNameOf(logicalId)}`;
       default: {
         const service = type.split('::')[1]?.toLowerCase() ?? 'unknown';
         return `arn:${partition}:${service}:${region}:${account}:${type.split('::')[2]?.toLowerCase() ?? 'resource'}/${logicalId}`;

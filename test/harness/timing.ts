@@ -1,12 +1,12 @@
 /**
- * Harness time. The lifecycle harness runs the real handler in real time, about
- * 50 times faster than production, so that a scenario takes about a second:
+ * Harness time. The lifecycle harness runs the real handler on a virtual clock (sim-clock.ts), with
+ * production's timings shortened about 50 times, so that a scenario takes few virtual seconds:
  *
  * | setting                         | production   | harness  |
  * |---------------------------------|--------------|----------|
  * | poll delay (min / max)          | 1 s / 15 s   | 20 / 300 ms (÷50) |
- * | retry backoff (base / max)      | 250 ms / 10 s| 10 / 200 ms (15 attempts in both) |
- * | retry budget; AccessDenied      | 100 s; 30 s  | 15 attempts (about 1.1 s); 600 ms |
+ * | retry backoff (base / max)      | 250 ms / 10 s| 10 / 200 ms |
+ * | retry budget; AccessDenied      | 40 attempts within 100 s; 30 s | 15 attempts (about 1.1 s); 600 ms |
  * | onEvent polling window          | 120 s        | 1 000 ms |
  * | one isComplete invocation       | 60 s         | 500 ms   |
  * | engine total timeout            | 30 min       | 2 000 ms |
@@ -45,9 +45,8 @@ export const HARNESS_WAIT_POLICY: WaitPolicy = {
 };
 
 /**
- * Retries end by attempts, not by elapsed time: on a busy machine a single attempt can take longer than a
- * scaled-down time budget, and a scenario must not fail because the machine is slow. AccessDenied keeps
- * its time budget (a denial fails either way; only the number of attempts varies).
+ * Retries end after 15 attempts, about 1.1 s: a budget shorter than the cancelled-create grace, as in production
+ * (see the order above). A scenario that needs production's whole budget sets it, scaled ÷50.
  */
 export const HARNESS_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 15, baseDelayMs: 10, maxDelayMs: 200, accessDeniedBudgetMs: 600,

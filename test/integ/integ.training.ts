@@ -2,7 +2,7 @@
  * Integ test: from data to an endpoint in one deploy. A custom group with Interactions
  * and Items datasets, an import of the interactions from a CSV asset, a
  * User-Personalization-v2 solution with weekly automatic training and event weights, a
- * training (solution version) behind a wait condition that the training watcher
+ * training (solution version) behind a wait condition that the long wait
  * signals and that starts after the import, and a campaign serving the trained version
  * to an API role. integ-runner checks the synthesized template against the committed snapshot.
  */

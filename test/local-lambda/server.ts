@@ -37,12 +37,17 @@ export interface Invocation {
   /** How many times this request has passed through this function, this invocation included. */
   readonly chainLength: number;
   finishedAt?: number;
-  outcome?: 'ok' | 'error' | 'timed out' | 'stopped as a recursive loop';
+  /** 'refused': Lambda itself failed the invocation (an injected throttle); the function never ran. */
+  outcome?: 'ok' | 'error' | 'timed out' | 'stopped as a recursive loop' | 'refused';
   error?: string;
+  errorType?: string;
 }
 
-/** Runs one invocation of `handler` with `payload`, under `timeoutMs`, with the X-Ray trace header `traceId`. */
-export type FunctionRunner = (handler: string, payload: unknown, timeoutMs: number, functionArn: string, traceId: string) => Promise<void>;
+/** Runs one invocation of `handler` with `payload`, under `timeoutMs`, with the X-Ray trace header `traceId`; resolves with its result. */
+export type FunctionRunner = (handler: string, payload: unknown, timeoutMs: number, functionArn: string, traceId: string) => Promise<unknown>;
+
+/** What a synchronous invocation returned: the result, or Lambda's error type and error payload. */
+export type InvokeResult = { readonly output: unknown } | { readonly error: string; readonly cause: string };
 
 /** The invocation at which Lambda stops a recursive chain ("after approximately 16 invocations"). */
 export const RECURSIVE_CHAIN_LIMIT = 16;
@@ -64,6 +69,7 @@ export class LocalLambda {
   public readonly invocations: Invocation[] = [];
   private readonly server: http.Server;
   private readonly running = new Set<Promise<void>>();
+  private readonly faults: Array<{ functionArn: RegExp; error: string; cause: string }> = [];
   private runner?: FunctionRunner;
   /** How every function runs: by its handler, with a timeout. */
   private config?: (functionArn: string) => FunctionConfig | undefined;
@@ -126,19 +132,64 @@ export class LocalLambda {
     });
   }
 
-  private run(functionArn: string, config: FunctionConfig, payload: unknown, traceId: string, chainLength: number): void {
+  /**
+   * A synchronous invocation from inside AWS (a Step Functions Task): not through the HTTP
+   * API, and the start of a new trace. Resolves with the result or Lambda's error.
+   */
+  public async invokeSync(functionArn: string, payload: unknown): Promise<InvokeResult> {
+    const config = this.config?.(functionArn);
+    if (!config || !this.runner) return { error: 'Lambda.ResourceNotFoundException', cause: `Function not found: ${functionArn}` };
+    const fault = this.takeFault(functionArn);
+    if (fault) return fault;
+    const { traceId, chainLength } = continueTrace(undefined, functionArn);
+    const invocation = this.run(functionArn, config, payload, traceId, chainLength);
+    const outcome = await invocation.done;
+    if (outcome === 'ok') return { output: invocation.result };
+    if (outcome === 'timed out') {
+      return { error: 'Sandbox.Timedout', cause: JSON.stringify({ errorMessage: `Task timed out after ${(config.timeoutMs / 1000).toFixed(2)} seconds` }) };
+    }
+    return { error: invocation.record.errorType ?? 'Error', cause: JSON.stringify({ errorType: invocation.record.errorType, errorMessage: invocation.record.error }) };
+  }
+
+  /** The next `times` synchronous invocations of functions whose ARN matches fail as Lambda's service would (e.g. throttling). */
+  public failNext(functionArn: RegExp, times: number, error = 'Lambda.TooManyRequestsException', cause = 'Rate Exceeded.'): void {
+    for (let i = 0; i < times; i++) this.faults.push({ functionArn, error, cause });
+  }
+
+  private takeFault(functionArn: string): InvokeResult | undefined {
+    const index = this.faults.findIndex((fault) => fault.functionArn.test(functionArn));
+    if (index < 0) return undefined;
+    const [fault] = this.faults.splice(index, 1);
+    this.invocations.push({
+      functionArn,
+      payload: undefined,
+      startedAt: this.clock.now(),
+      finishedAt: this.clock.now(),
+      chainLength: 0,
+      outcome: 'refused',
+      error: fault.error,
+    });
+    return { error: fault.error, cause: fault.cause };
+  }
+
+  private run(functionArn: string, config: FunctionConfig, payload: unknown, traceId: string, chainLength: number) {
     const invocation: Invocation = { functionArn, payload, startedAt: this.clock.now(), chainLength };
     this.invocations.push(invocation);
     let cancelTimeout: (() => void) | undefined;
     const timedOut = new Promise<'timed out'>((resolve) => {
       cancelTimeout = this.clock.schedule(config.timeoutMs, () => resolve('timed out'), `${config.handler} Lambda timeout`);
     });
-    const running = Promise.race([this.runner!(config.handler, payload, config.timeoutMs, functionArn, traceId).then(() => 'ok' as const), timedOut])
+    const handle: { result?: unknown; record: Invocation; done: Promise<Invocation['outcome']> } = { record: invocation, done: undefined! };
+    const running = Promise.race([this.runner!(config.handler, payload, config.timeoutMs, functionArn, traceId).then((result) => {
+      handle.result = result;
+      return 'ok' as const;
+    }), timedOut])
       .then((outcome) => {
         invocation.outcome = outcome;
       }, (error: Error) => {
         invocation.outcome = 'error';
         invocation.error = error.message;
+        invocation.errorType = error.name;
       })
       .finally(() => {
         cancelTimeout?.();
@@ -146,6 +197,8 @@ export class LocalLambda {
         this.running.delete(running);
       });
     this.running.add(running);
+    handle.done = running.then(() => invocation.outcome);
+    return handle;
   }
 }
 

@@ -30,6 +30,8 @@ export interface LocalPersonalizeOptions extends JsonServerOptions {
    * starts at a third of activeAfterMs, as for every kind). @default 3 × activeAfterMs
    */
   readonly trainAfterMs?: number;
+  /** Time a dataset import job takes from CREATE PENDING to ACTIVE. @default activeAfterMs */
+  readonly importAfterMs?: number;
   /** Quota of dataset groups (the real default quota is 5). @default 5 */
   readonly maxDatasetGroups?: number;
   /** Quota of schemas. @default 500 */
@@ -71,6 +73,7 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
     this.serviceConfig = {
       activeAfterMs,
       trainAfterMs: nonNegative('trainAfterMs', options.trainAfterMs ?? 3 * activeAfterMs),
+      importAfterMs: nonNegative('importAfterMs', options.importAfterMs ?? activeAfterMs),
       deleteAfterMs: nonNegative('deleteAfterMs', options.deleteAfterMs ?? 300),
       updateAfterMs: nonNegative('updateAfterMs', options.updateAfterMs ?? 300),
       region: this.region,
@@ -144,8 +147,8 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
   }
 
   protected override transitionDelays(): readonly number[] {
-    const { activeAfterMs, trainAfterMs, deleteAfterMs, updateAfterMs } = this.serviceConfig;
-    return [activeAfterMs / 3, activeAfterMs, trainAfterMs, deleteAfterMs, updateAfterMs / 3, updateAfterMs];
+    const { activeAfterMs, trainAfterMs, importAfterMs, deleteAfterMs, updateAfterMs } = this.serviceConfig;
+    return [activeAfterMs / 3, activeAfterMs, trainAfterMs, importAfterMs, deleteAfterMs, updateAfterMs / 3, updateAfterMs];
   }
 
   /** A released hold lets its resource go on: the clock must be able to move through what follows. */

@@ -32,6 +32,8 @@ export interface ServiceConfig {
   readonly updateAfterMs: number;
   /** Time a solution version takes from CREATE PENDING to ACTIVE. */
   readonly trainAfterMs: number;
+  /** Time a dataset import job takes from CREATE PENDING to ACTIVE. */
+  readonly importAfterMs: number;
   readonly region: string;
   readonly accountId: string;
   readonly maxDatasetGroups: number;
@@ -478,7 +480,7 @@ export class PersonalizeService {
       const u = r.attributionUpdate;
       return progress(u.startedAt, { pendingMs: updateAfterMs / 3, doneMs: updateAfterMs }, u.hold, u.outcome, now, UPDATE_NAMES);
     }
-    const doneMs = r.kind === 'solutionVersion' ? trainAfterMs : activeAfterMs;
+    const doneMs = r.kind === 'solutionVersion' ? trainAfterMs : r.kind === 'datasetImportJob' ? this.config.importAfterMs : activeAfterMs;
     return progress(r.createdAt, { pendingMs: activeAfterMs / 3, doneMs }, r.hold, r.outcome, now, CREATE_NAMES);
   }
 

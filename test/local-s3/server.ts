@@ -15,6 +15,17 @@ import { createHash } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 
+/** An answer of a routed bucket: a status, and an S3 error code for an error. */
+export interface S3Answer {
+  readonly status: number;
+  readonly code?: string;
+}
+
+/** A bucket served by something else (the wait-condition bucket: see harness/signals.ts). */
+export interface S3Route {
+  receive(method: string, key: string, query: URLSearchParams, contentType: string | undefined, body: Buffer): S3Answer;
+}
+
 export interface LocalS3Options {
   /** Every bucket exists (for the lifecycle harness, which does not simulate AWS::S3::Bucket). @default false */
   readonly anyBucket?: boolean;
@@ -47,6 +58,7 @@ export class LocalS3 {
   private readonly buckets = new Map<string, Map<string, StoredObject>>();
   private readonly server: http.Server;
   private faults: Array<{ code: string; status: number }> = [];
+  private readonly routes = new Map<string, S3Route>();
 
   private constructor(private readonly options: LocalS3Options) {
     this.server = http.createServer((request, response) => {
@@ -87,6 +99,11 @@ export class LocalS3 {
     return key.endsWith('/') || key === '' ? keys.some((k) => k.startsWith(key)) : keys.includes(key);
   }
 
+  /** Serves `bucket` with `route` (before any fault, signature or object rule), as another AWS service owns it. */
+  public route(bucket: string, route: S3Route): void {
+    this.routes.set(bucket, route);
+  }
+
   /** The next `times` requests fail with this S3 error (503 SlowDown by default: S3's throttle). */
   public failNext(times: number, code = 'SlowDown', status = 503): void {
     for (let i = 0; i < times; i++) this.faults.push({ code, status });
@@ -124,6 +141,11 @@ export class LocalS3 {
     const error = (status: number, code: string, message: string) =>
       answer(status, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
 
+    const routed = this.routes.get(bucket);
+    if (routed) {
+      const result = routed.receive(method, key, url.searchParams, request.headers['content-type'], body);
+      return result.code ? error(result.status, result.code, `${bucket} refused the request`) : answer(result.status);
+    }
     const fault = this.faults.shift();
     if (fault) return error(fault.status, fault.code, 'Injected fault');
     if (!request.headers.authorization) return error(403, 'AccessDenied', 'Anonymous access is denied');

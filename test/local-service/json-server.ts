@@ -16,6 +16,8 @@ export interface JsonServiceProtocol {
   readonly name: string;
   /** X-Amz-Target prefix with its dot: 'AmazonPersonalize.', 'RekognitionService.'. */
   readonly targetPrefix: string;
+  /** The JSON protocol version of the service's model. @default '1.1' */
+  readonly jsonVersion?: '1.0' | '1.1';
   /** The error the service throttles with. */
   readonly throttle: { readonly type: string; readonly status: number };
   readonly operations: readonly string[];
@@ -151,7 +153,6 @@ interface ArmedFault {
   remaining: number;
 }
 
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
 const MAX_BODY_BYTES = 1024 * 1024;
 const SERVER_ERROR_TYPES: Record<number, string> = {
   500: 'InternalFailure',
@@ -452,7 +453,7 @@ export abstract class LocalJsonService<Operation extends string = string> {
     if (res.destroyed) return;
     const payload = JSON.stringify(body);
     const headers: http.OutgoingHttpHeaders = {
-      'Content-Type': CONTENT_TYPE,
+      'Content-Type': `application/x-amz-json-${this.protocol.jsonVersion ?? '1.1'}`,
       'Content-Length': Buffer.byteLength(payload),
       'x-amzn-RequestId': call.requestId,
       'Date': new Date(this.now()).toUTCString(),

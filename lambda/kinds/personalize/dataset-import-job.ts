@@ -5,9 +5,10 @@
  *
  * Create: for a CDK asset, copy the object into the construct's own bucket first
  * (CopyObject of the same object is idempotent), then CreateDatasetImportJob with the
- * owner tag. Waiting: 'active' waits for ACTIVE, and fails once the job is older (by
- * its creationDateTime) than the bound the construct set; 'started' reports the job
- * ready while it is still pending or in progress.
+ * owner tag. Waiting: 'active' hands the job to the long wait (ADR 0014), which signals the
+ * job's wait condition when it ends, and reports it ready; 'started' reports the job ready
+ * while it is still pending or in progress. Properties of library versions before ADR 0014
+ * ('active' without a state machine) wait here, up to the bound, from the job's creation time.
  *
  * Delete: the job stays, and so does its data in the dataset. A copied object is
  * removed once the job no longer reads it; then the job counts as gone.
@@ -17,8 +18,9 @@ import {
   apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
 } from './common';
 import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { LongWaitTarget, MAX_WAIT_SECONDS, parseLongWaitTarget, startLongWait } from '../../long-wait/start';
 import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
-import { KindContext, Observation, ResourceKind } from '../../resource-kind';
+import { KindContext, Observation, ResourceKind, WorkOutcome } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
 import { copyObject, deleteObject } from '../s3-objects';
 
@@ -32,15 +34,15 @@ export interface DatasetImportJobSpec {
   readonly importMode: string;
   readonly publishAttributionMetricsToS3: boolean;
   readonly wait: ImportWaitMode;
-  /** The bound of the 'active' mode, from the job's creation time. */
+  /** The bound of the 'active' mode. */
   readonly waitMs?: number;
+  /** Where the 'active' mode's long wait runs; absent in older property shapes. */
+  readonly longWait?: LongWaitTarget;
   /** The asset object copied to dataLocation before the job starts. */
   readonly copySource?: { readonly bucket: string; readonly key: string };
   readonly tags: Record<string, string>;
 }
 
-/** What the engine's 30-minute total timeout leaves for the 'active' mode (the construct enforces it too). */
-export const MAX_WAIT_SECONDS = 25 * 60;
 
 export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
   resourceType: ResourceTypes.DATASET_IMPORT_JOB,
@@ -74,6 +76,7 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
       publishAttributionMetricsToS3: optionalBoolean(properties, 'PublishAttributionMetricsToS3', false),
       wait,
       waitMs: wait === 'active' ? seconds * 1000 : undefined,
+      longWait: wait === 'active' ? parseLongWaitTarget(properties) : undefined,
       copySource: copyBucket !== undefined ? { bucket: copyBucket, key: copyKey! } : undefined,
       tags: parseTags(properties),
     };
@@ -147,7 +150,14 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
       failureReason: job.failureReason,
       attributes: { [Attributes.ARN]: job.datasetImportJobArn ?? arn, [Attributes.NAME]: job.jobName ?? '' },
     };
-    if (operation === 'delete' || spec === undefined || condition !== 'busy') return observation;
+    if (operation === 'delete' || spec === undefined) return observation;
+    // The wait condition waits for a signal in every case, so the long wait starts even for a job that is done
+    // (a fast import, or a job adopted after a lost response); starting it again finds the same execution.
+    if (spec.longWait && condition !== 'failed') {
+      await startLongWait(context, spec.longWait, ResourceTypes.DATASET_IMPORT_JOB, job.datasetImportJobArn ?? arn);
+      return { ...observation, condition: 'ready' };
+    }
+    if (condition !== 'busy') return observation;
     if (spec.wait === 'started') return { ...observation, condition: 'ready' };
     const createdAt = job.creationDateTime?.getTime();
     if (createdAt !== undefined && spec.waitMs !== undefined && context.clock.now() - createdAt > spec.waitMs) {
@@ -155,7 +165,7 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
         ...observation,
         condition: 'failed',
         failureReason: `the import is still running after ${Math.round(spec.waitMs / 1000)} s, the bound of ImportWait.untilActive. `
-          + 'The job goes on and its data still lands in the dataset. Raise the bound (at most 25 minutes), or deploy with '
+          + 'The job goes on and its data still lands in the dataset. Raise the bound, or deploy with '
           + 'ImportWait.startOnly() to let the deploy finish while the job runs.',
       };
     }
@@ -174,6 +184,18 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
     }
     // The API cannot delete an import job; its data stays in the dataset.
     throw named('ResourceNotFoundException', `Dataset import job ${arn} cannot be deleted; it is left as it is.`);
+  },
+
+  longWorkAdvice: 'Raise the bound of ImportWait.untilActive (at most 12 hours), or deploy with ImportWait.startOnly() to let the '
+    + 'deploy finish while the job runs.',
+
+  outcome: async (context, arn): Promise<WorkOutcome | undefined> => {
+    const job = await describeJob(context, arn);
+    if (!job) return { success: false, reason: `Dataset import job ${arn} no longer exists; its dataset was probably deleted.` };
+    const status = job.status ?? 'UNKNOWN';
+    if (status === 'ACTIVE') return { success: true, reason: `Dataset import job ${arn} imported its data.` };
+    if (conditionOf(status) === 'busy') return undefined;
+    return { success: false, reason: `Dataset import job ${arn} ended ${status}: ${job.failureReason ?? 'no reason given'}` };
   },
 };
 

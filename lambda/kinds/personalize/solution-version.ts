@@ -1,9 +1,9 @@
 /**
  * Training: solution versions. A version trains for hours, longer than a custom
  * resource may take (1 hour), so the resource is ready as soon as the version exists
- * and training has started; a watcher function (lambda/watchers) follows the training
- * and signals a CloudFormation wait condition, which holds the stack for up to 12
- * hours (ADR 0009). The service picks the ID in a version's ARN, so where the engine
+ * and training has started; the long wait (lambda/long-wait, ADR 0014) follows the
+ * training and signals a CloudFormation wait condition, which holds the stack for up to
+ * 12 hours (ADR 0009). The service picks the ID in a version's ARN, so where the engine
  * needs an ARN before the service answered, the kind hands it a locator,
  * `…:solution-version-of/SOLUTION/NAME`, resolved by the version's name.
  *
@@ -16,17 +16,18 @@ import {
 } from '@aws-sdk/client-personalize';
 import { apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
 import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { LongWaitTarget, parseLongWaitTarget, startLongWait } from '../../long-wait/start';
 import { parseTags, requiredString, optionalString } from '../../properties';
-import { Condition, KindContext, ResourceKind } from '../../resource-kind';
+import { Condition, KindContext, ResourceKind, WorkOutcome } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
-import { startWatcher } from '../../watchers/invoke';
 
 export interface SolutionVersionSpec {
   readonly name: string;
   readonly solutionArn: string;
   readonly trainingMode: string;
   readonly signalUrl: string;
-  readonly watcherFunctionArn: string;
+  /** Absent in the properties of library versions before ADR 0014, which only an Update's old properties carry. */
+  readonly wait?: LongWaitTarget;
   readonly retrainOn?: string;
   readonly tags: Record<string, string>;
 }
@@ -45,7 +46,7 @@ export const solutionVersionKind: ResourceKind<SolutionVersionSpec> = {
     solutionArn: requiredString(properties, 'SolutionArn'),
     trainingMode: requiredString(properties, 'TrainingMode'),
     signalUrl: requiredString(properties, 'SignalUrl'),
-    watcherFunctionArn: requiredString(properties, 'WatcherFunctionArn'),
+    wait: parseLongWaitTarget(properties),
     retrainOn: optionalString(properties, 'RetrainOn'),
     tags: parseTags(properties),
   }),
@@ -80,10 +81,9 @@ export const solutionVersionKind: ResourceKind<SolutionVersionSpec> = {
       arn = await keepOneTraining(context, spec, arn);
     }
     // Always: the wait condition of this request may be a new one, even for a version that has finished training.
-    // A watcher more than needed signals the same thing again, which CloudFormation counts once.
-    await startWatcher(context, spec.watcherFunctionArn, {
-      resourceType: ResourceTypes.SOLUTION_VERSION, arn, signalUrl: spec.signalUrl, startedAt: context.clock.now(),
-    });
+    // A wait more than needed signals the same thing again, which CloudFormation counts once.
+    if (!spec.wait) throw new Error('Missing required property \'WaitStateMachineArn\'');
+    await startLongWait(context, spec.wait, ResourceTypes.SOLUTION_VERSION, arn);
     return arn;
   },
 
@@ -127,10 +127,13 @@ export const solutionVersionKind: ResourceKind<SolutionVersionSpec> = {
     // Trained, failed or stopped: the API cannot delete a version; it goes with its solution.
     throw Object.assign(new Error(`Solution version ${arnOrLocator} is ${status}; versions go with their solution`), { name: 'ResourceNotFoundException' });
   },
+
+  longWorkAdvice: 'Raise trainingTimeout (at most 12 hours), or train outside the deploy; the rollback stops this training.',
+  outcome: (context, arn) => trainingOutcome(context, arn),
 };
 
-/** How a training ended, for the watcher: undefined while it runs. */
-export async function trainingOutcome(context: KindContext, arn: string): Promise<{ success: boolean; reason: string } | undefined> {
+/** How a training ended, for the long wait: undefined while it runs. */
+async function trainingOutcome(context: KindContext, arn: string): Promise<WorkOutcome | undefined> {
   const version = await describeVersion(context, arn);
   if (!version) return { success: false, reason: `Solution version ${arn} no longer exists; its solution was probably deleted.` };
   const status = version.status ?? 'UNKNOWN';
