@@ -1702,6 +1702,22 @@ describe('UpdateMetricAttribution', () => {
   });
 });
 
+describe('ListMetricAttributionMetrics', () => {
+  test('of an attribution that does not exist (any more) is InvalidInputException, the only fitting error its model declares', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const metricAttributionArn = await KINDS.metricAttribution.create(h, groupArn, 'gone');
+    h.advance(ACTIVE_MS);
+    await KINDS.metricAttribution.remove(h, metricAttributionArn);
+    h.advance(DELETE_MS);
+
+    const listing = h.client.send(new ListMetricAttributionMetricsCommand({ metricAttributionArn }));
+
+    await expect(listing).rejects.toBeInstanceOf(InvalidInputException);
+    await expect(listing).rejects.toThrow(`Metric attribution ${metricAttributionArn} does not exist.`);
+  });
+});
+
 // ---- what blocks DeleteDataset -------------------------------------------------------------------------
 
 describe('DeleteDataset is refused while', () => {

@@ -363,10 +363,7 @@ export class PersonalizeService {
       UpdateRecommender: (i, n) => this.updateRecommender(i, n),
       StartRecommender: (i, n) => this.switchRecommender(i, n, 'start'),
       StopRecommender: (i, n) => this.switchRecommender(i, n, 'stop'),
-      ListMetricAttributionMetrics: (i) => {
-        const { page, nextToken } = paginate(this.find(i.metricAttributionArn, 'metricAttribution').details.metrics as Output[], i);
-        return { metrics: page, nextToken };
-      },
+      ListMetricAttributionMetrics: (i) => this.listMetricAttributionMetrics(i),
     };
   }
 
@@ -1189,6 +1186,17 @@ export class PersonalizeService {
       this.resources.set(arn, { ...record, outcome: { kind: 'fail', reason: `Input data not found at ${location}. Check the S3 path and the role's access to it.` } });
     }
     return output;
+  }
+
+  /**
+   * The model declares only InvalidInputException and InvalidNextTokenException for this operation, so an
+   * attribution that does not exist (or no longer does) is InvalidInputException, not ResourceNotFoundException.
+   */
+  private listMetricAttributionMetrics(input: Input): Output {
+    const attribution = this.resources.get(input.metricAttributionArn);
+    if (attribution?.kind !== 'metricAttribution') throw invalidInput(`Metric attribution ${input.metricAttributionArn} does not exist.`);
+    const { page, nextToken } = paginate(attribution.details.metrics as Output[], input);
+    return { metrics: page, nextToken };
   }
 
   /**
