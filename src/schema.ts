@@ -425,7 +425,17 @@ export class Schema extends SchemaBase {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
 
-    grantHandler(provider, resource, [{ actions: HANDLER_ACTIONS, resources: [schemaArnPattern(this, this._physicalName)] }]);
+    grantHandler(provider, resource, [
+      { actions: HANDLER_ACTIONS, resources: [schemaArnPattern(this, this._physicalName)] },
+      // A refused delete looks for the datasets, in any group, that use the schema.
+      { actions: ['personalize:ListDatasets'], resources: ['*'] },
+      {
+        actions: ['personalize:DescribeDataset'],
+        resources: [Stack.of(this).formatArn({
+          service: 'personalize', resource: 'dataset', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        })],
+      },
+    ]);
 
     this.schemaArn = resource.getAttString(Attributes.ARN);
     this.schemaName = resource.getAttString(Attributes.NAME);

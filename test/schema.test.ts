@@ -329,7 +329,7 @@ describe('generated names', () => {
 });
 
 describe('handler permissions', () => {
-  test('the handler gets exactly CreateSchema, DescribeSchema and DeleteSchema, on the schema\'s own ARN', () => {
+  test('the handler gets exactly CreateSchema, DescribeSchema and DeleteSchema on the schema\'s own ARN, and reads which datasets use it', () => {
     const stack = newStack();
     new Schema(stack, 'Schema', { schemaName: 'retail-interactions', definition: interactions });
 
@@ -337,6 +337,15 @@ describe('handler permissions', () => {
       Effect: 'Allow',
       Action: ['personalize:CreateSchema', 'personalize:DeleteSchema', 'personalize:DescribeSchema'],
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:schema/retail-interactions`]] },
+    }, {
+      // A refused delete names the datasets, in any group, that use the schema: only DescribeDataset shows a dataset's schema.
+      Effect: 'Allow',
+      Action: 'personalize:ListDatasets',
+      Resource: '*',
+    }, {
+      Effect: 'Allow',
+      Action: 'personalize:DescribeDataset',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset/*`]] },
     }]);
   });
 
