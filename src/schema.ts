@@ -431,9 +431,12 @@ export class Schema extends SchemaBase {
       { actions: ['personalize:ListDatasets'], resources: ['*'] },
       {
         actions: ['personalize:DescribeDataset'],
+        // Datasets are dataset/GROUP/TYPE.
         resources: [Stack.of(this).formatArn({
-          service: 'personalize', resource: 'dataset', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          service: 'personalize', resource: 'dataset', resourceName: '*/*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
         })],
+        wildcardReason: 'DeleteSchema is refused while any dataset, of any group, uses the schema. To name those datasets when it is '
+          + 'refused, the handler reads DescribeDataset (read only; the only call that shows a dataset\'s schema) on the account\'s datasets.',
       },
     ]);
 

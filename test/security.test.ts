@@ -178,7 +178,7 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
-      // The account's datasets, which a schema's refused delete describes to name those that use it.
+      // The account's datasets (dataset/*/*), which a schema's refused delete describes to name those that use it.
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderTrainingWatcherEventInvokeConfig784FF6FA Serverless-LambdaAsyncFailureDestination',
       // The training watcher's grants: the versions of a named solution, and the stack's generated solution names.
@@ -205,7 +205,7 @@ describe('cdk-nag AwsSolutions', () => {
     const findings = suppressed.flatMap((rule) => rule.applies_to ?? []);
     for (const finding of findings) {
       if (typeof finding === 'string') {
-        expect(finding).toMatch(/^Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:(event-tracker|dataset|solution\/video-recs)\/\*|<MetricsBucket\w+\.Arn>\/(metrics|imports)\/\*)$/);
+        expect(finding).toMatch(/^Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:(event-tracker|dataset\/\*|solution\/video-recs)\/\*|<MetricsBucket\w+\.Arn>\/(metrics|imports)\/\*)$/);
       } else {expect(finding.regex).toMatch(/^\/\^Resource::arn:\(<AWS::Partition>\|aws\[a-z-\]\*\):personalize:/);}
     }
   });
@@ -324,7 +324,7 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:campaign/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-group/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-import-job/Security_*]',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/*/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/ACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/INTERACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker/*]',
@@ -385,8 +385,8 @@ describe('least-privilege IAM', () => {
       // The service picks a solution version's ID too: an explicitly named solution's versions are granted as NAME/*.
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:solution/video-recs/*') continue;
       // A schema's refused delete names the datasets, of any group, that use it: only DescribeDataset shows a dataset's schema.
-      if (arn === 'arn:${token}:personalize:us-east-1:123456789012:dataset/*') {
-        expect(personalizeStatements.filter((st) => JSON.stringify(st.Resource).includes(':dataset/*"')).map((st) => st.Action))
+      if (arn === 'arn:${token}:personalize:us-east-1:123456789012:dataset/*/*') {
+        expect(personalizeStatements.filter((st) => JSON.stringify(st.Resource).includes(':dataset/*/*"')).map((st) => st.Action))
           .toEqual([['personalize:DescribeDataset']]);
         continue;
       }
