@@ -462,17 +462,16 @@ class ResourceDriver {
   }
 
   /**
-   * A refused delete waits for children that are being deleted; children that
+   * A refused delete waits for blockers that go away by themselves; blockers that
    * nobody is deleting fail it once blockedDeleteGraceMs has passed, with their ARNs.
    */
   private async checkBlockers(arn: string, startedAt: number): Promise<void> {
     if (!this.kind.blockers || this.clock.now() - startedAt < this.waitPolicy.blockedDeleteGraceMs) return;
-    const { remaining } = await this.kind.blockers(this.pollContext, arn, this.deletedProps);
+    const { remaining, hint } = await this.kind.blockers(this.pollContext, arn, this.deletedProps);
     if (remaining.length === 0) return;
     const shown = remaining.slice(0, 10).join(', ') + (remaining.length > 10 ? ` and ${remaining.length - 10} more` : '');
-    throw new Error(`${this.kind.service} refused to delete ${this.kind.noun} ${arn}: it still holds ${remaining.length} `
-      + `resource(s) that this stack does not manage and nobody is deleting: ${shown}. ${this.kind.blockedDeleteHint ?? 'Delete them'}, `
-      + 'then delete again.');
+    throw new Error(`${this.kind.service} refused to delete ${this.kind.noun} ${arn}: ${remaining.length} resource(s) that nobody `
+      + `is deleting still block it: ${shown}. ${hint ?? this.kind.blockedDeleteHint ?? 'Delete them'}, then delete again.`);
   }
 
   private async waitThenHandOver(physicalId: string, handoff: Handoff): Promise<OnEventResult> {

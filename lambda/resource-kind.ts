@@ -64,12 +64,14 @@ export interface WorkOutcome {
   readonly reason: string;
 }
 
-/** Children that keep a delete from happening, by ARN. */
+/** What keeps a delete from happening (children, or resources that use this one), by ARN. */
 export interface Blockers {
-  /** Children being deleted: the delete waits for them. */
+  /** Blockers that go away by themselves (being deleted, finishing, or being removed by the kind): the delete waits for them. */
   readonly deleting: string[];
-  /** Children that will stay unless someone deletes them: the delete fails, listing them. */
+  /** Blockers that will stay unless someone deletes them: the delete fails, listing them. */
   readonly remaining: string[];
+  /** What to do about `remaining`, when it differs from the kind's `blockedDeleteHint`. */
+  readonly hint?: string;
 }
 
 /**
@@ -86,7 +88,7 @@ export interface ResourceKind<P> {
   readonly service: string;
   /** The construct prop a user changes to resolve a same-name replacement. */
   readonly nameProperty: string;
-  /** Ends the message of a delete that children block, e.g. how to have the stack delete them. @default 'Delete them' */
+  /** Ends the message of a delete that blockers nobody deletes hold up, e.g. how to have the stack delete them. @default 'Delete them' */
   readonly blockedDeleteHint?: string;
   /** Delay before the first Describe after Create; 0 for kinds the API creates synchronously. */
   readonly firstPollDelayMs?: number;
@@ -128,7 +130,7 @@ export interface ResourceKind<P> {
    * engine then waits and calls it again) or ResourceNotFoundException (gone).
    */
   delete(context: KindContext, arn: string, props?: P): Promise<void>;
-  /** What keeps a delete that the service refused from happening; absent for kinds without children. */
+  /** What keeps a delete that the service refused from happening; absent for kinds whose delete nothing else blocks. */
   blockers?(context: KindContext, arn: string, props?: P): Promise<Blockers>;
   /**
    * For kinds whose work outlasts a custom resource (training, imports): how that work

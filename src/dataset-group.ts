@@ -189,6 +189,12 @@ export interface DatasetGroupProps {
    * metric attributions and datasets, in that order, including those made outside
    * this stack. Their data and models are lost.
    *
+   * The group's datasets and solutions in this app follow it too: CloudFormation
+   * deletes them before the group, and each first deletes what blocks its own delete
+   * and this stack does not manage (filters, the event tracker, metric attributions
+   * and campaigns made outside the stack; trainings are stopped). What the stack
+   * manages is left to the stack.
+   *
    * Without it, a delete that resources made outside the stack block fails after a
    * few minutes, listing them.
    *
@@ -276,6 +282,13 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
    */
   public readonly _physicalName: PhysicalName;
 
+  /**
+   * Whether the group deletes what it holds when it is deleted. Its datasets and solutions carry it too:
+   * CloudFormation deletes them before the group, and they remove what blocks them and the stack does not manage.
+   * @internal
+   */
+  public readonly _emptyOnDelete: boolean;
+
   constructor(scope: Construct, id: string, props: DatasetGroupProps = {}) {
     super(scope, id);
     validateName('datasetGroupName', props.datasetGroupName);
@@ -290,6 +303,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
 
     this.domain = props.domain;
     this.kmsKey = props.kmsKey;
+    this._emptyOnDelete = props.emptyOnDelete ?? false;
     this.role = props.kmsKey ? (props.role ?? this.createServiceRole()) : undefined;
     if (this.kmsKey && this.role) this.grantKeyUse(this.kmsKey, this.role);
 
@@ -323,7 +337,8 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
       { actions: CHILD_LIST_ACTIONS, resources: ['*'] },
     ];
     if (props.emptyOnDelete) {
-      grants.push({ actions: CHILD_DELETE_ACTIONS, resources: childArnPatterns(this) });
+      // Tags tell what this stack manages, which the deletes of its datasets and solutions leave alone.
+      grants.push({ actions: [...CHILD_DELETE_ACTIONS, 'personalize:ListTagsForResource'], resources: childArnPatterns(this) });
     }
     if (this.role) {
       grants.push({

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DatasetGroup, Domain, IDatasetGroup } from './dataset-group';
 import { datasetFieldProblems, requiredFieldsSummary } from './private/avro';
+import { BLOCKER_LIST_ACTIONS, groupEmptyOnDelete } from './private/blocked-deletes';
 import { Attributes, CONTRACT_VERSION, DatasetProperties, ResourceTypes, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { datasetGroupArnPattern, schemaArnPattern } from './private/grant-patterns';
@@ -262,6 +263,7 @@ export class Dataset extends DatasetBase implements ITaggable {
       DatasetType: type,
       SchemaArn: schema.schemaArn,
       Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+      GroupEmptyOnDelete: groupEmptyOnDelete(group),
     };
     const provider = PersonalizeProvider.getOrCreate(this);
     this.resource = new CustomResource(this, 'Resource', {
@@ -289,6 +291,8 @@ export class Dataset extends DatasetBase implements ITaggable {
         actions: ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema'],
         resources: [schema instanceof Schema ? schemaArnPattern(schema, schema._physicalName) : schema.schemaArn],
       },
+      // A refused delete lists what blocks it.
+      { actions: BLOCKER_LIST_ACTIONS, resources: ['*'] },
     ]);
 
     this.datasetArn = this.resource.getAttString(Attributes.ARN);

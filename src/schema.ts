@@ -425,7 +425,20 @@ export class Schema extends SchemaBase {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
 
-    grantHandler(provider, resource, [{ actions: HANDLER_ACTIONS, resources: [schemaArnPattern(this, this._physicalName)] }]);
+    grantHandler(provider, resource, [
+      { actions: HANDLER_ACTIONS, resources: [schemaArnPattern(this, this._physicalName)] },
+      // A refused delete looks for the datasets, in any group, that use the schema.
+      { actions: ['personalize:ListDatasets'], resources: ['*'] },
+      {
+        actions: ['personalize:DescribeDataset'],
+        // Datasets are dataset/GROUP/TYPE.
+        resources: [Stack.of(this).formatArn({
+          service: 'personalize', resource: 'dataset', resourceName: '*/*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        })],
+        wildcardReason: 'DeleteSchema is refused while any dataset, of any group, uses the schema. To name those datasets when it is '
+          + 'refused, the handler reads DescribeDataset (read only; the only call that shows a dataset\'s schema) on the account\'s datasets.',
+      },
+    ]);
 
     this.schemaArn = resource.getAttString(Attributes.ARN);
     this.schemaName = resource.getAttString(Attributes.NAME);

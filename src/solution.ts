@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { Dataset, DatasetType } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
+import { BLOCKER_LIST_ACTIONS, groupEmptyOnDelete } from './private/blocked-deletes';
 import { Attributes, CONTRACT_VERSION, ResourceTypes, SolutionProperties, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern, versionArns } from './private/grant-patterns';
@@ -526,6 +527,7 @@ export class Solution extends SolutionBase implements ITaggable {
       EventsConfig: props.events ? JSON.stringify({ eventParametersList: props.events.map(renderEvent) }) : undefined,
       PerformIncrementalUpdate: props.incrementalUpdates === undefined ? undefined : String(props.incrementalUpdates),
       Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+      GroupEmptyOnDelete: groupEmptyOnDelete(group),
     };
     const provider = PersonalizeProvider.getOrCreate(this);
     const resource = new CustomResource(this, 'Resource', {
@@ -540,6 +542,8 @@ export class Solution extends SolutionBase implements ITaggable {
       // name's pattern (`STACKTOKEN_*`) covers them, an explicit name needs its own.
       { actions: ['personalize:StopSolutionVersionCreation'], resources: versionArns(this, this._physicalName) },
       { actions: ['personalize:CreateSolution'], resources: [memberCreationArn(group)] },
+      // A refused delete lists the campaigns that block it.
+      { actions: BLOCKER_LIST_ACTIONS, resources: ['*'] },
     ]);
 
     this.solutionArn = resource.getAttString(Attributes.ARN);

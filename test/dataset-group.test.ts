@@ -271,9 +271,10 @@ describe('handler permissions', () => {
 
     template.hasResourceProperties('Custom::PersonalizeDatasetGroup', { EmptyOnDelete: 'true' });
     const deletes = handlerAccessPolicy(template).statements.find((statement: any) => actionsOf(statement).includes('personalize:DeleteSolution'))!;
+    // ListTagsForResource tells what the stack manages, which the deletes of the group's datasets and solutions leave alone.
     expect(actionsOf(deletes).sort()).toEqual(['personalize:DeleteCampaign', 'personalize:DeleteDataset', 'personalize:DeleteEventTracker',
       'personalize:DeleteFilter', 'personalize:DeleteMetricAttribution', 'personalize:DeleteRecommender', 'personalize:DeleteSolution',
-      'personalize:StopSolutionVersionCreation']);
+      'personalize:ListTagsForResource', 'personalize:StopSolutionVersionCreation']);
     expect(JSON.stringify(deletes.Resource)).toMatch(/:solution\/\*/);
   });
 

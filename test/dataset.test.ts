@@ -254,6 +254,20 @@ describe('Dataset', () => {
     Template.fromStack(stack).hasResourceProperties('Custom::PersonalizeDataset', { DatasetGroupArn: groupArn, SchemaArn: schemaArn });
   });
 
+  test('a group with emptyOnDelete passes it on as GroupEmptyOnDelete; a group without it and an imported group pass nothing', () => {
+    const stack = newStack();
+    const emptied = new DatasetGroup(stack, 'Emptied', { emptyOnDelete: true });
+    const kept = new DatasetGroup(stack, 'Kept');
+    const imported = DatasetGroup.fromDatasetGroupArn(stack, 'Imported', `arn:aws:personalize:${REGION}:${ACCOUNT}:dataset-group/existing`);
+    emptied.addDataset('Items', { datasetType: DatasetType.ITEMS, schema: schemaFor(stack, DatasetType.ITEMS) });
+    kept.addDataset('Users', { datasetType: DatasetType.USERS, schema: schemaFor(stack, DatasetType.USERS) });
+    imported.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: schemaFor(stack, DatasetType.INTERACTIONS) });
+
+    const byType = Object.fromEntries(Object.values(Template.fromStack(stack).findResources('Custom::PersonalizeDataset'))
+      .map((resource: any) => [resource.Properties.DatasetType, resource.Properties.GroupEmptyOnDelete]));
+    expect(byType).toEqual({ Items: 'true', Users: undefined, Interactions: undefined });
+  });
+
   test('datasetArn, datasetName and trackingId are the Arn, Name and TrackingId attributes the handler returns', () => {
     const stack = newStack();
     const dataset = datasetIn(stack, DatasetType.ACTION_INTERACTIONS);
@@ -389,6 +403,17 @@ describe('handler permissions', () => {
     expect(statementFor(template, ['personalize:CreateDataset']).Resource).toEqual(arn('dataset-group/TestStack_*'));
     expect(statementFor(template, ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema']).Resource)
       .toEqual(arn('schema/TestStack_*'));
+  });
+
+  test('a refused delete may list what blocks it: only List actions, on "*"', () => {
+    const stack = newStack();
+    datasetIn(stack, DatasetType.ITEMS);
+
+    expect(statementFor(Template.fromStack(stack), [
+      'personalize:ListFilters', 'personalize:ListEventTrackers', 'personalize:ListMetricAttributions', 'personalize:ListMetricAttributionMetrics',
+      'personalize:ListDatasetImportJobs', 'personalize:ListRecommenders', 'personalize:ListSolutions', 'personalize:ListSolutionVersions',
+      'personalize:ListCampaigns',
+    ]).Resource).toBe('*');
   });
 
   test('grants never refer to another custom resource\'s attributes, which would make a dependency cycle', () => {

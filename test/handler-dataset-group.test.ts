@@ -647,8 +647,8 @@ describe('Delete of a group that still holds children', () => {
 
     const { failure, elapsedMs } = await deleteGroup();
 
-    expect(String(failure)).toBe(`Error: Personalize refused to delete dataset group ${GROUP_ARN}: it still holds 4 resource(s) that this `
-      + `stack does not manage and nobody is deleting: ${campaign}, ${solution}, ${filter}, ${dataset}. Delete them, or set `
+    expect(String(failure)).toBe(`Error: Personalize refused to delete dataset group ${GROUP_ARN}: 4 resource(s) that nobody is deleting `
+      + `still block it: ${campaign}, ${solution}, ${filter}, ${dataset}. Delete them, or set `
       + 'emptyOnDelete on the DatasetGroup so that the stack deletes them first, then delete again.');
     expect(elapsedMs).toBeGreaterThanOrEqual(SHORT_WAIT_POLICY.blockedDeleteGraceMs);
     expect(elapsedMs).toBeLessThan(SHORT_WAIT_POLICY.blockedDeleteGraceMs + 5_000);
@@ -664,7 +664,7 @@ describe('Delete of a group that still holds children', () => {
 
     const { failure } = await deleteGroup();
 
-    expect(String(failure)).toContain('it still holds 12 resource(s) that this stack does not manage and nobody is deleting: '
+    expect(String(failure)).toContain('12 resource(s) that nobody is deleting still block it: '
       + `${datasets.slice(0, 10).join(', ')} and 2 more. Delete them`);
     expect(personalizeMock).toHaveReceivedCommandWith(ListDatasetsCommand, { datasetGroupArn: GROUP_ARN, nextToken: '5' });
     expect(personalizeMock).toHaveReceivedCommandWith(ListDatasetsCommand, { datasetGroupArn: GROUP_ARN, nextToken: '10' });
@@ -688,7 +688,7 @@ describe('Delete of a group that still holds children', () => {
 
     const { failure } = await deleteGroup();
 
-    expect(String(failure)).toContain(`it still holds 1 resource(s) that this stack does not manage and nobody is deleting: ${tracker}.`);
+    expect(String(failure)).toContain(`1 resource(s) that nobody is deleting still block it: ${tracker}.`);
   });
 
   test('with EmptyOnDelete the children are deleted stage by stage, training is stopped first, and the group last', async () => {

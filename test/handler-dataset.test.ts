@@ -1,8 +1,11 @@
 import {
   CreateDatasetCommand,
   DeleteDatasetCommand,
+  DeleteFilterCommand,
   DescribeDatasetCommand,
   DescribeSchemaCommand,
+  ListMetricAttributionMetricsCommand,
+  ListMetricAttributionsCommand,
   ListTagsForResourceCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -17,8 +20,9 @@ import {
 import { ACCOUNT } from './support/dataset-group-fixtures';
 import { isCompleteEvent, OWNER, tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
+import { Neighbours } from './support/neighbours';
 import { alreadyExists, inUse, notFound, serviceError } from './support/personalize-errors';
-import { pollUntilDone } from './support/polling';
+import { pollUntilDone, runToCompletion } from './support/polling';
 import { SHORT_WAIT_POLICY } from './support/wait-policy';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
@@ -551,6 +555,169 @@ describe('Delete', () => {
     expect(result.Lifecycle).toMatchObject({ operation: 'delete', target: ITEMS_ARN, cancelledCreate: true });
     expect(personalizeMock).toHaveReceivedCommandWith(DescribeDatasetCommand, { datasetArn: ITEMS_ARN });
     expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetCommand);
+  });
+});
+
+describe('Delete that what lives in the group blocks', () => {
+  const INTERACTIONS_ARN = ITEMS_ARN.replace(/ITEMS$/, 'INTERACTIONS');
+  const OTHER_STACK = 'OtherStack/Filter';
+  const THIS_STACK = 'TestStack/Filter';
+  const SOLUTION = `arn:aws:personalize:us-east-1:${ACCOUNT}:solution/outside`;
+
+  /**
+   * The dataset at `arn` is ACTIVE and DeleteDataset is refused while any of `blocking()` still blocks it, as
+   * the service judges (the test says which); once accepted it is DELETE PENDING, then gone.
+   */
+  function datasetRefusedWhile(arn: string, blocking: () => boolean): void {
+    let deleted = false;
+    personalizeMock.on(DescribeDatasetCommand).callsFake(async () => {
+      if (deleted) throw notFound();
+      return described('ACTIVE', { arn });
+    });
+    personalizeMock.on(DeleteDatasetCommand).callsFake(async () => {
+      if (blocking()) throw inUse();
+      deleted = true;
+      return {};
+    });
+  }
+
+  const run = (request = deleteEvent()) => runToCompletion(clock, handlers(SHORT_WAIT_POLICY), request);
+
+  test('without GroupEmptyOnDelete, blockers nobody deletes fail the delete after the grace, listed with what to do; nothing is deleted', async () => {
+    const group = new Neighbours(personalizeMock, clock);
+    const filter = group.add('filter', 'no-repeats');
+    const leaving = group.add('filter', 'leaving');
+    group.add('eventTracker', 'web'); // blocks the Interactions dataset only
+    const attribution = group.add('metricAttribution', 'revenue', { expressions: ['SAMPLECOUNT()', 'SUM(Items.PRICE)'] });
+    const solution = group.add('solution', 'outside');
+    const campaign = group.add('campaign', 'live', { solutionArn: solution });
+    group.add('campaign', 'broken', { solutionArn: solution, status: 'CREATE FAILED' });
+    group.startDeleting(leaving, SHORT_WAIT_POLICY.totalTimeoutMs);
+    datasetRefusedWhile(ITEMS_ARN, () => true);
+
+    const { failure, elapsedMs } = await run();
+
+    expect(String(failure)).toBe(`Error: Personalize refused to delete dataset ${ITEMS_ARN}: 3 resource(s) that nobody is deleting still `
+      + `block it: ${filter}, ${attribution}, ${campaign}. Delete them (every filter of the group, its event tracker, metric attributions `
+      + 'that reference the dataset and campaigns block a dataset), or set emptyOnDelete on the DatasetGroup so that the stack deletes '
+      + 'those it does not manage first, then delete again.');
+    expect(elapsedMs).toBeGreaterThanOrEqual(SHORT_WAIT_POLICY.blockedDeleteGraceMs);
+    expect(elapsedMs).toBeLessThan(SHORT_WAIT_POLICY.totalTimeoutMs);
+    // Someone else is deleting 'leaving': it is waited for, not listed; nothing is deleted or stopped.
+    expect(group.deletes).toEqual([]);
+    expect(group.stopped).toEqual([]);
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteFilterCommand);
+  });
+
+  test('an event tracker blocks the Interactions dataset; a metric attribution that only counts events blocks it, and no Items dataset', async () => {
+    const group = new Neighbours(personalizeMock, clock);
+    const tracker = group.add('eventTracker', 'web');
+    const attribution = group.add('metricAttribution', 'clicks', { expressions: ['SAMPLECOUNT()'] });
+    datasetRefusedWhile(INTERACTIONS_ARN, () => true);
+
+    const interactions = await run(deleteEvent(INTERACTIONS_ARN, { DatasetType: 'Interactions' }));
+
+    expect(String(interactions.failure)).toContain(`2 resource(s) that nobody is deleting still block it: ${tracker}, ${attribution}.`);
+    datasetRefusedWhile(ITEMS_ARN, () => true);
+    const items = await run();
+    // Nothing the delete page names blocks the Items dataset: the refusal is retried until the total timeout.
+    expect(String(items.failure)).toContain(`Timed out after ${SHORT_WAIT_POLICY.totalTimeoutMs / 1000} s waiting for dataset ${ITEMS_ARN}`);
+  });
+
+  test('import jobs, trainings and recommenders still being created are waited for: they stop blocking by themselves', async () => {
+    const group = new Neighbours(personalizeMock, clock);
+    const job = group.add('importJob', 'load', { status: 'CREATE IN_PROGRESS' });
+    const solution = group.add('solution', 'outside');
+    const training = group.add('solutionVersion', 'v1', { solutionArn: solution, status: 'CREATE IN_PROGRESS' });
+    const recommender = group.add('recommender', 'top-picks', { status: 'CREATE PENDING' });
+    const settlesAfterMs = SHORT_WAIT_POLICY.blockedDeleteGraceMs + 10_000;
+    const settlesAt = clock.now() + settlesAfterMs;
+    datasetRefusedWhile(ITEMS_ARN, () => clock.now() < settlesAt);
+
+    const { failure, elapsedMs } = await run();
+
+    expect(failure).toBeUndefined();
+    expect(elapsedMs).toBeGreaterThanOrEqual(settlesAfterMs);
+    expect([job, training, recommender].every((arn) => group.has(arn))).toBe(true);
+    // Without emptyOnDelete, nobody else's training is stopped.
+    expect(group.stopped).toEqual([]);
+  });
+
+  test('with GroupEmptyOnDelete, what blocks it and carries no owner tag of this stack is deleted or stopped first, then the dataset', async () => {
+    const group = new Neighbours(personalizeMock, clock);
+    const filter = group.add('filter', 'no-repeats');
+    const otherStacks = group.add('filter', 'theirs', { owner: OTHER_STACK });
+    const tracker = group.add('eventTracker', 'web');
+    const attribution = group.add('metricAttribution', 'clicks');
+    const campaign = group.add('campaign', 'live', { solutionArn: group.add('solution', 'outside') });
+    const training = group.add('solutionVersion', 'v2', { solutionArn: SOLUTION, status: 'CREATE IN_PROGRESS' });
+    const blockers = [filter, otherStacks, tracker, attribution, campaign];
+    datasetRefusedWhile(INTERACTIONS_ARN, () => blockers.some((arn) => group.has(arn)) || group.statusOf(training) === 'CREATE IN_PROGRESS');
+
+    const { failure } = await run(deleteEvent(INTERACTIONS_ARN, { DatasetType: 'Interactions', GroupEmptyOnDelete: 'true' }));
+
+    expect(failure).toBeUndefined();
+    expect(new Set(group.deletes)).toEqual(new Set(blockers));
+    expect(group.stopped).toEqual([training]);
+    expect(personalizeMock).toHaveReceivedCommandWith(DeleteDatasetCommand, { datasetArn: INTERACTIONS_ARN });
+  });
+
+  test('with GroupEmptyOnDelete, a blocker this stack manages is left to the stack; the delete fails after the grace, saying why', async () => {
+    const group = new Neighbours(personalizeMock, clock);
+    const foreign = group.add('filter', 'outside');
+    const ours = group.add('filter', 'ours', { owner: THIS_STACK });
+    datasetRefusedWhile(ITEMS_ARN, () => group.has(ours) || group.has(foreign));
+
+    const { failure } = await run(deleteEvent(ITEMS_ARN, { GroupEmptyOnDelete: 'true' }));
+
+    expect(group.deletes).toEqual([foreign]);
+    expect(String(failure)).toBe(`Error: Personalize refused to delete dataset ${ITEMS_ARN}: 1 resource(s) that nobody is deleting still `
+      + `block it: ${ours}. They carry this stack's owner tag, so emptyOnDelete leaves them: the stack retains them, or they stay in the `
+      + 'app while this dataset leaves it. Remove them from the app together with the dataset, or delete them, then delete again.');
+  });
+
+  test('with GroupEmptyOnDelete, a training of this stack\'s solution is not stopped, even one automatic training started untagged', async () => {
+    const group = new Neighbours(personalizeMock, clock);
+    const ours = group.add('solution', 'ours', { owner: 'TestStack/Solution' });
+    const training = group.add('solutionVersion', 'auto', { solutionArn: ours, status: 'CREATE IN_PROGRESS' });
+    const settlesAt = clock.now() + SHORT_WAIT_POLICY.blockedDeleteGraceMs + 10_000;
+    datasetRefusedWhile(ITEMS_ARN, () => clock.now() < settlesAt);
+
+    const { failure } = await run(deleteEvent(ITEMS_ARN, { GroupEmptyOnDelete: 'true' }));
+
+    expect(failure).toBeUndefined();
+    expect(group.stopped).toEqual([]);
+    expect(group.statusOf(training)).toBe('CREATE IN_PROGRESS');
+  });
+
+  test('properties of constructs from before GroupEmptyOnDelete mean false, and a value other than true or false is refused, naming it', async () => {
+    const group = new Neighbours(personalizeMock, clock);
+    const filter = group.add('filter', 'outside');
+    datasetRefusedWhile(ITEMS_ARN, () => group.has(filter));
+
+    const { failure } = await run(deleteEvent(ITEMS_ARN, { GroupEmptyOnDelete: undefined }));
+
+    expect(String(failure)).toContain(`1 resource(s) that nobody is deleting still block it: ${filter}.`);
+    expect(group.deletes).toEqual([]);
+    await expect(handlers().onEvent(createEvent({ GroupEmptyOnDelete: 'yes' }))).rejects.toThrow('Property \'GroupEmptyOnDelete\' must be \'true\' or \'false\', got \'yes\'');
+  });
+
+  test('a metric attribution deleted by a sibling dataset between the two List calls is no blocker', async () => {
+    const group = new Neighbours(personalizeMock, clock);
+    const attribution = group.add('metricAttribution', 'revenue', { expressions: ['SUM(Items.PRICE)'] });
+    let listed = 0;
+    personalizeMock.on(ListMetricAttributionsCommand).callsFake(async () => {
+      // The first listing still shows it; by the time its metrics are read, it is gone.
+      if (++listed === 1) return { metricAttributions: [{ metricAttributionArn: attribution, status: 'ACTIVE' }] };
+      return { metricAttributions: [] };
+    });
+    personalizeMock.on(ListMetricAttributionMetricsCommand).rejects(serviceError('InvalidInputException'));
+    datasetRefusedWhile(ITEMS_ARN, () => true);
+
+    const { failure } = await run();
+
+    expect(String(failure)).toContain(`Timed out after ${SHORT_WAIT_POLICY.totalTimeoutMs / 1000} s`);
+    expect(String(failure)).not.toContain(attribution);
   });
 });
 

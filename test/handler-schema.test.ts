@@ -1,6 +1,9 @@
 import {
   CreateSchemaCommand,
+  DeleteDatasetCommand,
   DeleteSchemaCommand,
+  DescribeDatasetCommand,
+  ListDatasetsCommand,
   DescribeSchemaCommand,
   DescribeSchemaCommandOutput,
 } from '@aws-sdk/client-personalize';
@@ -32,6 +35,20 @@ function schemaDeletedAfter(refusals: number, existing = describedSchema): void 
   personalizeMock.on(DescribeSchemaCommand).callsFake(async () => {
     if (deletes > refusals) throw notFound();
     return existing();
+  });
+}
+
+const THEIRS = 'arn:aws:personalize:us-east-1:123456789012:dataset/theirs/USERS';
+const MOVING = 'arn:aws:personalize:us-east-1:123456789012:dataset/theirs/ITEMS';
+
+/** The account's datasets, as ListDatasets and DescribeDataset answer; a dataset not listed does not exist. */
+function datasetsAre(datasets: Record<string, { schemaArn: string; status: string; update?: { schemaArn: string; status: string } }>): void {
+  personalizeMock.on(ListDatasetsCommand)
+    .resolves({ datasets: Object.entries(datasets).map(([datasetArn, { status }]) => ({ datasetArn, status })) });
+  personalizeMock.on(DescribeDatasetCommand).callsFake(async ({ datasetArn }) => {
+    const found = datasets[datasetArn];
+    if (!found) throw notFound();
+    return { dataset: { datasetArn, schemaArn: found.schemaArn, status: found.status, latestDatasetUpdate: found.update } };
   });
 }
 
@@ -268,12 +285,32 @@ describe('Delete', () => {
     await expect(isComplete(isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle))).resolves.toEqual({ IsComplete: true });
   });
 
-  test('a schema in use for longer than the total timeout fails, saying it could not be deleted', async () => {
+  test('a schema whose datasets are still being deleted at the total timeout fails, saying it could not be deleted', async () => {
     personalizeMock.on(DeleteSchemaCommand).rejects(inUse());
     personalizeMock.on(DescribeSchemaCommand).resolves(describedSchema());
+    datasetsAre({ [THEIRS]: { schemaArn: SCHEMA_ARN, status: 'DELETE IN_PROGRESS' } });
     const event = isCompleteEvent(deleteEvent(), SCHEMA_ARN, { operation: 'delete', startedAt: clock.now() - 60_000, settled: false });
 
     await expect(handlers(SHORT_WAIT_POLICY).isComplete(event)).rejects.toThrow(`waiting for schema ${SCHEMA_ARN} to be deleted; last status: ACTIVE.`);
+  });
+
+  test('datasets of any group that use the schema and that nobody deletes fail the delete after the grace, listed with what to do', async () => {
+    schemaDeletedAfter(Number.MAX_SAFE_INTEGER);
+    const other = 'arn:aws:personalize:us-east-1:123456789012:dataset/elsewhere/ITEMS';
+    datasetsAre({
+      [THEIRS]: { schemaArn: SCHEMA_ARN, status: 'ACTIVE' },
+      [other]: { schemaArn: schemaArn('another'), status: 'ACTIVE' },
+      [MOVING]: { schemaArn: schemaArn('another'), status: 'ACTIVE', update: { schemaArn: SCHEMA_ARN, status: 'UPDATE IN_PROGRESS' } },
+    });
+
+    const { failure, elapsedMs } = await runToCompletion(clock, handlers(SHORT_WAIT_POLICY), deleteEvent());
+
+    expect(String(failure)).toBe(`Error: Personalize refused to delete schema ${SCHEMA_ARN}: 1 resource(s) that nobody is deleting still `
+      + `block it: ${THEIRS}. Delete those datasets, or move Items and Users datasets to another schema with UpdateDataset, then delete again.`);
+    expect(elapsedMs).toBeGreaterThanOrEqual(SHORT_WAIT_POLICY.blockedDeleteGraceMs);
+    expect(elapsedMs).toBeLessThan(SHORT_WAIT_POLICY.totalTimeoutMs);
+    expect(personalizeMock).toHaveReceivedCommandWith(ListDatasetsCommand, { maxResults: 100 });
+    expect(personalizeMock).not.toHaveReceivedCommand(DeleteDatasetCommand);
   });
 
   test('a physical ID that is not a schema ARN (a failed create\'s placeholder) makes the delete look for the schema by its name', async () => {

@@ -328,7 +328,7 @@ describe('blocked deletes and emptyOnDelete', () => {
     const blocked = await env.destroy();
 
     expect(blocked.status).toBe('DELETE_FAILED');
-    expect(blocked.firstFailure?.reason).toContain(`it still holds 1 resource(s) that this stack does not manage and nobody is deleting: ${tracker.eventTrackerArn}`);
+    expect(blocked.firstFailure?.reason).toContain(`1 resource(s) that nobody is deleting still block it: ${tracker.eventTrackerArn}`);
     expect(blocked.firstFailure?.reason).toContain('emptyOnDelete');
     expect(blocked.firstFailure?.reason).not.toMatch(/Timed out/);
     await env.client().send(new DeleteEventTrackerCommand({ eventTrackerArn: tracker.eventTrackerArn }));

@@ -329,7 +329,7 @@ describe('generated names', () => {
 });
 
 describe('handler permissions', () => {
-  test('the handler gets exactly CreateSchema, DescribeSchema and DeleteSchema, on the schema\'s own ARN', () => {
+  test('the handler gets exactly CreateSchema, DescribeSchema and DeleteSchema on the schema\'s own ARN, and reads which datasets use it', () => {
     const stack = newStack();
     new Schema(stack, 'Schema', { schemaName: 'retail-interactions', definition: interactions });
 
@@ -337,6 +337,31 @@ describe('handler permissions', () => {
       Effect: 'Allow',
       Action: ['personalize:CreateSchema', 'personalize:DeleteSchema', 'personalize:DescribeSchema'],
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:schema/retail-interactions`]] },
+    }, {
+      // A refused delete names the datasets, in any group, that use the schema: only DescribeDataset shows a dataset's schema.
+      Effect: 'Allow',
+      Action: 'personalize:ListDatasets',
+      Resource: '*',
+    }, {
+      Effect: 'Allow',
+      Action: 'personalize:DescribeDataset',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset/*/*`]] },
+    }]);
+  });
+
+  test('the read on the account\'s datasets is acknowledged for cdk-nag once, by its exact finding, with a reason of its own', () => {
+    const stack = newStack();
+    new Schema(stack, 'One', { definition: interactions });
+    new Schema(stack, 'Two', { schemaName: 'two', definition: interactions });
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .find((resource: any) => JSON.stringify(resource.Properties.PolicyDocument).includes('personalize:DescribeDataset')) as any;
+
+    const acknowledged = policy.Metadata.cdk_nag.rules_to_suppress
+      .filter((rule: any) => JSON.stringify(rule.applies_to).includes(':dataset/*/*'));
+    expect(acknowledged).toEqual([{
+      id: 'AwsSolutions-IAM5',
+      reason: expect.stringMatching(/^DeleteSchema is refused while any dataset, of any group, uses the schema/),
+      applies_to: [`Resource::arn:<AWS::Partition>:personalize:${REGION}:${ACCOUNT}:dataset/*/*`],
     }]);
   });
 

@@ -186,6 +186,8 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      // The account's datasets (dataset/*/*), which a schema's refused delete describes to name those that use it.
+      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       ...['isComplete295C33AB', 'onEventD4ED7E21', 'onTimeout25AA84CB'].flatMap((fn) => [
         `CdkPersonalizeProviderframework${fn} AwsSolutions-L1`,
         `CdkPersonalizeProviderframework${fn} Serverless-LambdaDefaultMemorySize`,
@@ -207,7 +209,7 @@ describe('cdk-nag AwsSolutions', () => {
     const findings = suppressed.flatMap((rule) => rule.applies_to ?? []);
     for (const finding of findings) {
       if (typeof finding === 'string') {
-        expect(finding).toMatch(/^Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:(event-tracker|solution\/video-recs)\/\*|<MetricsBucket\w+\.Arn>\/(metrics|imports)\/\*)$/);
+        expect(finding).toMatch(/^Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:(event-tracker|dataset\/\*|solution\/video-recs)\/\*|<MetricsBucket\w+\.Arn>\/(metrics|imports)\/\*)$/);
       } else {expect(finding.regex).toMatch(/^\/\^Resource::arn:\(<AWS::Partition>\|aws\[a-z-\]\*\):personalize:/);}
     }
   });
@@ -326,6 +328,7 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:campaign/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-group/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-import-job/Security_*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/*/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/ACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/INTERACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker/*]',
@@ -360,7 +363,7 @@ describe('least-privilege IAM', () => {
   });
 
   test('apart from the List actions, no Personalize action is granted on Resource "*"; the only wildcards are the stack\'s generated-name '
-    + 'patterns and the account\'s event trackers', () => {
+    + 'patterns, the account\'s event trackers, and DescribeDataset on the account\'s datasets', () => {
     const joined = (resource: unknown): string => (typeof resource === 'string' ? resource
       : (resource as any)['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : '${token}')).join(''));
     const namesOf = (type: string) => resourcesOfType(template, type).map(([, resource]) => resource.Properties.Name as string);
@@ -385,6 +388,12 @@ describe('least-privilege IAM', () => {
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:event-tracker/*') continue;
       // The service picks a solution version's ID too: an explicitly named solution's versions are granted as NAME/*.
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:solution/video-recs/*') continue;
+      // A schema's refused delete names the datasets, of any group, that use it: only DescribeDataset shows a dataset's schema.
+      if (arn === 'arn:${token}:personalize:us-east-1:123456789012:dataset/*/*') {
+        expect(personalizeStatements.filter((st) => JSON.stringify(st.Resource).includes(':dataset/*/*"')).map((st) => st.Action))
+          .toEqual([['personalize:DescribeDataset']]);
+        continue;
+      }
       const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|solution|campaign|recommender)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
       expect(match).not.toBeNull();
       const [, type, prefix] = match!;

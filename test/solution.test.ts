@@ -18,11 +18,12 @@ interface GroupSpec {
   readonly textualItems?: boolean;
   readonly eventType?: boolean;
   readonly domain?: Domain;
+  readonly emptyOnDelete?: boolean;
 }
 
 /** A group 'retail' with datasets of the given types (Interactions by default). */
 function group(stack: Stack, spec: GroupSpec = {}): DatasetGroup {
-  const g = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail', domain: spec.domain });
+  const g = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail', domain: spec.domain, emptyOnDelete: spec.emptyOnDelete });
   const fields: Record<string, SchemaField[]> = {
     Interactions: [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP'),
       ...(spec.eventType === false ? [] : [SchemaField.stringField('EVENT_TYPE')])],
@@ -149,6 +150,24 @@ describe('Solution', () => {
     const stop = statements.find((st: any) => [].concat(st.Action).includes('personalize:StopSolutionVersionCreation' as never));
     expect(JSON.stringify(stop.Resource)).toContain(':solution/recs/*');
     expect(id).toMatch(/^Solution/);
+  });
+
+  test('a group with emptyOnDelete passes it on as GroupEmptyOnDelete; a group without it passes nothing', () => {
+    const withEmptying = newStack();
+    solution(withEmptying, { groupSpec: { emptyOnDelete: true } });
+    const without = newStack();
+    solution(without);
+
+    expect(solutionProperties(withEmptying).GroupEmptyOnDelete).toBe('true');
+    expect(solutionProperties(without).GroupEmptyOnDelete).toBeUndefined();
+  });
+
+  test('a refused delete may list the campaigns that block it, with List actions on "*"', () => {
+    const stack = newStack();
+    solution(stack);
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+
+    expect(statements.find((st: any) => [].concat(st.Action).includes('personalize:ListCampaigns' as never))?.Resource).toBe('*');
   });
 
   test('grantRead gives DescribeSolution and ListSolutionVersions on exactly this solution', () => {

@@ -60,7 +60,15 @@ export interface SchemaProperties extends CommonProperties {
   readonly Domain?: string;
 }
 
-export interface DatasetProperties extends CommonProperties {
+/**
+ * The group's emptyOnDelete, on the resources CloudFormation deletes before the group: 'true' to remove
+ * what blocks their delete and the stack does not manage. Absent (older constructs, an imported group) is false.
+ */
+interface GroupEmptyOnDeleteProperty {
+  readonly GroupEmptyOnDelete?: string;
+}
+
+export interface DatasetProperties extends CommonProperties, GroupEmptyOnDeleteProperty {
   readonly DatasetGroupArn: string;
   /** As the API spells it: Interactions, Items, Users, Actions or Action_Interactions. */
   readonly DatasetType: string;
@@ -160,7 +168,7 @@ export interface DatasetImportJobProperties extends CommonProperties {
  * as numbers), so any change to it is a replacement; what UpdateSolution changes
  * comes in properties of its own.
  */
-export interface SolutionProperties extends CommonProperties {
+export interface SolutionProperties extends CommonProperties, GroupEmptyOnDeleteProperty {
   readonly DatasetGroupArn: string;
   readonly RecipeArn: string;
   /** 'true' or 'false'. */

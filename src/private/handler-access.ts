@@ -1,5 +1,6 @@
-import { CustomResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { addNagSuppressions, flattenForNag } from './nag';
 import { PersonalizeProvider } from './provider';
 
 /** One permission the handler needs for one resource. */
@@ -8,6 +9,11 @@ export interface HandlerGrant {
   /** ARNs or ARN patterns; never built from another custom resource's attributes, which would make a cycle. */
   readonly resources: string[];
   readonly conditions?: Record<string, unknown>;
+  /**
+   * Why a wildcard in `resources` is needed, for cdk-nag's AwsSolutions-IAM5: each wildcard resource is
+   * acknowledged by its exact finding with this reason. Only for wildcards no generated-name pattern covers.
+   */
+  readonly wildcardReason?: string;
 }
 
 const POLICY_ID = 'PersonalizeAccess';
@@ -38,8 +44,22 @@ export function grantHandler(provider: PersonalizeProvider, resource: CustomReso
       policy.addStatements(statement);
     }
     statement.addResources(...grant.resources);
+    if (grant.wildcardReason) acknowledgeWildcards(policy, grant.resources, grant.wildcardReason);
   }
   resource.node.addDependency(policy);
+}
+
+const acknowledgedByPolicy = new WeakMap<iam.Policy, Set<string>>();
+
+/** Acknowledges each wildcard resource once per policy, by the finding cdk-nag reports for it. */
+function acknowledgeWildcards(policy: iam.Policy, resources: string[], reason: string): void {
+  const stack = Stack.of(policy);
+  const done = acknowledgedByPolicy.get(policy) ?? new Set<string>();
+  acknowledgedByPolicy.set(policy, done);
+  const findings = resources.map((arn) => `Resource::${flattenForNag(stack.resolve(arn))}`).filter((f) => f.includes('*') && !done.has(f));
+  if (findings.length === 0) return;
+  findings.forEach((finding) => done.add(finding));
+  addNagSuppressions(policy.node.defaultChild as CfnResource, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: findings }]);
 }
 
 function grantsPolicy(provider: PersonalizeProvider): iam.Policy {

@@ -1177,6 +1177,28 @@ describe('solutions', () => {
     await expect(versionStatus(h, solutionVersionArn!)).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
+  test('DeleteSolution is refused while an UpdateSolution is under way, and accepted once it is ACTIVE or CREATE FAILED', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionArn = await activeSolution(h, groupArn, 'weekly');
+    const deleteSolution = () => h.client.send(new DeleteSolutionCommand({ solutionArn }));
+    await h.client.send(new UpdateSolutionCommand({ solutionArn, performAutoTraining: true }));
+
+    const refusal = deleteSolution();
+    await expect(refusal).rejects.toBeInstanceOf(ResourceInUseException);
+    await expect(refusal).rejects.toThrow(`Solution ${solutionArn} has an update in progress (latestSolutionUpdate CREATE PENDING).`);
+    h.advance(UPDATE_MS / 3);
+    await expect(deleteSolution()).rejects.toThrow(/has an update in progress \(latestSolutionUpdate CREATE IN_PROGRESS\)/);
+    h.advance(UPDATE_MS);
+    await deleteSolution();
+
+    const failing = await activeSolution(h, groupArn, 'failing');
+    h.server.failUpdate('failing', 'no');
+    await h.client.send(new UpdateSolutionCommand({ solutionArn: failing, performAutoTraining: true }));
+    h.advance(UPDATE_MS);
+    await h.client.send(new DeleteSolutionCommand({ solutionArn: failing }));
+  });
+
   test('ListSolutions pages through all solutions with maxResults and nextToken, optionally of one dataset group', async () => {
     const h = await setup();
     const { groupArn } = await interactionsGroup(h);
@@ -1680,6 +1702,22 @@ describe('UpdateMetricAttribution', () => {
   });
 });
 
+describe('ListMetricAttributionMetrics', () => {
+  test('of an attribution that does not exist (any more) is InvalidInputException, the only fitting error its model declares', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const metricAttributionArn = await KINDS.metricAttribution.create(h, groupArn, 'gone');
+    h.advance(ACTIVE_MS);
+    await KINDS.metricAttribution.remove(h, metricAttributionArn);
+    h.advance(DELETE_MS);
+
+    const listing = h.client.send(new ListMetricAttributionMetricsCommand({ metricAttributionArn }));
+
+    await expect(listing).rejects.toBeInstanceOf(InvalidInputException);
+    await expect(listing).rejects.toThrow(`Metric attribution ${metricAttributionArn} does not exist.`);
+  });
+});
+
 // ---- what blocks DeleteDataset -------------------------------------------------------------------------
 
 describe('DeleteDataset is refused while', () => {
@@ -1711,6 +1749,44 @@ describe('DeleteDataset is refused while', () => {
     await KINDS[kind].remove(h, arn);
     h.advance(DELETE_MS);
     await h.client.send(new DeleteDatasetCommand({ datasetArn }));
+  });
+
+  test('a metric attribution with a metric on Items.PRICE, for the Items dataset too; one that counts only events leaves Items alone', async () => {
+    const h = await setup();
+    const { groupArn, datasetArn } = await interactionsGroup(h);
+    const items = await schema(h, 'shop-items', ITEMS, 'ECOMMERCE');
+    const { datasetArn: itemsArn } = await h.client.send(new CreateDatasetCommand({ name: 'items', datasetGroupArn: groupArn, datasetType: 'Items', schemaArn: items }));
+    const metrics = [...METRICS, { eventType: 'purchase', metricName: 'REVENUE', expression: 'SUM(Items.PRICE)' }];
+    const { metricAttributionArn } = await h.client.send(new CreateMetricAttributionCommand({
+      name: 'revenue', datasetGroupArn: groupArn, metrics, metricsOutputConfig: METRICS_OUTPUT,
+    }));
+    h.advance(ACTIVE_MS);
+    const deleteItems = () => h.client.send(new DeleteDatasetCommand({ datasetArn: itemsArn }));
+    for (const arn of [itemsArn!, datasetArn]) {
+      const refusal = h.client.send(new DeleteDatasetCommand({ datasetArn: arn }));
+      await expect(refusal).rejects.toBeInstanceOf(ResourceInUseException);
+      await expect(refusal).rejects.toThrow(`Dataset ${arn} is used by metric attributions: ${metricAttributionArn}.`);
+    }
+    // Once the Items metric is removed (the update is ACTIVE), only the Interactions dataset is referenced.
+    await h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, removeMetrics: ['REVENUE'] }));
+    await expect(deleteItems()).rejects.toThrow(/is used by metric attributions/);
+    h.advance(UPDATE_MS);
+    await deleteItems();
+    await expect(h.client.send(new DeleteDatasetCommand({ datasetArn }))).rejects.toThrow(/is used by metric attributions/);
+  });
+
+  test('a metric attribution update under way that adds a metric on Items.PRICE, for the Items dataset too', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const items = await schema(h, 'shop-items', ITEMS, 'ECOMMERCE');
+    const { datasetArn: itemsArn } = await h.client.send(new CreateDatasetCommand({ name: 'items', datasetGroupArn: groupArn, datasetType: 'Items', schemaArn: items }));
+    const metricAttributionArn = await KINDS.metricAttribution.create(h, groupArn, 'clicks');
+    h.advance(ACTIVE_MS);
+    const revenue = { eventType: 'purchase', metricName: 'REVENUE', expression: 'SUM(Items.PRICE)' };
+    await h.client.send(new UpdateMetricAttributionCommand({ metricAttributionArn, addMetrics: [revenue] }));
+
+    await expect(h.client.send(new DeleteDatasetCommand({ datasetArn: itemsArn })))
+      .rejects.toThrow(`Dataset ${itemsArn} is used by metric attributions: ${metricAttributionArn}.`);
   });
 
   test('a solution version is in training or a recommender is being created, not once they are ACTIVE', async () => {

@@ -365,10 +365,7 @@ export class PersonalizeService {
       UpdateRecommender: (i, n) => this.updateRecommender(i, n),
       StartRecommender: (i, n) => this.switchRecommender(i, n, 'start'),
       StopRecommender: (i, n) => this.switchRecommender(i, n, 'stop'),
-      ListMetricAttributionMetrics: (i) => {
-        const { page, nextToken } = paginate(this.find(i.metricAttributionArn, 'metricAttribution').details.metrics as Output[], i);
-        return { metrics: page, nextToken };
-      },
+      ListMetricAttributionMetrics: (i) => this.listMetricAttributionMetrics(i),
     };
   }
 
@@ -560,7 +557,12 @@ export class PersonalizeService {
   /**
    * Starts the delete of a resource, as every Delete operation does: the
    * resource must be ACTIVE or CREATE FAILED, and nothing may still depend on
-   * it (each blocker is a reason and the resources behind it).
+   * it (each blocker is a reason and the resources behind it). AWS documents the
+   * error type (ResourceInUseException, HTTP 400) but not its wording; this one
+   * names the resource, the rule and the ARNs that block it.
+   * Source: https://docs.aws.amazon.com/personalize/latest/dg/deleting-resources.html ("You can't delete
+   * a resource whose status is changing from one state to another ... The resource status must be ACTIVE
+   * or CREATE FAILED"); INACTIVE recommenders and metric attributions after a failed update are settled too.
    */
   private beginDelete(r: LifecycleRecord, now: number, blockers: Array<[string, ResourceRecord[]]> = []): Output {
     const { status } = this.phase(r, now);
@@ -659,9 +661,12 @@ export class PersonalizeService {
   }
 
   /**
-   * The API reference lists event trackers, solutions and datasets; the
-   * clean-up guide adds recommenders for Domain groups. Filters and metric
-   * attributions belong to the group as well and block it here too.
+   * Event trackers, solutions and datasets:
+   * https://docs.aws.amazon.com/personalize/latest/dg/API_DeleteDatasetGroup.html ("Before you delete a
+   * dataset group, you must delete ... All associated event trackers. All associated solutions. All datasets").
+   * Recommenders: https://docs.aws.amazon.com/personalize/latest/dg/gs-cleanup.html (Domain dataset groups:
+   * "DatasetGroup | All associated recommenders"). Filters and metric attributions are this fake's rule, not
+   * AWS's documented one: both belong to one group and must go before any dataset, so no group is emptied around them.
    */
   private deleteDatasetGroup(input: Input, now: number): Output {
     const group = this.find(input.datasetGroupArn, 'datasetGroup');
@@ -715,6 +720,11 @@ export class PersonalizeService {
     };
   }
 
+  /**
+   * https://docs.aws.amazon.com/personalize/latest/dg/API_DeleteSchema.html: "Before deleting a schema, you must
+   * delete all datasets referencing the schema." A dataset whose UpdateDataset to this schema is unfinished is
+   * this fake's addition: the schema is about to be referenced.
+   */
   private deleteSchema(input: Input): Output {
     const schema = this.find(input.schemaArn, 'schema');
     const users = this.ofKind('dataset').filter((d) => d.schemaArn === schema.arn || (d.update && !d.update.applied && d.update.schemaArn === schema.arn));
@@ -811,10 +821,18 @@ export class PersonalizeService {
   }
 
   /**
-   * The rules of "Deleting a dataset" in the developer guide: no filter in the
-   * group; for the Interactions dataset no event tracker and no metric
-   * attribution; no recommender or solution version still being created; no
-   * campaign being created or ACTIVE. Plus: no schema update under way.
+   * The rules of https://docs.aws.amazon.com/personalize/latest/dg/delete-dataset.html ("Deleting a dataset"):
+   * - "You must delete all filters before deleting any dataset."
+   * - "If you created an event tracker, you must delete it before you delete an Item interactions dataset."
+   * - "If you created a metric attribution that references the dataset, you must delete the metric attribution
+   *   first." (which datasets it references: see metricAttributionsReferencing)
+   * - "No associated DatasetImportJob can have a status of CREATE PENDING or IN PROGRESS." (also the
+   *   DeleteDataset API reference, https://docs.aws.amazon.com/personalize/latest/dg/API_DeleteDataset.html)
+   * - "No associated Recommender, SolutionVersion can have a status of CREATE PENDING or IN PROGRESS." (also the
+   *   API reference for solution versions; CREATE STOPPING counts as in progress here)
+   * - "No associated Campaign can have a status of CREATE PENDING or IN PROGRESS or ACTIVE."
+   * - "No associated BatchInferenceJob or BatchSegmentJob ...": not modelled, this fake has no batch jobs.
+   * Plus this fake's rule: no schema update (UpdateDataset) under way.
    */
   private deleteDataset(input: Input, now: number): Output {
     const dataset = this.find(input.datasetArn, 'dataset');
@@ -826,11 +844,27 @@ export class PersonalizeService {
       ['has import jobs in progress', this.withStatus(this.ofKind('datasetImportJob').filter((j) => j.datasetArn === dataset.arn), IN_FLIGHT, now)],
       ['cannot be deleted while its dataset group has filters', this.inGroup(group, 'filter')],
       ['is used by event trackers', interactions ? this.inGroup(group, 'eventTracker') : []],
-      ['is used by metric attributions', interactions ? this.inGroup(group, 'metricAttribution') : []],
+      ['is used by metric attributions', this.metricAttributionsReferencing(dataset)],
       ['is used by recommenders being created', this.withStatus(this.inGroup(group, 'recommender'), IN_FLIGHT, now)],
       ['is used by solution versions in training', this.withStatus(this.inGroup(group, 'solutionVersion'), IN_FLIGHT, now)],
       ['is used by campaigns', this.withStatus(this.inGroup(group, 'campaign'), [...IN_FLIGHT, STATUS.active], now)],
     ]);
+  }
+
+  /**
+   * The metric attributions of the dataset's group that reference it. Every metric names an event type, a
+   * column of the Interactions dataset; a SUM() metric names the dataset type it sums, "either Interactions or
+   * Items ... For example SUM(Items.PRICE)" (https://docs.aws.amazon.com/personalize/latest/dg/API_MetricAttribute.html).
+   * The metrics an update under way adds count already.
+   */
+  private metricAttributionsReferencing(dataset: DatasetRecord): FamilyRecord[] {
+    return (this.inGroup(dataset.datasetGroupArn, 'metricAttribution') as FamilyRecord[]).filter((attribution) => {
+      if (dataset.datasetType === 'Interactions') return true;
+      const pending = attribution.attributionUpdate && !attribution.attributionUpdate.applied ? attribution.attributionUpdate.metrics : [];
+      const metrics = [...(attribution.details.metrics as Output[]), ...pending];
+      const typeInSum = new RegExp(`\\bSUM\\s*\\(\\s*${dataset.datasetType}\\.`, 'i');
+      return metrics.some((metric) => typeInSum.test(String(metric.expression)));
+    });
   }
 
   private updateDataset(input: Input, now: number): Output {
@@ -1037,9 +1071,21 @@ export class PersonalizeService {
   }
 
   /** Documented: campaigns of the solution must be deleted first, and no version may be in training. */
+  /**
+   * https://docs.aws.amazon.com/personalize/latest/dg/API_DeleteSolution.html: "Before deleting a solution, you
+   * must delete all campaigns based on the solution" (deleting ones included, until they are gone) and "You can't
+   * delete a solution if an associated SolutionVersion is in the CREATE PENDING or IN PROGRESS state" (CREATE
+   * STOPPING counts as in progress here). https://docs.aws.amazon.com/personalize/latest/dg/deleting-resources.html
+   * adds that a resource whose status is changing cannot be deleted, and "This includes the latestSolutionUpdate
+   * status of a solution".
+   */
   private deleteSolution(input: Input, now: number): Output {
     const solution = this.find(input.solutionArn, 'solution');
     const ofSolution = (kind: 'campaign' | 'solutionVersion') => this.ofKind(kind).filter((r) => r.solutionArn === solution.arn);
+    const update = solution.solutionUpdate && !solution.solutionUpdate.applied ? this.solutionUpdatePhase(solution.solutionUpdate, now) : undefined;
+    if (update && IN_FLIGHT.includes(update.status) && this.phase(solution, now).status === STATUS.active) {
+      throw inUse(`Solution ${solution.arn} has an update in progress (latestSolutionUpdate ${update.status}).`);
+    }
     return this.beginDelete(solution, now, [
       ['still has campaigns', ofSolution('campaign')],
       ['has solution versions in training', this.withStatus(ofSolution('solutionVersion'), IN_FLIGHT, now)],
@@ -1142,6 +1188,17 @@ export class PersonalizeService {
       this.resources.set(arn, { ...record, outcome: { kind: 'fail', reason: `Input data not found at ${location}. Check the S3 path and the role's access to it.` } });
     }
     return output;
+  }
+
+  /**
+   * The model declares only InvalidInputException and InvalidNextTokenException for this operation, so an
+   * attribution that does not exist (or no longer does) is InvalidInputException, not ResourceNotFoundException.
+   */
+  private listMetricAttributionMetrics(input: Input): Output {
+    const attribution = this.resources.get(input.metricAttributionArn);
+    if (attribution?.kind !== 'metricAttribution') throw invalidInput(`Metric attribution ${input.metricAttributionArn} does not exist.`);
+    const { page, nextToken } = paginate(attribution.details.metrics as Output[], input);
+    return { metrics: page, nextToken };
   }
 
   /**

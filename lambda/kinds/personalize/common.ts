@@ -92,6 +92,15 @@ export async function hasOwnerTag(context: KindContext, arn: string): Promise<bo
   return (await currentTags(context, arn))[OWNER_TAG_KEY] === context.owner;
 }
 
+/**
+ * Whether any resource of this stack made the resource at `arn`: its owner tag is `STACK/LOGICALID`
+ * (engine's ownerTagValue) with this stack's name, which cannot contain '/'. False once it is gone.
+ */
+export async function ownedByThisStack(context: KindContext, arn: string): Promise<boolean> {
+  const stackPrefix = `${context.owner.split('/')[0]}/`;
+  return (await currentTags(context, arn))[OWNER_TAG_KEY]?.startsWith(stackPrefix) ?? false;
+}
+
 export function personalizeArn(context: KindContext, resource: string): string {
   return `arn:${context.partition}:personalize:${context.region}:${context.account}:${resource}`;
 }

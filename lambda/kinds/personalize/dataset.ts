@@ -5,6 +5,9 @@
  * keeps every field and only adds nullable ones; the update is then followed on
  * `latestDatasetUpdate`. Any other change of schema, type, group or name is a
  * replacement, which the API refuses while the old dataset holds the type's place.
+ * A delete that what lives in the group blocks (blockers.ts) fails with their ARNs
+ * after the engine's grace; under the group's emptyOnDelete, the delete first removes
+ * those this stack does not manage.
  */
 import {
   CreateDatasetCommand,
@@ -14,11 +17,12 @@ import {
   Dataset as ApiDataset,
   UpdateDatasetCommand,
 } from '@aws-sdk/client-personalize';
+import { datasetBlockers, removeForeignBlockers, sortBlockers } from './blockers';
 import { apiTags, arnPattern, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
 import { AvroRecord, parseAvroSchema, schemaReplacementProblems } from '../../../src/private/avro';
 import { Attributes, ResourceTypes } from '../../../src/private/contract';
 import { log } from '../../log';
-import { parseTags, requiredString } from '../../properties';
+import { optionalBoolean, parseTags, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
 
@@ -29,6 +33,8 @@ export interface DatasetSpec {
   readonly datasetType: string;
   readonly schemaArn: string;
   readonly tags: Record<string, string>;
+  /** The group's emptyOnDelete: a delete removes the blockers this stack does not manage. */
+  readonly groupEmptyOnDelete: boolean;
 }
 
 /** Types whose schema UpdateDataset can replace. */
@@ -39,6 +45,8 @@ export const datasetKind: ResourceKind<DatasetSpec> = {
   noun: 'dataset',
   service: 'Personalize',
   nameProperty: 'datasetName',
+  blockedDeleteHint: 'Delete them (every filter of the group, its event tracker, metric attributions that reference the dataset and '
+    + 'campaigns block a dataset), or set emptyOnDelete on the DatasetGroup so that the stack deletes those it does not manage first',
 
   parse: (properties) => ({
     name: requiredString(properties, 'Name'),
@@ -46,6 +54,8 @@ export const datasetKind: ResourceKind<DatasetSpec> = {
     datasetType: requiredString(properties, 'DatasetType'),
     schemaArn: requiredString(properties, 'SchemaArn'),
     tags: parseTags(properties),
+    // Absent from what constructs before it synthesized.
+    groupEmptyOnDelete: optionalBoolean(properties, 'GroupEmptyOnDelete', false),
   }),
 
   nameOf: (spec) => spec.name,
@@ -123,9 +133,17 @@ export const datasetKind: ResourceKind<DatasetSpec> = {
     };
   },
 
-  delete: async (context, arn) => {
-    await context.call('DeleteDataset', () => personalize().send(new DeleteDatasetCommand({ datasetArn: arn })));
+  delete: async (context, arn, spec) => {
+    try {
+      await context.call('DeleteDataset', () => personalize().send(new DeleteDatasetCommand({ datasetArn: arn })));
+    } catch (error) {
+      // Refused: under emptyOnDelete, remove what blocks it and this stack does not manage; the engine asks again.
+      if (isErrorNamed(error, 'ResourceInUseException') && spec?.groupEmptyOnDelete) await removeForeignBlockers(context, await datasetBlockers(context, arn));
+      throw error;
+    }
   },
+
+  blockers: async (context, arn, spec) => sortBlockers(context, await datasetBlockers(context, arn), spec?.groupEmptyOnDelete ?? false, 'dataset'),
 };
 
 function typeKey(spec: DatasetSpec): string {

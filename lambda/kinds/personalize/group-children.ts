@@ -22,7 +22,7 @@ export interface Child {
   readonly condition: Condition;
 }
 
-interface Page<T> {
+export interface Page<T> {
   readonly items?: T[];
   readonly nextToken?: string;
 }
@@ -33,10 +33,10 @@ interface ChildType {
   remove(context: KindContext, arn: string): Promise<void>;
 }
 
-const PAGE_SIZE = 100;
+export const PAGE_SIZE = 100;
 
 /** Every page of a List call, each page one call with the engine's retries. */
-async function listAll<T>(context: KindContext, operation: string, page: (nextToken?: string) => Promise<Page<T>>): Promise<T[]> {
+export async function listAll<T>(context: KindContext, operation: string, page: (nextToken?: string) => Promise<Page<T>>): Promise<T[]> {
   const items: T[] = [];
   let nextToken: string | undefined;
   do {

@@ -5,8 +5,11 @@
  * is what the stack asks for and, where the engine asks, it was created no
  * earlier than this request (or the cancelled Create it cleans up after) could
  * have created it. Another stack's schema of the same name is never adopted.
+ * A delete that datasets using the schema block fails with their ARNs after the
+ * engine's grace; a schema belongs to no group, so nothing is removed for it.
  */
 import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand } from '@aws-sdk/client-personalize';
+import { schemaBlockers, sortBlockers } from './blockers';
 import { arnPattern, changedFields, describeOrUndefined, personalize, personalizeArn } from './common';
 import { sameJson } from '../../../src/private/avro';
 import { Attributes, ResourceTypes } from '../../../src/private/contract';
@@ -29,6 +32,7 @@ export const schemaKind: ResourceKind<SchemaSpec> = {
   service: 'Personalize',
   nameProperty: 'schemaName',
   firstPollDelayMs: 0,
+  blockedDeleteHint: 'Delete those datasets, or move Items and Users datasets to another schema with UpdateDataset',
 
   parse: (properties) => ({
     name: requiredString(properties, 'Name'),
@@ -83,6 +87,8 @@ export const schemaKind: ResourceKind<SchemaSpec> = {
   delete: async (context, arn) => {
     await context.call('DeleteSchema', () => personalize().send(new DeleteSchemaCommand({ schemaArn: arn })));
   },
+
+  blockers: async (context, arn) => sortBlockers(context, await schemaBlockers(context, arn), false, 'schema'),
 };
 
 async function describeSchema(context: KindContext, arn: string) {

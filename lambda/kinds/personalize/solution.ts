@@ -4,11 +4,14 @@
  * incremental updates change in place through UpdateSolution, whose progress
  * DescribeSolution reports apart from the solution's own status, as
  * latestSolutionUpdate. A delete stops training still under way first: it is
- * billed while it runs, and DeleteSolution is refused meanwhile.
+ * billed while it runs, and DeleteSolution is refused meanwhile. Campaigns on the
+ * solution block its delete (blockers.ts): it fails with their ARNs after the engine's
+ * grace, or, under the group's emptyOnDelete, first deletes those this stack does not manage.
  */
 import {
   CreateSolutionCommand, DescribeSolutionCommand, EventsConfig, Solution as ApiSolution, UpdateSolutionCommand,
 } from '@aws-sdk/client-personalize';
+import { removeForeignBlockers, solutionBlockers, sortBlockers } from './blockers';
 import {
   apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
 } from './common';
@@ -28,6 +31,8 @@ export interface SolutionSpec {
   readonly solutionConfig?: string;
   readonly updatable: UpdatableSettings;
   readonly tags: Record<string, string>;
+  /** The group's emptyOnDelete: a delete removes the campaigns this stack does not manage. */
+  readonly groupEmptyOnDelete: boolean;
 }
 
 /** What UpdateSolution changes. */
@@ -46,6 +51,7 @@ export const solutionKind: ResourceKind<SolutionSpec> = {
   noun: 'solution',
   service: 'Personalize',
   nameProperty: 'solutionName',
+  blockedDeleteHint: 'Delete those campaigns, or set emptyOnDelete on the DatasetGroup so that the stack deletes those it does not manage first',
 
   parse: (properties) => {
     const incremental = optionalString(properties, 'PerformIncrementalUpdate');
@@ -63,6 +69,8 @@ export const solutionKind: ResourceKind<SolutionSpec> = {
         performIncrementalUpdate: incremental === undefined ? undefined : optionalBoolean(properties, 'PerformIncrementalUpdate', false),
       },
       tags: parseTags(properties),
+      // Absent from what constructs before it synthesized.
+      groupEmptyOnDelete: optionalBoolean(properties, 'GroupEmptyOnDelete', false),
     };
   },
 
@@ -151,7 +159,17 @@ export const solutionKind: ResourceKind<SolutionSpec> = {
     return { status, condition: 'failed', failureReason: `the solution holds ${problems.join(', ')}, not what the stack asks for`, attributes };
   },
 
-  delete: (context, arn) => stopTrainingAndDeleteSolution(context, arn),
+  delete: async (context, arn, spec) => {
+    try {
+      await stopTrainingAndDeleteSolution(context, arn);
+    } catch (error) {
+      // Refused: under emptyOnDelete, delete the campaigns this stack does not manage; the engine asks again.
+      if (isErrorNamed(error, 'ResourceInUseException') && spec?.groupEmptyOnDelete) await removeForeignBlockers(context, await solutionBlockers(context, arn));
+      throw error;
+    }
+  },
+
+  blockers: async (context, arn, spec) => sortBlockers(context, await solutionBlockers(context, arn), spec?.groupEmptyOnDelete ?? false, 'solution'),
 };
 
 /** What the solution holds of the updatable settings: its latest update's once that is ACTIVE, else its own. */

@@ -1,0 +1,25 @@
+/**
+ * What the datasets and solutions of a group share for deletes that other resources
+ * block (lambda/kinds/personalize/blockers.ts): the group's emptyOnDelete, passed on in
+ * their properties, and the List calls that find what blocks them.
+ */
+import type { DatasetGroup, IDatasetGroup } from '../dataset-group';
+
+/**
+ * The List actions that find what blocks the delete of a dataset or a solution: filters, the
+ * event tracker, metric attributions and their metrics, import jobs, recommenders, solutions,
+ * their versions and campaigns. Like the group's own, they take no resource-level permissions.
+ */
+export const BLOCKER_LIST_ACTIONS = [
+  'personalize:ListFilters', 'personalize:ListEventTrackers', 'personalize:ListMetricAttributions',
+  'personalize:ListMetricAttributionMetrics', 'personalize:ListDatasetImportJobs', 'personalize:ListRecommenders',
+  'personalize:ListSolutions', 'personalize:ListSolutionVersions', 'personalize:ListCampaigns',
+];
+
+/**
+ * 'true' when `group` is a DatasetGroup of the app with emptyOnDelete, for the GroupEmptyOnDelete property
+ * of its datasets and solutions; an imported group's setting is unknown, so it is absent (false).
+ */
+export function groupEmptyOnDelete(group: IDatasetGroup): string | undefined {
+  return (group as Partial<DatasetGroup>)._emptyOnDelete === true ? 'true' : undefined;
+}
