@@ -530,6 +530,8 @@ const CAUSES: RegExp[] = [
   /holds one dataset of each type|holds one\s+dataset of each type/,
   /cannot (replace it in place|change in place)/,
   /Deploy twice/,
+  // A delete the service refuses while something uses the resource, naming what (a schema whose dataset's rollback failed).
+  /still block it: arn:/,
 ];
 
 /** The error message of a Reason, without the stack trace the framework adds. */
