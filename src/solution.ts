@@ -42,7 +42,8 @@ export interface ISolution extends IResource {
   grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
 
   /**
-   * Grants permission to describe this solution and list its versions.
+   * Grants permission to describe this solution and list its versions. ListSolutionVersions
+   * takes no resource-level permission, so it is granted on "*".
    */
   grantRead(grantee: iam.IGrantable): iam.Grant;
 }
@@ -424,7 +425,6 @@ const HANDLER_ACTIONS = [
   'personalize:DescribeSolution',
   'personalize:UpdateSolution',
   'personalize:DeleteSolution',
-  'personalize:ListSolutionVersions',
   'personalize:TagResource',
   'personalize:UntagResource',
   'personalize:ListTagsForResource',
@@ -440,7 +440,9 @@ abstract class SolutionBase extends Resource implements ISolution {
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, 'personalize:DescribeSolution', 'personalize:ListSolutionVersions');
+    // ListSolutionVersions takes no resource-level permission: only "*" grants it (a grant on the solution never matches).
+    return this.grant(grantee, 'personalize:DescribeSolution')
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['personalize:ListSolutionVersions'], resourceArns: ['*'] }));
   }
 }
 
@@ -540,6 +542,8 @@ export class Solution extends SolutionBase implements ITaggable {
       // name's pattern (`STACKTOKEN_*`) covers them, an explicit name needs its own.
       { actions: ['personalize:StopSolutionVersionCreation'], resources: versionArns(this, this._physicalName) },
       { actions: ['personalize:CreateSolution'], resources: [memberCreationArn(group)] },
+      // Which versions a delete stops: ListSolutionVersions takes no resource-level permission (only "*" grants it).
+      { actions: ['personalize:ListSolutionVersions'], resources: ['*'] },
     ]);
 
     this.solutionArn = resource.getAttString(Attributes.ARN);

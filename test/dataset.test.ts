@@ -378,7 +378,7 @@ describe('handler permissions', () => {
     'personalize:TagResource', 'personalize:UntagResource', 'personalize:ListTagsForResource',
   ];
 
-  test('the handler gets the dataset actions on dataset/GROUP/TYPE, CreateDataset on the group, and the schema actions on the schema only', () => {
+  test('the handler gets the dataset actions on dataset/GROUP/TYPE, CreateDataset on the group, and DescribeSchema on the schema only', () => {
     const stack = newStack();
     const group = new DatasetGroup(stack, 'Group');
     const schema = schemaFor(stack, DatasetType.ACTION_INTERACTIONS);
@@ -387,8 +387,8 @@ describe('handler permissions', () => {
 
     expect(statementFor(template, DATASET_ACTIONS).Resource).toEqual(arn('dataset/TestStack_*/ACTION_INTERACTIONS'));
     expect(statementFor(template, ['personalize:CreateDataset']).Resource).toEqual(arn('dataset-group/TestStack_*'));
-    expect(statementFor(template, ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema']).Resource)
-      .toEqual(arn('schema/TestStack_*'));
+    // CreateDataset and UpdateDataset authorize the dataset and the group, never the schema (service authorization reference).
+    expect(statementFor(template, ['personalize:DescribeSchema']).Resource).toEqual(arn('schema/TestStack_*'));
   });
 
   test('grants never refer to another custom resource\'s attributes, which would make a dependency cycle', () => {
@@ -412,8 +412,7 @@ describe('handler permissions', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset/shared/USERS`]],
     });
     expect(statementFor(template, ['personalize:CreateDataset']).Resource).toBe(datasetGroup.datasetGroupArn);
-    expect(statementFor(template, ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema']).Resource)
-      .toBe(schema.schemaArn);
+    expect(statementFor(template, ['personalize:DescribeSchema']).Resource).toBe(schema.schemaArn);
   });
 
   test('no statement grants personalize:* or any resource \'*\' other than the read-only List actions', () => {

@@ -151,14 +151,19 @@ describe('Solution', () => {
     expect(id).toMatch(/^Solution/);
   });
 
-  test('grantRead gives DescribeSolution and ListSolutionVersions on exactly this solution', () => {
+  test('grantRead gives DescribeSolution on exactly this solution, and ListSolutionVersions on "*", the only resource that grants it', () => {
     const stack = newStack();
     const s = solution(stack);
     const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
     s.grantRead(role);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as any) }],
-      PolicyDocument: { Statement: [{ Action: ['personalize:DescribeSolution', 'personalize:ListSolutionVersions'], Resource: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } }] },
+      PolicyDocument: {
+        Statement: [
+          { Action: 'personalize:DescribeSolution', Resource: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } },
+          { Action: 'personalize:ListSolutionVersions', Resource: '*' },
+        ],
+      },
     });
   });
 

@@ -17,7 +17,6 @@ import {
 import { synthesize, SynthesizedStack } from '../harness/stacks';
 
 export const EVERY_CONSTRUCT_STACK = 'EveryConstruct';
-export const IMPORTED_KEY_ROLE_ARN = 'arn:aws:iam::123456789012:role/team/PersonalizeKeyAccess';
 export const IMPORTED_PROJECT_ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/shoes/1700000000000';
 
 const interactionFields = [
@@ -25,8 +24,10 @@ const interactionFields = [
 ];
 
 /**
- * Paths of the custom resources: Custom (emptyOnDelete), Video (named 'video', VIDEO_ON_DEMAND),
- * EncryptedCreatedRole, EncryptedImportedRole, Custom/Interactions, Custom/Actions, Custom/ActionInteractions,
+ * Explicit names: group 'video', schema 'actions', dataset 'actions', tracker 'video-clicks', solution 'video-recs' (each
+ * adds to the handler role's policy, which this stack fills nearly to IAM's limit).
+ * Paths of the custom resources: Custom (emptyOnDelete), Video (VIDEO_ON_DEMAND),
+ * EncryptedCreatedRole, Custom/Interactions, Custom/Actions, Custom/ActionInteractions,
  * Video/Interactions, ImportedGroupUsers, Tracker, VideoTracker, Purchased, VideoPurchased, Metrics, ImportEvents,
  * ImportMoreEvents, TopPicks, Trending, Recs, RecsTraining, Campaign, Ranking, RankingTraining, RankingCampaign,
  * Nba, NbaTraining, NbaCampaign, VideoRecs, VideoRecsTraining. Rekognition datasets are in rekognitionStack: one
@@ -38,7 +39,6 @@ export function everyConstructStack(): SynthesizedStack {
     const custom = new DatasetGroup(stack, 'Custom', { emptyOnDelete: true });
     const video = new DatasetGroup(stack, 'Video', { datasetGroupName: 'video', domain: Domain.VIDEO_ON_DEMAND });
     new DatasetGroup(stack, 'EncryptedCreatedRole', { domain: Domain.ECOMMERCE, kmsKey: key });
-    new DatasetGroup(stack, 'EncryptedImportedRole', { kmsKey: key, role: iam.Role.fromRoleArn(stack, 'ImportedRole', IMPORTED_KEY_ROLE_ARN) });
 
     const interactions = new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(interactionFields) });
     const customInteractions = custom.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
@@ -65,7 +65,7 @@ export function everyConstructStack(): SynthesizedStack {
     new EventTracker(stack, 'VideoTracker', { datasetGroup: video, eventTrackerName: 'video-clicks' });
     const purchased = FilterExpression.fromText('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")');
     new Filter(stack, 'Purchased', { datasetGroup: custom, expression: purchased });
-    new Filter(stack, 'VideoPurchased', { datasetGroup: video, expression: purchased, filterName: 'video' });
+    new Filter(stack, 'VideoPurchased', { datasetGroup: video, expression: purchased });
     const bucket = new s3.Bucket(stack, 'MetricsBucket', { encryption: s3.BucketEncryption.KMS, encryptionKey: key, enforceSSL: true });
     new MetricAttribution(stack, 'Metrics', {
       datasetGroup: custom, outputBucket: bucket, metrics: [{ metricName: 'CLICKS', eventType: 'click', expression: MetricExpression.sampleCount() }],
@@ -77,7 +77,7 @@ export function everyConstructStack(): SynthesizedStack {
       dataset: customInteractions, source: ImportSource.fromBucket(bucket, 'imports/'), importMode: ImportMode.INCREMENTAL,
     });
     new Recommender(stack, 'TopPicks', { datasetGroup: video, useCase: UseCase.VOD_TOP_PICKS }).grantGetRecommendations(api);
-    new Recommender(stack, 'Trending', { datasetGroup: video, useCase: UseCase.VOD_TRENDING_NOW, recommenderName: 'video' });
+    new Recommender(stack, 'Trending', { datasetGroup: video, useCase: UseCase.VOD_TRENDING_NOW });
 
     const recs = new Solution(stack, 'Recs', { datasetGroup: custom, recipe: Recipe.USER_PERSONALIZATION_V2, autoTraining: AutoTraining.off() });
     new Campaign(stack, 'Campaign', { solutionVersion: new SolutionVersion(stack, 'RecsTraining', { solution: recs }) }).grantGetRecommendations(api);
