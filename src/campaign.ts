@@ -4,13 +4,13 @@ import {
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Attributes, CampaignProperties, CONTRACT_VERSION, ResourceTypes, TagProperty } from './private/contract';
-import { personalizeArnPattern } from './private/grant-patterns';
+import { personalizeArnPattern, versionArns } from './private/grant-patterns';
 import { grantHandler } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
-import { countProperty, explorationProperties, grantRuntime, recipeName } from './private/serving';
+import { countProperty, explorationProperties, grantRuntime, recipeName, recordServedGroup } from './private/serving';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
-import { ISolution } from './solution';
+import { ISolution, Solution } from './solution';
 import { ISolutionVersion } from './solution-version';
 
 /**
@@ -177,17 +177,17 @@ abstract class CampaignBase extends Resource implements ICampaign {
   protected abstract readonly recipeArn?: string;
 
   public grantGetRecommendations(grantee: iam.IGrantable): iam.Grant {
-    return grantRuntime(grantee, this.campaignArn, 'personalize:GetRecommendations');
+    return grantRuntime(this, grantee, this.campaignArn, 'personalize:GetRecommendations');
   }
 
   public grantGetPersonalizedRanking(grantee: iam.IGrantable): iam.Grant {
     this.requireRecipe('grantGetPersonalizedRanking', PERSONALIZED_RANKING, 'Personalized-Ranking');
-    return grantRuntime(grantee, this.campaignArn, 'personalize:GetPersonalizedRanking');
+    return grantRuntime(this, grantee, this.campaignArn, 'personalize:GetPersonalizedRanking');
   }
 
   public grantGetActionRecommendations(grantee: iam.IGrantable): iam.Grant {
     this.requireRecipe('grantGetActionRecommendations', NEXT_BEST_ACTION, 'Next-Best-Action');
-    return grantRuntime(grantee, this.campaignArn, 'personalize:GetActionRecommendations');
+    return grantRuntime(this, grantee, this.campaignArn, 'personalize:GetActionRecommendations');
   }
 
   private requireRecipe(method: string, recipes: string[], what: string): void {
@@ -256,6 +256,7 @@ export class Campaign extends CampaignBase implements ITaggable {
     const solution = givenSolution ?? solutionVersion?.solution;
     const deployed = deployedArn(solutionVersion, givenSolution, sync);
     this.recipeArn = solution?.recipeArn;
+    recordServedGroup(this, solution?.datasetGroup);
     const exploration = explorationProperties('itemExploration', props.itemExploration);
     const recipe = recipeName(this.recipeArn);
     if (props.itemExploration && recipe !== undefined && !USER_PERSONALIZATION.includes(recipe)) {
@@ -288,8 +289,12 @@ export class Campaign extends CampaignBase implements ITaggable {
       properties,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
-    // CreateCampaign and UpdateCampaign authorize on the campaign alone (IAM's campaign* resource type).
-    grantHandler(provider, resource, [{ actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'campaign', name)] }]);
+    grantHandler(provider, resource, [
+      { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'campaign', name)] },
+      // The reference authorizes CreateCampaign on the campaign and on the solution deployed, whose ARN format covers the
+      // solution and its versions (solution/NAME/ID); the grant covers both, whichever Personalize checks.
+      { actions: ['personalize:CreateCampaign'], resources: deployedSolutionArns(solution, solutionVersion) },
+    ]);
 
     // After training, and deleted before the solution (DeleteSolution is refused while it has campaigns).
     if (solutionVersion) resource.node.addDependency(solutionVersion);
@@ -325,6 +330,21 @@ function deployedArn(version: ISolutionVersion | undefined, solution: ISolution 
       + 'and following the latest version needs it. Give solution instead of solutionVersion, or import the version with its solution.');
   }
   return `${solutionArn}/$LATEST`;
+}
+
+/**
+ * The solution a campaign deploys and its versions, as the handler is granted them: by name
+ * pattern for a solution of the app (never by its custom resource's ARN, which would make a
+ * cycle), by ARN for an imported one.
+ */
+function deployedSolutionArns(solution: ISolution | undefined, version: ISolutionVersion | undefined): string[] {
+  if (solution instanceof Solution) {
+    return [...new Set([personalizeArnPattern(solution, 'solution', solution._physicalName), ...versionArns(solution, solution._physicalName)])];
+  }
+  if (solution) return [solution.solutionArn, `${solution.solutionArn}/*`];
+  const versionArn = version!.solutionVersionArn;
+  const solutionArn = solutionOfVersion(version);
+  return solutionArn === undefined ? [versionArn] : [solutionArn, versionArn];
 }
 
 /** The solution part of a version ARN known at synth time (`…:solution/NAME/ID` to `…:solution/NAME`). */

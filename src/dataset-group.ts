@@ -102,17 +102,22 @@ const CHILD_LIST_ACTIONS = [
   'personalize:ListDatasets', 'personalize:ListSolutions', 'personalize:ListSolutionVersions', 'personalize:ListCampaigns',
   'personalize:ListRecommenders', 'personalize:ListEventTrackers', 'personalize:ListFilters', 'personalize:ListMetricAttributions',
 ];
-/** What emptyOnDelete deletes; these children have names of their own, not under the group's. */
+/**
+ * What emptyOnDelete deletes. A dataset's ARN names its group, so the grant names the group's
+ * datasets only; the other children have names of their own, so every resource of their type
+ * is granted, and the handler role's Deny keeps those another stack owns out of reach (ADR 0013).
+ */
 const CHILD_DELETE_ACTIONS = [
   'personalize:DeleteRecommender', 'personalize:DeleteCampaign', 'personalize:DeleteSolution', 'personalize:StopSolutionVersionCreation',
   'personalize:DeleteEventTracker', 'personalize:DeleteFilter', 'personalize:DeleteMetricAttribution', 'personalize:DeleteDataset',
 ];
-const CHILD_RESOURCE_TYPES = ['recommender', 'campaign', 'solution', 'event-tracker', 'filter', 'metric-attribution', 'dataset'];
+const CHILD_RESOURCE_TYPES = ['recommender', 'campaign', 'solution', 'event-tracker', 'filter', 'metric-attribution'];
 
-function childArnPatterns(scope: Construct): string[] {
-  return CHILD_RESOURCE_TYPES.map((resource) => Stack.of(scope).formatArn({
-    service: 'personalize', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  }));
+function childArnPatterns(scope: Construct, groupName: PhysicalName): string[] {
+  const arn = (resource: string, resourceName: string) => Stack.of(scope).formatArn({
+    service: 'personalize', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  return [...CHILD_RESOURCE_TYPES.map((resource) => arn(resource, '*')), arn('dataset', `${groupName.grantPattern}/*`)];
 }
 
 /** What Personalize needs on a customer managed key, through the role and through its own principal. */
@@ -338,7 +343,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
     ];
     if (props.emptyOnDelete) {
       // Tags tell what this stack manages, which the deletes of its datasets and solutions leave alone.
-      grants.push({ actions: [...CHILD_DELETE_ACTIONS, 'personalize:ListTagsForResource'], resources: childArnPatterns(this) });
+      grants.push({ actions: [...CHILD_DELETE_ACTIONS, 'personalize:ListTagsForResource'], resources: childArnPatterns(this, this._physicalName) });
     }
     if (this.role) {
       grants.push({

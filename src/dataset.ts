@@ -287,10 +287,9 @@ export class Dataset extends DatasetBase implements ITaggable {
     grantHandler(provider, this.resource, [
       { actions: HANDLER_ACTIONS, resources: [ownArn] },
       { actions: ['personalize:CreateDataset'], resources: [ownGroup ? datasetGroupArnPattern(ownGroup, ownGroup._physicalName) : group.datasetGroupArn] },
-      {
-        actions: ['personalize:CreateDataset', 'personalize:UpdateDataset', 'personalize:DescribeSchema'],
-        resources: [schema instanceof Schema ? schemaArnPattern(schema, schema._physicalName) : schema.schemaArn],
-      },
+      // CreateDataset and UpdateDataset authorize the dataset (and the group), not the schema they name; the
+      // handler reads the schemas to check that an update keeps every field.
+      { actions: ['personalize:DescribeSchema'], resources: [schema instanceof Schema ? schemaArnPattern(schema, schema._physicalName) : schema.schemaArn] },
       // A refused delete lists what blocks it.
       { actions: BLOCKER_LIST_ACTIONS, resources: ['*'] },
     ]);

@@ -8,7 +8,7 @@ import { DatasetType } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { Attributes, CONTRACT_VERSION, EventTrackerProperties, ResourceTypes, TagProperty } from './private/contract';
 import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler } from './private/handler-access';
+import { grantHandler, ownedByStack } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
@@ -35,8 +35,9 @@ export interface IEventTracker extends IResource {
   grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
 
   /**
-   * Grants `personalize:PutEvents` on this event tracker, so that the grantee can
-   * record item interaction events with its tracking ID.
+   * Grants `personalize:PutEvents`, so that the grantee can record item interaction
+   * events with this tracker's tracking ID. PutEvents takes no resource-level
+   * permission, so the grant is on "*": IAM cannot tell one tracker from another.
    */
   grantPutEvents(grantee: iam.IGrantable): iam.Grant;
 }
@@ -87,13 +88,10 @@ export interface EventTrackerProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const HANDLER_TRACKER_ACTIONS = [
-  'personalize:DescribeEventTracker',
-  'personalize:DeleteEventTracker',
-  'personalize:TagResource',
-  'personalize:UntagResource',
-  'personalize:ListTagsForResource',
-];
+/** Reading any tracker is how the handler proves which one is its own (ADR 0005). */
+const HANDLER_TRACKER_READ_ACTIONS = ['personalize:DescribeEventTracker', 'personalize:ListTagsForResource'];
+/** Changing a tracker is allowed only on those that carry this stack's owner tag (ADR 0013). */
+const HANDLER_TRACKER_WRITE_ACTIONS = ['personalize:DeleteEventTracker', 'personalize:TagResource', 'personalize:UntagResource'];
 
 abstract class EventTrackerBase extends Resource implements IEventTracker {
   public abstract readonly eventTrackerArn: string;
@@ -104,7 +102,9 @@ abstract class EventTrackerBase extends Resource implements IEventTracker {
   }
 
   public grantPutEvents(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, 'personalize:PutEvents');
+    // PutEvents takes no resource-level permission: only "*" grants it (the tracking ID selects the tracker).
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonpersonalize.html
+    return iam.Grant.addToPrincipal({ grantee, actions: ['personalize:PutEvents'], resourceArns: ['*'] });
   }
 }
 
@@ -190,11 +190,14 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
 
-    // The service picks the tracker's ID, so the handler's grant covers the account's trackers; it deletes only
-    // a tracker that carries this stack resource's owner tag (ADR 0007).
+    // The service picks the tracker's ID, so the grants name the account's trackers. IAM itself confines
+    // changes to the trackers that carry this stack's owner tag, whatever the code does (ADR 0013).
+    const trackers = eventTrackerArnPattern(this);
     grantHandler(provider, resource, [
-      { actions: HANDLER_TRACKER_ACTIONS, resources: [eventTrackerArnPattern(this)] },
-      { actions: ['personalize:CreateEventTracker'], resources: [memberCreationArn(group)] },
+      { actions: HANDLER_TRACKER_READ_ACTIONS, resources: [trackers] },
+      { actions: HANDLER_TRACKER_WRITE_ACTIONS, resources: [trackers], conditions: ownedByStack() },
+      // The reference authorizes CreateEventTracker on the group and on the new tracker.
+      { actions: ['personalize:CreateEventTracker'], resources: [memberCreationArn(group), trackers] },
       // Finding a tracker by name when its ARN is not known yet (a lost Create response, a cancelled Create).
       { actions: ['personalize:ListEventTrackers'], resources: ['*'] },
     ]);

@@ -130,7 +130,6 @@ const HANDLER_ACTIONS = [
   'personalize:DescribeMetricAttribution',
   'personalize:UpdateMetricAttribution',
   'personalize:DeleteMetricAttribution',
-  'personalize:ListMetricAttributionMetrics',
 ];
 
 
@@ -230,6 +229,8 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'metric-attribution', name)] },
       { actions: ['personalize:CreateMetricAttribution'], resources: [memberCreationArn(group)] },
+      // What an update compares against: ListMetricAttributionMetrics takes no resource-level permission (only "*" grants it).
+      { actions: ['personalize:ListMetricAttributionMetrics'], resources: ['*'] },
       { actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPAL } } },
     ]);
 

@@ -13,7 +13,7 @@ import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-
 import { grantHandler } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
-import { countProperty, explorationProperties, grantRuntime } from './private/serving';
+import { countProperty, explorationProperties, grantRuntime, recordServedGroup } from './private/serving';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 
 const RECIPE_PREFIX = 'arn:aws:personalize:::recipe/';
@@ -184,7 +184,7 @@ abstract class RecommenderBase extends Resource implements IRecommender {
   public abstract readonly recommenderArn: string;
 
   public grantGetRecommendations(grantee: iam.IGrantable): iam.Grant {
-    return grantRuntime(grantee, this.recommenderArn, 'personalize:GetRecommendations');
+    return grantRuntime(this, grantee, this.recommenderArn, 'personalize:GetRecommendations');
   }
 }
 
@@ -254,6 +254,7 @@ export class Recommender extends RecommenderBase implements ITaggable {
     checkExclusions(exclusions);
     claimName(this, 'Recommender', 'recommenderName', props.recommenderName);
     this.datasetGroup = group;
+    recordServedGroup(this, group);
     this.useCase = useCase;
 
     const ownGroup = group instanceof DatasetGroup ? group : undefined;

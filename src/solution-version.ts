@@ -91,7 +91,6 @@ export interface SolutionVersionProps {
 const HANDLER_ACTIONS = [
   'personalize:CreateSolutionVersion',
   'personalize:DescribeSolutionVersion',
-  'personalize:ListSolutionVersions',
   'personalize:StopSolutionVersionCreation',
   'personalize:TagResource',
   'personalize:UntagResource',
@@ -189,6 +188,8 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
     });
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [...solutionGrant, ownSolution ? solutionArnGrant(ownSolution) : solution.solutionArn] },
+      // Finding a version by name: ListSolutionVersions takes no resource-level permission (only "*" grants it).
+      { actions: ['personalize:ListSolutionVersions'], resources: ['*'] },
     ]);
     resource.node.addDependency(longWait);
 
@@ -219,7 +220,7 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
   }
 }
 
-/** The solution ARN the handler is granted for CreateSolutionVersion and ListSolutionVersions. */
+/** The solution ARN the handler is granted for CreateSolutionVersion. */
 function solutionArnGrant(solution: Solution): string {
   return versionArns(solution, solution._physicalName)[0].replace(/\/\*$/, '');
 }

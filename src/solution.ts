@@ -43,7 +43,8 @@ export interface ISolution extends IResource {
   grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
 
   /**
-   * Grants permission to describe this solution and list its versions.
+   * Grants permission to describe this solution and list its versions. ListSolutionVersions
+   * takes no resource-level permission, so it is granted on "*".
    */
   grantRead(grantee: iam.IGrantable): iam.Grant;
 }
@@ -425,7 +426,6 @@ const HANDLER_ACTIONS = [
   'personalize:DescribeSolution',
   'personalize:UpdateSolution',
   'personalize:DeleteSolution',
-  'personalize:ListSolutionVersions',
   'personalize:TagResource',
   'personalize:UntagResource',
   'personalize:ListTagsForResource',
@@ -441,7 +441,9 @@ abstract class SolutionBase extends Resource implements ISolution {
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, 'personalize:DescribeSolution', 'personalize:ListSolutionVersions');
+    // ListSolutionVersions takes no resource-level permission: only "*" grants it (a grant on the solution never matches).
+    return this.grant(grantee, 'personalize:DescribeSolution')
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['personalize:ListSolutionVersions'], resourceArns: ['*'] }));
   }
 }
 
@@ -544,6 +546,8 @@ export class Solution extends SolutionBase implements ITaggable {
       { actions: ['personalize:CreateSolution'], resources: [memberCreationArn(group)] },
       // A refused delete lists the campaigns that block it.
       { actions: BLOCKER_LIST_ACTIONS, resources: ['*'] },
+      // Which versions a delete stops: ListSolutionVersions takes no resource-level permission (only "*" grants it).
+      { actions: ['personalize:ListSolutionVersions'], resources: ['*'] },
     ]);
 
     this.solutionArn = resource.getAttString(Attributes.ARN);

@@ -353,7 +353,8 @@ describe('least-privilege IAM', () => {
   });
 
   test('no policy grants personalize:* or any other wildcard Personalize action', () => {
-    const wildcardActions = statements.flatMap((s) => s.Action).filter((action) => action === '*' || (action.startsWith('personalize:') && action.includes('*')));
+    // The ownership guard denies Delete* and Stop* of another stack's resources: a Deny grants nothing.
+    const wildcardActions = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action).filter((action) => action === '*' || (action.startsWith('personalize:') && action.includes('*')));
     expect(wildcardActions).toEqual([]);
   });
 
@@ -407,11 +408,33 @@ describe('least-privilege IAM', () => {
 
   test('iam:PassRole is granted only on the roles dataset groups, metric attributions and import jobs pass to Personalize, and only to Personalize', () => {
     const passRole = statements.filter((s) => s.Action.includes('iam:PassRole'));
-    expect(passRole.flatMap((s) => s.Resource)).toEqual(passedRoles.map((role) => stack.resolve(role.roleArn)));
+    const passed = passedRoles.map((role) => stack.resolve(role.roleArn));
+    expect(passRole.flatMap((s) => s.Resource)).toEqual(expect.arrayContaining(passed));
+    expect(passRole.flatMap((s) => s.Resource)).toHaveLength(passed.length);
     for (const statement of passRole) {
       expect(statement.Action).toEqual(['iam:PassRole']);
       expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } });
     }
+  });
+
+  test('the handler role may not delete, stop, tag or untag a resource whose owner tag names another stack', () => {
+    const ownerPattern = { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '/*']] };
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('^CdkPersonalizeProviderOwnershipGuard'),
+      Roles: [{ Ref: Match.stringLikeRegexp('^CdkPersonalizeProviderHandlerRole') }],
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Deny',
+          Action: ['personalize:Delete*', 'personalize:Stop*', 'personalize:TagResource', 'personalize:UntagResource',
+            'rekognition:DeleteDataset', 'rekognition:TagResource', 'rekognition:UntagResource'],
+          Resource: '*',
+          Condition: {
+            Null: { 'aws:ResourceTag/cdk-personalize:owner': 'false' },
+            StringNotLike: { 'aws:ResourceTag/cdk-personalize:owner': ownerPattern },
+          },
+        }],
+      },
+    });
   });
 
   test('no identity policy allows iam:* or a wildcard PassRole', () => {

@@ -170,14 +170,19 @@ describe('Solution', () => {
     expect(statements.find((st: any) => [].concat(st.Action).includes('personalize:ListCampaigns' as never))?.Resource).toBe('*');
   });
 
-  test('grantRead gives DescribeSolution and ListSolutionVersions on exactly this solution', () => {
+  test('grantRead gives DescribeSolution on exactly this solution, and ListSolutionVersions on "*", the only resource that grants it', () => {
     const stack = newStack();
     const s = solution(stack);
     const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
     s.grantRead(role);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as any) }],
-      PolicyDocument: { Statement: [{ Action: ['personalize:DescribeSolution', 'personalize:ListSolutionVersions'], Resource: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } }] },
+      PolicyDocument: {
+        Statement: [
+          { Action: 'personalize:DescribeSolution', Resource: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } },
+          { Action: 'personalize:ListSolutionVersions', Resource: '*' },
+        ],
+      },
     });
   });
 

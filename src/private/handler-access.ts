@@ -1,5 +1,6 @@
-import { CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
+import { Aws, CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { OWNER_TAG_KEY } from './contract';
 import { addNagSuppressions, flattenForNag } from './nag';
 import { PersonalizeProvider } from './provider';
 
@@ -17,6 +18,29 @@ export interface HandlerGrant {
 }
 
 const POLICY_ID = 'PersonalizeAccess';
+const GUARD_ID = 'OwnershipGuard';
+const OWNER_TAG_CONDITION_KEY = `aws:ResourceTag/${OWNER_TAG_KEY}`;
+
+/**
+ * What the handler may never do to a resource another stack's handler owns, whatever its
+ * code and its Allow statements say: delete, stop, tag or untag it (ADR 0013).
+ */
+const FOREIGN_OWNER_DENIED_ACTIONS = [
+  'personalize:Delete*', 'personalize:Stop*', 'personalize:TagResource', 'personalize:UntagResource',
+  'rekognition:DeleteDataset', 'rekognition:TagResource', 'rekognition:UntagResource',
+];
+
+/**
+ * The owner tag's values of the stack's resources: the handler tags each one
+ * `STACKNAME/LOGICALID`, and a stack name holds no '/', so no other stack's tag matches.
+ */
+const STACK_OWNER_PATTERN = `${Aws.STACK_NAME}/*`;
+
+/** A condition that holds for a resource this stack's handler owns (its owner tag names this stack). */
+export function ownedByStack(): Record<string, unknown> {
+  return { StringLike: { [OWNER_TAG_CONDITION_KEY]: STACK_OWNER_PATTERN } };
+}
+
 /** IAM's limit on the total size of a role's inline policies, whitespace not counted. */
 const ROLE_INLINE_POLICY_LIMIT = 10_240;
 const statementsByPolicy = new WeakMap<iam.Policy, Map<string, iam.PolicyStatement>>();
@@ -46,7 +70,26 @@ export function grantHandler(provider: PersonalizeProvider, resource: CustomReso
     statement.addResources(...grant.resources);
     if (grant.wildcardReason) acknowledgeWildcards(policy, grant.resources, grant.wildcardReason);
   }
-  resource.node.addDependency(policy);
+  resource.node.addDependency(policy, ownershipGuard(provider));
+}
+
+/**
+ * A policy of its own, apart from the grants: a resource whose owner tag names another
+ * stack is out of reach of the handler, even under the wide grants of event trackers and
+ * emptyOnDelete. Untagged resources are not: children made outside the stack carry no tag (ADR 0013).
+ */
+function ownershipGuard(provider: PersonalizeProvider): iam.Policy {
+  const existing = provider.node.tryFindChild(GUARD_ID) as iam.Policy | undefined;
+  if (existing) return existing;
+  return new iam.Policy(provider, GUARD_ID, {
+    roles: [provider.handlerRole],
+    statements: [new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: FOREIGN_OWNER_DENIED_ACTIONS,
+      resources: ['*'],
+      conditions: { Null: { [OWNER_TAG_CONDITION_KEY]: 'false' }, StringNotLike: { [OWNER_TAG_CONDITION_KEY]: STACK_OWNER_PATTERN } },
+    })],
+  });
 }
 
 const acknowledgedByPolicy = new WeakMap<iam.Policy, Set<string>>();
@@ -65,8 +108,10 @@ function acknowledgeWildcards(policy: iam.Policy, resources: string[], reason: s
 function grantsPolicy(provider: PersonalizeProvider): iam.Policy {
   const existing = provider.node.tryFindChild(POLICY_ID) as iam.Policy | undefined;
   if (existing) return existing;
-  const policy = new iam.Policy(provider, POLICY_ID, { roles: [provider.handlerRole] });
+  // Merged at synth (statements on the same resources become one): IAM counts every character against the role's limit.
+  const policy = new iam.Policy(provider, POLICY_ID, { roles: [provider.handlerRole], document: new iam.PolicyDocument({ minimize: true }) });
   statementsByPolicy.set(policy, new Map());
+  policy.node.addDependency(ownershipGuard(provider));
   policy.node.addValidation({ validate: () => inlinePolicySizeProblems(provider, policy) });
   return policy;
 }
@@ -75,9 +120,10 @@ function grantsPolicy(provider: PersonalizeProvider): iam.Policy {
 function inlinePolicySizeProblems(provider: PersonalizeProvider, grants: iam.Policy): string[] {
   const stack = Stack.of(provider);
   const defaultPolicy = provider.handlerRole.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-  const size = [grants, defaultPolicy]
+  const guard = provider.node.tryFindChild(GUARD_ID) as iam.Policy | undefined;
+  const size = [grants, defaultPolicy, guard]
     .filter((policy): policy is iam.Policy => policy !== undefined)
-    .reduce((total, policy) => total + resolvedLength(stack.resolve(policy.document.toJSON())), 0);
+    .reduce((total, policy) => total + resolvedLength(stack.resolve(policy.document)), 0);
   if (size <= ROLE_INLINE_POLICY_LIMIT) return [];
   return [`The custom resource handler's inline IAM policies would be about ${size} characters, above the ${ROLE_INLINE_POLICY_LIMIT} `
     + `IAM allows per role, so stack '${stack.stackName}' would fail to deploy. Split its Personalize resources across stacks `

@@ -5,6 +5,10 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { whenAppDeclared } from './group-members';
+import type { IDatasetGroup } from '../dataset-group';
+import { Filter } from '../filter';
 
 /** Item exploration as the construct props give it (see ItemExploration in campaign.ts). */
 export interface ExplorationInput {
@@ -47,7 +51,26 @@ export function recipeName(recipeArn: string | undefined): string | undefined {
   return recipeArn.split('/').pop();
 }
 
-/** Grants `actions` of the Personalize runtime on exactly one campaign or recommender. */
-export function grantRuntime(grantee: iam.IGrantable, arn: string, ...actions: string[]): iam.Grant {
-  return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [arn] });
+/** The dataset group each campaign or recommender of the app serves from, when known. */
+const servedGroups = new WeakMap<IConstruct, IDatasetGroup>();
+
+export function recordServedGroup(server: IConstruct, group: IDatasetGroup | undefined): void {
+  if (group) servedGroups.set(server, group);
+}
+
+/**
+ * Grants `actions` of the Personalize runtime on one campaign or recommender, and on the
+ * filters of its dataset group declared in the app: a request that names a filter is
+ * authorized on the filter too (ADR 0013). Filters are found once the app is declared.
+ */
+export function grantRuntime(server: IConstruct, grantee: iam.IGrantable, arn: string, ...actions: string[]): iam.Grant {
+  const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [arn] });
+  whenAppDeclared(server, () => {
+    const group = servedGroups.get(server);
+    if (!group) return;
+    const filters = server.node.root.node.findAll()
+      .filter((construct): construct is Filter => construct instanceof Filter && construct.datasetGroup === group);
+    if (filters.length > 0) iam.Grant.addToPrincipal({ grantee, actions, resourceArns: filters.map((filter) => filter.filterArn) });
+  });
+  return grant;
 }

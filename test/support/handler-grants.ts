@@ -16,10 +16,40 @@ export function handlerGrants(template: Template): { logicalId: string; statemen
   return { logicalId, statements: policy.Properties.PolicyDocument.Statement };
 }
 
-/** The statement granting exactly these actions (in any order). */
+/** Every resource the handler's Allow statements grant `action` on (the policy is minimized at synth: a grant may be split over statements). */
+export function grantedOn(template: Template, action: string): unknown[] {
+  const naming = handlerGrants(template).statements.filter((s) => s.Effect === 'Allow' && asList(s.Action).includes(action));
+  if (naming.length === 0) throw new Error(`no handler grant for ${action}`);
+  return naming.flatMap((s) => asList(s.Resource));
+}
+
+/**
+ * The grant these actions share, as one statement: the resources every one of them is allowed on,
+ * and their condition. The policy is minimized at synth (statements on the same resources are
+ * merged), so the statement is read from the grants, not found as written.
+ */
 export function statementFor(template: Template, actions: string[]): GrantStatement {
-  const wanted = [...actions].sort().join(',');
-  const statement = handlerGrants(template).statements.find((s) => [...([] as string[]).concat(s.Action)].sort().join(',') === wanted);
-  if (!statement) throw new Error(`no handler grant for ${wanted}`);
-  return statement;
+  const statements = handlerGrants(template).statements.filter((s) => s.Effect === 'Allow');
+  const conditions = new Set<string>();
+  const resourceSets = actions.map((action) => {
+    const naming = statements.filter((s) => asList(s.Action).includes(action));
+    if (naming.length === 0) throw new Error(`no handler grant for ${action}`);
+    naming.forEach((s) => conditions.add(JSON.stringify(s.Condition ?? null)));
+    return naming.flatMap((s) => asList(s.Resource));
+  });
+  if (conditions.size > 1) throw new Error(`${actions.join(', ')} are granted under several conditions: ${[...conditions].join(' | ')}`);
+  const key = (resource: unknown) => JSON.stringify(resource);
+  const shared = resourceSets[0].filter((resource) => resourceSets.every((set) => set.some((other) => key(other) === key(resource))));
+  if (shared.length === 0) throw new Error(`${actions.join(', ')} share no resource`);
+  const condition = JSON.parse([...conditions][0]);
+  return {
+    Effect: 'Allow',
+    Action: actions.length === 1 ? actions[0] : [...actions].sort(),
+    Resource: shared.length === 1 ? shared[0] : shared,
+    ...(condition ? { Condition: condition } : {}),
+  };
+}
+
+function asList<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
 }
