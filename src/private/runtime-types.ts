@@ -1,0 +1,45 @@
+/**
+ * Runtime type checks of construct-valued props. TypeScript and jsii's typed languages
+ * refuse a wrong type at compile time, but plain JavaScript and Python without a type
+ * checker pass anything: a SchemaDefinition given as `schema` would otherwise synthesize
+ * a policy statement without a Resource, which only `cloudformation validate` notices.
+ * Each check names the prop and the type it expects (team inference: jsii's own runtime
+ * checks cover struct shapes, not interfaces that constructs implement).
+ */
+import { Construct } from 'constructs';
+
+/** Fails unless `value` is a construct with the string attribute `attribute` (e.g. a Schema's `schemaArn`). */
+export function requireConstruct(prop: string, value: unknown, expected: string, attribute: string): void {
+  if (Construct.isConstruct(value) && typeof (value as unknown as Record<string, unknown>)[attribute] === 'string') return;
+  throw new Error(`Invalid ${prop}: received ${describeReceived(value)}. Expected ${expected}. `
+    + `Pass the construct itself (its '${attribute}' identifies it), not its props, definition or ARN.`);
+}
+
+/** Like requireConstruct, for an optional prop: undefined passes. */
+export function requireOptionalConstruct(prop: string, value: unknown, expected: string, attribute: string): void {
+  if (value !== undefined && value !== null) requireConstruct(prop, value, expected, attribute);
+}
+
+/** Fails unless `value` is an instance of `type` (an enum-like class such as Recipe or FilterExpression). */
+export function requireInstance(prop: string, value: unknown, type: { readonly prototype: object }, expected: string): void {
+  // isPrototypeOf, not instanceof: the enum-like classes have private constructors.
+  if (typeof value === 'object' && value !== null && type.prototype.isPrototypeOf(value)) return;
+  throw new Error(`Invalid ${prop}: received ${describeReceived(value)}. Expected ${expected}.`);
+}
+
+/** Like requireInstance, for an optional prop: undefined passes. */
+export function requireOptionalInstance(prop: string, value: unknown, type: { readonly prototype: object }, expected: string): void {
+  if (value !== undefined && value !== null) requireInstance(prop, value, type, expected);
+}
+
+/** What a wrong value is, in a user's words: its class, or its type and value. */
+export function describeReceived(value: unknown): string {
+  if (value === undefined || value === null) return 'nothing';
+  if (Construct.isConstruct(value)) return `the ${value.constructor.name} construct '${value.node.path}'`;
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return name && name !== 'Object' ? `a ${name} object` : `a plain object with keys ${Object.keys(value as object).slice(0, 5).join(', ') || '(none)'}`;
+  }
+  const shown = typeof value === 'string' ? `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'` : String(value);
+  return `the ${typeof value} ${shown}`;
+}
