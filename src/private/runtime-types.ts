@@ -35,11 +35,29 @@ export function requireOptionalInstance(prop: string, value: unknown, type: { re
 /** What a wrong value is, in a user's words: its class, or its type and value. */
 export function describeReceived(value: unknown): string {
   if (value === undefined || value === null) return 'nothing';
-  if (Construct.isConstruct(value)) return `the ${value.constructor.name} construct '${value.node.path}'`;
+  if (Construct.isConstruct(value)) return `the ${publicClassName(value)} construct '${value.node.path}'`;
   if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
-    return name && name !== 'Object' ? `a ${name} object` : `a plain object with keys ${Object.keys(value as object).slice(0, 5).join(', ') || '(none)'}`;
+    // A value object's private subclass (JsonDefinition) is shown as the public class at the root of its hierarchy (SchemaDefinition).
+    let root: { name: string } | undefined;
+    for (let proto = Object.getPrototypeOf(value); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      root = proto.constructor;
+    }
+    return root ? `a ${root.name} object` : `a plain object with keys ${Object.keys(value as object).slice(0, 5).join(', ') || '(none)'}`;
   }
   const shown = typeof value === 'string' ? `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'` : String(value);
   return `the ${typeof value} ${shown}`;
+}
+
+/** A construct's class as users know it: its jsii name (aws-cdk-lib's Bucket, not the bundled Bucket2), else its own name. */
+function publicClassName(construct: Construct): string {
+  const symbol = Symbol.for('jsii.rtti');
+  const bare = (name: string) => name.replace(/\d+$/, '');
+  const own = bare(construct.constructor.name);
+  // aws-cdk-lib wraps a class in same-named subclasses (Bucket2 over Bucket2); only an own annotation counts, since a
+  // subclass without one inherits its base's (Resource) as a static property.
+  for (let type = construct.constructor; type && bare(type.name) === own; type = Object.getPrototypeOf(type)) {
+    const rtti = Object.prototype.hasOwnProperty.call(type, symbol) ? (type as unknown as Record<symbol, { fqn?: string }>)[symbol] : undefined;
+    if (rtti?.fqn) return rtti.fqn.split('.').pop()!;
+  }
+  return own;
 }
