@@ -48,14 +48,26 @@ export class UseCase {
   public static readonly VOD_TOP_PICKS = UseCase.videoOnDemand('aws-vod-top-picks', true);
 
   /**
-   * A use case by its recipe ARN (`arn:aws:personalize:::recipe/aws-ecomm-...`), for one
-   * this library does not list yet. Only the Interactions dataset is checked for it.
+   * A use case by its recipe ARN (`arn:aws:personalize:::recipe/aws-ecomm-...`). A listed use
+   * case's ARN gives that use case; for one this library does not list yet, only the
+   * Interactions dataset is checked. A recipe that is not of the domain's use cases is
+   * refused when the recommender is created (see `RecommenderProps.skipChecks`).
    */
   public static fromRecipeArn(domain: Domain, recipeArn: string): UseCase {
     if (!Token.isUnresolved(recipeArn) && !recipeArn.startsWith(RECIPE_PREFIX)) {
       throw new Error(`Invalid recipeArn: '${recipeArn}'. Expected a use case's recipe ARN, ${RECIPE_PREFIX}NAME.`);
     }
-    return new UseCase(domain, recipeArn, false, [DatasetType.INTERACTIONS], domainProblem(domain, recipeArn));
+    // A listed use case's ARN gives that use case, with the datasets it needs.
+    const known = UseCase.ALL.find((useCase) => useCase.recipeArn === recipeArn && useCase.domain === domain);
+    return known ?? new UseCase(domain, recipeArn, false, [DatasetType.INTERACTIONS], domainProblem(domain, recipeArn));
+  }
+
+  private static get ALL(): UseCase[] {
+    return [
+      UseCase.ECOMMERCE_CUSTOMERS_WHO_VIEWED_X_ALSO_VIEWED, UseCase.ECOMMERCE_BEST_SELLERS, UseCase.ECOMMERCE_MOST_VIEWED,
+      UseCase.ECOMMERCE_FREQUENTLY_BOUGHT_TOGETHER, UseCase.ECOMMERCE_RECOMMENDED_FOR_YOU, UseCase.VOD_BECAUSE_YOU_WATCHED_X, UseCase.VOD_MORE_LIKE_X,
+      UseCase.VOD_MOST_POPULAR, UseCase.VOD_TRENDING_NOW, UseCase.VOD_TOP_PICKS,
+    ];
   }
 
   private static ecommerce(name: string, personalized = false): UseCase {
