@@ -107,6 +107,13 @@ describe('a wrong runtime type is refused with the prop and the expected type', 
     expect(() => build(w)).toThrow(message);
   });
 
+  test('a token given where a construct belongs is described without its token text', () => {
+    const { stack } = world();
+    const arn: any = new s3.Bucket(stack, 'Data').bucketArn;
+    expect(() => new EventTracker(stack, 'T', { datasetGroup: arn })).toThrow(/^Invalid datasetGroup: received a value known only at deploy time. Expected IDatasetGroup/);
+    expect(() => new EventTracker(stack, 'T2', { datasetGroup: arn })).not.toThrow(/\$\{Token/);
+  });
+
   test('the right constructs, including imported ones, pass', () => {
     const { stack, group, dataset } = world();
     const role = iam.Role.fromRoleArn(stack, 'Role', `arn:aws:iam::${ACCOUNT}:role/import`);

@@ -6,7 +6,9 @@
  * Each check names the prop and the type it expects (team inference: jsii's own runtime
  * checks cover struct shapes, not interfaces that constructs implement).
  */
+import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { describeValue } from './messages';
 
 /** Fails unless `value` is a construct with the string attribute `attribute` (e.g. a Schema's `schemaArn`). */
 export function requireConstruct(prop: string, value: unknown, expected: string, attribute: string): void {
@@ -44,6 +46,7 @@ export function describeReceived(value: unknown): string {
     }
     return root ? `a ${root.name} object` : `a plain object with keys ${Object.keys(value as object).slice(0, 5).join(', ') || '(none)'}`;
   }
+  if (typeof value === 'string' && Token.isUnresolved(value)) return describeValue(value);
   const shown = typeof value === 'string' ? `'${value.length > 60 ? `${value.slice(0, 60)}…` : value}'` : String(value);
   return `the ${typeof value} ${shown}`;
 }
