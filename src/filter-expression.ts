@@ -235,7 +235,8 @@ export class FilterExpression {
 
   /**
    * Expressions applied one after another (joined with `|`): the way to filter by
-   * more than one dataset, such as interactions and then items.
+   * more than one dataset, such as interactions and then items. The chain skips the
+   * synth checks if any of its expressions does (`fromText` with `skipChecks: true`).
    */
   public static chain(...expressions: FilterExpression[]): FilterExpression {
     if (expressions.length === 0) throw new Error('FilterExpression.chain needs at least one expression.');
