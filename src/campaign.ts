@@ -1,13 +1,15 @@
 import {
-  Arn, ArnFormat, CustomResource, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token,
+  Arn, ArnFormat, CustomResource, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { refuseOrWarn } from './private/checks';
 import { Attributes, CampaignProperties, CONTRACT_VERSION, ResourceTypes, TagProperty } from './private/contract';
 import { personalizeArnPattern, versionArns } from './private/grant-patterns';
 import { grantHandler } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireOptionalConstruct } from './private/runtime-types';
 import { countProperty, explorationProperties, grantRuntime, recipeName, recordServedGroup } from './private/serving';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 import { ISolution, Solution } from './solution';
@@ -129,6 +131,22 @@ export interface CampaignProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Create the campaign, and grant on it, even if the synth checks of its recipe refuse it.
+   *
+   * **Warning:** these checks follow the Personalize developer guide and API reference:
+   * a campaign cannot serve a batch-only (user segmentation) recipe, it deploys a solution
+   * version of its own region, item exploration needs a User-Personalization recipe, and each
+   * grant matches the API the recipe answers (GetRecommendations, GetPersonalizedRanking or
+   * GetActionRecommendations). Skip them only when you know Personalize accepts the
+   * campaign; one it refuses fails at deploy, and a wrong grant fails at run time. The API's
+   * own limits are always checked. What the checks found is still printed at synth, as a
+   * warning with the id `cdk-personalize:checkSkipped`.
+   *
+   * @default false
+   */
+  readonly skipChecks?: boolean;
 }
 
 /**
@@ -170,13 +188,33 @@ const HANDLER_ACTIONS = [
 const USER_PERSONALIZATION = ['aws-user-personalization', 'aws-user-personalization-v2'];
 const PERSONALIZED_RANKING = ['aws-personalized-ranking', 'aws-personalized-ranking-v2'];
 const NEXT_BEST_ACTION = ['aws-next-best-action'];
+/**
+ * USER_SEGMENTATION recipes give user segments through batch segment jobs only
+ * (https://docs.aws.amazon.com/personalize/latest/dg/item-affinity-recipe.html and item-attribute-affinity-recipe.html).
+ */
+const BATCH_ONLY = ['aws-item-affinity', 'aws-item-attribute-affinity'];
+/**
+ * The recipes GetRecommendations does not answer: "Campaigns that are backed by a solution created using a recipe of type
+ * PERSONALIZED_RANKING use the GetPersonalizedRanking API" (botocore personalize-runtime, GetRecommendations), and
+ * Next-Best-Action's campaigns answer GetActionRecommendations (native-recipe-next-best-action.html).
+ */
+const NOT_GET_RECOMMENDATIONS = [...PERSONALIZED_RANKING, ...NEXT_BEST_ACTION, ...BATCH_ONLY];
 
 abstract class CampaignBase extends Resource implements ICampaign {
   public abstract readonly campaignArn: string;
   /** The recipe the deployed solution was made with, when known. */
   protected abstract readonly recipeArn?: string;
+  /** Whether a recipe check of a grant only warns. */
+  protected readonly skipChecks: boolean = false;
 
   public grantGetRecommendations(grantee: iam.IGrantable): iam.Grant {
+    const recipe = recipeName(this.recipeArn);
+    if (recipe !== undefined && NOT_GET_RECOMMENDATIONS.includes(recipe)) {
+      const instead = PERSONALIZED_RANKING.includes(recipe) ? 'grantGetPersonalizedRanking'
+        : NEXT_BEST_ACTION.includes(recipe) ? 'grantGetActionRecommendations' : 'a batch segment job (no campaign)';
+      refuseOrWarn(this, this.skipChecks, [`grantGetRecommendations: campaign '${this.node.path}' deploys a solution of recipe '${recipe}', `
+        + `which GetRecommendations does not answer. Use ${instead} instead.`]);
+    }
     return grantRuntime(this, grantee, this.campaignArn, 'personalize:GetRecommendations');
   }
 
@@ -193,8 +231,8 @@ abstract class CampaignBase extends Resource implements ICampaign {
   private requireRecipe(method: string, recipes: string[], what: string): void {
     const recipe = recipeName(this.recipeArn);
     if (recipe !== undefined && !recipes.includes(recipe)) {
-      throw new Error(`${method}: campaign '${this.node.path}' deploys a solution of recipe '${recipe}', and only ${what} recipes `
-        + `(${recipes.join(', ')}) answer it.`);
+      refuseOrWarn(this, this.skipChecks, [`${method}: campaign '${this.node.path}' deploys a solution of recipe '${recipe}', and only ${what} `
+        + `recipes (${recipes.join(', ')}) answer it. Use ${NOT_GET_RECOMMENDATIONS.includes(recipe) ? 'the grant of the recipe\'s own API' : 'grantGetRecommendations'} instead.`]);
     }
   }
 }
@@ -247,22 +285,24 @@ export class Campaign extends CampaignBase implements ITaggable {
   public readonly tags: TagManager;
 
   protected readonly recipeArn?: string;
+  protected readonly skipChecks: boolean;
 
   constructor(scope: Construct, id: string, props: CampaignProps) {
     super(scope, id);
+    this.skipChecks = props.skipChecks ?? false;
     validateName('campaignName', props.campaignName);
     const { solutionVersion, solution: givenSolution } = props;
+    requireOptionalConstruct('solutionVersion', solutionVersion, 'an ISolutionVersion (a SolutionVersion, or SolutionVersion.fromSolutionVersionArn)',
+      'solutionVersionArn');
+    requireOptionalConstruct('solution', givenSolution, 'an ISolution (a Solution, or Solution.fromSolutionArn)', 'solutionArn');
     const sync = props.syncWithLatestSolutionVersion ?? false;
     const solution = givenSolution ?? solutionVersion?.solution;
     const deployed = deployedArn(solutionVersion, givenSolution, sync);
     this.recipeArn = solution?.recipeArn;
     recordServedGroup(this, solution?.datasetGroup);
     const exploration = explorationProperties('itemExploration', props.itemExploration);
-    const recipe = recipeName(this.recipeArn);
-    if (props.itemExploration && recipe !== undefined && !USER_PERSONALIZATION.includes(recipe)) {
-      throw new Error(`Invalid itemExploration: the solution's recipe is '${recipe}', and item exploration applies to `
-        + `User-Personalization recipes only (${USER_PERSONALIZATION.join(', ')}). Remove itemExploration.`);
-    }
+    const deployedArns = [solutionVersion?.solutionVersionArn, solution?.solutionArn];
+    refuseOrWarn(this, this.skipChecks, recipeProblems(this, props, recipeName(this.recipeArn), deployedArns));
     const minProvisionedTPS = countProperty('minProvisionedTPS', props.minProvisionedTPS);
     claimName(this, 'Campaign', 'campaignName', props.campaignName);
 
@@ -307,6 +347,34 @@ export class Campaign extends CampaignBase implements ITaggable {
   private renderTags(): TagProperty[] {
     return (this.tags.renderTags() as TagProperty[] | undefined) ?? [];
   }
+}
+
+/** The documented rules of what the campaign deploys, each with its fix. */
+function recipeProblems(campaign: Campaign, props: CampaignProps, recipe: string | undefined, arns: Array<string | undefined>): string[] {
+  const problems: string[] = [];
+  const path = campaign.node.path;
+  if (recipe !== undefined && BATCH_ONLY.includes(recipe)) {
+    problems.push(`Invalid solution of campaign '${path}': recipe '${recipe}' makes user segments with batch segment jobs only, and `
+      + 'a campaign cannot serve it. Remove the campaign and run a batch segment job on the solution version.');
+  }
+  // The API reference: "Item exploration ... only for the User-Personalization recipe" (CampaignConfig.itemExplorationConfig).
+  if (props.itemExploration && recipe !== undefined && !USER_PERSONALIZATION.includes(recipe)) {
+    problems.push(`Invalid itemExploration: the solution's recipe is '${recipe}', and item exploration applies to `
+      + `User-Personalization recipes only (${USER_PERSONALIZATION.join(', ')}). Remove itemExploration.`);
+  }
+  // Personalize resources are regional: a campaign deploys a version of its own region (team inference from the regional endpoints).
+  const region = Stack.of(campaign).region;
+  for (const arn of arns) {
+    if (arn === undefined || Token.isUnresolved(arn) || Token.isUnresolved(region)) continue;
+    const other = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).region;
+    if (other && other !== region) {
+      problems.push(`Invalid solutionVersion of campaign '${path}': '${arn}' is in region ${other}, and the campaign's stack is in ${region}; `
+        + 'a campaign deploys a solution version of its own region. Deploy the campaign in a stack of region '
+        + `${other}, or train the solution in ${region}.`);
+      break;
+    }
+  }
+  return problems;
 }
 
 /** The SolutionVersionArn the API gets: the version's ARN, or `SOLUTION_ARN/$LATEST` to follow the latest version. */

@@ -11,6 +11,7 @@ import { grantHandler, HandlerGrant } from './private/handler-access';
 import { describeValue } from './private/messages';
 import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireOptionalConstruct } from './private/runtime-types';
 import { PERSONALIZE_PRINCIPAL as SERVICE_PRINCIPAL, personalizeServiceRole } from './private/service-role';
 import {
   claimName, tagProblems, validateKmsKeyArn, validateName, validatePersonalizeArn, validateRoleArn,
@@ -296,6 +297,8 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
 
   constructor(scope: Construct, id: string, props: DatasetGroupProps = {}) {
     super(scope, id);
+    requireOptionalConstruct('kmsKey', props.kmsKey, 'a KMS key (kms.IKey: kms.Key or kms.Key.fromKeyArn)', 'keyArn');
+    requireOptionalConstruct('role', props.role, 'an IAM role (iam.IRole: iam.Role or iam.Role.fromRoleArn)', 'roleArn');
     validateName('datasetGroupName', props.datasetGroupName);
     if (props.role && !props.kmsKey) {
       throw new Error(`Invalid role: ${describeValue(props.role.roleArn, props.role)} was given without kmsKey. Personalize uses the role only to `

@@ -12,6 +12,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Dataset, IDataset } from './dataset';
 import { DatasetGroup } from './dataset-group';
 import { MetricAttribution } from './metric-attribution';
+import { problemsUnlessSkipped } from './private/checks';
 import { Attributes, CONTRACT_VERSION, DatasetImportJobProperties, ResourceTypes, TagProperty } from './private/contract';
 import { csvProblems } from './private/csv-check';
 import { recordOf } from './private/definition-checks';
@@ -22,6 +23,7 @@ import { longWorkResult } from './private/long-work-result';
 import { addNagSuppressions, flattenForNag } from './private/nag';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireConstruct, requireInstance, requireOptionalConstruct, requireOptionalInstance } from './private/runtime-types';
 import { allowPersonalizeOnBucket, PERSONALIZE_PRINCIPAL as SERVICE_PRINCIPAL, personalizeServiceRole } from './private/service-role';
 import { tagProblems, validatePersonalizeArnOf } from './private/validation';
 
@@ -48,6 +50,26 @@ export enum ImportMode {
 }
 
 /**
+ * Options of a CSV file of the app imported as an asset.
+ */
+export interface AssetSourceOptions {
+  /**
+   * Import the file even if the synth check of its content refuses it.
+   *
+   * **Warning:** the check follows AWS's documentation (the Personalize developer guide's
+   * bulk data format guidelines, schema data types and service quotas): header names
+   * that match the schema, values of each field's type, lower-case booleans, timestamps
+   * in epoch seconds, ID and categorical lengths, UTF-8, and at least 1,000 records in an
+   * Interactions import. Skip it only when you know Personalize accepts the file; a file
+   * it refuses fails the import job minutes into the deploy. What the check found is
+   * still printed at synth, as a warning with the id `cdk-personalize:checkSkipped`.
+   *
+   * @default false
+   */
+  readonly skipChecks?: boolean;
+}
+
+/**
  * Where the import job reads its data: a CSV file of the app, or objects in S3.
  */
 export abstract class ImportSource {
@@ -64,10 +86,14 @@ export abstract class ImportSource {
   /**
    * A CSV file in the app, uploaded as a CDK asset and copied into a bucket the
    * construct owns (Personalize reads with its service principal, which the asset
-   * bucket's policy does not allow). Checked at synth against the dataset's schema.
+   * bucket's policy does not allow). Checked at synth against the dataset's schema;
+   * `{ skipChecks: true }` turns the check's refusals into warnings.
+   *
+   * @param filePath the CSV file
+   * @param options `skipChecks: true` imports the file even if the synth check refuses it (with a warning)
    */
-  public static fromAsset(filePath: string): ImportSource {
-    return new AssetSource(filePath);
+  public static fromAsset(filePath: string, options: AssetSourceOptions = {}): ImportSource {
+    return new AssetSource(filePath, options.skipChecks ?? false);
   }
 
   /** @internal */
@@ -81,11 +107,14 @@ export interface BoundSource {
   readonly keyOrPrefix?: string;
   readonly asset?: s3assets.Asset;
   readonly file?: string;
+  /** The file's check only warns. */
+  readonly skipChecks?: boolean;
 }
 
 class BucketSource extends ImportSource {
   constructor(private readonly bucket: s3.IBucket, private readonly keyOrPrefix: string) {
     super();
+    requireConstruct('ImportSource.fromBucket bucket', bucket, 'an S3 bucket (s3.IBucket: s3.Bucket or s3.Bucket.fromBucketName)', 'bucketName');
     if (Token.isUnresolved(keyOrPrefix)) return;
     if (keyOrPrefix.length === 0 || keyOrPrefix.startsWith('/')) {
       throw new Error(`Invalid keyOrPrefix: '${keyOrPrefix}'. Give an object key such as 'data/items.csv', or a prefix ending in '/' `
@@ -103,7 +132,7 @@ class BucketSource extends ImportSource {
 }
 
 class AssetSource extends ImportSource {
-  constructor(private readonly file: string) {
+  constructor(private readonly file: string, private readonly skipChecks: boolean) {
     super();
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
       throw new Error(`Invalid ImportSource.fromAsset path: '${file}' is not a file. Give the path of a CSV file.`);
@@ -124,7 +153,7 @@ class AssetSource extends ImportSource {
       reason: 'The bucket holds only copies of the app\'s own CSV assets, written and read by the library\'s handler and by '
         + 'Personalize; CloudTrail records who made them. Access logs would need a second bucket for each import.',
     }]);
-    return { bucket, asset, file: this.file };
+    return { bucket, asset, file: this.file, skipChecks: this.skipChecks };
   }
 }
 
@@ -297,6 +326,10 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
   constructor(scope: Construct, id: string, props: DatasetImportJobProps) {
     super(scope, id);
     const { dataset } = props;
+    requireConstruct('dataset', dataset, 'a Personalize IDataset (a Dataset, or Dataset.fromDatasetArn)', 'datasetArn');
+    requireInstance('source', props.source, ImportSource, 'an ImportSource (ImportSource.fromAsset or ImportSource.fromBucket)');
+    requireOptionalConstruct('role', props.role, 'an IAM role (iam.IRole: iam.Role or iam.Role.fromRoleArn)', 'roleArn');
+    requireOptionalInstance('wait', props.wait, ImportWait, 'an ImportWait (ImportWait.untilActive or ImportWait.startOnly)');
     if (props.dataVersion !== undefined && !Token.isUnresolved(props.dataVersion)
       && (props.dataVersion.length === 0 || props.dataVersion.length > DATA_VERSION_MAX_LENGTH)) {
       throw new Error(`Invalid dataVersion: '${props.dataVersion}' (${props.dataVersion.length} characters). Expected 1-${DATA_VERSION_MAX_LENGTH} characters.`);
@@ -326,7 +359,7 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
 
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET_IMPORT_JOB);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
-    if (source.file) this.node.addValidation({ validate: () => fileProblems(dataset, source.file!) });
+    if (source.file) this.node.addValidation({ validate: () => problemsUnlessSkipped(this, source.skipChecks, fileProblems(dataset, source.file!)) });
     if (this.importMode === ImportMode.INCREMENTAL) this.node.addValidation({ validate: () => incrementalProblems(this) });
     if (props.publishAttributionMetricsToS3) this.node.addValidation({ validate: () => publishingProblems(this) });
 
@@ -506,9 +539,9 @@ function fileProblems(dataset: IDataset, file: string): string[] {
   if (!(dataset instanceof Dataset)) return [];
   const record = recordOf(dataset.schema.definition?.json);
   if (!record) return [];
-  const problems = csvProblems(path.basename(file), fs.readFileSync(file, 'utf8'), record);
+  const problems = csvProblems(path.basename(file), fs.readFileSync(file), record, { datasetType: dataset.datasetType });
   return problems.map((problem) => `Invalid ImportSource.fromAsset file for dataset '${dataset.node.path}' (schema record `
-    + `'${record.name}'): ${problem}`);
+    + `'${record.name}'): ${problem}.`);
 }
 
 /** INCREMENTAL appends to bulk data; a dataset this app creates has none unless a FULL import of the app brings it. */

@@ -13,6 +13,7 @@ import { grantHandler } from './private/handler-access';
 import { article, describeValue } from './private/messages';
 import { PhysicalName, physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireConstruct } from './private/runtime-types';
 import { claimSlot } from './private/slots';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 import { ISchema, Schema } from './schema';
@@ -237,6 +238,8 @@ export class Dataset extends DatasetBase implements ITaggable {
   constructor(scope: Construct, id: string, props: DatasetProps) {
     super(scope, id);
     const { datasetGroup: group, datasetType: type, schema } = props;
+    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn / fromDatasetGroupName)', 'datasetGroupArn');
+    requireConstruct('schema', schema, 'ISchema (a Schema construct, or Schema.fromSchemaArn); a SchemaDefinition goes into new Schema(this, id, { definition })', 'schemaArn');
     validateName('datasetName', props.datasetName);
     checkGroupEnvironment(this, group);
     checkTypeAllowedInGroup(group, type);

@@ -11,6 +11,7 @@ import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from
 import { grantHandler, ownedByStack } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireConstruct } from './private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 
 /**
@@ -166,6 +167,7 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
   constructor(scope: Construct, id: string, props: EventTrackerProps) {
     super(scope, id);
     const group = props.datasetGroup;
+    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn / fromDatasetGroupName)', 'datasetGroupArn');
     validateName('eventTrackerName', props.eventTrackerName);
     claimOnePerGroup('an event tracker', group, this, 'Share that tracker (its trackingId) between the producers of events.');
     claimName(this, 'Event tracker', 'eventTrackerName', props.eventTrackerName);

@@ -189,13 +189,38 @@ export interface FilterExpressionOptions {
 }
 
 /**
+ * Options of an expression written as text.
+ */
+export interface FilterTextOptions {
+  /**
+   * Create the filter even if the synth checks refuse the expression.
+   *
+   * **Warning:** the checks follow AWS's documentation (grammar, the rules of the
+   * Personalize developer guide, the fields of the group's schemas). Skip them only
+   * when you know Personalize accepts what they refuse, for example a rule AWS has
+   * relaxed since. An expression Personalize does refuse then fails CreateFilter
+   * minutes into the deploy. What the checks found is still printed at synth, as a
+   * warning with the id `cdk-personalize:checkSkipped`.
+   *
+   * @default false
+   */
+  readonly skipChecks?: boolean;
+}
+
+/**
  * The expression of a filter: written as text, or built from conditions. Every
- * expression is checked when the filter is synthesized.
+ * expression is checked when the filter is synthesized; `fromText(text, { skipChecks: true })`
+ * turns the refusals into warnings.
  */
 export class FilterExpression {
-  /** An expression written as text, e.g. `EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")`. */
-  public static fromText(text: string): FilterExpression {
-    return new FilterExpression(text);
+  /**
+   * An expression written as text, e.g. `EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")`.
+   *
+   * @param text the expression
+   * @param options `skipChecks: true` creates the filter even if the synth checks refuse it (with a warning)
+   */
+  public static fromText(text: string, options: FilterTextOptions = {}): FilterExpression {
+    return new FilterExpression(text, options.skipChecks ?? false);
   }
 
   /** `INCLUDE TARGET WHERE CONDITION`. */
@@ -210,14 +235,16 @@ export class FilterExpression {
 
   /**
    * Expressions applied one after another (joined with `|`): the way to filter by
-   * more than one dataset, such as interactions and then items.
+   * more than one dataset, such as interactions and then items. The chain skips the
+   * synth checks if any of its expressions does (`fromText` with `skipChecks: true`).
    */
   public static chain(...expressions: FilterExpression[]): FilterExpression {
     if (expressions.length === 0) throw new Error('FilterExpression.chain needs at least one expression.');
     if (expressions.some((expression) => Token.isUnresolved(expression.text))) {
       throw new Error('FilterExpression.chain cannot join expressions that are tokens; write the whole expression with fromText.');
     }
-    return new FilterExpression(expressions.map((expression) => expression.text).join(' | '));
+    return new FilterExpression(expressions.map((expression) => expression.text).join(' | '),
+      expressions.some((expression) => expression.skipChecks));
   }
 
   private static build(action: FilterAction, target: FilterTarget, where: FilterCondition, options: FilterExpressionOptions): FilterExpression {
@@ -228,5 +255,7 @@ export class FilterExpression {
   private constructor(
     /** The expression text. */
     public readonly text: string,
+    /** Whether the synth checks' refusals are only warnings (`fromText` with `skipChecks: true`). */
+    public readonly skipChecks: boolean = false,
   ) {}
 }

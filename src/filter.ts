@@ -7,6 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { FilterExpression } from './filter-expression';
 import { AvroRecord } from './private/avro';
+import { problemsUnlessSkipped, refuseOrWarn } from './private/checks';
 import { Attributes, CONTRACT_VERSION, FilterProperties, ResourceTypes, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { describeFilterProblem, firstFilterProblem, parseFilterExpression } from './private/filter-expression';
@@ -15,6 +16,7 @@ import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-
 import { grantHandler } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireConstruct, requireInstance } from './private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 
 /**
@@ -57,8 +59,10 @@ export interface FilterProps {
    * The expression: what the filter includes in or excludes from recommendations.
    *
    * Checked at synth: the grammar, the service's rules, and every field against the
-   * schema of its dataset when that dataset is declared in this app. Filters cannot
-   * be updated: a changed expression replaces the filter.
+   * schema of its dataset when that dataset is declared in this app; a refusal names the
+   * filter, the character where the problem is and the rule. `FilterExpression.fromText(text,
+   * { skipChecks: true })` turns refusals into `cdk-personalize:checkSkipped` warnings.
+   * Filters cannot be updated: a changed expression replaces the filter.
    */
   readonly expression: FilterExpression;
 
@@ -156,7 +160,9 @@ export class Filter extends FilterBase implements ITaggable {
     super(scope, id);
     const { datasetGroup: group, expression } = props;
     validateName('filterName', props.filterName);
-    checkSyntax(expression.text);
+    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn)', 'datasetGroupArn');
+    requireInstance('expression', expression, FilterExpression, 'FilterExpression (FilterExpression.fromText, .include or .exclude)');
+    refuseOrWarn(this, expression.skipChecks, syntaxProblems(this, expression.text));
     claimName(this, 'Filter', 'filterName', props.filterName);
     this.datasetGroup = group;
     this.expression = expression;
@@ -164,7 +170,11 @@ export class Filter extends FilterBase implements ITaggable {
     const ownGroup = group instanceof DatasetGroup ? group : undefined;
     const name = physicalName(this, props.filterName, [ownGroup ? ownGroup._physicalName.name : group.datasetGroupArn, expression.text]);
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.FILTER);
-    this.node.addValidation({ validate: () => [...tagProblems(this.renderTags()), ...schemaProblems(this, group, expression.text)] });
+    this.node.addValidation({
+      validate: () => [
+        ...tagProblems(this.renderTags()), ...problemsUnlessSkipped(this, expression.skipChecks, schemaProblems(this, group, expression.text)),
+      ],
+    });
 
     const properties: FilterProperties = {
       ContractVersion: CONTRACT_VERSION,
@@ -197,10 +207,10 @@ export class Filter extends FilterBase implements ITaggable {
   }
 }
 
-function checkSyntax(text: string): void {
-  if (Token.isUnresolved(text)) return;
+function syntaxProblems(scope: IConstruct, text: string): string[] {
+  if (Token.isUnresolved(text)) return [];
   const { problem } = parseFilterExpression(text);
-  if (problem) throw new Error(`Invalid expression: ${describeFilterProblem(text, problem)}.`);
+  return problem ? [`Invalid expression of filter '${scope.node.path}': ${describeFilterProblem(text, problem)}.`] : [];
 }
 
 /** The rules that need the group's datasets, checked once the whole app is declared. */
@@ -212,5 +222,5 @@ function schemaProblems(scope: IConstruct, group: IDatasetGroup, text: string): 
   // Only for a group this app owns is the list of its datasets complete.
   const types = group instanceof DatasetGroup ? new Set(datasets.map((dataset) => dataset.datasetType as string)) : undefined;
   const problem = firstFilterProblem(text, schemas, types);
-  return problem ? [`Invalid expression: ${describeFilterProblem(text, problem)}.`] : [];
+  return problem ? [`Invalid expression of filter '${scope.node.path}': ${describeFilterProblem(text, problem)}.`] : [];
 }

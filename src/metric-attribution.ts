@@ -14,6 +14,7 @@ import { grantHandler } from './private/handler-access';
 import { addNagSuppressions, flattenForNag } from './private/nag';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireConstruct, requireOptionalConstruct } from './private/runtime-types';
 import { allowPersonalizeOnBucket, PERSONALIZE_PRINCIPAL as SERVICE_PRINCIPAL, personalizeServiceRole } from './private/service-role';
 import { claimName, validateName, validatePersonalizeArnOf } from './private/validation';
 
@@ -182,6 +183,10 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
   constructor(scope: Construct, id: string, props: MetricAttributionProps) {
     super(scope, id);
     const group = props.datasetGroup;
+    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn / fromDatasetGroupName)', 'datasetGroupArn');
+    requireOptionalConstruct('outputBucket', props.outputBucket, 'an S3 bucket (s3.IBucket: s3.Bucket or s3.Bucket.fromBucketName)', 'bucketName');
+    requireOptionalConstruct('outputKey', props.outputKey, 'a KMS key (kms.IKey: kms.Key or kms.Key.fromKeyArn)', 'keyArn');
+    requireOptionalConstruct('role', props.role, 'an IAM role (iam.IRole: iam.Role or iam.Role.fromRoleArn)', 'roleArn');
     this.datasetGroup = group;
     this.outputBucket = props.outputBucket;
     validateName('metricAttributionName', props.metricAttributionName);

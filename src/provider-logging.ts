@@ -1,6 +1,7 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { PersonalizeProvider } from './private/provider';
+import { requireOptionalConstruct } from './private/runtime-types';
 import { validateKmsKeyArn } from './private/validation';
 
 /**
@@ -38,6 +39,7 @@ export class ProviderLogging {
    * @param options the settings
    */
   public static configure(scope: IConstruct, options: ProviderLoggingOptions): void {
+    requireOptionalConstruct('encryptionKey', options.encryptionKey, 'a KMS key (kms.IKey: kms.Key or kms.Key.fromKeyArn)', 'keyArn');
     if (options.encryptionKey) {
       validateKmsKeyArn('encryptionKey', options.encryptionKey.keyArn, options.encryptionKey);
       PersonalizeProvider.encryptLogsWith(scope, options.encryptionKey);

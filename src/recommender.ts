@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ItemExploration } from './campaign';
 import { DatasetType } from './dataset';
 import { DatasetGroup, Domain, IDatasetGroup } from './dataset-group';
+import { problemsUnlessSkipped, refuseOrWarn } from './private/checks';
 import { Attributes, CONTRACT_VERSION, RecommenderProperties, ResourceTypes, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
@@ -13,6 +14,7 @@ import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-
 import { grantHandler } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireConstruct, requireInstance } from './private/runtime-types';
 import { countProperty, explorationProperties, grantRuntime, recordServedGroup } from './private/serving';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 
@@ -46,14 +48,26 @@ export class UseCase {
   public static readonly VOD_TOP_PICKS = UseCase.videoOnDemand('aws-vod-top-picks', true);
 
   /**
-   * A use case by its recipe ARN (`arn:aws:personalize:::recipe/aws-ecomm-...`), for one
-   * this library does not list yet. Only the Interactions dataset is checked for it.
+   * A use case by its recipe ARN (`arn:aws:personalize:::recipe/aws-ecomm-...`). A listed use
+   * case's ARN gives that use case; for one this library does not list yet, only the
+   * Interactions dataset is checked. A recipe that is not of the domain's use cases is
+   * refused when the recommender is created (see `RecommenderProps.skipChecks`).
    */
   public static fromRecipeArn(domain: Domain, recipeArn: string): UseCase {
     if (!Token.isUnresolved(recipeArn) && !recipeArn.startsWith(RECIPE_PREFIX)) {
       throw new Error(`Invalid recipeArn: '${recipeArn}'. Expected a use case's recipe ARN, ${RECIPE_PREFIX}NAME.`);
     }
-    return new UseCase(domain, recipeArn, false, [DatasetType.INTERACTIONS]);
+    // A listed use case's ARN gives that use case, with the datasets it needs.
+    const known = UseCase.ALL.find((useCase) => useCase.recipeArn === recipeArn && useCase.domain === domain);
+    return known ?? new UseCase(domain, recipeArn, false, [DatasetType.INTERACTIONS], domainProblem(domain, recipeArn));
+  }
+
+  private static get ALL(): UseCase[] {
+    return [
+      UseCase.ECOMMERCE_CUSTOMERS_WHO_VIEWED_X_ALSO_VIEWED, UseCase.ECOMMERCE_BEST_SELLERS, UseCase.ECOMMERCE_MOST_VIEWED,
+      UseCase.ECOMMERCE_FREQUENTLY_BOUGHT_TOGETHER, UseCase.ECOMMERCE_RECOMMENDED_FOR_YOU, UseCase.VOD_BECAUSE_YOU_WATCHED_X, UseCase.VOD_MORE_LIKE_X,
+      UseCase.VOD_MOST_POPULAR, UseCase.VOD_TRENDING_NOW, UseCase.VOD_TOP_PICKS,
+    ];
   }
 
   private static ecommerce(name: string, personalized = false): UseCase {
@@ -64,6 +78,9 @@ export class UseCase {
     return new UseCase(Domain.VIDEO_ON_DEMAND, `${RECIPE_PREFIX}${name}`, personalized, datasets);
   }
 
+  /** @internal why the recipe is not a use case of the domain; the Recommender reports it */
+  public readonly _problem?: string;
+
   private constructor(
     /** The domain the use case belongs to. */
     public readonly domain: Domain,
@@ -73,7 +90,28 @@ export class UseCase {
     public readonly personalized: boolean,
     /** The datasets the group needs to train it. */
     public readonly requiredDatasets: DatasetType[],
-  ) {}
+    problem?: string,
+  ) {
+    this._problem = problem;
+  }
+}
+
+/**
+ * The use cases of a domain have recipes named for it: aws-ecomm-... for ECOMMERCE and aws-vod-... for
+ * VIDEO_ON_DEMAND (https://docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-use-cases.html and
+ * VIDEO_ON_DEMAND-use-cases.html). A custom recipe, or one of the other domain, is no use case of this one.
+ */
+const DOMAIN_RECIPE_PREFIX: Record<string, string> = { ECOMMERCE: 'aws-ecomm-', VIDEO_ON_DEMAND: 'aws-vod-' };
+
+function domainProblem(domain: Domain, recipeArn: string): string | undefined {
+  if (Token.isUnresolved(recipeArn)) return undefined;
+  const name = recipeArn.slice(RECIPE_PREFIX.length);
+  const prefix = DOMAIN_RECIPE_PREFIX[domain];
+  if (prefix === undefined || name.startsWith(prefix)) return undefined;
+  const other = Object.entries(DOMAIN_RECIPE_PREFIX).find(([, otherPrefix]) => name.startsWith(otherPrefix));
+  return other
+    ? `'${name}' is a use case of the ${other[0]} domain, not of ${domain}; give UseCase.fromRecipeArn(Domain.${other[0]}, ...) with a group of that domain, or a ${domain} use case`
+    : `'${name}' is a custom recipe, not a use case of the ${domain} domain (their recipes are named ${prefix}...); train it with a Solution and a Campaign, or give a ${domain} use case`;
 }
 
 /**
@@ -148,6 +186,21 @@ export interface RecommenderProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Create the recommender even if the synth checks of its use case refuse it.
+   *
+   * **Warning:** these checks follow the Personalize developer guide: the use case belongs
+   * to the group's domain (a custom recipe, or another domain's use case given to
+   * `UseCase.fromRecipeArn`, is refused), the group holds the datasets it trains on, and the
+   * excluded columns are in the schemas. Skip them only when you know Personalize accepts
+   * the recommender; one it refuses fails CreateRecommender at deploy. The API's own limits
+   * are always checked. What the checks found is still printed at synth, as a warning with
+   * the id `cdk-personalize:checkSkipped`.
+   *
+   * @default false
+   */
+  readonly skipChecks?: boolean;
 }
 
 /**
@@ -242,8 +295,11 @@ export class Recommender extends RecommenderBase implements ITaggable {
   constructor(scope: Construct, id: string, props: RecommenderProps) {
     super(scope, id);
     const { datasetGroup: group, useCase } = props;
+    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn / fromDatasetGroupName)', 'datasetGroupArn');
+    requireInstance('useCase', useCase, UseCase, 'a UseCase (a static member such as UseCase.ECOMMERCE_RECOMMENDED_FOR_YOU, or UseCase.fromRecipeArn)');
     validateName('recommenderName', props.recommenderName);
     checkDomain(group, useCase);
+    if (useCase._problem) refuseOrWarn(this, props.skipChecks, [`Invalid useCase of recommender '${this.node.path}': ${useCase._problem}.`]);
     const exploration = explorationProperties('itemExploration', props.itemExploration);
     if (props.itemExploration && !useCase.personalized) {
       throw new Error(`Invalid itemExploration: use case '${recipeNameOf(useCase)}' does not recommend items for a user, and item `
@@ -261,7 +317,9 @@ export class Recommender extends RecommenderBase implements ITaggable {
     const name = physicalName(this, props.recommenderName, [ownGroup ? ownGroup._physicalName.name : group.datasetGroupArn, useCase.recipeArn]);
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.RECOMMENDER);
     this.node.addValidation({
-      validate: () => [...tagProblems(this.renderTags()), ...datasetProblems(this, group, useCase, exclusions)],
+      validate: () => [
+        ...tagProblems(this.renderTags()), ...problemsUnlessSkipped(this, props.skipChecks, datasetProblems(this, group, useCase, exclusions)),
+      ],
     });
 
     const properties: RecommenderProperties = {

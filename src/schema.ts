@@ -10,6 +10,7 @@ import { schemaArnPattern } from './private/grant-patterns';
 import { grantHandler } from './private/handler-access';
 import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireInstance } from './private/runtime-types';
 import { claimName, validateName, validatePersonalizeArn } from './private/validation';
 
 /**
@@ -404,6 +405,7 @@ export class Schema extends SchemaBase {
   constructor(scope: Construct, id: string, props: SchemaProps) {
     super(scope, id);
     validateName('schemaName', props.schemaName);
+    requireInstance('definition', props.definition, SchemaDefinition, 'a SchemaDefinition (SchemaDefinition.fromFields, fromJson or fromFile)');
     validateDefinition('definition', props.definition.json);
     claimName(this, 'Schema', 'schemaName', props.schemaName);
 

@@ -14,6 +14,7 @@ import { longWorkResult } from './private/long-work-result';
 import { describeValue } from './private/messages';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireConstruct } from './private/runtime-types';
 import { tagProblems, validatePersonalizeArn } from './private/validation';
 import { ISolution, Recipe, Solution } from './solution';
 
@@ -143,6 +144,7 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
   constructor(scope: Construct, id: string, props: SolutionVersionProps) {
     super(scope, id);
     const { solution } = props;
+    requireConstruct('solution', solution, 'an ISolution (a Solution, or Solution.fromSolutionArn)', 'solutionArn');
     const mode = props.trainingMode ?? TrainingMode.FULL;
     const timeout = props.trainingTimeout ?? LONGEST_TRAINING;
     checkTimeout(timeout);

@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Dataset, DatasetType } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { BLOCKER_LIST_ACTIONS, groupEmptyOnDelete } from './private/blocked-deletes';
+import { problemsUnlessSkipped, refuseOrWarn } from './private/checks';
 import { Attributes, CONTRACT_VERSION, ResourceTypes, SolutionProperties, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern, versionArns } from './private/grant-patterns';
@@ -13,6 +14,7 @@ import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-
 import { grantHandler } from './private/handler-access';
 import { PhysicalName, physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
+import { requireConstruct, requireInstance } from './private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from './private/validation';
 
 /**
@@ -79,6 +81,16 @@ interface RecipeTraits {
 }
 
 const RECIPE_ARN_PATTERN = /^arn:[a-z\d-]+:personalize:::recipe\/([A-Za-z0-9][A-Za-z0-9\-_]*)$/;
+/**
+ * AWS's recipes the library does not model: the legacy HRNN recipes, which User-Personalization
+ * supersedes (https://docs.aws.amazon.com/personalize/latest/dg/legacy-user-personalization-recipes.html).
+ * With the static members, the recipes the guide lists ("Choosing a recipe",
+ * https://docs.aws.amazon.com/personalize/latest/dg/working-with-predefined-recipes.html); ListRecipes
+ * has the service's own list, which synth cannot ask.
+ */
+const LEGACY_RECIPES = ['aws-hrnn', 'aws-hrnn-metadata', 'aws-hrnn-coldstart'];
+/** Domain use cases' recipes (aws-ecomm-..., aws-vod-...), which recommenders use and solutions cannot train. */
+const DOMAIN_RECIPE = /^aws-(ecomm|vod)-/;
 
 /**
  * A recipe: the algorithm a solution trains. Every predefined recipe is a static
@@ -131,7 +143,7 @@ export class Recipe {
     const match = RECIPE_ARN_PATTERN.exec(recipeArn);
     if (!match) throw new Error(`Invalid recipeArn: '${recipeArn}'. Expected a recipe ARN of the form arn:PARTITION:personalize:::recipe/NAME.`);
     const known = Recipe.ALL.find((recipe) => recipe.recipeName === match[1]);
-    return new Recipe(match[1], known?.traits, recipeArn);
+    return new Recipe(match[1], known?.traits, recipeArn, known ? undefined : unknownRecipeProblem(match[1]));
   }
 
   private static get ALL(): Recipe[] {
@@ -153,7 +165,11 @@ export class Recipe {
   /** Whether the solution takes incremental updates (the `incrementalUpdates` prop). */
   public readonly supportsIncrementalUpdates: boolean;
 
-  private constructor(recipeName: string | undefined, private readonly traits?: RecipeTraits, private readonly arn?: string) {
+  /** @internal why the recipe cannot be what the ARN names (a misspelt AWS recipe, a use case's recipe); the Solution reports it */
+  public readonly _problem?: string;
+
+  private constructor(recipeName: string | undefined, private readonly traits?: RecipeTraits, private readonly arn?: string, problem?: string) {
+    this._problem = problem;
     this.recipeName = recipeName;
     this.recipeType = traits?.type;
     this.requiredDatasets = traits?.requires ?? [];
@@ -178,6 +194,40 @@ export class Recipe {
   public get _needsTextualItems(): boolean {
     return this.traits?.needsTextualItems ?? false;
   }
+}
+
+/** Why an `aws-` recipe name the library does not know is not a recipe Personalize has; undefined for another provider's name. */
+function unknownRecipeProblem(name: string): string | undefined {
+  if (DOMAIN_RECIPE.test(name)) {
+    return `'${name}' is the recipe of a domain use case, which a Recommender serves; a Solution trains a custom recipe. Use a `
+      + 'Recommender with its UseCase, or a custom recipe such as Recipe.USER_PERSONALIZATION_V2';
+  }
+  if (!name.startsWith('aws-') || LEGACY_RECIPES.includes(name)) return undefined;
+  const names = [...RECIPE_NAMES(), ...LEGACY_RECIPES];
+  const nearest = names.reduce((best, candidate) => (editDistance(name, candidate) < editDistance(name, best) ? candidate : best));
+  return `'${name}' is not one of Personalize's recipes (${names.join(', ')}); did you mean '${nearest}'? `
+    + 'Use the Recipe static member, or skipChecks for a recipe newer than this library';
+}
+
+function RECIPE_NAMES(): string[] {
+  return [
+    Recipe.USER_PERSONALIZATION_V2, Recipe.USER_PERSONALIZATION, Recipe.POPULARITY_COUNT, Recipe.TRENDING_NOW,
+    Recipe.PERSONALIZED_RANKING_V2, Recipe.PERSONALIZED_RANKING, Recipe.SIMILAR_ITEMS, Recipe.SIMS, Recipe.SEMANTIC_SIMILARITY,
+    Recipe.ITEM_AFFINITY, Recipe.ITEM_ATTRIBUTE_AFFINITY, Recipe.NEXT_BEST_ACTION,
+  ].map((recipe) => recipe.recipeName!);
+}
+
+/** Levenshtein distance, for the nearest recipe name in a message. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 /**
@@ -256,12 +306,12 @@ export interface HyperParameterOptimization {
    */
   readonly objectiveType?: string;
   /**
-   * The most training jobs HPO runs.
+   * The most training jobs HPO runs: 1 to 40.
    * @default - the service default
    */
   readonly maxTrainingJobs?: number;
   /**
-   * The most training jobs HPO runs at once.
+   * The most training jobs HPO runs at once: 1 to 10.
    * @default - the service default
    */
   readonly maxParallelTrainingJobs?: number;
@@ -419,6 +469,22 @@ export interface SolutionProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Create the solution even if the synth checks of the recipe refuse it.
+   *
+   * **Warning:** these checks follow the Personalize developer guide and API reference: the
+   * recipe is one Personalize has (a misspelt `aws-` recipe ARN, or a domain use case's
+   * recipe, is refused), the datasets and fields it trains on are in the group, the events
+   * config and incremental updates suit the recipe, and the optimization objective is a
+   * numeric Items field. Skip them only when you know Personalize accepts the solution,
+   * for example a recipe newer than this library; one it refuses fails CreateSolution at
+   * deploy. The API's own limits (names, HPO bounds) are always checked. What the checks
+   * found is still printed at synth, as a warning with the id `cdk-personalize:checkSkipped`.
+   *
+   * @default false
+   */
+  readonly skipChecks?: boolean;
 }
 
 const HANDLER_ACTIONS = [
@@ -497,12 +563,15 @@ export class Solution extends SolutionBase implements ITaggable {
   constructor(scope: Construct, id: string, props: SolutionProps) {
     super(scope, id);
     const { datasetGroup: group, recipe, autoTraining } = props;
+    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn / fromDatasetGroupName)', 'datasetGroupArn');
+    requireInstance('recipe', recipe, Recipe, 'a Recipe (a static member such as Recipe.USER_PERSONALIZATION_V2, or Recipe.fromArn)');
     if (!(autoTraining instanceof AutoTraining)) {
       throw new Error('Invalid autoTraining: it is required. Use AutoTraining.off(), or AutoTraining.every(Duration.days(n)) with n from 1 to 30.');
     }
     validateName('solutionName', props.solutionName);
     claimName(this, 'Solution', 'solutionName', props.solutionName);
     checkProps(props);
+    refuseOrWarn(this, props.skipChecks, recipeProblems(this, props));
     this.datasetGroup = group;
     this.recipe = recipe;
     this.autoTraining = autoTraining;
@@ -514,7 +583,9 @@ export class Solution extends SolutionBase implements ITaggable {
     this._physicalName = physicalName(this, props.solutionName,
       [ownGroup ? ownGroup._physicalName.name : group.datasetGroupArn, this.recipeArn, hpo, props.eventType, solutionConfig]);
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.SOLUTION);
-    this.node.addValidation({ validate: () => [...tagProblems(this.renderTags()), ...datasetProblems(this, group, props)] });
+    this.node.addValidation({
+      validate: () => [...tagProblems(this.renderTags()), ...problemsUnlessSkipped(this, props.skipChecks, datasetProblems(this, group, props))],
+    });
 
     const properties: SolutionProperties = {
       ContractVersion: CONTRACT_VERSION,
@@ -652,14 +723,30 @@ function checkRanges(hpo: HyperParameterOptimization | undefined): void {
   }
 }
 
-/** The rules that need only the props, checked at once. */
-function checkProps(props: SolutionProps): void {
+/** The recipe's rules that need only the props (skipChecks turns them into warnings). */
+function recipeProblems(scope: IConstruct, props: SolutionProps): string[] {
   const { recipe } = props;
   const name = recipe.recipeName ?? 'this recipe';
+  const problems: string[] = [];
+  if (recipe._problem) problems.push(`Invalid recipe of solution '${scope.node.path}': ${recipe._problem}.`);
+  // The recipe pages of User-Personalization-v2 and Personalized-Ranking-v2 (ADR 0009).
   if (props.events !== undefined && !recipe.supportsEvents) {
-    throw new Error(`Invalid events: recipe '${name}' takes no events config; only ${[Recipe.USER_PERSONALIZATION_V2, Recipe.PERSONALIZED_RANKING_V2]
-      .map((r) => r.recipeName).join(' and ')} do. Remove events, or use one of those recipes.`);
+    problems.push(`Invalid events of solution '${scope.node.path}': recipe '${name}' takes no events config; only `
+      + `${[Recipe.USER_PERSONALIZATION_V2, Recipe.PERSONALIZED_RANKING_V2].map((r) => r.recipeName).join(' and ')} do. Remove events, or use one of those recipes.`);
   }
+  // The API reference's SolutionUpdateConfig / performIncrementalUpdate names Semantic-Similarity (ADR 0009).
+  if (props.incrementalUpdates !== undefined && !recipe.supportsIncrementalUpdates) {
+    problems.push(`Invalid incrementalUpdates of solution '${scope.node.path}': recipe '${name}' has no incremental updates; only `
+      + `${Recipe.SEMANTIC_SIMILARITY.recipeName} does. Remove incrementalUpdates.`);
+  }
+  return problems;
+}
+
+/** botocore HPOResourceConfig: "The maximum value for maxNumberOfTrainingJobs is 40", "... maxParallelTrainingJobs is 10". */
+const HPO_JOB_MAXIMA = { maxTrainingJobs: 40, maxParallelTrainingJobs: 10 };
+
+/** The API's limits that need only the props, checked at once and never skipped. */
+function checkProps(props: SolutionProps): void {
   if (props.events !== undefined && (props.events.length < 1 || props.events.length > 10)) {
     throw new Error(`Invalid events: ${props.events.length} event parameters. Personalize takes 1 to 10.`);
   }
@@ -667,10 +754,6 @@ function checkProps(props: SolutionProps): void {
     if (event.weight !== undefined && !Token.isUnresolved(event.weight) && (event.weight < 0 || event.weight > 1)) {
       throw new Error(`Invalid events: the weight of event type '${event.eventType}' is ${event.weight}. A weight is from 0 to 1.`);
     }
-  }
-  if (props.incrementalUpdates !== undefined && !recipe.supportsIncrementalUpdates) {
-    throw new Error(`Invalid incrementalUpdates: recipe '${name}' has no incremental updates; only `
-      + `${Recipe.SEMANTIC_SIMILARITY.recipeName} does. Remove incrementalUpdates.`);
   }
   for (const excluded of props.excludedColumns ?? []) {
     const bad = excluded.columns.filter((column) => !Token.isUnresolved(column) && !COLUMN_PATTERN.test(column));
@@ -682,8 +765,9 @@ function checkProps(props: SolutionProps): void {
   const hpo = props.hyperParameterOptimization;
   checkRanges(hpo);
   for (const [prop, value] of [['maxTrainingJobs', hpo?.maxTrainingJobs], ['maxParallelTrainingJobs', hpo?.maxParallelTrainingJobs]] as const) {
-    if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 1)) {
-      throw new Error(`Invalid hyperParameterOptimization.${prop}: ${value}. Expected a whole number of at least 1.`);
+    if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 1 || value > HPO_JOB_MAXIMA[prop])) {
+      throw new Error(`Invalid hyperParameterOptimization.${prop}: ${value}. Expected a whole number from 1 to ${HPO_JOB_MAXIMA[prop]} `
+        + `(the API's maximum); ${prop === 'maxTrainingJobs' ? 'HPO runs and bills each job' : 'lower it'}.`);
     }
   }
 }
@@ -716,9 +800,17 @@ function datasetProblems(scope: IConstruct, group: IDatasetGroup, props: Solutio
       + `dataset group '${group.node.path}' has no EVENT_TYPE field.`);
   }
   const objective = props.optimizationObjective?.itemAttribute;
-  if (objective !== undefined && itemsRecord && !itemsRecord.fields.some((field) => field.name === objective)) {
+  const objectiveField = itemsRecord?.fields.find((field) => field.name === objective);
+  if (objective !== undefined && itemsRecord && !objectiveField) {
     problems.push(`Invalid optimizationObjective: itemAttribute '${objective}' is not a field of the Items schema of dataset group `
       + `'${group.node.path}' (fields: ${itemsRecord.fields.map((f) => f.name).join(', ')}).`);
+  }
+  // botocore OptimizationObjective.itemAttribute: "The numerical metadata column in an Items dataset".
+  if (objectiveField && !['int', 'long', 'float', 'double'].includes(objectiveField.type)) {
+    const numeric = itemsRecord!.fields.filter((field) => ['int', 'long', 'float', 'double'].includes(field.type)).map((field) => field.name);
+    problems.push(`Invalid optimizationObjective: itemAttribute '${objective}' is a ${objectiveField.type} field of the Items schema of dataset `
+      + `group '${group.node.path}', and an objective is a numeric column (int, long, float, double). Use ${numeric.length > 0
+        ? `one of ${numeric.join(', ')}` : 'a numeric field, such as PRICE'}.`);
   }
   return problems;
 }

@@ -1,5 +1,5 @@
 import { App, CfnResource, Duration, Stack, Tags } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Campaign, CampaignProps } from '../src';
 import { statementFor } from './support/handler-grants';
@@ -133,14 +133,44 @@ describe('Campaign', () => {
   test.each([
     ['grantGetActionRecommendations', RECIPES.USER_PERSONALIZATION,
       'grantGetActionRecommendations: campaign \'TestStack/Campaign\' deploys a solution of recipe \'aws-user-personalization-v2\', and only '
-      + 'Next-Best-Action recipes (aws-next-best-action) answer it.'],
+      + 'Next-Best-Action recipes (aws-next-best-action) answer it. Use grantGetRecommendations instead.'],
     ['grantGetPersonalizedRanking', RECIPES.SIMS,
       'grantGetPersonalizedRanking: campaign \'TestStack/Campaign\' deploys a solution of recipe \'aws-sims\', and only Personalized-Ranking '
-      + 'recipes (aws-personalized-ranking, aws-personalized-ranking-v2) answer it.'],
+      + 'recipes (aws-personalized-ranking, aws-personalized-ranking-v2) answer it. Use grantGetRecommendations instead.'],
+    ['grantGetRecommendations', RECIPES.PERSONALIZED_RANKING,
+      'grantGetRecommendations: campaign \'TestStack/Campaign\' deploys a solution of recipe \'aws-personalized-ranking-v2\', which '
+      + 'GetRecommendations does not answer. Use grantGetPersonalizedRanking instead.'],
+    ['grantGetRecommendations', RECIPES.NEXT_BEST_ACTION,
+      'grantGetRecommendations: campaign \'TestStack/Campaign\' deploys a solution of recipe \'aws-next-best-action\', which '
+      + 'GetRecommendations does not answer. Use grantGetActionRecommendations instead.'],
   ] as const)('%s is refused for a solution of another recipe', (method, recipe, message) => {
     const stack = newStack();
     const deployed = campaign(stack, {}, recipe);
     expect(() => deployed[method](new iam.AccountRootPrincipal())).toThrow(message);
+  });
+
+  test('with skipChecks, a grant the recipe does not answer is made and the refusal is a checkSkipped warning', () => {
+    const stack = newStack();
+    const deployed = campaign(stack, { skipChecks: true }, RECIPES.PERSONALIZED_RANKING);
+    deployed.grantGetRecommendations(new iam.Role(stack, 'Client', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Campaign', Match.stringLikeRegexp('cdk-personalize:checkSkipped'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringContaining('which GetRecommendations does not answer')]);
+  });
+
+  test('a campaign on a batch-only (user segmentation) recipe is refused with the fix', () => {
+    const stack = newStack();
+    expect(() => campaign(stack, {}, 'arn:aws:personalize:::recipe/aws-item-affinity')).toThrow(
+      "Invalid solution of campaign 'TestStack/Campaign': recipe 'aws-item-affinity' makes user segments with batch segment jobs only, and a "
+      + 'campaign cannot serve it. Remove the campaign and run a batch segment job on the solution version.');
+  });
+
+  test('a solution version of another region is refused with the fix', () => {
+    const stack = newStack();
+    const version = new FakeSolutionVersion(stack, 'Version', `arn:aws:personalize:eu-west-1:${ACCOUNT}:solution/shop/abcd1234`);
+    expect(() => campaign(stack, { solutionVersion: version })).toThrow(
+      "Invalid solutionVersion of campaign 'TestStack/Campaign': 'arn:aws:personalize:eu-west-1:123456789012:solution/shop/abcd1234' is in region "
+      + 'eu-west-1, and the campaign\'s stack is in us-east-1; a campaign deploys a solution version of its own region.');
   });
 
   test('every grant is allowed when the recipe is not known', () => {

@@ -420,6 +420,21 @@ describe('DatasetImportJob', () => {
     test('a CSV that matches the schema, with a quoted comma and an empty nullable value, passes', () => {
       expect(csv('interactions.csv')).not.toThrow();
     });
+
+    test('an Interactions CSV with fewer than 1,000 records is refused, naming the dataset and the quota', () => {
+      expect(csv('short-interactions.csv')).toThrow("Invalid ImportSource.fromAsset file for dataset 'TestStack/Group/Interactions' (schema record "
+        + "'Interactions'): short-interactions.csv: the file holds 2 interaction record(s); a dataset import job needs at least 1,000");
+    });
+
+    test('with skipChecks, a refused CSV is imported and what the check found is a checkSkipped warning', () => {
+      const stack = newStack();
+      job(stack, { source: ImportSource.fromAsset(path.join(FIXTURES, 'short-interactions.csv'), { skipChecks: true }) });
+
+      expect(() => Template.fromStack(stack)).not.toThrow();
+      const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Import', Match.stringLikeRegexp('cdk-personalize:checkSkipped'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0].entry.data).toMatch(/^Check skipped \(skipChecks: true\).*short-interactions.csv: the file holds 2 interaction record\(s\)/);
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { App, CfnResource, Stack, Tags } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   DatasetGroup, DatasetType, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue, Schema, SchemaDefinition, SchemaField,
@@ -80,7 +80,7 @@ describe('filter expression rules', () => {
     ['a missing INCLUDE or EXCLUDE', 'KEEP ItemID WHERE Items.GENRE IN ("a")', /^expected INCLUDE or EXCLUDE, got 'KEEP'/, 0],
     ['a wrong target', 'INCLUDE Item WHERE Items.GENRE IN ("a")', /^expected ItemID, ActionID or UserID, got 'Item'/, 8],
     ['a missing WHERE', 'INCLUDE ItemID Items.GENRE IN ("a")', /^expected WHERE, got 'Items'/, 15],
-    ['a missing operator', 'INCLUDE ItemID WHERE Items.GENRE ("a")', /^expected IN, NOT IN or a comparison \(=, <, <=, >, >=\) after Items.GENRE, got '\('/, 33],
+    ['a missing operator', 'INCLUDE ItemID WHERE Items.GENRE ("a")', /^expected IN, NOT IN or a comparison \(=, !=, <, <=, >, >=\) after Items.GENRE, got '\('/, 33],
     ['NOT without IN', 'INCLUDE ItemID WHERE Items.GENRE NOT ("a")', /^expected IN after NOT, got '\('/, 37],
     ['a value where a field belongs', 'INCLUDE ItemID WHERE "a" IN ("a")', /^expected a dataset field such as Items.GENRE, got '"a"'/, 21],
     ['an unknown dataset', 'INCLUDE ItemID WHERE Products.GENRE IN ("a")', /^unknown dataset 'Products'; expected one of Items, Users/, 21],
@@ -92,11 +92,22 @@ describe('filter expression rules', () => {
     ['AND across datasets', 'INCLUDE ItemID WHERE Items.GENRE IN ("a") AND Users.AGE > 3',
       /^conditions joined with AND or OR must use the dataset of the first condition \(Items\), got Users; join expressions with \|/, 46],
     ['an IF on another dataset', 'INCLUDE ItemID WHERE Items.GENRE IN ("a") IF Items.PRICE > 3', /^an IF condition tests CurrentUser fields only, got Items.PRICE/, 45],
-    ['ItemID with an actions dataset', 'INCLUDE ItemID WHERE Actions.VALUE > 3', /^ItemID filters items, so its condition cannot use the Actions dataset; use ActionID/, 21],
-    ['ActionID with an items dataset', 'INCLUDE ActionID WHERE Items.GENRE IN ("a")', /^ActionID filters actions, so its condition cannot use the Items dataset; use ItemID/, 23],
+    ['ItemID with an actions dataset', 'INCLUDE ItemID WHERE Actions.VALUE > 3', /^ItemID filters by the Items or Interactions dataset, so its WHERE condition cannot use Actions; use ActionID/, 21],
+    ['ActionID with an items dataset', 'INCLUDE ActionID WHERE Items.GENRE IN ("a")', /^ActionID filters by the Actions or Action_Interactions dataset, so its WHERE condition cannot use Items; use ItemID/, 23],
     ['an interactions field other than EVENT_TYPE', 'EXCLUDE ItemID WHERE Interactions.EVENT_VALUE IN ("1")',
       /^Interactions.EVENT_VALUE: an interactions dataset can be filtered by EVENT_TYPE only/, 21],
     ['an action expiration field', 'INCLUDE ActionID WHERE Actions.REPEAT_FREQUENCY > 3', /^Actions.REPEAT_FREQUENCY: Personalize filters by action expiration and repeat frequency itself/, 23],
+    ['ItemID with the Users dataset', 'INCLUDE ItemID WHERE Users.AGE > 3',
+      /^ItemID filters by the Items or Interactions dataset, so its WHERE condition cannot use Users; use UserID; to filter by the user recommendations are for, add IF CurrentUser/, 21],
+    ['UserID with the Items dataset', 'INCLUDE UserID WHERE Items.GENRE IN ("a")', /^UserID filters by the Users or Interactions dataset, so its WHERE condition cannot use Items; use ItemID/, 21],
+    ['CurrentUser as a value in WHERE', 'INCLUDE ItemID WHERE Items.GENRE IN (CurrentUser.GENRE)',
+      /^CurrentUser.GENRE can only be used in an IF condition at the end of the expression/, 37],
+    ['a wildcard on a metadata field', 'INCLUDE ItemID WHERE Items.GENRE IN ("*")', /^"\*" \(every event type\) can only be a value of Interactions.EVENT_TYPE IN or NOT IN, not of Items.GENRE IN/, 37],
+    ['a wildcard on action interactions', 'EXCLUDE ActionID WHERE Action_Interactions.EVENT_TYPE IN ("*")', /^"\*" \(every event type\) can only be a value of Interactions.EVENT_TYPE/, 58],
+    ['a repeat frequency as a current action value', 'INCLUDE ActionID WHERE Actions.VALUE > CurrentAction.REPEAT_FREQUENCY',
+      /^CurrentAction.REPEAT_FREQUENCY: Personalize filters by action expiration and repeat frequency itself/, 39],
+    ['a string compared with !=', 'INCLUDE ItemID WHERE Items.PRICE != "3"', /^Items.PRICE != compares numbers; got the string "3". Write a number, or use IN \("3"\)/, 36],
+    ['two values in parentheses after a comparison', 'INCLUDE ActionID WHERE Actions.VALUE > ($A, $B)', /^expected '\)', got ','/, 42],
     ['a placeholder with NOT IN', 'INCLUDE ItemID WHERE Items.GENRE NOT IN ($G)', /^placeholder \$G cannot be used with NOT IN; use IN and the opposite action/, 41],
     ['a string compared with <', 'INCLUDE ItemID WHERE Items.PRICE < "3"', /^Items.PRICE < compares numbers; got the string "3"/, 35],
     ['more than 10 fields', `INCLUDE ItemID WHERE ${Array.from({ length: 11 }, (_, i) => `Items.F${i} IN ("a")`).join(' AND ')}`,
@@ -118,6 +129,12 @@ describe('filter expression rules', () => {
     'INCLUDE ActionID WHERE Actions.VALUE > 3 | EXCLUDE ActionID WHERE Action_Interactions.EVENT_TYPE IN ("taken")',
     'INCLUDE UserID WHERE Users.AGE > 18',
     'INCLUDE ItemID WHERE Items.PRICE < CurrentItem.PRICE',
+    // The issue's three refusals of valid input, each written as AWS's guide writes it.
+    'INCLUDE ItemID WHERE Items.PRICE < CurrentItem.PRICE AND Items.GENRE IN CurrentItem.GENRE',
+    'INCLUDE ItemID WHERE Items.PRICE != 3',
+    'INCLUDE ActionID WHERE Actions.VALUE > ($VALUE)',
+    'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("*")',
+    'INCLUDE ActionID WHERE Action.MEMBERSHIP_LEVEL IN ("Premium") IF CurrentUser.MEMBERSHIP = $PREMIUM',
   ])('accepts %s', (expression) => {
     expect(firstFilterProblem(expression)).toBeUndefined();
   });
@@ -155,11 +172,13 @@ describe('Filter', () => {
   test('rejects an expression with a syntax error at once, with its position', () => {
     const stack = newStack();
     expect(() => new Filter(stack, 'Bad', { datasetGroup: retail(stack), expression: FilterExpression.fromText('INCLUDE ItemID WHERE Items.GENRE IN "a"') }))
-      .toThrow('Invalid expression: expected \'(\', got \'"a"\' (at character 37: \'…E ItemID WHERE Items.GENRE IN "a"\').');
+      .toThrow('Invalid expression of filter \'TestStack/Bad\': expected \'(\', got \'"a"\' (at character 37: \'…E ItemID WHERE Items.GENRE IN "a"\').');
   });
 
   test.each([
-    ['a dataset the group lacks', 'INCLUDE ActionID WHERE Actions.VALUE > 3', 'Actions.VALUE: the dataset group has no Actions dataset'],
+    ['a dataset the group lacks', 'INCLUDE ActionID WHERE Actions.VALUE > 3',
+      'Actions.VALUE: the dataset group has no Actions dataset. Add an Actions dataset whose schema has the field VALUE (datasetGroup.addDataset), '
+      + 'or filter on Action_Interactions instead'],
     ['a field the schema lacks', 'INCLUDE ItemID WHERE Items.COLOR IN ("red")',
       'Items.COLOR: the Items schema has no field COLOR (fields: ITEM_ID, GENRE, PRICE, IN_STOCK, DESCRIPTION)'],
     ['a boolean field', 'INCLUDE ItemID WHERE Items.IN_STOCK IN ("True")', 'Items.IN_STOCK is boolean, and filters cannot use boolean fields'],
@@ -172,7 +191,24 @@ describe('Filter', () => {
     const stack = newStack();
     new Filter(stack, 'Bad', { datasetGroup: retail(stack), expression: FilterExpression.fromText(expression) });
 
-    expect(() => Template.fromStack(stack)).toThrow(`Invalid expression: ${message}`);
+    expect(() => Template.fromStack(stack)).toThrow(`Invalid expression of filter 'TestStack/Bad': ${message}`);
+  });
+
+  test('with skipChecks, a refused expression is synthesized and what the checks found is a checkSkipped warning', () => {
+    const stack = newStack();
+    const text = 'INCLUDE ItemID WHERE Items.COLOR IN ("red") | INCLUDE ItemID WHERE Items.GENRE IN "a"';
+    new Filter(stack, 'Trusted', { datasetGroup: retail(stack), expression: FilterExpression.fromText(text, { skipChecks: true }) });
+
+    expect(filterProperties(stack).FilterExpression).toBe(text);
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Trusted', Match.stringLikeRegexp('cdk-personalize:checkSkipped'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringContaining(
+      'Check skipped (skipChecks: true), Personalize or Rekognition may refuse this at deploy: Invalid expression of filter \'TestStack/Trusted\': '
+      + 'expected \'(\', got \'"a"\' (at character 83')]);
+  });
+
+  test('without skipChecks, an expression text is checked: fromText defaults to checking', () => {
+    expect(FilterExpression.fromText('INCLUDE ItemID WHERE Items.GENRE IN ("a")').skipChecks).toBe(false);
+    expect(FilterExpression.chain(FilterExpression.fromText('A', { skipChecks: true }), FilterExpression.fromText('B')).skipChecks).toBe(true);
   });
 
   test('checks fields only against schemas it knows: an imported group\'s datasets are not checked', () => {

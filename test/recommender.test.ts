@@ -1,5 +1,5 @@
 import { App, CfnResource, Duration, Stack, Tags } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DatasetGroup, DatasetType, Domain, Recommender, RecommenderProps, UseCase } from '../src';
 import { domainGroup } from './support/domain-fixtures';
@@ -51,6 +51,31 @@ describe('UseCase', () => {
   test('a recipe ARN of another form is refused', () => {
     expect(() => UseCase.fromRecipeArn(Domain.ECOMMERCE, 'arn:aws:personalize:::solution/x'))
       .toThrow('Invalid recipeArn: \'arn:aws:personalize:::solution/x\'. Expected a use case\'s recipe ARN, arn:aws:personalize:::recipe/NAME.');
+  });
+
+  test.each([
+    ['a custom recipe', 'arn:aws:personalize:::recipe/aws-user-personalization-v2',
+      "Invalid useCase of recommender 'TestStack/Picks': 'aws-user-personalization-v2' is a custom recipe, not a use case of the ECOMMERCE domain (their recipes are "
+      + 'named aws-ecomm-...); train it with a Solution and a Campaign, or give a ECOMMERCE use case.'],
+    ['another domain\'s use case', 'arn:aws:personalize:::recipe/aws-vod-top-picks',
+      "Invalid useCase of recommender 'TestStack/Picks': 'aws-vod-top-picks' is a use case of the VIDEO_ON_DEMAND domain, not of ECOMMERCE"],
+  ])('fromRecipeArn with %s is refused by the recommender, with the fix', (_name, arn, message) => {
+    const stack = newStack();
+    expect(() => recommender(stack, { useCase: UseCase.fromRecipeArn(Domain.ECOMMERCE, arn) })).toThrow(message);
+  });
+
+  test('fromRecipeArn with a use case of the domain that the library does not list is accepted', () => {
+    const stack = newStack();
+    expect(() => recommender(stack, { useCase: UseCase.fromRecipeArn(Domain.ECOMMERCE, 'arn:aws:personalize:::recipe/aws-ecomm-new-use-case') })).not.toThrow();
+  });
+
+  test('with skipChecks, a custom recipe given as a use case is created and the refusal is a checkSkipped warning', () => {
+    const stack = newStack();
+    recommender(stack, { useCase: UseCase.fromRecipeArn(Domain.ECOMMERCE, 'arn:aws:personalize:::recipe/aws-sims'), skipChecks: true });
+
+    expect(properties(stack).RecipeArn).toBe('arn:aws:personalize:::recipe/aws-sims');
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Picks', Match.stringLikeRegexp('cdk-personalize:checkSkipped'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringContaining("'aws-sims' is a custom recipe, not a use case of the ECOMMERCE domain")]);
   });
 });
 

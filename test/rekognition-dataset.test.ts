@@ -272,7 +272,20 @@ describe('Dataset', () => {
 
 describe('manifest file checks, each reporting the first bad line by number', () => {
   test('a manifest with classification and bounding-box lines is accepted', () => {
-    expect(() => DatasetSource.fromManifestFile(manifestFile(CLASSIFIED, '', BOXED))).not.toThrow();
+    expect(() => DatasetSource.fromManifestFile(manifestFile(CLASSIFIED, BOXED, ''))).not.toThrow();
+  });
+
+  test('with skipChecks, a refused manifest is used and what the check found is a checkSkipped warning', () => {
+    const stack = newStack();
+    const file = manifestFile(CLASSIFIED, '', BOXED);
+    new Dataset(stack, 'Train', {
+      project: new Project(stack, 'Project', { projectName: 'shoes' }),
+      datasetType: DatasetType.TRAIN,
+      source: DatasetSource.fromManifestFile(file, { skipChecks: true }),
+    });
+
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Train', Match.stringLikeRegexp('cdk-personalize:checkSkipped'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringContaining(`Invalid manifest file '${file}': line 2: a blank line`)]);
   });
 
   test('a file that cannot be read', () => {
@@ -294,7 +307,34 @@ describe('manifest file checks, each reporting the first bad line by number', ()
     ['metadata that is not an object', [{ ...CLASSIFIED, 'shoe-metadata': 'boot' }], 1, "'shoe-metadata' must be an object"],
     ['metadata without human-annotated and creation-date', [withMeta({ 'human-annotated': undefined, 'creation-date': undefined })], 1, "'shoe-metadata' lacks 'human-annotated' and 'creation-date'"],
     ['an unknown metadata type', [withMeta({ type: 'groundtruth/semantic-segmentation' })], 1, "'shoe-metadata' has type \"groundtruth/semantic-segmentation\"; expected"],
-    ['a classification label that is not a number', [{ ...CLASSIFIED, shoe: 'boot' }], 1, "'shoe' must be a number (the class ID)"],
+    ['a classification label that is not a number', [{ ...CLASSIFIED, shoe: 'boot' }], 1, "'shoe' must be an integer (the label attribute identifier)"],
+    ['a classification label that is not an integer', [{ ...CLASSIFIED, shoe: 0.5 }], 1, "'shoe' must be an integer (the label attribute identifier)"],
+    ['a blank line between images', [CLASSIFIED, '', BOXED], 2, 'a blank line; Custom Labels counts it as an invalid image entry (validation rules), remove it'],
+    ['a confidence above 1', [withMeta({ confidence: 95 })], 1, "'shoe-metadata' needs a 'confidence' number from 0 to 1 for groundtruth/image-classification, got 95; Custom Labels does not use it, write 1"],
+    ['a class name over 256 characters', [withMeta({ 'class-name': 'b'.repeat(257) })], 1, "'shoe-metadata' 'class-name' 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb…' has 257 characters; a label name is 1-256"],
+    ['a classification dataset with one label', [CLASSIFIED, { ...CLASSIFIED, 'source-ref': 's3://images/shoes/3.jpg' }], 2,
+      'the manifest classifies images with 1 label (boot); a classification dataset needs at least 2 distinct labels'],
+    ['images in two buckets', [BOXED, { ...CLASSIFIED, 'source-ref': 's3://other-images/1.jpg' }], 2,
+      "the image is in bucket 'other-images', but earlier images are in 'images'; every image of a dataset must be in the same S3 bucket"],
+    ['an image_size that is not a one-element list', [{ ...BOXED, 'bounding-box': { ...BOXED['bounding-box'], image_size: [{ width: 640, height: 480 }] } }], 1,
+      "'bounding-box' 'image_size' must be a one-element list [{\"width\": W, \"height\": H, \"depth\": D}] in pixels"],
+    ['an image smaller than 64 pixels', [{ ...BOXED, 'bounding-box': { ...BOXED['bounding-box'], image_size: [{ width: 32, height: 480, depth: 3 }] } }], 1,
+      "'bounding-box' 'image_size' is 32 x 480 pixels; Custom Labels takes images of 64 to 4096 pixels per side"],
+    ['a box beyond the image', [{ ...BOXED, 'bounding-box': { ...BOXED['bounding-box'], annotations: [{ class_id: 0, top: 400, left: 2, width: 30, height: 100 }] } }], 1,
+      "'bounding-box' annotation 1 (left 2, top 400, width 30, height 100) is not inside the 640 x 480 image"],
+    ['a box with a negative coordinate', [{ ...BOXED, 'bounding-box': { ...BOXED['bounding-box'], annotations: [{ class_id: 0, top: -1, left: 2, width: 30, height: 10 }] } }], 1,
+      "'bounding-box' annotation 1 (left 2, top -1, width 30, height 10) is not inside the 640 x 480 image"],
+    ['a box of 1 x 1 pixels', [{ ...BOXED, 'bounding-box': { ...BOXED['bounding-box'], annotations: [{ class_id: 0, top: 1, left: 2, width: 1, height: 1 }] } }], 1,
+      "'bounding-box' annotation 1 is 1 x 1 pixels; a box must be larger than 1 x 1 pixels"],
+    ['a box too small once the image is scaled to 1280 pixels', [{
+      ...BOXED, 'bounding-box': { image_size: [{ width: 4000, height: 2000, depth: 3 }], annotations: [{ class_id: 0, top: 1, left: 2, width: 3, height: 40 }] },
+    }], 1, "'bounding-box' annotation 1 is 3 x 40 pixels (0.96 x 12.8 once training scales the image to 1280 pixels); a box must be larger than 1 x 1 pixels"],
+    ['more than 50 boxes', [{
+      ...BOXED,
+      'bounding-box': { ...BOXED['bounding-box'], annotations: Array.from({ length: 51 }, () => BOXED['bounding-box'].annotations[0]) },
+      'bounding-box-metadata': { ...boxMeta, objects: Array.from({ length: 51 }, () => ({ confidence: 1 })) },
+    }], 1, "'bounding-box' has 51 bounding boxes; Custom Labels takes at most 50 per image"],
+    ['a box without its confidence', [{ ...BOXED, 'bounding-box-metadata': { ...boxMeta, objects: [{}] } }], 1, "'bounding-box-metadata' 'objects' entry 1 needs a 'confidence' number"],
     ['a classification without class-name', [withMeta({ 'class-name': undefined })], 1, "'shoe-metadata' needs a 'class-name' string"],
     ['a classification without confidence', [withMeta({ confidence: undefined })], 1, "'shoe-metadata' needs a 'confidence' number"],
     ['bounding boxes that are not an object with lists', [{ ...BOXED, 'bounding-box': [] }], 1, "'bounding-box' must be an object with 'image_size' and 'annotations' lists"],

@@ -1,5 +1,5 @@
 import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   AutoTraining, DatasetGroup, DatasetType, Domain, ObjectiveSensitivity, Recipe, RecipeType, Schema, SchemaDefinition, SchemaField, Solution,
@@ -249,7 +249,7 @@ describe('Solution validation', () => {
   test('events need a recipe that takes them', () => {
     const stack = newStack();
     expect(() => solution(stack, { recipe: Recipe.SIMS, events: [{ eventType: 'click' }] }))
-      .toThrow(/^Invalid events: recipe 'aws-sims' takes no events config; only aws-user-personalization-v2 and aws-personalized-ranking-v2 do/);
+      .toThrow(/^Invalid events of solution 'TestStack\/Solution': recipe 'aws-sims' takes no events config; only aws-user-personalization-v2 and aws-personalized-ranking-v2 do/);
   });
 
   test('an event weight is from 0 to 1', () => {
@@ -265,7 +265,7 @@ describe('Solution validation', () => {
 
   test('incremental updates need the semantic similarity recipe', () => {
     const stack = newStack();
-    expect(() => solution(stack, { incrementalUpdates: true })).toThrow(/^Invalid incrementalUpdates: recipe 'aws-user-personalization-v2' has no incremental updates; only aws-semantic-similarity does/);
+    expect(() => solution(stack, { incrementalUpdates: true })).toThrow(/^Invalid incrementalUpdates of solution 'TestStack\/Solution': recipe 'aws-user-personalization-v2' has no incremental updates; only aws-semantic-similarity does/);
   });
 
   test('excluded column names follow the API pattern', () => {
@@ -313,10 +313,50 @@ describe('Solution validation', () => {
     expect(() => solution(newStack(), { hyperParameterOptimization })).toThrow(message);
   });
 
-  test('HPO job counts are whole numbers of at least 1', () => {
+  test.each([
+    ['maxTrainingJobs', 0, 40], ['maxTrainingJobs', 41, 40], ['maxParallelTrainingJobs', 11, 10],
+  ] as const)('HPO %s of %d is refused: the API takes 1 to %d', (prop, value, maximum) => {
     const stack = newStack();
-    expect(() => solution(stack, { hyperParameterOptimization: { maxTrainingJobs: 0 } }))
-      .toThrow(/^Invalid hyperParameterOptimization.maxTrainingJobs: 0. Expected a whole number of at least 1/);
+    expect(() => solution(stack, { hyperParameterOptimization: { [prop]: value } }))
+      .toThrow(`Invalid hyperParameterOptimization.${prop}: ${value}. Expected a whole number from 1 to ${maximum} (the API's maximum)`);
+  });
+
+  test('HPO job counts at the API\'s maxima pass', () => {
+    const stack = newStack();
+    expect(() => solution(stack, { hyperParameterOptimization: { maxTrainingJobs: 40, maxParallelTrainingJobs: 10 } })).not.toThrow();
+  });
+
+  test.each([
+    ['a misspelt AWS recipe', 'arn:aws:personalize:::recipe/aws-user-personalisation',
+      "Invalid recipe of solution 'TestStack/Solution': 'aws-user-personalisation' is not one of Personalize's recipes (", "did you mean 'aws-user-personalization'?"],
+    ['a domain use case\'s recipe', 'arn:aws:personalize:::recipe/aws-ecomm-recommended-for-you',
+      "Invalid recipe of solution 'TestStack/Solution': 'aws-ecomm-recommended-for-you' is the recipe of a domain use case", 'Use a Recommender with its UseCase'],
+  ])('%s is refused with the fix', (_name, arn, start, fix) => {
+    const stack = newStack();
+    expect(() => solution(stack, { recipe: Recipe.fromArn(arn) })).toThrow(start);
+    expect(() => solution(newStack(), { recipe: Recipe.fromArn(arn) })).toThrow(fix);
+  });
+
+  test('a legacy AWS recipe and another provider\'s recipe name are accepted by fromArn', () => {
+    expect(() => solution(newStack(), { recipe: Recipe.fromArn('arn:aws:personalize:::recipe/aws-hrnn-metadata') })).not.toThrow();
+    expect(() => solution(newStack(), { recipe: Recipe.fromArn('arn:aws:personalize:::recipe/my-recipe') })).not.toThrow();
+  });
+
+  test('with skipChecks, a misspelt recipe is created and what the check found is a checkSkipped warning', () => {
+    const stack = newStack();
+    solution(stack, { recipe: Recipe.fromArn('arn:aws:personalize:::recipe/aws-trending-nw'), skipChecks: true });
+
+    expect(solutionProperties(stack).RecipeArn).toBe('arn:aws:personalize:::recipe/aws-trending-nw');
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Solution', Match.stringLikeRegexp('cdk-personalize:checkSkipped'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringContaining("did you mean 'aws-trending-now'?")]);
+  });
+
+  test('an optimization objective on a non-numeric Items field fails synth, naming the numeric fields', () => {
+    const stack = newStack();
+    const g = group(stack, { types: [DatasetType.INTERACTIONS, DatasetType.ITEMS], textualItems: true });
+    solution(stack, { datasetGroup: g, optimizationObjective: { itemAttribute: 'DESCRIPTION' } });
+    expect(synthErrors(stack)).toEqual([expect.stringContaining("Invalid optimizationObjective: itemAttribute 'DESCRIPTION' is a string field of the "
+      + "Items schema of dataset group 'TestStack/Group', and an objective is a numeric column (int, long, float, double). Use one of PRICE.")]);
   });
 
   test('an invalid or duplicate explicit name is refused', () => {

@@ -6,13 +6,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { IProject, Project } from './project';
+import { warnSkipped } from '../private/checks';
 import {
   Attributes, CONTRACT_VERSION, MAX_REKOGNITION_USER_TAGS, OWNER_TAG_KEY, RekognitionDatasetProperties, ResourceTypes, SOURCE_TAG_KEY, TagProperty,
 } from '../private/contract';
 import { grantHandler, HandlerGrant } from '../private/handler-access';
-import { firstManifestProblem, imageLocations } from '../private/manifest';
+import { firstManifestProblem, imageLocations, MAX_MANIFEST_BYTES } from '../private/manifest';
 import { PersonalizeProvider } from '../private/provider';
 import { parseDatasetArn, validateProjectName } from '../private/rekognition-validation';
+import { requireConstruct, requireOptionalConstruct, requireOptionalInstance } from '../private/runtime-types';
 import { claimSlot } from '../private/slots';
 import { tagProblems } from '../private/validation';
 
@@ -87,6 +89,27 @@ export interface ManifestObjectOptions {
   readonly imagePrefix?: string;
 }
 
+/**
+ * Options of a manifest file in the app.
+ */
+export interface ManifestFileOptions {
+  /**
+   * Use the manifest even if the synth check of its lines refuses it.
+   *
+   * **Warning:** the check follows the Custom Labels developer guide (the manifest formats,
+   * its validation rules, quotas and training errors): valid JSON lines, no blank line,
+   * labels and confidences as documented, bounding boxes inside the image and larger than
+   * 1 x 1 pixels, at most 50 per image, label names of at most 256 characters, every image
+   * in one bucket, and at least 2 labels in a classification dataset. Skip it only when you
+   * know Rekognition accepts the manifest (its 20% tolerance of invalid lines, for example);
+   * a manifest it refuses fails CreateDataset at deploy. What the check found is still
+   * printed at synth, as a warning with the id `cdk-personalize:checkSkipped`.
+   *
+   * @default false
+   */
+  readonly skipChecks?: boolean;
+}
+
 /** What a source gives the dataset's custom resource and its handler. */
 interface SourceBinding {
   readonly properties: Pick<RekognitionDatasetProperties, 'ManifestBucket' | 'ManifestKey' | 'ManifestVersion' | 'SourceDatasetArn'>;
@@ -110,6 +133,8 @@ export abstract class DatasetSource {
    * A manifest already in S3. Changing the bucket, key or version replaces the dataset.
    */
   public static fromManifestObject(bucket: s3.IBucket, key: string, options: ManifestObjectOptions = {}): DatasetSource {
+    requireConstruct('DatasetSource.fromManifestObject bucket', bucket, 'an S3 bucket (s3.IBucket: s3.Bucket or s3.Bucket.fromBucketName)', 'bucketName');
+    requireOptionalConstruct('imageBucket', options.imageBucket, 'an S3 bucket (s3.IBucket: s3.Bucket or s3.Bucket.fromBucketName)', 'bucketName');
     if (!Token.isUnresolved(key) && (key.length < 1 || key.length > 1024)) {
       throw new Error(`Invalid key: '${key}' (${key.length} characters). An S3 object key for a manifest must be 1-1024 characters.`);
     }
@@ -129,21 +154,33 @@ export abstract class DatasetSource {
    * A manifest file in the app, uploaded as an asset. Its content is checked at synth
    * time: JSON Lines, each an object with a `source-ref` that is an `s3://` URI and at
    * least one label attribute with its `-metadata` object, in image-level
-   * classification or bounding-box form. The first bad line is reported by number.
+   * classification or bounding-box form. The first bad line is reported by number, with
+   * the rule it breaks (the rules of the Custom Labels developer guide, see
+   * `ManifestFileOptions.skipChecks`).
    * The handler may read the images under the longest key prefix they share in each bucket.
    * A changed file is a new asset, so it replaces the dataset.
+   *
+   * @param path the manifest file
+   * @param options `skipChecks: true` uses the manifest even if the synth check refuses it (with a warning)
    */
-  public static fromManifestFile(path: string): DatasetSource {
+  public static fromManifestFile(path: string, options: ManifestFileOptions = {}): DatasetSource {
     let text: string;
     try {
+      const size = fs.statSync(path).size;
+      if (size > MAX_MANIFEST_BYTES) {
+        throw new Error(`Invalid manifest file '${path}': it is ${size} bytes; Custom Labels takes a manifest of at most 1 GB. Split the images over fewer lines.`);
+      }
       text = fs.readFileSync(path, 'utf8');
     } catch (error) {
+      if ((error as Error).message.startsWith('Invalid manifest file')) throw error;
       throw new Error(`Invalid manifest file '${path}': it cannot be read (${(error as Error).message}).`);
     }
     const problem = firstManifestProblem(text);
-    if (problem) throw new Error(`Invalid manifest file '${path}': line ${problem.line}: ${problem.message}.`);
+    const message = problem ? `Invalid manifest file '${path}': line ${problem.line}: ${problem.message}.` : undefined;
+    if (message && !options.skipChecks) throw new Error(message);
     const locations = imageLocations(text);
     return new ManifestSource((scope) => {
+      if (message) warnSkipped(scope, [message]);
       const asset = new s3assets.Asset(scope, 'Manifest', { path });
       return {
         bucket: asset.bucket,
@@ -159,6 +196,7 @@ export abstract class DatasetSource {
    * created). Changing the dataset copied replaces this one.
    */
   public static fromDataset(dataset: IDataset): DatasetSource {
+    requireConstruct('DatasetSource.fromDataset dataset', dataset, 'a Custom Labels IDataset (a rekognition.Dataset, or Dataset.fromDatasetArn)', 'datasetArn');
     return new CopySource(dataset);
   }
 
@@ -328,6 +366,8 @@ export class Dataset extends DatasetBase implements ITaggable {
   constructor(scope: Construct, id: string, props: DatasetProps) {
     super(scope, id);
     const { project, datasetType } = props;
+    requireConstruct('project', project, 'a Custom Labels IProject (a rekognition.Project, or Project.fromProjectName / fromProjectArn)', 'projectName');
+    requireOptionalInstance('source', props.source, DatasetSource, 'a DatasetSource (DatasetSource.fromManifestFile, fromManifestObject, fromDataset or empty)');
     validateProjectName('project', project.projectName);
     claimType(project, datasetType, this);
     this.project = project;

@@ -193,10 +193,13 @@ export function synthesizeModel(model: StackModel): SynthesizedStack {
   });
 }
 
-/** Where the explorer's generated CSV files are: one per dataset type and domain, the non-null fields and two rows. */
+/**
+ * Where the explorer's generated CSV files are: one per dataset type and domain, the non-null fields and two rows
+ * (1,000 for Interactions, the fewest records an Interactions import takes).
+ */
 const CSV_DIR = path.join(os.tmpdir(), 'cdk-personalize-explorer-csv');
 
-/** A CSV file with a header of the schema's required fields and two rows; written once, named by its content. */
+/** A CSV file with a header of the schema's required fields and its rows; written once, named by its content. */
 export function csvFor(type: DatasetType, domain: Domain | undefined): string {
   const definition = JSON.parse(SchemaDefinition.fromFields(fieldsFor(type, domain, []), { recordName: type }).json) as {
     fields: Array<{ name: string; type: unknown }>;
@@ -204,7 +207,8 @@ export function csvFor(type: DatasetType, domain: Domain | undefined): string {
   const fields = definition.fields.filter((f) => !Array.isArray(f.type));
   const value = (f: { name: string; type: unknown }, row: number) => (f.type === 'long' || f.type === 'int' ? String(1_700_000_000 + row)
     : f.type === 'float' ? `${row}.5` : f.name === 'EVENT_TYPE' ? 'click' : `${f.name.toLowerCase()}-${row}`);
-  const text = [fields.map((f) => f.name).join(','), ...[1, 2].map((row) => fields.map((f) => value(f, row)).join(','))].join('\n') + '\n';
+  const rows = Array.from({ length: type === DatasetType.INTERACTIONS ? 1000 : 2 }, (_, index) => index + 1);
+  const text = [fields.map((f) => f.name).join(','), ...rows.map((row) => fields.map((f) => value(f, row)).join(','))].join('\n') + '\n';
   const file = path.join(CSV_DIR, `${createHash('sha256').update(text).digest('hex').slice(0, 16)}.csv`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(CSV_DIR, { recursive: true });

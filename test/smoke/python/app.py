@@ -118,5 +118,22 @@ def invalid_name_is_rejected_with_the_property_named():
 
 check("an invalid name fails in Python with the library's message", invalid_name_is_rejected_with_the_property_named)
 
+
+def schema_definition_given_as_schema_is_rejected():
+    scratch = cdk.Stack(cdk.App(), "Scratch")
+    scratch_group = personalize.DatasetGroup(scratch, "Group")
+    definition = personalize.SchemaDefinition.from_fields([
+        personalize.SchemaField.string_field("USER_ID"), personalize.SchemaField.int_field("AGE")])
+    try:
+        # A SchemaDefinition where a Schema belongs: Python without a type checker passes it on.
+        scratch_group.add_dataset("Users", dataset_type=personalize.DatasetType.USERS, schema=definition)
+    except Exception as error:
+        assert "Invalid schema" in str(error) and "Expected ISchema" in str(error), str(error)
+        return
+    raise AssertionError("a SchemaDefinition given as schema was accepted")
+
+
+check("a SchemaDefinition given as schema fails in Python, naming the prop and the expected type", schema_definition_given_as_schema_is_rejected)
+
 app.synth()
 print(f"python smoke: {len(checks)} checks passed")
