@@ -25,7 +25,7 @@ import { Clock } from './clock';
 import { log } from './log';
 import { Condition, KindContext, Observation, Operation, ResourceKind } from './resource-kind';
 import {
-  describeError, isErrorNamed, isThrottling, OutOfInvocationTime, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries,
+  describeError, isErrorNamed, isThrottling, OutOfInvocationTime, RetriesExhausted, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries,
 } from './retry';
 import { Attributes } from '../src/private/contract';
 
@@ -537,6 +537,11 @@ class ResourceDriver {
       if (attributes && handoff.orphan && this.orphanCleaner && !await this.orphanCleaner.deleteOrphan(handoff)) return undefined;
       return attributes;
     } catch (error) {
+      if (handoff.operation === 'delete' && !this.ownershipProven && this.kind.ownerTagGatesIam && deniedByIam(error)) {
+        // IAM lets this stack read what it did not name only under its own owner tag: the resource is someone else's.
+        log('warn', 'not deleting: IAM denies this stack reading it, so its owner tag names no resource of this stack', { logicalId: this.logicalId, arn });
+        return {};
+      }
       // A Delete or update call cut short by the invocation's deadline is inconclusive too: the next invocation goes on.
       if (!(error instanceof InconclusiveLook) && !(error instanceof OutOfInvocationTime)) throw error;
       this.lastThrottle = (error as Error).message;
@@ -604,7 +609,16 @@ class ResourceDriver {
   /** One step of deleting what a cancelled replacement made; true once nothing of it is left. */
   public async deleteOrphan(handoff: Handoff): Promise<boolean> {
     const orphan = handoff.orphan!;
-    const observation = await this.kind.observe(this.pollContext, orphan, 'delete');
+    let observation: Observation | undefined;
+    try {
+      observation = await this.kind.observe(this.pollContext, orphan, 'delete');
+    } catch (error) {
+      if (!deniedByIam(error)) throw error;
+      // The template this rollback restores does not name the replacement: IAM lets the handler see it only under this
+      // stack's owner tag (or generated name, for kinds IAM sees no tags of), which a replacement never made lacks.
+      log('warn', 'not looking for a cancelled replacement IAM denies reading: if it exists, delete it by hand', { logicalId: this.logicalId, orphan });
+      return true;
+    }
     const asDelete: Handoff = { operation: 'delete', startedAt: handoff.startedAt, settled: false, cancelledCreate: true };
     return (await this.deleteStep(orphan, asDelete, observation)) !== undefined;
   }
@@ -662,6 +676,11 @@ function parseLeniently(kind: ResourceKind<any>, properties: Record<string, unkn
 /** `STACK/LOGICALID`, kept within the 256 characters a tag value allows. */
 export function ownerTagValue(stackName: string, logicalId: string): string {
   return `${stackName}/${logicalId}`.slice(0, 256);
+}
+
+/** AccessDenied, answered at once or after the retries IAM propagation gets. */
+function deniedByIam(error: unknown): boolean {
+  return isErrorNamed(error, 'AccessDeniedException') || (error instanceof RetriesExhausted && isErrorNamed(error.lastError, 'AccessDeniedException'));
 }
 
 function capitalize(text: string): string {

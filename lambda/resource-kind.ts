@@ -94,6 +94,12 @@ export interface ResourceKind<P> {
   readonly firstPollDelayMs?: number;
   /** For kinds with `outcome`: what to do when the long wait gives up on the work, in the reason it gives CloudFormation. */
   readonly longWorkAdvice?: string;
+  /**
+   * IAM lets the handler read a resource of this kind that the template does not name only when its
+   * owner tag names this stack (ADR 0013): a look IAM denies during a delete proves the resource is
+   * not this stack's. False for kinds IAM cannot see tags of (schemas, metric attributions).
+   */
+  readonly ownerTagGatesIam?: boolean;
 
   /**
    * Decodes the custom resource properties (all strings), accepting older contract

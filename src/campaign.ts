@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { refuseOrWarn } from './private/checks';
 import { Attributes, CampaignProperties, CONTRACT_VERSION, ResourceTypes, TagProperty } from './private/contract';
 import { personalizeArnPattern, versionArns } from './private/grant-patterns';
-import { grantHandler } from './private/handler-access';
+import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { requireOptionalConstruct } from './private/runtime-types';
@@ -175,14 +175,11 @@ export interface ICampaign extends IResource {
   grantGetActionRecommendations(grantee: iam.IGrantable): iam.Grant;
 }
 
+/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
 const HANDLER_ACTIONS = [
   'personalize:CreateCampaign',
   'personalize:DescribeCampaign',
   'personalize:UpdateCampaign',
-  'personalize:DeleteCampaign',
-  'personalize:TagResource',
-  'personalize:UntagResource',
-  'personalize:ListTagsForResource',
 ];
 
 const USER_PERSONALIZATION = ['aws-user-personalization', 'aws-user-personalization-v2'];
@@ -331,6 +328,7 @@ export class Campaign extends CampaignBase implements ITaggable {
     });
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'campaign', name)] },
+      ...ownedResourcesGrants(this, 'personalize'),
       // The reference authorizes CreateCampaign on the campaign and on the solution deployed, whose ARN format covers the
       // solution and its versions (solution/NAME/ID); the grant covers both, whichever Personalize checks.
       { actions: ['personalize:CreateCampaign'], resources: deployedSolutionArns(solution, solutionVersion) },

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { Dataset, DatasetOptions } from './dataset';
 import { Attributes, CONTRACT_VERSION, DatasetGroupProperties, ResourceTypes, TagProperty } from './private/contract';
 import { datasetGroupArnPattern } from './private/grant-patterns';
-import { grantHandler, HandlerGrant } from './private/handler-access';
+import { grantHandler, HandlerGrant, ownedResourcesGrants } from './private/handler-access';
 import { describeValue } from './private/messages';
 import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -91,17 +91,10 @@ export interface DatasetGroupAttributes {
 }
 
 const READ_ACTIONS = ['personalize:DescribeDatasetGroup', 'personalize:ListTagsForResource'];
+/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
 const HANDLER_ACTIONS = [
   'personalize:CreateDatasetGroup',
   'personalize:DescribeDatasetGroup',
-  'personalize:DeleteDatasetGroup',
-  'personalize:TagResource',
-  'personalize:UntagResource',
-  'personalize:ListTagsForResource',
-];
-const CHILD_LIST_ACTIONS = [
-  'personalize:ListDatasets', 'personalize:ListSolutions', 'personalize:ListSolutionVersions', 'personalize:ListCampaigns',
-  'personalize:ListRecommenders', 'personalize:ListEventTrackers', 'personalize:ListFilters', 'personalize:ListMetricAttributions',
 ];
 /**
  * What emptyOnDelete deletes. A dataset's ARN names its group, so the grant names the group's
@@ -341,8 +334,8 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
 
     const grants: HandlerGrant[] = [
       { actions: HANDLER_ACTIONS, resources: [datasetGroupArnPattern(this, this._physicalName)] },
-      // Listing what blocks a delete; these List actions take no resource-level permissions.
-      { actions: CHILD_LIST_ACTIONS, resources: ['*'] },
+      // Including the List actions that find what blocks a delete.
+      ...ownedResourcesGrants(this, 'personalize'),
     ];
     if (props.emptyOnDelete) {
       // Tags tell what this stack manages, which the deletes of its datasets and solutions leave alone.

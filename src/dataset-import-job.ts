@@ -18,7 +18,7 @@ import { csvProblems } from './private/csv-check';
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
 import { whenAppDeclared } from './private/group-members';
-import { grantHandler } from './private/handler-access';
+import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { longWorkResult } from './private/long-work-result';
 import { addNagSuppressions, flattenForNag } from './private/nag';
 import { physicalName } from './private/names';
@@ -272,12 +272,10 @@ export interface IDatasetImportJob extends IResource {
   readonly datasetImportJobArn: string;
 }
 
+/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
 const HANDLER_ACTIONS = [
   'personalize:CreateDatasetImportJob',
   'personalize:DescribeDatasetImportJob',
-  'personalize:ListTagsForResource',
-  'personalize:TagResource',
-  'personalize:UntagResource',
 ];
 
 /**
@@ -403,11 +401,18 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
 
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'dataset-import-job', name)] },
+      ...ownedResourcesGrants(this, 'personalize'),
       { actions: ['personalize:CreateDatasetImportJob', 'personalize:DescribeDataset'], resources: [datasetGrantArn(this, dataset)] },
       { actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPAL } } },
       ...(source.asset ? [
         { actions: ['s3:GetObject'], resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: source.asset.s3BucketName, resourceName: source.asset.s3ObjectKey })] },
-        { actions: ['s3:PutObject', 's3:DeleteObject'], resources: [source.bucket.arnForObjects(keyOrPrefix)] },
+        { actions: ['s3:PutObject'], resources: [source.bucket.arnForObjects(keyOrPrefix)] },
+        // The copies of earlier jobs too: a replaced job's copy is removed after the grants name only the new one.
+        {
+          actions: ['s3:DeleteObject'],
+          resources: [source.bucket.arnForObjects('imports/*')],
+          wildcardReason: 'The import copies in the construct\'s own bucket: a replaced job\'s copy is removed once the grants name only the new one.',
+        },
       ] : []),
     ]);
 

@@ -5,11 +5,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DatasetGroup, Domain, IDatasetGroup } from './dataset-group';
 import { datasetFieldProblems, requiredFieldsSummary } from './private/avro';
-import { BLOCKER_LIST_ACTIONS, groupEmptyOnDelete } from './private/blocked-deletes';
+import { groupEmptyOnDelete } from './private/blocked-deletes';
 import { Attributes, CONTRACT_VERSION, DatasetProperties, ResourceTypes, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { datasetGroupArnPattern, schemaArnPattern } from './private/grant-patterns';
-import { grantHandler } from './private/handler-access';
+import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { article, describeValue } from './private/messages';
 import { PhysicalName, physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -142,14 +142,11 @@ export interface DatasetProps extends DatasetOptions {
 }
 
 const READ_ACTIONS = ['personalize:DescribeDataset', 'personalize:ListTagsForResource'];
+/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
 const HANDLER_ACTIONS = [
   'personalize:CreateDataset',
   'personalize:DescribeDataset',
   'personalize:UpdateDataset',
-  'personalize:DeleteDataset',
-  'personalize:TagResource',
-  'personalize:UntagResource',
-  'personalize:ListTagsForResource',
 ];
 
 abstract class DatasetBase extends Resource implements IDataset {
@@ -289,12 +286,11 @@ export class Dataset extends DatasetBase implements ITaggable {
     });
     grantHandler(provider, this.resource, [
       { actions: HANDLER_ACTIONS, resources: [ownArn] },
+      ...ownedResourcesGrants(this, 'personalize'),
       { actions: ['personalize:CreateDataset'], resources: [ownGroup ? datasetGroupArnPattern(ownGroup, ownGroup._physicalName) : group.datasetGroupArn] },
       // CreateDataset and UpdateDataset authorize the dataset (and the group), not the schema they name; the
       // handler reads the schemas to check that an update keeps every field.
       { actions: ['personalize:DescribeSchema'], resources: [schema instanceof Schema ? schemaArnPattern(schema, schema._physicalName) : schema.schemaArn] },
-      // A refused delete lists what blocks it.
-      { actions: BLOCKER_LIST_ACTIONS, resources: ['*'] },
     ]);
 
     this.datasetArn = this.resource.getAttString(Attributes.ARN);

@@ -8,7 +8,7 @@ import { DatasetType } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { Attributes, CONTRACT_VERSION, EventTrackerProperties, ResourceTypes, TagProperty } from './private/contract';
 import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler, ownedByStack } from './private/handler-access';
+import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { requireConstruct } from './private/runtime-types';
@@ -91,8 +91,6 @@ export interface EventTrackerProps {
 
 /** Reading any tracker is how the handler proves which one is its own (ADR 0005). */
 const HANDLER_TRACKER_READ_ACTIONS = ['personalize:DescribeEventTracker', 'personalize:ListTagsForResource'];
-/** Changing a tracker is allowed only on those that carry this stack's owner tag (ADR 0013). */
-const HANDLER_TRACKER_WRITE_ACTIONS = ['personalize:DeleteEventTracker', 'personalize:TagResource', 'personalize:UntagResource'];
 
 abstract class EventTrackerBase extends Resource implements IEventTracker {
   public abstract readonly eventTrackerArn: string;
@@ -192,12 +190,12 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
 
-    // The service picks the tracker's ID, so the grants name the account's trackers. IAM itself confines
-    // changes to the trackers that carry this stack's owner tag, whatever the code does (ADR 0013).
+    // The service picks the tracker's ID, so the grants name the account's trackers for reading. Changes come from
+    // the owned-resources grant: IAM confines them to trackers that carry this stack's owner tag (ADR 0013).
     const trackers = eventTrackerArnPattern(this);
     grantHandler(provider, resource, [
       { actions: HANDLER_TRACKER_READ_ACTIONS, resources: [trackers] },
-      { actions: HANDLER_TRACKER_WRITE_ACTIONS, resources: [trackers], conditions: ownedByStack() },
+      ...ownedResourcesGrants(this, 'personalize'),
       // The reference authorizes CreateEventTracker on the group and on the new tracker.
       { actions: ['personalize:CreateEventTracker'], resources: [memberCreationArn(group), trackers] },
       // Finding a tracker by name when its ARN is not known yet (a lost Create response, a cancelled Create).

@@ -13,7 +13,7 @@ import { recordOf } from './private/definition-checks';
 import { describeFilterProblem, firstFilterProblem, parseFilterExpression } from './private/filter-expression';
 import { personalizeArnPattern } from './private/grant-patterns';
 import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler } from './private/handler-access';
+import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { requireConstruct, requireInstance } from './private/runtime-types';
@@ -87,13 +87,10 @@ export interface FilterProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
 const HANDLER_ACTIONS = [
   'personalize:CreateFilter',
   'personalize:DescribeFilter',
-  'personalize:DeleteFilter',
-  'personalize:TagResource',
-  'personalize:UntagResource',
-  'personalize:ListTagsForResource',
 ];
 
 abstract class FilterBase extends Resource implements IFilter {
@@ -192,6 +189,7 @@ export class Filter extends FilterBase implements ITaggable {
     });
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'filter', name)] },
+      ...ownedResourcesGrants(this, 'personalize'),
       { actions: ['personalize:CreateFilter'], resources: [memberCreationArn(group)] },
     ]);
 

@@ -10,7 +10,7 @@ import { Attributes, CONTRACT_VERSION, MetricAttributionProperties, ResourceType
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
 import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler } from './private/handler-access';
+import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { addNagSuppressions, flattenForNag } from './private/nag';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -233,6 +233,7 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
     resource.node.addDependency(this.role);
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'metric-attribution', name)] },
+      ...ownedResourcesGrants(this, 'personalize'),
       { actions: ['personalize:CreateMetricAttribution'], resources: [memberCreationArn(group)] },
       // What an update compares against: ListMetricAttributionMetrics takes no resource-level permission (only "*" grants it).
       { actions: ['personalize:ListMetricAttributionMetrics'], resources: ['*'] },

@@ -11,7 +11,7 @@ import { Attributes, CONTRACT_VERSION, RecommenderProperties, ResourceTypes, Tag
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
 import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler } from './private/handler-access';
+import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { requireConstruct, requireInstance } from './private/runtime-types';
@@ -219,16 +219,12 @@ export interface IRecommender extends IResource {
   grantGetRecommendations(grantee: iam.IGrantable): iam.Grant;
 }
 
+/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
 const HANDLER_ACTIONS = [
   'personalize:CreateRecommender',
   'personalize:DescribeRecommender',
   'personalize:UpdateRecommender',
   'personalize:StartRecommender',
-  'personalize:StopRecommender',
-  'personalize:DeleteRecommender',
-  'personalize:TagResource',
-  'personalize:UntagResource',
-  'personalize:ListTagsForResource',
 ];
 const EXCLUDABLE = [DatasetType.INTERACTIONS, DatasetType.ITEMS, DatasetType.USERS];
 const COLUMN_PATTERN = /^[A-Za-z_][A-Za-z\d_]*$/;
@@ -343,6 +339,7 @@ export class Recommender extends RecommenderBase implements ITaggable {
     });
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'recommender', name)] },
+      ...ownedResourcesGrants(this, 'personalize'),
       { actions: ['personalize:CreateRecommender'], resources: [memberCreationArn(group)] },
     ]);
 

@@ -7,7 +7,7 @@ import { AVRO_NAME_PATTERN } from './private/avro';
 import { Attributes, CONTRACT_VERSION, ResourceTypes, SchemaProperties } from './private/contract';
 import { validateDefinition } from './private/definition-checks';
 import { schemaArnPattern } from './private/grant-patterns';
-import { grantHandler } from './private/handler-access';
+import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { requireInstance } from './private/runtime-types';
@@ -429,17 +429,9 @@ export class Schema extends SchemaBase {
 
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [schemaArnPattern(this, this._physicalName)] },
-      // A refused delete looks for the datasets, in any group, that use the schema.
-      { actions: ['personalize:ListDatasets'], resources: ['*'] },
-      {
-        actions: ['personalize:DescribeDataset'],
-        // Datasets are dataset/GROUP/TYPE.
-        resources: [Stack.of(this).formatArn({
-          service: 'personalize', resource: 'dataset', resourceName: '*/*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        })],
-        wildcardReason: 'DeleteSchema is refused while any dataset, of any group, uses the schema. To name those datasets when it is '
-          + 'refused, the handler reads DescribeDataset (read only; the only call that shows a dataset\'s schema) on the account\'s datasets.',
-      },
+      // Including what a refused delete reads to name the datasets, in any group, that use the schema
+      // (ListDatasets, and DescribeDataset: the only call that shows a dataset's schema).
+      ...ownedResourcesGrants(this, 'personalize'),
     ]);
 
     this.schemaArn = resource.getAttString(Attributes.ARN);

@@ -9,7 +9,7 @@ import { DatasetImportJob } from './dataset-import-job';
 import { Attributes, CONTRACT_VERSION, ResourceTypes, SolutionVersionProperties, TagProperty } from './private/contract';
 import { versionArns } from './private/grant-patterns';
 import { whenAppDeclared } from './private/group-members';
-import { grantHandler } from './private/handler-access';
+import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { longWorkResult } from './private/long-work-result';
 import { describeValue } from './private/messages';
 import { physicalName } from './private/names';
@@ -89,13 +89,10 @@ export interface SolutionVersionProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
 const HANDLER_ACTIONS = [
   'personalize:CreateSolutionVersion',
   'personalize:DescribeSolutionVersion',
-  'personalize:StopSolutionVersionCreation',
-  'personalize:TagResource',
-  'personalize:UntagResource',
-  'personalize:ListTagsForResource',
 ];
 
 /**
@@ -190,6 +187,7 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
     });
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [...solutionGrant, ownSolution ? solutionArnGrant(ownSolution) : solution.solutionArn] },
+      ...ownedResourcesGrants(this, 'personalize'),
       // Finding a version by name: ListSolutionVersions takes no resource-level permission (only "*" grants it).
       { actions: ['personalize:ListSolutionVersions'], resources: ['*'] },
     ]);

@@ -5,13 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { Dataset, DatasetType } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
-import { BLOCKER_LIST_ACTIONS, groupEmptyOnDelete } from './private/blocked-deletes';
+import { groupEmptyOnDelete } from './private/blocked-deletes';
 import { problemsUnlessSkipped, refuseOrWarn } from './private/checks';
 import { Attributes, CONTRACT_VERSION, ResourceTypes, SolutionProperties, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern, versionArns } from './private/grant-patterns';
 import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler } from './private/handler-access';
+import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { PhysicalName, physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
 import { requireConstruct, requireInstance } from './private/runtime-types';
@@ -487,14 +487,11 @@ export interface SolutionProps {
   readonly skipChecks?: boolean;
 }
 
+/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
 const HANDLER_ACTIONS = [
   'personalize:CreateSolution',
   'personalize:DescribeSolution',
   'personalize:UpdateSolution',
-  'personalize:DeleteSolution',
-  'personalize:TagResource',
-  'personalize:UntagResource',
-  'personalize:ListTagsForResource',
 ];
 
 abstract class SolutionBase extends Resource implements ISolution {
@@ -611,14 +608,11 @@ export class Solution extends SolutionBase implements ITaggable {
     });
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'solution', this._physicalName)] },
+      ...ownedResourcesGrants(this, 'personalize'),
       // A delete stops the solution's training still under way. Versions are `solution/NAME/ID`: a generated
       // name's pattern (`STACKTOKEN_*`) covers them, an explicit name needs its own.
       { actions: ['personalize:StopSolutionVersionCreation'], resources: versionArns(this, this._physicalName) },
       { actions: ['personalize:CreateSolution'], resources: [memberCreationArn(group)] },
-      // A refused delete lists the campaigns that block it.
-      { actions: BLOCKER_LIST_ACTIONS, resources: ['*'] },
-      // Which versions a delete stops: ListSolutionVersions takes no resource-level permission (only "*" grants it).
-      { actions: ['personalize:ListSolutionVersions'], resources: ['*'] },
     ]);
 
     this.solutionArn = resource.getAttString(Attributes.ARN);

@@ -2,7 +2,7 @@ import { App, CfnResource, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Campaign, CampaignProps } from '../src';
-import { statementFor } from './support/handler-grants';
+import { coversAction, grantedOn, ownedGrant, statementFor } from './support/handler-grants';
 import { FakeSolution, FakeSolutionVersion, fakeVersion, RECIPES } from './support/solution-fakes';
 
 const ACCOUNT = '123456789012';
@@ -86,24 +86,25 @@ describe('Campaign', () => {
     expect(name('shop', 'aaaa1111')).not.toBe(name('books', 'aaaa1111'));
   });
 
-  test('the handler may manage campaigns of the stack\'s generated names only, and CreateCampaign needs nothing else', () => {
+  test('the handler may create, describe and update campaigns of the stack\'s generated names, and tag and delete only those it made', () => {
     const stack = newStack();
     campaign(stack);
 
     const template = Template.fromStack(stack);
-    const statement = statementFor(template, [
-      'personalize:CreateCampaign', 'personalize:DeleteCampaign', 'personalize:DescribeCampaign', 'personalize:ListTagsForResource',
-      'personalize:TagResource', 'personalize:UntagResource', 'personalize:UpdateCampaign',
-    ]);
+    const statement = statementFor(template, ['personalize:CreateCampaign', 'personalize:DescribeCampaign', 'personalize:UpdateCampaign']);
     expect(statement.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:campaign/TestStack_*`]] });
+    const owned = ownedGrant(template, 'personalize');
+    for (const action of ['personalize:DeleteCampaign', 'personalize:TagResource', 'personalize:UntagResource']) {
+      expect(coversAction(owned, action)).toBe(true);
+    }
+    expect(() => grantedOn(template, 'personalize:DeleteCampaign')).toThrow(/no handler grant/);
   });
 
   test('an explicit name is granted by its exact ARN', () => {
     const stack = newStack();
     campaign(stack, { campaignName: 'shop-campaign' });
     expect(statementFor(Template.fromStack(stack), [
-      'personalize:CreateCampaign', 'personalize:DeleteCampaign', 'personalize:DescribeCampaign', 'personalize:ListTagsForResource',
-      'personalize:TagResource', 'personalize:UntagResource', 'personalize:UpdateCampaign',
+      'personalize:CreateCampaign', 'personalize:DescribeCampaign', 'personalize:UpdateCampaign',
     ]).Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:campaign/shop-campaign`]] });
   });
 

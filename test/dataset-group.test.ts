@@ -10,21 +10,42 @@ import { resolvedLength } from '../src/private/handler-access';
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/;
-const HANDLER_ACTIONS = [
-  'personalize:CreateDatasetGroup',
-  'personalize:DeleteDatasetGroup',
-  'personalize:DescribeDatasetGroup',
-  'personalize:ListTagsForResource',
-  'personalize:TagResource',
-  'personalize:UntagResource',
-];
-/** The List actions the handler reads a blocked delete's children with; they take no resource-level permissions. */
-const CHILD_LIST = {
+/** What the handler does to a group by name; the rest comes from the grants on what the stack made (OWNED). */
+const HANDLER_ACTIONS = ['personalize:CreateDatasetGroup', 'personalize:DescribeDatasetGroup'];
+const personalizeArn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:${resource}`]] });
+/** The List actions every delete reads (a group's children, a child's blockers); they take no resource-level permissions. */
+const DELETE_LIST = {
   Effect: 'Allow',
-  Action: ['personalize:ListCampaigns', 'personalize:ListDatasets', 'personalize:ListEventTrackers', 'personalize:ListFilters',
-    'personalize:ListMetricAttributions', 'personalize:ListRecommenders', 'personalize:ListSolutionVersions', 'personalize:ListSolutions'],
+  Action: ['personalize:ListCampaigns', 'personalize:ListDatasetImportJobs', 'personalize:ListDatasets', 'personalize:ListEventTrackers',
+    'personalize:ListFilters', 'personalize:ListMetricAttributionMetrics', 'personalize:ListMetricAttributions', 'personalize:ListRecommenders',
+    'personalize:ListSolutionVersions', 'personalize:ListSolutions'],
   Resource: '*',
 };
+/**
+ * Tags, stops and deletes of whatever the stack made, under its owner tag; reads of any resource, which is how the
+ * handler proves one gone or its own; the List actions of deletes; the copies of generated-name import jobs; and
+ * schemas and attributions, whose tags IAM cannot see.
+ */
+const OWNED = [
+  {
+    Effect: 'Allow',
+    Action: ['personalize:Delete*', 'personalize:Stop*', 'personalize:TagResource', 'personalize:UntagResource'],
+    Condition: { StringLike: { 'aws:ResourceTag/cdk-personalize:owner': { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '/*']] } } },
+    Resource: personalizeArn('*'),
+  },
+  { Effect: 'Allow', Action: ['personalize:Describe*', 'personalize:ListTagsForResource'], Resource: personalizeArn('*') },
+  DELETE_LIST,
+  {
+    Effect: 'Allow',
+    Action: 's3:DeleteObject',
+    Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::*/imports/TestStack_*']] },
+  },
+  {
+    Effect: 'Allow',
+    Action: ['personalize:DeleteMetricAttribution', 'personalize:DeleteSchema', 'personalize:DescribeMetricAttribution', 'personalize:DescribeSchema'],
+    Resource: [personalizeArn('metric-attribution/*'), personalizeArn('schema/*')],
+  },
+];
 const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'];
 
 function newStack(app = new App()): Stack {
@@ -187,13 +208,13 @@ describe('provider', () => {
 });
 
 describe('handler permissions', () => {
-  test('the handler gets exactly the six dataset group actions, on the group\'s own ARN only', () => {
+  test('the handler gets CreateDatasetGroup and DescribeDatasetGroup on the group\'s own ARN only, and the rest on what the stack made', () => {
     const stack = newStack();
     new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail-recs' });
     const template = Template.fromStack(stack);
 
     const { statements } = handlerAccessPolicy(template);
-    expect(statements).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('retail-recs') }, CHILD_LIST]);
+    expect(statements).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('retail-recs') }, ...OWNED]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyName: Match.stringLikeRegexp('^CdkPersonalizeProviderPersonalizeAccess'),
       Roles: [{ Ref: Match.stringLikeRegexp('^CdkPersonalizeProviderHandlerRole') }],
@@ -207,7 +228,7 @@ describe('handler permissions', () => {
 
     expect(handlerAccessPolicy(Template.fromStack(stack)).statements).toEqual([
       { Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: [ownArn('first'), ownArn('second')] },
-      CHILD_LIST,
+      ...OWNED,
     ]);
   });
 
@@ -231,7 +252,7 @@ describe('handler permissions', () => {
     };
 
     expect(grantsFor(50)).toEqual(grantsFor(1));
-    expect(grantsFor(50)).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('TestStack_*') }, CHILD_LIST]);
+    expect(grantsFor(50)).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('TestStack_*') }, ...OWNED]);
   });
 
   test('the stack pattern does not match generated names of a stack whose name extends this one\'s', () => {
@@ -260,7 +281,7 @@ describe('handler permissions', () => {
     expect(personalizeStatements.length).toBeGreaterThan(0);
     for (const statement of personalizeStatements) {
       expect(actionsOf(statement)).not.toContain('personalize:*');
-      if (JSON.stringify(statement.Resource) === '"*"') expect(statement).toEqual(CHILD_LIST);
+      if (JSON.stringify(statement.Resource) === '"*"') expect(statement).toEqual(DELETE_LIST);
       else expect(statement.Resource).not.toEqual(expect.arrayContaining(['*']));
     }
   });

@@ -387,10 +387,8 @@ describe('generated names', () => {
 
 describe('handler permissions', () => {
   const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:${resource}`]] });
-  const DATASET_ACTIONS = [
-    'personalize:CreateDataset', 'personalize:DescribeDataset', 'personalize:UpdateDataset', 'personalize:DeleteDataset',
-    'personalize:TagResource', 'personalize:UntagResource', 'personalize:ListTagsForResource',
-  ];
+  /** By name; deleting and tagging a dataset the stack made come from the grant on its owner tag. */
+  const DATASET_ACTIONS = ['personalize:CreateDataset', 'personalize:DescribeDataset', 'personalize:UpdateDataset'];
 
   test('the handler gets the dataset actions on dataset/GROUP/TYPE, CreateDataset on the group, and DescribeSchema on the schema only', () => {
     const stack = newStack();
@@ -410,11 +408,12 @@ describe('handler permissions', () => {
     const stack = newStack();
     datasetIn(stack, DatasetType.ITEMS);
 
-    expect(statementFor(Template.fromStack(stack), [
-      'personalize:ListFilters', 'personalize:ListEventTrackers', 'personalize:ListMetricAttributions', 'personalize:ListMetricAttributionMetrics',
-      'personalize:ListDatasetImportJobs', 'personalize:ListRecommenders', 'personalize:ListSolutions', 'personalize:ListSolutionVersions',
-      'personalize:ListCampaigns',
-    ]).Resource).toBe('*');
+    const template = Template.fromStack(stack);
+    for (const action of ['personalize:ListFilters', 'personalize:ListEventTrackers', 'personalize:ListMetricAttributions',
+      'personalize:ListMetricAttributionMetrics', 'personalize:ListDatasetImportJobs', 'personalize:ListRecommenders',
+      'personalize:ListSolutions', 'personalize:ListSolutionVersions', 'personalize:ListCampaigns']) {
+      expect(grantedOn(template, action)).toEqual(['*']);
+    }
   });
 
   test('grants never refer to another custom resource\'s attributes, which would make a dependency cycle', () => {

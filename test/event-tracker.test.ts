@@ -2,6 +2,7 @@ import { App, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DatasetGroup, DatasetType, EventTracker, Schema, SchemaDefinition, SchemaField } from '../src';
+import { coversAction, ownedGrant } from './support/handler-grants';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -148,7 +149,9 @@ describe('EventTracker', () => {
       .filter((s: any) => [s.Action].flat().includes(action))
       .map((s: any) => stack.resolve(s.Resource));
     expect(JSON.stringify(resourceOf('personalize:CreateEventTracker'))).toContain(':dataset-group/shop');
-    expect(JSON.stringify(resourceOf('personalize:DeleteEventTracker'))).toContain(`:personalize:${REGION}:${ACCOUNT}:event-tracker/*`);
+    expect(JSON.stringify(resourceOf('personalize:DescribeEventTracker'))).toContain(`:personalize:${REGION}:${ACCOUNT}:event-tracker/*`);
+    // Deleting and tagging come from the grant on what the stack made: only trackers with this stack's owner tag.
+    expect(coversAction(ownedGrant(Template.fromStack(stack), 'personalize'), 'personalize:DeleteEventTracker')).toBe(true);
     expect(resourceOf('personalize:ListEventTrackers').flat()).toContain('*');
   });
 

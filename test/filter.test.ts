@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   DatasetGroup, DatasetType, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue, Schema, SchemaDefinition, SchemaField,
 } from '../src';
+import { coversAction, grantedOn, ownedGrant } from './support/handler-grants';
 import { firstFilterProblem } from '../src/private/filter-expression';
 
 const ACCOUNT = '123456789012';
@@ -256,13 +257,13 @@ describe('Filter', () => {
     expect(filterProperties(stack).Tags).toEqual([{ Key: 'team', Value: 'recs' }]);
   });
 
-  test('grants the handler the filter actions by the stack\'s generated-name pattern and CreateFilter on the group', () => {
+  test('grants the handler the filter actions by the stack\'s generated-name pattern, CreateFilter on the group, and deletes of its own filters', () => {
     const stack = newStack();
     new Filter(stack, 'Genre', { datasetGroup: retail(stack), expression: genre });
 
-    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    const deleteFilter = statements.find((s: any) => [s.Action].flat().includes('personalize:DeleteFilter'));
-    expect(JSON.stringify(deleteFilter.Resource)).toContain(`:personalize:${REGION}:${ACCOUNT}:filter/TestStack_*`);
+    const template = Template.fromStack(stack);
+    expect(JSON.stringify(grantedOn(template, 'personalize:DescribeFilter'))).toContain(`:personalize:${REGION}:${ACCOUNT}:filter/TestStack_*`);
+    expect(JSON.stringify(grantedOn(template, 'personalize:CreateFilter'))).toContain(':dataset-group/retail');
+    expect(coversAction(ownedGrant(template, 'personalize'), 'personalize:DeleteFilter')).toBe(true);
   });
 });

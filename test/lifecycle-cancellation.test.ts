@@ -6,16 +6,18 @@
  * invocations, blocked deletes and emptyOnDelete. Every in-flight state here is
  * made to happen with holds and gates, never hoped for from real time.
  */
-import { CreateDatasetCommand, CreateEventTrackerCommand, CreateSchemaCommand, CreateSolutionCommand, CreateSolutionVersionCommand, DeleteEventTrackerCommand } from '@aws-sdk/client-personalize';
+import { CreateDatasetCommand, CreateDatasetGroupCommand, CreateEventTrackerCommand, CreateSchemaCommand, CreateSolutionCommand, CreateSolutionVersionCommand, DeleteEventTrackerCommand } from '@aws-sdk/client-personalize';
 import { DatasetGroup, DatasetType, Schema, SchemaDefinition, SchemaField } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
 import { LocalCloudFormation } from './harness/cloudformation';
 import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
+import { FUNCTION_KEYS } from './harness/iam';
 import { CfnRequest, CfnResponse, ProviderFramework } from './harness/provider-framework';
 import { SimClock } from './harness/sim-clock';
 import { arnOf, dataModelStack, groupStack, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 import { TemplateJson } from './harness/template';
 import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY } from './harness/timing';
+import { OWNER_TAG_KEY } from '../src/private/contract';
 
 jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
@@ -232,15 +234,19 @@ describe('ownership', () => {
   test.concurrent('a Delete whose physical ID names a group this stack resource does not own deletes nothing and succeeds', () => withEnvironment({}, async (env) => {
     const stack = groupStack({ Group: { datasetGroupName: 'ours' } });
     await expectStatus(env.deploy(stack.template), 'CREATE_COMPLETE');
-    const other = groupStack({ Group: { datasetGroupName: 'theirs' } });
-    const otherEnvIdentity = { ...env.cloudformation.identity, stackName: 'Other', stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Other/1` };
-    await expectStatus(new LocalCloudFormation(env.framework, otherEnvIdentity, env.clock).deploy(other.template), 'CREATE_COMPLETE');
+    // Another stack's group, as its own handler (with its own role) made it: tagged as that stack's.
+    await env.client().send(new CreateDatasetGroupCommand({ name: 'theirs', tags: [{ tagKey: OWNER_TAG_KEY, tagValue: 'Other/Group' }] }));
 
     const response = await deliverTamperedDelete(env, stack.logicalIds.Group, { Name: 'ours' }, arnOf('dataset-group/theirs'));
 
     expect(response.Status).toBe('SUCCESS');
     expect(env.service.resources().map((r) => r.arn).sort()).toEqual([arnOf('dataset-group/ours'), arnOf('dataset-group/theirs')].sort());
     expect(answersTo(env, 'DeleteDatasetGroup')).toEqual([]);
+    // The handler read the owner tag (reads are open: they prove ownership) and left the group; IAM would have refused the delete too.
+    expect(env.iam.summary().denials).toEqual([]);
+    const tagsOf = (arn: string) => env.service.tagsOf(arn);
+    expect(env.iam.check(FUNCTION_KEYS.handler, 'personalize', 'DeleteDatasetGroup', { datasetGroupArn: arnOf('dataset-group/theirs') }, tagsOf)?.message)
+      .toMatch(/perform: personalize:DeleteDatasetGroup on resource: \S+:dataset-group\/theirs with an explicit deny in an identity-based policy$/);
   }));
 
   test.concurrent('a Delete whose physical ID is in another region deletes nothing and makes no call', () => withEnvironment({}, async (env) => {

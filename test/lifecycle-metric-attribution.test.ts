@@ -91,7 +91,8 @@ test.concurrent('a new name in the same group is refused with the two-deploy ste
   expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   expect(result.firstFailure?.reason).toMatch(/already has a metric attribution, \S+ \(named 'first'\), and a dataset group holds one. If it is this stack resource's attribution under its old name, a new name needs two deploys/);
   expect(env.service.resources('metricAttribution').map((r) => r.name)).toEqual(['first']);
-  await destroyAndVerify(env);
+  // The rollback looks for a replacement under the new name, which the restored grants no longer name: IAM denies it.
+  await destroyAndVerify(env, { denials: [/perform: personalize:DescribeMetricAttribution on resource: \S+:metric-attribution\/second /] });
 }));
 
 test.concurrent('an attribution that ends CREATE FAILED fails the deploy with the service\'s reason', () => withEnvironment({}, async (env) => {

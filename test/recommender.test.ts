@@ -3,15 +3,13 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DatasetGroup, DatasetType, Domain, Recommender, RecommenderProps, UseCase } from '../src';
 import { domainGroup } from './support/domain-fixtures';
-import { grantedOn, statementFor } from './support/handler-grants';
+import { coversAction, grantedOn, ownedGrant, statementFor } from './support/handler-grants';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
-const HANDLER_ACTIONS = [
-  'personalize:CreateRecommender', 'personalize:DeleteRecommender', 'personalize:DescribeRecommender', 'personalize:ListTagsForResource',
-  'personalize:StartRecommender', 'personalize:StopRecommender', 'personalize:TagResource', 'personalize:UntagResource',
-  'personalize:UpdateRecommender',
-];
+/** What the handler does to a recommender by name; tagging, stopping and deleting come from the owned-resources grant. */
+const HANDLER_ACTIONS = ['personalize:CreateRecommender', 'personalize:DescribeRecommender', 'personalize:StartRecommender', 'personalize:UpdateRecommender'];
+const OWNED_ACTIONS = ['personalize:DeleteRecommender', 'personalize:StopRecommender', 'personalize:TagResource', 'personalize:UntagResource'];
 
 function newStack(app = new App()): Stack {
   return new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
@@ -126,7 +124,7 @@ describe('Recommender', () => {
     ]));
   });
 
-  test('the handler may manage the stack\'s generated recommender names, and create them in the group', () => {
+  test('the handler may manage the stack\'s generated recommender names, create them in the group, and stop, tag and delete those it made', () => {
     const stack = newStack();
     recommender(stack);
 
@@ -137,6 +135,7 @@ describe('Recommender', () => {
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset-group/shop`]] },
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:recommender/TestStack_*`]] },
     ]));
+    expect(OWNED_ACTIONS.filter((action) => !coversAction(ownedGrant(template, 'personalize'), action))).toEqual([]);
   });
 
   test('grantGetRecommendations grants personalize:GetRecommendations on exactly this recommender', () => {

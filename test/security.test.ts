@@ -182,11 +182,19 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderLongWaitStateMachine4B1BE8A0 Serverless-StepFunctionStateMachineXray',
       'CdkPersonalizeProviderLongWaitStateMachineRoleDefaultPolicyF44BE08F AwsSolutions-IAM5',
       'CdkPersonalizeProviderLongWaitStateMachineRoleDefaultPolicyF44BE08F AwsSolutions-IAM5',
+      // The handler's grants, one suppression per reason: tagging, stops and deletes under the owner tag; reads of any
+      // resource; generated-name import copies; schemas and attributions by any name; an import's own bucket; the List
+      // actions on "*"; the account's event trackers; emptyOnDelete's child types; a named solution's versions; and the
+      // stack's generated-name patterns.
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
-      // The account's datasets (dataset/*/*), which a schema's refused delete describes to name those that use it.
+      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       ...['isComplete295C33AB', 'onEventD4ED7E21', 'onTimeout25AA84CB'].flatMap((fn) => [
         `CdkPersonalizeProviderframework${fn} AwsSolutions-L1`,
@@ -205,11 +213,12 @@ describe('cdk-nag AwsSolutions', () => {
       expect(rule.reason.length).toBeGreaterThanOrEqual(10);
       if (rule.id === 'AwsSolutions-IAM5') expect(rule.applies_to.length).toBeGreaterThan(0);
     }
-    // Exact findings on function ARNs (ARN:* for versions), Resource::* for log delivery, and one regex for name prefixes.
+    // Exact findings on function ARNs (ARN:* for versions), Resource::* for log delivery, one regex for name prefixes, and
+    // the grant on what the stack made (its owner tag): Describe*, Delete* and Stop* on the account's Personalize resources.
     const findings = suppressed.flatMap((rule) => rule.applies_to ?? []);
     for (const finding of findings) {
       if (typeof finding === 'string') {
-        expect(finding).toMatch(/^Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:(event-tracker|dataset\/\*|solution\/video-recs)\/\*|<MetricsBucket\w+\.Arn>\/(metrics|imports)\/\*)$/);
+        expect(finding).toMatch(/^(Action::personalize:(Describe|Delete|Stop)\*|Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:(\*|(event-tracker|schema|metric-attribution|solution\/video-recs)\/\*)|arn:<AWS::Partition>:s3:::\*\/imports\/Security_\*|<(MetricsBucket|ImportEventsSourceBucket)\w+\.Arn>\/(metrics|imports)\/\*))$/);
       } else {expect(finding.regex).toMatch(/^\/\^Resource::arn:\(<AWS::Partition>\|aws\[a-z-\]\*\):personalize:/);}
     }
   });
@@ -319,25 +328,36 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
     expect(written.map(key).filter((entry) => !acknowledged.map(key).includes(entry))).toEqual([]);
   });
 
-  test('the generated-name grant is acknowledged by exact finding, one per ARN pattern, each admitted by the cdk-nag 2 regex', () => {
+  test('the generated-name grant is acknowledged by exact finding, one per ARN pattern and owned-resource wildcard', () => {
     const { stack } = stackWithEveryConstruct();
     Template.fromStack(stack);
     const grants = acknowledgmentsOf(stack).filter((entry) => entry.path.endsWith('PersonalizeAccess/Resource')).map((entry) => entry.ruleId);
     expect(grants.sort()).toEqual([
+      // What the stack made, whatever its name: actions and resources IAM confines to this stack's owner tag.
+      'AwsSolutions-IAM5[Action::personalize:Delete*]',
+      'AwsSolutions-IAM5[Action::personalize:Describe*]',
+      'AwsSolutions-IAM5[Action::personalize:Stop*]',
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<ImportEventsSourceBucket51A7EEED.Arn>/imports/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:campaign/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-group/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-import-job/Security_*]',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/*/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/ACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset/Security_*/INTERACTIONS]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:event-tracker/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:filter/Security_*]',
+      // Schemas and attributions, whose tags IAM cannot see, by any name (also under emptyOnDelete's own reason).
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:metric-attribution/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:metric-attribution/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:metric-attribution/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:recommender/Security_*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:schema/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:schema/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:solution/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:solution/video-recs/*]',
+      // The copies of generated-name import jobs, in any of the stack's import buckets.
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*/imports/Security_*]',
     ]);
   });
 });
@@ -352,10 +372,11 @@ describe('least-privilege IAM', () => {
     expect(personalizeStatements.length).toBeGreaterThanOrEqual(4);
   });
 
-  test('no policy grants personalize:* or any other wildcard Personalize action', () => {
+  test('no policy grants personalize:* ; wildcard Personalize actions (Describe*, Delete*, Stop*) apply only where this stack\'s owner tag is', () => {
     // The ownership guard denies Delete* and Stop* of another stack's resources: a Deny grants nothing.
-    const wildcardActions = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action).filter((action) => action === '*' || (action.startsWith('personalize:') && action.includes('*')));
-    expect(wildcardActions).toEqual([]);
+    const wildcard = statements.filter((s) => s.Effect === 'Allow' && s.Action.some((action) => action === '*' || (action.startsWith('personalize:') && action.includes('*'))));
+    expect(wildcard.flatMap((s) => s.Action).filter((action) => action === '*' || action === 'personalize:*')).toEqual([]);
+    expect(wildcard.map((s) => s.Condition)).toEqual([{ StringLike: { 'aws:ResourceTag/cdk-personalize:owner': { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '/*']] } } }]);
   });
 
   test('only the read-only List actions are granted on Resource "*"', () => {
@@ -364,9 +385,10 @@ describe('least-privilege IAM', () => {
   });
 
   test('apart from the List actions, no Personalize action is granted on Resource "*"; the only wildcards are the stack\'s generated-name '
-    + 'patterns, the account\'s event trackers, and DescribeDataset on the account\'s datasets', () => {
+    + 'patterns, the account\'s event trackers, reads of any resource, and schemas and attributions by any name', () => {
     const joined = (resource: unknown): string => (typeof resource === 'string' ? resource
       : (resource as any)['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : '${token}')).join(''));
+    const joinedAll = (resources: unknown): string[] => (Array.isArray(resources) ? resources : [resources]).map(joined);
     const namesOf = (type: string) => resourcesOfType(template, type).map(([, resource]) => resource.Properties.Name as string);
     const names: Record<string, string[]> = {
       'dataset-group': namesOf('Custom::PersonalizeDatasetGroup'),
@@ -380,8 +402,20 @@ describe('least-privilege IAM', () => {
       'solution': namesOf('Custom::PersonalizeSolution'),
     };
 
-    const wildcards = personalizeStatements.filter((s) => JSON.stringify(s.Resource) !== '"*"')
-      .flatMap((s) => s.Resource).map(joined).filter((arn) => arn.includes('*'));
+    // The grants on what the stack made cover the account's resources of every type: writes under its owner tag
+    // (checked by IAM), reads (Describe*, ListTagsForResource), and schemas and attributions, whose tags IAM cannot see.
+    const ownedReads = ['personalize:Describe*', 'personalize:ListTagsForResource'];
+    const untaggedKinds = ['personalize:DeleteMetricAttribution', 'personalize:DeleteSchema', 'personalize:DescribeMetricAttribution',
+      'personalize:DescribeSchema'];
+    for (const s of personalizeStatements.filter((st) => joinedAll(st.Resource).some((arn) => arn.endsWith(':123456789012:*')) && st.Condition === undefined)) {
+      expect(s.Action).toEqual(ownedReads);
+    }
+    for (const s of personalizeStatements.filter((st) => joinedAll(st.Resource).some((arn) => /:(schema|metric-attribution)\/\*$/.test(arn)))) {
+      expect(s.Action).toEqual(untaggedKinds);
+    }
+    const wildcards = personalizeStatements.filter((s) => JSON.stringify(s.Resource) !== '"*"' && s.Condition === undefined)
+      .flatMap((s) => s.Resource).map(joined).filter((arn) => arn.includes('*'))
+      .filter((arn) => !arn.endsWith(':123456789012:*') && !/:(schema|metric-attribution)\/\*$/.test(arn));
     expect(wildcards.length).toBeGreaterThan(0);
     for (const arn of wildcards) {
       if (arn === '*') continue; // within a statement that also lists ARNs; checked by the List-only test above
@@ -389,12 +423,6 @@ describe('least-privilege IAM', () => {
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:event-tracker/*') continue;
       // The service picks a solution version's ID too: an explicitly named solution's versions are granted as NAME/*.
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:solution/video-recs/*') continue;
-      // A schema's refused delete names the datasets, of any group, that use it: only DescribeDataset shows a dataset's schema.
-      if (arn === 'arn:${token}:personalize:us-east-1:123456789012:dataset/*/*') {
-        expect(personalizeStatements.filter((st) => JSON.stringify(st.Resource).includes(':dataset/*/*"')).map((st) => st.Action))
-          .toEqual([['personalize:DescribeDataset']]);
-        continue;
-      }
       const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|solution|campaign|recommender)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
       expect(match).not.toBeNull();
       const [, type, prefix] = match!;

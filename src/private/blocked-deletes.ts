@@ -10,11 +10,17 @@ import type { DatasetGroup, IDatasetGroup } from '../dataset-group';
  * event tracker, metric attributions and their metrics, import jobs, recommenders, solutions,
  * their versions and campaigns. Like the group's own, they take no resource-level permissions.
  */
-export const BLOCKER_LIST_ACTIONS = [
+const BLOCKER_LIST_ACTIONS = [
   'personalize:ListFilters', 'personalize:ListEventTrackers', 'personalize:ListMetricAttributions',
   'personalize:ListMetricAttributionMetrics', 'personalize:ListDatasetImportJobs', 'personalize:ListRecommenders',
   'personalize:ListSolutions', 'personalize:ListSolutionVersions', 'personalize:ListCampaigns',
 ];
+
+/**
+ * Every List action a delete of any kind reads: the blockers', and the group's own datasets. Every
+ * construct grants them (ownedResourcesGrants): a delete may run under a template without its kind.
+ */
+export const DELETE_LIST_ACTIONS = [...BLOCKER_LIST_ACTIONS, 'personalize:ListDatasets'];
 
 /**
  * 'true' when `group` is a DatasetGroup of the app with emptyOnDelete, for the GroupEmptyOnDelete property

@@ -1,7 +1,10 @@
-import { Aws, CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { DELETE_LIST_ACTIONS } from './blocked-deletes';
 import { OWNER_TAG_KEY } from './contract';
 import { addNagSuppressions, flattenForNag } from './nag';
+import { physicalName } from './names';
 import { PersonalizeProvider } from './provider';
 
 /** One permission the handler needs for one resource. */
@@ -41,6 +44,76 @@ export function ownedByStack(): Record<string, unknown> {
   return { StringLike: { [OWNER_TAG_CONDITION_KEY]: STACK_OWNER_PATTERN } };
 }
 
+/**
+ * What the handler does to a resource the stack made, of any kind, once the template may no longer
+ * name it: CloudFormation updates the handler's grants before it deletes what a replacement, a
+ * removal or a rollback left behind, and a rollback's cleanup runs under the grants of the template
+ * before the update, which may hold no resource of that kind at all.
+ */
+const OWNED_RESOURCE_ACTIONS = {
+  // Every Delete, the Stops a delete needs first, and tagging: on resources IAM sees this stack's owner tag on.
+  personalize: ['personalize:Delete*', 'personalize:Stop*', 'personalize:TagResource', 'personalize:UntagResource'],
+  rekognition: ['rekognition:DeleteDataset'],
+};
+
+/**
+ * Reads that prove ownership, unconditioned: IAM refuses a tag-conditioned call on a resource that
+ * no longer exists (there is no tag to match), and the handler learns that a resource is gone, or
+ * whose it is, only by reading it.
+ */
+const OWNERSHIP_READ_ACTIONS = {
+  personalize: ['personalize:Describe*', 'personalize:ListTagsForResource'],
+  rekognition: ['rekognition:DescribeDataset', 'rekognition:ListTagsForResource'],
+};
+
+/** Personalize kinds whose tags IAM cannot see: no condition can tell the stack's own from others'. */
+const UNTAGGED_KINDS = ['schema', 'metric-attribution'];
+const UNTAGGED_KIND_ACTIONS = ['personalize:DescribeSchema', 'personalize:DeleteSchema', 'personalize:DescribeMetricAttribution',
+  'personalize:DeleteMetricAttribution'];
+
+/**
+ * Reads, tagging and deletes of every resource of the service in the stack's account and region
+ * whose owner tag names this stack, a condition IAM checks (ADR 0013). Schemas and metric
+ * attributions carry no tags IAM sees, and a rolled-back update's cleanup must still reach an
+ * explicit name only the new template held, so their reads and deletes cover every name: the
+ * handler deletes only what it proves its own (content and creation time; the group's ARN), and
+ * the service refuses to delete a schema a dataset uses.
+ */
+export function ownedResourcesGrants(scope: IConstruct, service: keyof typeof OWNED_RESOURCE_ACTIONS): HandlerGrant[] {
+  const stack = Stack.of(scope);
+  const everyResource = stack.formatArn({ service, resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME });
+  const tagged: HandlerGrant = {
+    actions: OWNED_RESOURCE_ACTIONS[service],
+    resources: [everyResource],
+    conditions: ownedByStack(),
+    wildcardReason: 'Tagging, stops and deletes of what the stack made, also after its name left the template (replaced, '
+      + 'removed or rolled back): only resources whose owner tag names this stack, a condition IAM checks.',
+  };
+  const reads: HandlerGrant = {
+    actions: OWNERSHIP_READ_ACTIONS[service],
+    resources: [everyResource],
+    wildcardReason: 'Read only: Describe and ListTagsForResource are how the handler proves a resource is gone or its own '
+      + '(the owner tag), also after its name left the template; a tag condition would refuse them on a resource already gone.',
+  };
+  if (service !== 'personalize') return [tagged, reads];
+  // A delete under the grants of a template that no longer holds its kind still reads what blocks it.
+  const lists: HandlerGrant = { actions: DELETE_LIST_ACTIONS, resources: ['*'] };
+  // S3 DeleteObject supports no object-tag condition; an import's copy is keyed by its generated job name.
+  const importCopies: HandlerGrant = {
+    actions: ['s3:DeleteObject'],
+    resources: [`arn:${Aws.PARTITION}:s3:::*/imports/${physicalName(scope, undefined, null).grantPattern}`],
+    wildcardReason: 'The copy an import job with a generated name made in its own bucket, removed also after the job left the '
+      + 'template: the key starts with the stack\'s generated-name prefix, which no other stack\'s names share.',
+  };
+  return [tagged, reads, lists, importCopies, {
+    actions: UNTAGGED_KIND_ACTIONS,
+    resources: UNTAGGED_KINDS.map((resource) => stack.formatArn({ service, resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
+    wildcardReason: 'Reads and deletes of schemas and metric attributions the stack made, also after a rolled-back update removed '
+      + 'an explicit name from the grants: IAM sees no tags on these kinds, the handler deletes only what it proves its own, '
+      + 'and Personalize refuses to delete a schema any dataset uses.',
+  }];
+}
+
 /** IAM's limit on the total size of a role's inline policies, whitespace not counted. */
 const ROLE_INLINE_POLICY_LIMIT = 10_240;
 const statementsByPolicy = new WeakMap<iam.Policy, Map<string, iam.PolicyStatement>>();
@@ -68,7 +141,7 @@ export function grantHandler(provider: PersonalizeProvider, resource: CustomReso
       policy.addStatements(statement);
     }
     statement.addResources(...grant.resources);
-    if (grant.wildcardReason) acknowledgeWildcards(policy, grant.resources, grant.wildcardReason);
+    if (grant.wildcardReason) acknowledgeWildcards(policy, grant.actions, grant.resources, grant.wildcardReason);
   }
   resource.node.addDependency(policy, ownershipGuard(provider));
 }
@@ -94,12 +167,13 @@ function ownershipGuard(provider: PersonalizeProvider): iam.Policy {
 
 const acknowledgedByPolicy = new WeakMap<iam.Policy, Set<string>>();
 
-/** Acknowledges each wildcard resource once per policy, by the finding cdk-nag reports for it. */
-function acknowledgeWildcards(policy: iam.Policy, resources: string[], reason: string): void {
+/** Acknowledges each wildcard action and resource once per policy, by the finding cdk-nag reports for it. */
+function acknowledgeWildcards(policy: iam.Policy, actions: string[], resources: string[], reason: string): void {
   const stack = Stack.of(policy);
   const done = acknowledgedByPolicy.get(policy) ?? new Set<string>();
   acknowledgedByPolicy.set(policy, done);
-  const findings = resources.map((arn) => `Resource::${flattenForNag(stack.resolve(arn))}`).filter((f) => f.includes('*') && !done.has(f));
+  const findings = [...actions.map((action) => `Action::${action}`), ...resources.map((arn) => `Resource::${flattenForNag(stack.resolve(arn))}`)]
+    .filter((f) => f.includes('*') && !done.has(f));
   if (findings.length === 0) return;
   findings.forEach((finding) => done.add(finding));
   addNagSuppressions(policy.node.defaultChild as CfnResource, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: findings }]);

@@ -10,7 +10,7 @@ import { warnSkipped } from '../private/checks';
 import {
   Attributes, CONTRACT_VERSION, MAX_REKOGNITION_USER_TAGS, OWNER_TAG_KEY, RekognitionDatasetProperties, ResourceTypes, SOURCE_TAG_KEY, TagProperty,
 } from '../private/contract';
-import { grantHandler, HandlerGrant } from '../private/handler-access';
+import { grantHandler, HandlerGrant, ownedResourcesGrants } from '../private/handler-access';
 import { firstManifestProblem, imageLocations, MAX_MANIFEST_BYTES } from '../private/manifest';
 import { PersonalizeProvider } from '../private/provider';
 import { parseDatasetArn, validateProjectName } from '../private/rekognition-validation';
@@ -401,6 +401,7 @@ export class Dataset extends DatasetBase implements ITaggable {
     const projectResources = (resourceName: string) => stack.formatArn({ service: 'rekognition', resource: 'project', resourceName });
     grantHandler(provider, resource, [
       { actions: ['rekognition:CreateDataset'], resources: [projectResources(`${project.projectName}/*`)] },
+      ...ownedResourcesGrants(this, 'rekognition'),
       { actions: HANDLER_DATASET_ACTIONS, resources: [projectResources(`${project.projectName}/dataset/${datasetType.toLowerCase()}/*`)] },
       // DescribeProjects, which finds a dataset by project and type, takes no resource-level permission.
       { actions: ['rekognition:DescribeProjects'], resources: ['*'] },

@@ -193,6 +193,8 @@ export interface SeedResult {
   readonly violations: string[];
   /** Known limitations the seed met (README, "Known limitations"): reported, not violations. */
   readonly known: string[];
+  /** Calls IAM authorized (every call a function of the stack made, ADR 0013). */
+  readonly authorized: number;
   /** What happened, step by step, for a failing seed's report. */
   readonly trace: string[];
   readonly durationMs: number;
@@ -215,7 +217,8 @@ export async function runSeed(env: LifecycleEnvironment, seed: number, steps: Pl
     run.violation(`the explorer itself failed: ${(error as Error).stack ?? error}`);
   }
   const { operations, faults, checks, violations, known, trace } = run;
-  return { seed, operations, faults, checks, violations, known, trace, durationMs: Date.now() - started };
+  const authorized = env.iam.summary().allowed;
+  return { seed, operations, faults, checks, violations, known, authorized, trace, durationMs: Date.now() - started };
 }
 
 /**
@@ -270,6 +273,8 @@ class SeedRun {
   private readonly resentTags = new Map<string, { stackTags: string; serviceTags: string }>();
   /** Where the last step's records ended, so each delivery is checked once. */
   private seen = { deliveries: 0, requests: 0, invocations: 0 };
+  /** Where the last step's IAM decisions ended. */
+  private seenDecisions = 0;
   /** Datasets continue-update-rollback skipped: their schema may differ from the stack's, and that schema may remain. */
   private readonly skipped = new Map<string, string | undefined>();
 
@@ -353,6 +358,13 @@ class SeedRun {
     const found = env.deliveryViolations(this.seen);
     this.checks++;
     for (const violation of found) this.violation(violation);
+    // Every call a function of the stack made was one its grants allow: a denial is a grant AWS would not give.
+    const decisions = env.iam.decisions.slice(this.seenDecisions);
+    this.seenDecisions = env.iam.decisions.length;
+    this.checks++;
+    for (const denial of new Set(env.deniedWhileHeard(decisions))) {
+      this.violation(`IAM denied: ${denial}`);
+    }
     this.seen = {
       deliveries: env.framework.deliveries.length, requests: env.cloudformation.requests.length, invocations: env.framework.invocations.length,
     };
@@ -552,6 +564,8 @@ export interface ExploreSummary {
   readonly failed: SeedResult[];
   /** Seeds that met a known limitation. */
   readonly known: number[];
+  /** Calls IAM authorized, in every seed. */
+  readonly authorized: number;
   readonly durationMs: number;
 }
 
@@ -578,6 +592,7 @@ export function summarizeResults(results: SeedResult[], durationMs: number): Exp
     checks: results.reduce((sum, r) => sum + r.checks, 0),
     failed: results.filter((r) => r.violations.length > 0).sort((a, b) => a.seed - b.seed),
     known: results.filter((r) => r.known.length > 0).map((r) => r.seed).sort((a, b) => a - b),
+    authorized: results.reduce((sum, r) => sum + r.authorized, 0),
     durationMs,
   };
 }
@@ -595,6 +610,6 @@ export function report(result: SeedResult): string {
 export function formatSummary(summary: ExploreSummary): string {
   const violations = summary.failed.reduce((sum, r) => sum + r.violations.length, 0);
   return `explore: ${summary.seeds} seeds, ${summary.operations} operations, ${summary.faults} faults injected, `
-    + `${summary.checks} invariant checks, ${violations} violations (${summary.failed.length} failing seeds), `
+    + `${summary.checks} invariant checks, ${summary.authorized} calls authorized by IAM, ${violations} violations (${summary.failed.length} failing seeds), `
     + `${summary.known.length} seeds met a known limitation${summary.known.length ? ` (${summary.known.join(', ')})` : ''}, ${(summary.durationMs / 1000).toFixed(1)} s`;
 }

@@ -28,8 +28,8 @@ const LOCK_STALE_MS = 120_000;
 
 /** Each call gets the Lambda timeout it runs under; the handler reads what is left through Lambda's context object. */
 export interface BundledHandlers {
-  onEvent(event: LifecycleEvent, timeoutMs: number): Promise<OnEventResult>;
-  isComplete(event: LifecycleEvent, timeoutMs: number): Promise<IsCompleteResult>;
+  onEvent(event: LifecycleEvent, timeoutMs: number, traceId?: string): Promise<OnEventResult>;
+  isComplete(event: LifecycleEvent, timeoutMs: number, traceId?: string): Promise<IsCompleteResult>;
 }
 
 export interface HandlerHost extends BundledHandlers {
@@ -218,8 +218,8 @@ export function startHandlerHost(env: Record<string, string>, options: HandlerOp
     post({ id, fn, payload, deadline: clock.now() + timeoutMs, functionArn, traceId });
   });
   return {
-    onEvent: (event, timeoutMs) => call('onEvent', event, timeoutMs),
-    isComplete: (event, timeoutMs) => call('isComplete', event, timeoutMs),
+    onEvent: (event, timeoutMs, traceId) => call('onEvent', event, timeoutMs, undefined, traceId),
+    isComplete: (event, timeoutMs, traceId) => call('isComplete', event, timeoutMs, undefined, traceId),
     invoke: (handler, payload, timeoutMs, functionArn, traceId) => call(handler, payload, timeoutMs, functionArn, traceId),
     stop: async () => {
       busy?.();

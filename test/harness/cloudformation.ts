@@ -139,7 +139,10 @@ export class LocalCloudFormation {
   private readonly deployed = new Map<string, DeployedResource>();
   /** Deliveries CloudFormation stopped waiting for, which the framework still runs to the end. */
   private readonly unheard = new Set<Promise<unknown>>();
+  private readonly unheardRequests = new Set<string>();
   private template?: StackTemplate;
+  /** The template of a stack that was deleted. */
+  private lastTemplate?: StackTemplate;
   /** What an update rollback that failed still has to do, for continue-update-rollback. */
   private stalledRollback?: StalledRollback;
   /** Where wait condition handles are signalled. */
@@ -192,6 +195,20 @@ export class LocalCloudFormation {
     this.waiting.clear();
   }
 
+  /**
+   * The template whose resources CloudFormation is working on: the new one during an update, the
+   * old one during its rollback; after a delete, the last one (handlers CloudFormation stopped
+   * waiting for still run as its roles).
+   */
+  public activeTemplate(): TemplateJson | undefined {
+    return (this.template ?? this.lastTemplate)?.json;
+  }
+
+  /** What CloudFormation holds for a custom resource now: its physical ID and Data, or undefined. */
+  public deployedResource(logicalId: string): DeployedAttributes | undefined {
+    return this.deployed.get(logicalId);
+  }
+
   /** The resource of the template deployed now (or being deployed), as the template declares it. */
   public templateResource(logicalId: string): { Type: string; Properties?: Record<string, unknown> } | undefined {
     return this.template?.json.Resources[logicalId];
@@ -226,7 +243,10 @@ export class LocalCloudFormation {
       }
     }
     const ok = await this.deleteAll('delete', template, entries, operations);
-    if (ok) this.template = undefined;
+    if (ok) {
+      this.lastTemplate = this.template;
+      this.template = undefined;
+    }
     const result = summarize(ok ? 'DELETE_COMPLETE' : 'DELETE_FAILED', operations);
     this.history.push(result);
     return result;
@@ -444,6 +464,15 @@ export class LocalCloudFormation {
    * With a cancellation, it stops waiting once cancelled: the operation is FAILED
    * as cancelled, and the deliveries run on unheard.
    */
+  /**
+   * True when CloudFormation stopped listening to the request (its operation was cancelled
+   * before any delivery answered): what its deliveries still do runs under whatever grants
+   * the stack has by then, and their answers reach no one.
+   */
+  public wasUnheard(requestId: string): boolean {
+    return this.unheardRequests.has(requestId);
+  }
+
   private async request(phase: Phase, fields: Omit<CfnRequest, 'ServiceToken' | 'ResponseURL' | 'StackId' | 'RequestId'>,
     cancellation?: Cancellation): Promise<ResourceOperation> {
     if (isPlayedType(fields.ResourceType)) return this.play(phase, fields, cancellation);
@@ -476,6 +505,7 @@ export class LocalCloudFormation {
 
     const first = await Promise.race([allDeliveries, cancellation?.signal.then(() => 'cancelled' as const) ?? new Promise<never>(() => {})]);
     if (first === 'cancelled' && accepted === undefined) {
+      this.unheardRequests.add(requestId);
       const unheard = allDeliveries.then((responses) => record(responses, true)).finally(() => this.unheard.delete(unheard));
       this.unheard.add(unheard);
       return {

@@ -8,6 +8,7 @@ import { PersonalizeClient } from '@aws-sdk/client-personalize';
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { ensureFreshBundle, HandlerHost, startHandlerHost } from './bundle';
 import { LocalCloudFormation } from './cloudformation';
+import { FUNCTION_KEYS, HarnessDecision, HarnessIam } from './iam';
 import { ProviderFramework } from './provider-framework';
 import { SignalEndpoint } from './signals';
 import { SimClock } from './sim-clock';
@@ -64,6 +65,8 @@ export interface RecordCounts {
 export interface VerifyOptions {
   /** ARNs allowed to remain in the service (e.g. a group that never leaves CREATE IN_PROGRESS). */
   readonly leftovers?: string[];
+  /** IAM denials the scenario means to provoke (e.g. a forged physical ID naming another stack's group), by their message. */
+  readonly denials?: RegExp[];
 }
 
 export class LifecycleEnvironment {
@@ -98,13 +101,22 @@ export class LifecycleEnvironment {
     });
     const lambda = await LocalLambda.start(clock);
     // The state machines of whatever stack the environment has deployed (bound once the environment exists).
-    const deployed: { cloudformation?: LocalCloudFormation } = {};
+    const deployed: { cloudformation?: LocalCloudFormation; iam?: HarnessIam } = {};
     const stepFunctions = await LocalStepFunctions.start({
       region: REGION,
       accountId: ACCOUNT,
       clock,
       definitionOf: (arn) => stateMachineDefinition(deployed.cloudformation, arn),
-      world: { now: () => clock.now(), sleep: (ms) => clock.sleep(ms, 'Step Functions'), invoke: (arn, payload) => lambda.invokeSync(arn, payload) },
+      worldOf: (stateMachineArn) => ({
+        now: () => clock.now(),
+        sleep: (ms) => clock.sleep(ms, 'Step Functions'),
+        // A Task calls Lambda as the state machine's role: Step Functions reports a denial as the Task's error.
+        invoke: async (functionArn, payload) => {
+          const denied = deployed.iam?.checkStateMachine(stateMachineArn, 'lambda', 'Invoke', { FunctionName: functionArn });
+          if (denied) return { error: 'Lambda.AWSLambdaException', cause: denied.message };
+          return lambda.invokeSync(functionArn, payload);
+        },
+      }),
     });
     return new LifecycleEnvironment(clock, service, rekognition, s3, lambda, stepFunctions, deployed, options);
   }
@@ -115,7 +127,10 @@ export class LifecycleEnvironment {
   public readonly retryPolicy: RetryPolicy;
   /** What one request may take, from delivery to response, under this environment's policies. */
   private readonly requestDeadlineMs: number;
+  /** IAM as AWS evaluates it, for every call a function of the stack makes (ADR 0013). */
+  public readonly iam: HarnessIam;
   private readonly handlers: HandlerHost;
+  private readonly longWaitHost: LazyHost;
   private directClient?: PersonalizeClient;
   private directRekognitionClient?: RekognitionClient;
 
@@ -131,9 +146,10 @@ export class LifecycleEnvironment {
     /** The local Step Functions: runs the template's state machines (the long wait). */
     public readonly stepFunctions: LocalStepFunctions,
     /** Where the local Step Functions finds the deployed template: this environment's CloudFormation. */
-    private readonly deployed: { cloudformation?: LocalCloudFormation },
+    private readonly deployed: { cloudformation?: LocalCloudFormation; iam?: HarnessIam },
     private readonly options: EnvironmentOptions,
     handlers?: HandlerHost,
+    longWaitHost?: LazyHost,
   ) {
     this.waitPolicy = options.waitPolicy ?? HARNESS_WAIT_POLICY;
     this.retryPolicy = options.retryPolicy ?? HARNESS_RETRY_POLICY;
@@ -146,16 +162,22 @@ export class LifecycleEnvironment {
       AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
       AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'test',
+      AWS_ACCESS_KEY_ID: FUNCTION_KEYS.handler,
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_EC2_METADATA_DISABLED: 'true',
       CDK_PERSONALIZE_SILENT: 'true',
       // What Lambda sets in a function's sandbox; the SDK passes the trace header on only inside Lambda.
       AWS_LAMBDA_FUNCTION_NAME: 'CdkPersonalizeProvider',
     };
-    this.handlers = handlers ?? startHandlerHost(lambdaEnvironment, { waitPolicy: this.waitPolicy, retryPolicy: this.retryPolicy }, clock);
+    const handlerOptions = { waitPolicy: this.waitPolicy, retryPolicy: this.retryPolicy };
+    this.handlers = handlers ?? startHandlerHost(lambdaEnvironment, handlerOptions, clock);
+    // The long wait's function is a function of its own, with its own role: a copy of the bundle that signs as it.
+    this.longWaitHost = longWaitHost ?? new LazyHost(() => startHandlerHost({
+      ...lambdaEnvironment, AWS_ACCESS_KEY_ID: FUNCTION_KEYS.longWait, AWS_LAMBDA_FUNCTION_NAME: 'CdkPersonalizeLongWait',
+    }, handlerOptions, clock));
     this.framework = new ProviderFramework(this.handlers, options.providerTiming ?? HARNESS_PROVIDER_TIMING, clock);
     const host = this.handlers;
+    const longWait = this.longWaitHost;
     const stackName = options.stackName ?? DEFAULT_STACK_NAME;
     const identity: StackIdentity = {
       stackName,
@@ -168,13 +190,30 @@ export class LifecycleEnvironment {
     s3.route(signals.bucket, signals);
     this.cloudformation = new LocalCloudFormation(this.framework, identity, clock, signals);
     deployed.cloudformation = this.cloudformation;
+    const iam = new HarnessIam(() => this.cloudformation);
+    this.iam = deployed.iam = iam;
+    service.authorizer = (key, operation, input, trace) => iam.check(key, 'personalize', operation, input, (arn) => service.tagsOf(arn), trace);
+    rekognition.authorizer = (key, operation, input, trace) =>
+      iam.check(key, 'rekognition', operation, input, (arn) => rekognition.tagsOf(arn), trace);
+    s3.authorizer = (key, operation, input, trace) => iam.check(key, 's3', operation, input, undefined, trace);
+    stepFunctions.authorizer = (key, operation, input, trace) => iam.check(key, 'states', operation, input, undefined, trace);
     // The template's own functions (the long wait's), by the ARN the harness gives them: the logical ID after 'function:'.
-    lambda.attach((handler, payload, timeoutMs, functionArn, traceId) => host.invoke(handler, payload, timeoutMs, functionArn, traceId),
-      (functionArn) => functionOf(this.cloudformation, functionArn));
+    lambda.attach((handler, payload, timeoutMs, functionArn, traceId) =>
+      (handler === 'longWait' ? longWait.get() : host).invoke(handler, payload, timeoutMs, functionArn, traceId),
+    (functionArn) => functionOf(this.cloudformation, functionArn));
   }
 
-  /** Shorthand for cloudformation.deploy. */
-  public deploy(template: TemplateJson) {
+  /** The denials among `decisions` a scenario answers for: not those of deliveries CloudFormation stopped listening to. */
+  public deniedWhileHeard(decisions: readonly HarnessDecision[]): string[] {
+    return this.iam.deniedWhileHeard(decisions, (traceRoot) => {
+      const requestId = this.framework.requestOfTrace.get(traceRoot);
+      return requestId !== undefined && this.cloudformation.wasUnheard(requestId);
+    });
+  }
+
+  /** Shorthand for cloudformation.deploy, with the template's policies loaded for IAM first. */
+  public async deploy(template: TemplateJson) {
+    await this.iam.prepare(template);
     return this.cloudformation.deploy(template);
   }
 
@@ -233,6 +272,10 @@ export class LifecycleEnvironment {
     for (const invocation of this.lambda.invocations.filter((i) => i.outcome === 'timed out' || i.outcome === 'stopped as a recursive loop')) {
       violations.push(`the invocation of ${invocation.functionArn} for ${JSON.stringify(invocation.payload)} ended ${invocation.outcome}`);
     }
+    // Every call IAM denied, unless the scenario provoked it: a denial is a grant AWS would not give.
+    for (const denial of new Set(this.deniedWhileHeard(this.iam.decisions))) {
+      if (!(options.denials ?? []).some((expected) => expected.test(denial))) violations.push(`IAM denied: ${denial}`);
+    }
     const allowed = new Set(options.leftovers ?? []);
     // Rekognition projects are the test's own (the harness does not simulate AWS::Rekognition::Project): only datasets count.
     for (const resource of [...await this.settledResources(), ...this.rekognition.resources('dataset')]) {
@@ -288,8 +331,9 @@ export class LifecycleEnvironment {
     this.s3.reset();
     this.stepFunctions.reset();
     this.lambda.invocations.length = 0;
+    this.iam.report();
     return new LifecycleEnvironment(this.clock, this.service, this.rekognition, this.s3, this.lambda, this.stepFunctions,
-      this.deployed, this.options, this.handlers);
+      this.deployed, this.options, this.handlers, this.longWaitHost);
   }
 
   public async stop(): Promise<void> {
@@ -298,11 +342,29 @@ export class LifecycleEnvironment {
     await this.cloudformation.stop();
     await this.lambda.stop();
     await this.handlers.stop();
+    await this.longWaitHost.stop();
+    this.iam.report();
     await this.service.stop();
     await this.rekognition.stop();
     await this.stepFunctions.stop();
     await this.s3.stop();
     this.clock.stop();
+  }
+}
+
+/** A copy of the bundle started on first use: most scenarios never run the long wait. */
+class LazyHost {
+  private host?: HandlerHost;
+
+  constructor(private readonly start: () => HandlerHost) {}
+
+  public get(): HandlerHost {
+    this.host ??= this.start();
+    return this.host;
+  }
+
+  public async stop(): Promise<void> {
+    await this.host?.stop();
   }
 }
 

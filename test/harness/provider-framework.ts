@@ -16,7 +16,7 @@
  * ways, an error becomes a FunctionError, and an invocation that outlasts its
  * timeout becomes "Task timed out".
  */
-import { BundledHandlers } from './bundle';
+import { BundledHandlers, newTraceId } from './bundle';
 import { SimClock } from './sim-clock';
 import { ProviderTiming } from './timing';
 
@@ -58,6 +58,8 @@ export interface InvocationRecord {
   readonly outcome: 'returned' | 'threw' | 'timed out';
   /** For a throw: the error message. */
   readonly error?: string;
+  /** The Root of the invocation's X-Ray trace, which the SDK sends on each call it makes. */
+  readonly traceRoot: string;
 }
 
 /** One delivery of a request to the framework, and what it answered. */
@@ -84,6 +86,8 @@ interface FunctionError {
 export class ProviderFramework {
   public readonly invocations: InvocationRecord[] = [];
   public readonly deliveries: DeliveryRecord[] = [];
+  /** The request each invocation served, by its X-Ray trace Root, from the moment it starts. */
+  public readonly requestOfTrace = new Map<string, string>();
 
   constructor(private readonly handlers: BundledHandlers, private readonly timing: ProviderTiming, private readonly clock: SimClock) {}
 
@@ -163,6 +167,9 @@ export class ProviderFramework {
     const payload = JSON.parse(JSON.stringify(event));
     const timeoutMs = fn === 'onEvent' ? this.timing.onEventTimeoutMs : this.timing.isCompleteTimeoutMs;
     const started = this.clock.now();
+    const traceId = newTraceId();
+    const traceRoot = /Root=([^;]+)/.exec(traceId)![1];
+    this.requestOfTrace.set(traceRoot, event.RequestId);
     const record = (outcome: InvocationRecord['outcome'], error?: string) => this.invocations.push({
       fn,
       requestId: event.RequestId,
@@ -171,6 +178,7 @@ export class ProviderFramework {
       durationMs: this.clock.now() - started,
       outcome,
       error,
+      traceRoot,
     });
 
     let cancelTimer: (() => void) | undefined;
@@ -180,7 +188,7 @@ export class ProviderFramework {
     let functionError: FunctionError | undefined;
     let result: unknown;
     try {
-      const outcome = await Promise.race([this.handlers[fn](payload as any, timeoutMs), timedOut]);
+      const outcome = await Promise.race([this.handlers[fn](payload as any, timeoutMs, traceId), timedOut]);
       if (outcome === 'timed out') {
         record('timed out');
         functionError = { errorMessage: `${new Date(this.clock.now()).toISOString()} ${event.RequestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` };

@@ -109,6 +109,8 @@ export class LocalIam {
   /** Every decision made, in order: how many calls were authorized, and what was denied. */
   public readonly decisions: IamDecision[] = [];
 
+  private readonly answers = new Map<string, IamDecision>();
+
   private constructor(public readonly policies: StackPolicies) {}
 
   /**
@@ -163,6 +165,16 @@ export class LocalIam {
   }
 
   private decide(role: RoleModel, action: string, resource: string, context: Record<string, string | string[]>): IamDecision {
+    // The same question under the same policies gets the same answer: the explorer asks many times.
+    const key = JSON.stringify([role.sessionArn, role.policies.map((policy) => policy.name), action, resource, context]);
+    const known = this.answers.get(key);
+    if (known) return known;
+    const decision = this.evaluate(role, action, resource, context);
+    this.answers.set(key, decision);
+    return decision;
+  }
+
+  private evaluate(role: RoleModel, action: string, resource: string, context: Record<string, string | string[]>): IamDecision {
     const types = validatedResourceTypes(action, resource);
     const result = runUnsafeSimulation({
       request: {

@@ -58,6 +58,7 @@ export class StackPolicies {
   private readonly template: StackTemplate;
 
   private readonly json: TemplateJson;
+  private allResolved?: RoleModel[];
 
   constructor(json: TemplateJson, public readonly identity: StackIdentity, private readonly deployed: DeployedLookup) {
     this.json = withServiceArns(json);
@@ -69,6 +70,8 @@ export class StackPolicies {
    * resource CloudFormation has not created yet does not exist yet either (it depends on it).
    */
   public roles(): RoleModel[] {
+    if (this.allResolved) return this.allResolved;
+    let complete = true;
     const { partition, account } = this.identity;
     const roles = new Map<string, { logicalId: string; roleName: string; policies: AttachedPolicy[]; managed: string[] }>();
     const roleNamed = (name: string) => {
@@ -84,7 +87,10 @@ export class StackPolicies {
       if (resource.Type !== 'AWS::IAM::Role') continue;
       const role = roleNamed(logicalId);
       const properties = this.resolve(logicalId);
-      if (!properties) continue;
+      if (!properties) {
+        complete = false;
+        continue;
+      }
       for (const inline of (properties.Policies as Array<{ PolicyName: string; PolicyDocument: PolicyDocument }> | undefined) ?? []) {
         role.policies.push({ name: `${logicalId}/${inline.PolicyName}`, document: inline.PolicyDocument });
       }
@@ -102,14 +108,17 @@ export class StackPolicies {
     for (const [logicalId, resource] of Object.entries(this.json.Resources)) {
       if (resource.Type !== 'AWS::IAM::Policy' && resource.Type !== 'AWS::IAM::ManagedPolicy') continue;
       const properties = this.resolve(logicalId);
-      if (!properties) continue;
+      if (!properties) {
+        complete = false;
+        continue;
+      }
       // A role's Ref is its logical ID; a role the app imports is named as it is.
       for (const name of (properties.Roles as string[] | undefined) ?? []) {
         roleNamed(name).policies.push({ name: logicalId, document: properties.PolicyDocument as PolicyDocument });
       }
     }
 
-    return [...roles.values()].map((role) => {
+    const models = [...roles.values()].map((role): RoleModel => {
       const arn = `arn:${partition}:iam::${account}:role/${role.roleName}`;
       return {
         logicalId: role.logicalId,
@@ -120,6 +129,9 @@ export class StackPolicies {
         unreadManagedPolicies: role.managed,
       };
     });
+    // Once every policy exists, the roles stay as they are for this template.
+    if (complete) this.allResolved = models;
+    return models;
   }
 
   /** A role by its logical ID, name, role ARN or assumed-role ARN (`…:assumed-role/NAME/SESSION`). */

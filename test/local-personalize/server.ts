@@ -137,6 +137,11 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
     return kind ? all.filter((r) => r.kind === kind) : all;
   }
 
+  /** The tags a resource holds now, for IAM's aws:ResourceTag keys. */
+  public tagsOf(arn: string): Record<string, string> | undefined {
+    return this.service.tagsOf(arn);
+  }
+
   /**
    * Forgets every resource, fault, behaviour, recorded call and the rate window: a
    * new, empty service on the same endpoint, for running scenarios one after another.

@@ -592,6 +592,12 @@ export class PersonalizeService {
     return r;
   }
 
+  /** The tags a resource holds, for IAM's aws:ResourceTag keys; undefined when there is no such resource. */
+  public tagsOf(arn: string): Record<string, string> | undefined {
+    const resource = this.resources.get(arn);
+    return resource ? Object.fromEntries(resource.tags) : undefined;
+  }
+
   private findAny(arn: string): ResourceRecord {
     const r = this.resources.get(arn);
     if (!r) throw notFound(`Resource Arn ${arn} does not exist.`);

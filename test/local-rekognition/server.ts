@@ -53,6 +53,11 @@ export class LocalRekognition extends LocalJsonService<OperationName> {
     this.service = holder.service = new RekognitionService(this.serviceConfig);
   }
 
+  /** The tags a project or dataset holds now, for IAM's aws:ResourceTag keys. */
+  public tagsOf(arn: string): Record<string, string> | undefined {
+    return this.service.tagsOf(arn);
+  }
+
   /** Datasets created in this slot (`PROJECT_NAME/TYPE`) from now on end in CREATE_FAILED. */
   public failCreation(slot: string, failure: DatasetFailure): void {
     this.service.failCreation(slot, failure);

@@ -294,6 +294,12 @@ export class RekognitionService {
     return dataset;
   }
 
+  /** The tags a project or dataset holds, for IAM's aws:ResourceTag keys; undefined when there is no such resource. */
+  public tagsOf(arn: string): Record<string, string> | undefined {
+    const found = this.projects.get(arn) ?? this.datasets.get(arn);
+    return found ? Object.fromEntries(found.tags) : undefined;
+  }
+
   private taggable(arn: string): { tags: Map<string, string> } {
     const found = this.projects.get(arn) ?? this.datasets.get(arn);
     if (!found) throw new ServiceError('ResourceNotFoundException', `Resource ${arn} not found`);

@@ -14,6 +14,7 @@
 import { createHash } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { signerOf, traceRootOf } from '../local-service/json-server';
 
 /** An answer of a routed bucket: a status, and an S3 error code for an error. */
 export interface S3Answer {
@@ -25,6 +26,11 @@ export interface S3Answer {
 export interface S3Route {
   receive(method: string, key: string, query: URLSearchParams, contentType: string | undefined, body: Buffer): S3Answer;
 }
+
+/** What S3 answers when IAM denies a call (AccessDenied); undefined when the call is allowed. */
+export type S3Authorizer = (accessKeyId: string | undefined, operation: string,
+  input: { readonly Bucket: string; readonly Key: string; readonly CopySource?: string },
+  traceRoot?: string) => { readonly message: string } | undefined;
 
 export interface LocalS3Options {
   /** Every bucket exists (for the lifecycle harness, which does not simulate AWS::S3::Bucket). @default false */
@@ -55,6 +61,8 @@ export class LocalS3 {
   }
 
   public readonly calls: S3CallRecord[] = [];
+  /** Decides each signed object request as IAM would; unset, every call is allowed. */
+  public authorizer?: S3Authorizer;
   private readonly buckets = new Map<string, Map<string, StoredObject>>();
   private readonly server: http.Server;
   private faults: Array<{ code: string; status: number }> = [];
@@ -153,6 +161,11 @@ export class LocalS3 {
     const objects = this.buckets.get(bucket);
     if (!objects) return error(404, 'NoSuchBucket', `The specified bucket does not exist: ${bucket}`);
     if (key === '') return error(400, 'InvalidRequest', 'local-s3 answers object operations only');
+    const operation = method === 'PUT' ? (copySource === undefined ? 'PutObject' : 'CopyObject')
+      : method === 'GET' ? 'GetObject' : method === 'HEAD' ? 'HeadObject' : method === 'DELETE' ? 'DeleteObject' : method;
+    const denied = this.authorizer?.(signerOf(request.headers), operation, { Bucket: bucket, Key: key, CopySource: copySource },
+      traceRootOf(request.headers));
+    if (denied) return error(403, 'AccessDenied', denied.message);
 
     switch (method) {
       case 'PUT': {

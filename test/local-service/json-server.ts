@@ -49,6 +49,28 @@ export const REAL_TIME: ServiceClock = {
   hold: () => () => {},
 };
 
+/**
+ * Who signed a request: the access key ID of its SigV4 Authorization header
+ * (`Credential=KEYID/DATE/REGION/SERVICE/aws4_request`), or undefined when unsigned.
+ */
+export function signerOf(headers: http.IncomingHttpHeaders): string | undefined {
+  const authorization = headers.authorization;
+  return typeof authorization === 'string' ? /Credential=([^/]+)\//.exec(authorization)?.[1] : undefined;
+}
+
+/**
+ * The Root of a request's X-Ray trace header: the SDK in a Lambda function sends the
+ * invocation's, so it names the invocation that made the call.
+ */
+export function traceRootOf(headers: http.IncomingHttpHeaders): string | undefined {
+  const header = headers['x-amzn-trace-id'];
+  return typeof header === 'string' ? /Root=([^;]+)/.exec(header)?.[1] : undefined;
+}
+
+/** What a service answers when IAM denies a call; undefined when the call is allowed. */
+export type Authorizer = (accessKeyId: string | undefined, operation: string, input: unknown, traceRoot?: string)
+=> { readonly code: string; readonly message: string } | undefined;
+
 export interface JsonServerOptions {
   /** Global request rate limit over a sliding one-second window; requests over it are throttled. @default - no limit */
   readonly requestsPerSecond?: number;
@@ -185,6 +207,8 @@ export abstract class LocalJsonService<Operation extends string = string> {
   protected readonly clock: ServiceClock;
   private readonly callLog: MutableCall[] = [];
   private readonly server: http.Server;
+  /** Decides each signed request as IAM would, before the service acts on it; unset, every call is allowed. */
+  public authorizer?: Authorizer;
   private readonly requestsPerSecond?: number;
   private faults: ArmedFault[] = [];
   /** Arrival times of requests admitted by the rate limiter, within the last second. */
@@ -369,6 +393,10 @@ export abstract class LocalJsonService<Operation extends string = string> {
     }
     if (parseError !== undefined) {
       return this.answerError(res, call, new ServiceError(SerializationError, parseError));
+    }
+    const denied = this.authorizer?.(signerOf(req.headers), operation, input, traceRootOf(req.headers));
+    if (denied) {
+      return this.answerError(res, call, new ServiceError(denied.code, denied.message, 400));
     }
     if (!this.admit(at)) {
       return this.answerError(res, call, this.throttleError('Rate exceeded'));

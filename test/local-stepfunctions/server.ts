@@ -48,8 +48,8 @@ export interface Execution {
 export interface LocalStepFunctionsOptions extends JsonServerOptions {
   /** The definition (ASL JSON) of a state machine of the deployed template, by ARN; undefined if there is none. */
   readonly definitionOf: (stateMachineArn: string) => string | undefined;
-  /** The world a Task runs in: the local Lambda's synchronous invocations, and the clock. */
-  readonly world: InterpreterWorld;
+  /** The world a state machine's Tasks run in: the local Lambda's synchronous invocations (as its role), and the clock. */
+  readonly worldOf: (stateMachineArn: string) => InterpreterWorld;
 }
 
 export class LocalStepFunctions extends LocalJsonService<OperationName> {
@@ -104,7 +104,7 @@ export class LocalStepFunctions extends LocalJsonService<OperationName> {
     }
     const execution: Execution = { executionArn, stateMachineArn, name, input, startedAt: this.now() };
     this.executions.push(execution);
-    const run = runExecution(definition, parsed, this.options.world).then((outcome) => {
+    const run = runExecution(definition, parsed, this.options.worldOf(stateMachineArn)).then((outcome) => {
       execution.outcome = outcome;
     }, (error: Error) => {
       execution.outcome = { status: 'FAILED', error: 'local-stepfunctions bug', cause: error.stack ?? String(error), events: 0 };

@@ -29,7 +29,7 @@ export function grantedOn(template: Template, action: string): unknown[] {
  * merged), so the statement is read from the grants, not found as written.
  */
 export function statementFor(template: Template, actions: string[]): GrantStatement {
-  const statements = handlerGrants(template).statements.filter((s) => s.Effect === 'Allow');
+  const statements = handlerGrants(template).statements.filter((s) => s.Effect === 'Allow' && !isOwnedGrant(s));
   const conditions = new Set<string>();
   const resourceSets = actions.map((action) => {
     const naming = statements.filter((s) => asList(s.Action).includes(action));
@@ -50,6 +50,44 @@ export function statementFor(template: Template, actions: string[]): GrantStatem
   };
 }
 
+/** The actions of the grant on the stack's generated schema and metric attribution names, whose tags IAM cannot see. */
+const UNTAGGED_KIND_ACTIONS = ['personalize:DeleteMetricAttribution', 'personalize:DeleteSchema', 'personalize:DescribeMetricAttribution',
+  'personalize:DescribeSchema'];
+
+/** The reads that prove a resource gone or the stack's own, on every resource of the service. */
+const OWNERSHIP_READS = [['personalize:Describe*', 'personalize:ListTagsForResource'], ['rekognition:DescribeDataset', 'rekognition:ListTagsForResource']];
+
+/**
+ * Whether a statement is one of the grants on what the stack made, which every kind brings: writes under
+ * its owner tag, reads, the List actions of deletes, the copies of generated-name imports, and schemas and
+ * attributions by any name (src/private/handler-access.ts, ownedResourcesGrants).
+ */
+export function isOwnedGrant(statement: GrantStatement): boolean {
+  const actions = JSON.stringify([...asList(statement.Action)].sort());
+  return JSON.stringify(statement.Condition ?? {}).includes('aws:ResourceTag/cdk-personalize:owner')
+    || actions === JSON.stringify(UNTAGGED_KIND_ACTIONS)
+    || OWNERSHIP_READS.some((reads) => actions === JSON.stringify(reads))
+    || (statement.Resource === '*' && asList(statement.Action).every((action) => action.startsWith('personalize:List')))
+    || (actions === '["s3:DeleteObject"]' && JSON.stringify(statement.Resource).includes(':s3:::*/imports/'));
+}
+
 function asList<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
+}
+
+/**
+ * The grant on what the stack made, whatever its name: the handler's Allow statement conditioned on
+ * this stack's owner tag, on every resource of `service` in the stack's account and region.
+ */
+export function ownedGrant(template: Template, service: 'personalize' | 'rekognition'): GrantStatement {
+  const owned = handlerGrants(template).statements.filter((s) => s.Effect === 'Allow'
+    && JSON.stringify(s.Condition ?? {}).includes('aws:ResourceTag/cdk-personalize:owner')
+    && JSON.stringify(s.Resource).includes(`:${service}:`));
+  if (owned.length !== 1) throw new Error(`expected one owned-resources grant for ${service}, found ${owned.length}`);
+  return owned[0];
+}
+
+/** Whether an action pattern of a statement (e.g. `personalize:Delete*`) covers `action`. */
+export function coversAction(statement: GrantStatement, action: string): boolean {
+  return asList(statement.Action).some((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(action));
 }

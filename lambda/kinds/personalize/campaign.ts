@@ -34,6 +34,7 @@ const RANKING_FACTORS = ['POPULARITY', 'FRESHNESS'];
 
 export const campaignKind: ResourceKind<CampaignSpec> = {
   resourceType: ResourceTypes.CAMPAIGN,
+  ownerTagGatesIam: true,
   noun: 'campaign',
   service: 'Personalize',
   nameProperty: 'campaignName',

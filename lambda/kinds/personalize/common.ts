@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-personalize';
 import { OWNER_TAG_KEY } from '../../../src/private/contract';
 import type { Condition, KindContext } from '../../resource-kind';
-import { isErrorNamed } from '../../retry';
+import { isErrorNamed, RetriesExhausted } from '../../retry';
 import { processClient } from '../sdk-client';
 
 /** The process's Personalize client (see sdk-client.ts). */
@@ -88,8 +88,20 @@ async function currentTags(context: KindContext, arn: string): Promise<Record<st
   return Object.fromEntries((response?.tags ?? []).map((tag) => [tag.tagKey ?? '', tag.tagValue ?? '']));
 }
 
+/**
+ * Whether the resource carries this stack resource's owner tag. IAM lets the handler read the tags of
+ * what it did not name only under this stack's owner tag (ADR 0013): a denied read is a resource that
+ * is not this stack's.
+ */
 export async function hasOwnerTag(context: KindContext, arn: string): Promise<boolean> {
-  return (await currentTags(context, arn))[OWNER_TAG_KEY] === context.owner;
+  try {
+    return (await currentTags(context, arn))[OWNER_TAG_KEY] === context.owner;
+  } catch (error) {
+    if (isErrorNamed(error, 'AccessDeniedException') || (error instanceof RetriesExhausted && isErrorNamed(error.lastError, 'AccessDeniedException'))) {
+      return false;
+    }
+    throw error;
+  }
 }
 
 /**

@@ -29,6 +29,7 @@ export interface DatasetGroupSpec {
 
 export const datasetGroupKind: ResourceKind<DatasetGroupSpec> = {
   resourceType: ResourceTypes.DATASET_GROUP,
+  ownerTagGatesIam: true,
   noun: 'dataset group',
   service: 'Personalize',
   nameProperty: 'datasetGroupName',

@@ -46,6 +46,7 @@ export interface DatasetImportJobSpec {
 
 export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
   resourceType: ResourceTypes.DATASET_IMPORT_JOB,
+  ownerTagGatesIam: true,
   noun: 'dataset import job',
   service: 'Personalize',
   nameProperty: 'dataVersion',

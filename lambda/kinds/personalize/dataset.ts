@@ -42,6 +42,7 @@ const SCHEMA_UPDATABLE_TYPES = new Set(['ITEMS', 'USERS']);
 
 export const datasetKind: ResourceKind<DatasetSpec> = {
   resourceType: ResourceTypes.DATASET,
+  ownerTagGatesIam: true,
   noun: 'dataset',
   service: 'Personalize',
   nameProperty: 'datasetName',

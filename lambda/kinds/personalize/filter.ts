@@ -20,6 +20,7 @@ export interface FilterSpec {
 
 export const filterKind: ResourceKind<FilterSpec> = {
   resourceType: ResourceTypes.FILTER,
+  ownerTagGatesIam: true,
   noun: 'filter',
   service: 'Personalize',
   nameProperty: 'filterName',

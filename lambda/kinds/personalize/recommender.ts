@@ -50,6 +50,7 @@ type Step = 'update' | 'start' | 'stop';
 
 export const recommenderKind: ResourceKind<RecommenderSpec> = {
   resourceType: ResourceTypes.RECOMMENDER,
+  ownerTagGatesIam: true,
   noun: 'recommender',
   service: 'Personalize',
   nameProperty: 'recommenderName',

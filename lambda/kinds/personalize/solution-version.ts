@@ -37,6 +37,7 @@ const TRAINING = new Set(['CREATE PENDING', 'CREATE IN_PROGRESS']);
 
 export const solutionVersionKind: ResourceKind<SolutionVersionSpec> = {
   resourceType: ResourceTypes.SOLUTION_VERSION,
+  ownerTagGatesIam: true,
   noun: 'solution version',
   service: 'Personalize',
   nameProperty: 'retrainOn',

@@ -48,6 +48,7 @@ const IN_FLIGHT = new Set(['CREATE PENDING', 'CREATE IN_PROGRESS']);
 
 export const solutionKind: ResourceKind<SolutionSpec> = {
   resourceType: ResourceTypes.SOLUTION,
+  ownerTagGatesIam: true,
   noun: 'solution',
   service: 'Personalize',
   nameProperty: 'solutionName',

@@ -52,6 +52,7 @@ const EMPTY_SLOT = 'EMPTY';
 
 export const rekognitionDatasetKind: ResourceKind<RekognitionDatasetSpec> = {
   resourceType: ResourceTypes.REKOGNITION_DATASET,
+  ownerTagGatesIam: true,
   noun: 'Custom Labels dataset',
   service: 'Rekognition',
   nameProperty: 'project',

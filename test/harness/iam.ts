@@ -1,0 +1,132 @@
+/**
+ * IAM in the lifecycle harness (ADR 0013): every call a function of the stack makes to a
+ * local service is authorized against the policies of the template CloudFormation is
+ * working on, as AWS would, and a denial is answered as AWS answers it.
+ *
+ * A local service learns who calls from the SigV4 Authorization header: each function's
+ * copy of the bundle signs with an access key ID that names the function
+ * (`FUNCTION_KEYS`), and the role is the one the template gives that function, as
+ * Lambda's credentials would be. The test's own clients sign with `test`: they stand for
+ * the account's administrator, and are not evaluated.
+ *
+ * The policies are those of the phase's template: the new one while an update runs, the
+ * old one during its rollback (CloudFormation updates the IAM resources in the same
+ * order). A custom resource a policy reads is read from what CloudFormation holds now.
+ */
+import * as fs from 'fs';
+import { LocalCloudFormation } from './cloudformation';
+import type { TemplateJson } from './template';
+import { IamDecision, LocalIam } from '../local-iam';
+
+/** The access key ID each function's copy of the bundle signs with, by the export its template names as Handler. */
+export const FUNCTION_KEYS = {
+  /** onEvent and isComplete: the provider's handler, one role. */
+  handler: 'LOCALFUNCTIONHANDLER',
+  /** The long wait's function. */
+  longWait: 'LOCALFUNCTIONLONGWAIT',
+} as const;
+
+/** The access key of the test's own clients: the account's administrator, not evaluated. */
+export const ADMIN_KEY = 'test';
+
+const HANDLER_OF_KEY: Record<string, string> = {
+  [FUNCTION_KEYS.handler]: 'index.onEvent',
+  [FUNCTION_KEYS.longWait]: 'index.longWait',
+};
+
+/** What a local service answers for a denied call. */
+export interface Denial {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** One decision, and the X-Ray trace Root of the invocation whose call it decided, when the call carried one. */
+export type HarnessDecision = IamDecision & { readonly traceRoot?: string };
+
+/** Where each environment adds its counts when the variable is set, one JSON line per environment. */
+const REPORT_FILE = process.env.CDK_PERSONALIZE_IAM_REPORT;
+
+export class HarnessIam {
+  /** Every decision made in this environment, across its templates. */
+  public readonly decisions: HarnessDecision[] = [];
+  private readonly byTemplate = new WeakMap<TemplateJson, LocalIam>();
+
+  constructor(private readonly cloudformation: () => LocalCloudFormation) {}
+
+  /** Loads the policies of a template before CloudFormation works on it. */
+  public async prepare(template: TemplateJson): Promise<void> {
+    if (this.byTemplate.has(template)) return;
+    const cloudformation = this.cloudformation();
+    this.byTemplate.set(template, await LocalIam.forTemplate(template, {
+      identity: cloudformation.identity,
+      deployed: (logicalId) => cloudformation.deployedResource(logicalId),
+    }));
+  }
+
+  /**
+   * The hook of every local service: undefined when the call is allowed (or made by the
+   * test itself), else AWS's AccessDenied answer. `resourceTags` gives the tags of an ARN.
+   */
+  public check(accessKeyId: string | undefined, service: string, operation: string, body: unknown,
+    resourceTags?: (arn: string) => Record<string, string> | undefined, traceRoot?: string): Denial | undefined {
+    if (accessKeyId === ADMIN_KEY) return undefined;
+    const template = this.cloudformation().activeTemplate();
+    return this.decide(template, template && this.roleOf(template, accessKeyId), service, operation, body, resourceTags, traceRoot);
+  }
+
+  /** The hook of a call a state machine makes (a Task), as the role the template gives it. */
+  public checkStateMachine(stateMachineArn: string, service: string, operation: string, body: unknown): Denial | undefined {
+    const template = this.cloudformation().activeTemplate();
+    const logicalId = /:stateMachine:([^:]+)$/.exec(stateMachineArn)?.[1];
+    const roleArn = logicalId ? template?.Resources[logicalId]?.Properties?.RoleArn : undefined;
+    const role = (roleArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+    return this.decide(template, role, service, operation, body);
+  }
+
+  private decide(template: TemplateJson | undefined, role: string | undefined, service: string, operation: string, body: unknown,
+    resourceTags?: (arn: string) => Record<string, string> | undefined, traceRoot?: string): Denial | undefined {
+    const iam = template && this.byTemplate.get(template);
+    if (!iam || !role) {
+      // A call nobody can be authorized for: no template deployed, or a caller no role of it stands for.
+      return { code: 'UnrecognizedClientException', message: 'The security token included in the request is invalid' };
+    }
+    const before = iam.decisions.length;
+    const denied = iam.check(role, service, operation, body, resourceTags);
+    this.decisions.push(...iam.decisions.slice(before).map((decision) => ({ ...decision, traceRoot })));
+    return denied ? { code: denied.code, message: denied.message } : undefined;
+  }
+
+  /** The role the template gives the function that signs with `accessKeyId`, by its logical ID. */
+  private roleOf(template: TemplateJson, accessKeyId: string | undefined): string | undefined {
+    const handler = accessKeyId && HANDLER_OF_KEY[accessKeyId];
+    if (!handler) return undefined;
+    const fn = Object.values(template.Resources)
+      .find((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties?.Handler === handler);
+    const role = (fn?.Properties?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+    return role;
+  }
+
+  /**
+   * The denials a scenario must answer for, in AWS's words: all but those of invocations
+   * `unheard` says CloudFormation no longer listened to. A late delivery of a cancelled
+   * request runs under the grants the stack has by then, as in AWS; a refusal there is
+   * IAM protecting the stack, and what it left behind is checked by the state invariants.
+   */
+  public deniedWhileHeard(decisions: readonly HarnessDecision[], unheard: (traceRoot: string) => boolean): string[] {
+    return decisions.filter((decision) => !decision.allowed && !(decision.traceRoot && unheard(decision.traceRoot)))
+      .map((decision) => decision.message);
+  }
+
+  /** How many calls were authorized and denied, and the denials in AWS's words. */
+  public summary(): { allowed: number; denied: number; denials: string[] } {
+    const denials = this.decisions.filter((decision) => !decision.allowed);
+    return { allowed: this.decisions.length - denials.length, denied: denials.length, denials: denials.map((decision) => decision.message) };
+  }
+
+  /** Adds this environment's counts to the report file, when CDK_PERSONALIZE_IAM_REPORT names one. */
+  public report(): void {
+    if (!REPORT_FILE || this.decisions.length === 0) return;
+    const { allowed, denied, denials } = this.summary();
+    fs.appendFileSync(REPORT_FILE, `${JSON.stringify({ allowed, denied, denials: [...new Set(denials)] })}\n`);
+  }
+}
