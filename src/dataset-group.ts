@@ -8,6 +8,7 @@ import { Dataset, DatasetOptions } from './dataset';
 import { Attributes, CONTRACT_VERSION, DatasetGroupProperties, ResourceTypes, TagProperty } from './private/contract';
 import { datasetGroupArnPattern } from './private/grant-patterns';
 import { grantHandler, HandlerGrant, ownedResourcesGrants } from './private/handler-access';
+import { grantPersonalizeKeyUse } from './private/key-access';
 import { describeValue } from './private/messages';
 import { physicalName, PhysicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -113,9 +114,6 @@ function childArnPatterns(scope: Construct, groupName: PhysicalName): string[] {
   });
   return [...CHILD_RESOURCE_TYPES.map((resource) => arn(resource, '*')), arn('dataset', `${groupName.grantPattern}/*`)];
 }
-
-/** What Personalize needs on a customer managed key, through the role and through its own principal. */
-const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'];
 
 abstract class DatasetGroupBase extends Resource implements IDatasetGroup {
   public abstract readonly datasetGroupArn: string;
@@ -306,7 +304,9 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
     this.kmsKey = props.kmsKey;
     this._emptyOnDelete = props.emptyOnDelete ?? false;
     this.role = props.kmsKey ? (props.role ?? this.createServiceRole()) : undefined;
-    if (this.kmsKey && this.role) this.grantKeyUse(this.kmsKey, this.role);
+    // The role and Personalize's own principal use the key; the key policy's statement for the principal carries
+    // the confused-deputy conditions (src/private/key-access.ts).
+    if (this.kmsKey && this.role) grantPersonalizeKeyUse(this, this.kmsKey, this.role, 'the dataset group fails to create');
 
     this._physicalName = physicalName(this, props.datasetGroupName, [props.domain, props.kmsKey?.keyArn, this.role?.roleArn]);
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET_GROUP);
@@ -361,23 +361,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
   private createServiceRole(): iam.Role {
     return personalizeServiceRole(this, 'Lets Amazon Personalize use the dataset group KMS key');
   }
-
-
-  private grantKeyUse(key: kms.IKey, role: iam.IRole): void {
-    key.grant(role, ...KEY_ACTIONS);
-    const { statementAdded } = key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(SERVICE_PRINCIPAL)],
-      actions: [...KEY_ACTIONS, 'kms:CreateGrant'],
-      resources: ['*'],
-    }));
-    if (!statementAdded) {
-      Annotations.of(this).addWarningV2('cdk-personalize:importedKeyPolicy',
-        `The policy of the imported key ${describeValue(key.keyArn, key)} cannot be changed by this app. It must allow `
-        + `${SERVICE_PRINCIPAL} ${[...KEY_ACTIONS, 'kms:CreateGrant'].join(', ')}, or the dataset group will fail to create.`);
-    }
-  }
 }
-
 
 /** Amazon Personalize's default quota of active dataset groups per account and region. */
 const DATASET_GROUP_QUOTA = 5;

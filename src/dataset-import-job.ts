@@ -19,6 +19,7 @@ import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
 import { whenAppDeclared } from './private/group-members';
 import { grantHandler, ownedResourcesGrants } from './private/handler-access';
+import { grantPersonalizeKeyUse } from './private/key-access';
 import { longWorkResult } from './private/long-work-result';
 import { addNagSuppressions, flattenForNag } from './private/nag';
 import { physicalName } from './private/names';
@@ -78,6 +79,10 @@ export abstract class ImportSource {
    *
    * For a bucket this app owns, the construct adds the bucket policy statement that
    * lets Personalize read the key; an imported bucket's policy must allow it already.
+   * The bucket's KMS key (`bucket.encryptionKey`: for an imported SSE-KMS bucket, give it
+   * with `s3.Bucket.fromBucketAttributes`) gets the key policy statement that lets
+   * Personalize use it, and the created role may decrypt with it; the policy of a key the
+   * app imports must allow it already, and a synth warning names the statement.
    */
   public static fromBucket(bucket: s3.IBucket, keyOrPrefix: string): ImportSource {
     return new BucketSource(bucket, keyOrPrefix);
@@ -354,6 +359,11 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     const readable = keyOrPrefix.endsWith('/') ? `${keyOrPrefix}*` : keyOrPrefix;
     if (!props.role) this.grantRead(source.bucket, readable);
     const policyDependency = this.allowPersonalize(source.bucket, readable);
+    // The key policy of an SSE-KMS source must let Personalize in, whichever role reads ("Giving Amazon Personalize
+    // permission to use your AWS KMS key": for an import job, "only AWS KMS key policy must grant permissions").
+    if (source.bucket.encryptionKey) {
+      grantPersonalizeKeyUse(this, source.bucket.encryptionKey, props.role ? undefined : this.role, 'the import fails');
+    }
 
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET_IMPORT_JOB);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
@@ -447,11 +457,10 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     return personalizeServiceRole(this, 'Lets Amazon Personalize read the data of a dataset import job');
   }
 
-  /** The created role reads exactly the key (or the objects under the prefix), and decrypts with the keys involved. */
+  /** The created role reads exactly the key (or the objects under the prefix), and decrypts with the group's key (the source's: see the constructor). */
   private grantRead(bucket: s3.IBucket, readable: string): void {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(readable)] }));
-    bucket.encryptionKey?.grant(this.role, 'kms:Decrypt');
     const group = this.dataset instanceof Dataset ? this.dataset.datasetGroup : undefined;
     if (group instanceof DatasetGroup && group.kmsKey) {
       group.kmsKey.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');

@@ -11,6 +11,7 @@ import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
 import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { grantHandler, ownedResourcesGrants } from './private/handler-access';
+import { grantPersonalizeKeyUse } from './private/key-access';
 import { addNagSuppressions, flattenForNag } from './private/nag';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -78,6 +79,12 @@ export interface MetricAttributionProps {
 
   /**
    * A bucket to publish the metrics to as files, besides CloudWatch.
+   *
+   * The role may write under `outputPrefix`, and the bucket's KMS key (`bucket.encryptionKey`:
+   * for an imported SSE-KMS bucket, give it with `s3.Bucket.fromBucketAttributes`) and
+   * `outputKey` get the key policy statement that lets Personalize use them. The policy of a
+   * bucket or key the app imports must allow it already; a synth warning says what to add.
+   *
    * @default - metrics go to CloudWatch only
    */
   readonly outputBucket?: s3.IBucket;
@@ -255,8 +262,10 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
   private grantOutput(bucket: s3.IBucket, prefix: string, key?: kms.IKey): void {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }));
-    for (const encryption of [key, bucket.encryptionKey]) {
-      encryption?.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey');
+    // Personalize writes the files with the role, and its own principal uses the key too ("Giving Amazon Personalize
+    // permission to use your AWS KMS key" lists metric attributions): the key of the files, and the bucket's default key.
+    for (const encryption of new Set([key, bucket.encryptionKey])) {
+      if (encryption) grantPersonalizeKeyUse(this, encryption, this.role, 'the metrics files are not written');
     }
     allowPersonalizeOnBucket(this, bucket, {
       actions: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'],

@@ -456,7 +456,7 @@ describe('KMS key', () => {
     });
   });
 
-  test('the key policy lets the Personalize service principal use the key and create grants', () => {
+  test('the key policy lets the Personalize service principal use the key and create grants, for this account and region only', () => {
     const stack = newStack();
     new DatasetGroup(stack, 'Group', { kmsKey: new kms.Key(stack, 'Key') });
 
@@ -467,9 +467,23 @@ describe('KMS key', () => {
           Principal: { Service: 'personalize.amazonaws.com' },
           Action: [...KEY_ACTIONS, 'kms:CreateGrant'],
           Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:*`]] } },
+          },
         }]),
       },
     });
+  });
+
+  test('two groups with one key add one statement for Personalize to its policy', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new DatasetGroup(stack, 'Group', { kmsKey: key });
+    new DatasetGroup(stack, 'Other', { kmsKey: key });
+
+    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key')).map((k: any) => k.Properties.KeyPolicy);
+    expect(policy.Statement.filter((s: any) => s.Principal?.Service === 'personalize.amazonaws.com')).toHaveLength(1);
   });
 
   test('the custom resource waits for the service role and its key grants', () => {
@@ -505,13 +519,18 @@ describe('KMS key', () => {
     });
   });
 
-  test('an imported key yields a warning that its policy must allow Personalize', () => {
+  test('an imported key yields a warning naming the key policy statement Personalize needs, with its conditions', () => {
     const stack = newStack();
-    const key = kms.Key.fromKeyArn(stack, 'Key', `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
-    new DatasetGroup(stack, 'Group', { kmsKey: key });
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    new DatasetGroup(stack, 'Group', { kmsKey: kms.Key.fromKeyArn(stack, 'Key', keyArn) });
 
-    Annotations.fromStack(stack).hasWarning('/TestStack/Group',
-      Match.stringLikeRegexp('policy of the imported key .* cannot be changed by this app.*personalize.amazonaws.com.*kms:CreateGrant'));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Group', `The policy of the imported key '${keyArn}' cannot be changed by this app. `
+      + 'It must let personalize.amazonaws.com use the key for this account and region, or the dataset group fails to create. '
+      + 'Add this statement: {"Effect":"Allow","Principal":{"Service":"personalize.amazonaws.com"},'
+      + '"Action":["kms:Decrypt","kms:GenerateDataKey","kms:DescribeKey","kms:ListGrants","kms:CreateGrant"],"Resource":"*",'
+      + `"Condition":{"StringEquals":{"aws:SourceAccount":"${ACCOUNT}"},"ArnLike":{"aws:SourceArn":"arn:<partition>:personalize:${REGION}:${ACCOUNT}:*"}}}. `
+      + 'It must also let this account\'s IAM policies allow use of the key (the default key policy does), for the role '
+      + '\'TestStack/Group/ServiceRole\' (known only at deploy time). Replace each <…> with the stack\'s value. [ack: cdk-personalize:importedKeyPolicy]');
   });
 
   test('a key created in the stack yields no warning', () => {

@@ -186,15 +186,53 @@ describe('DatasetImportJob', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('ImportServiceRole') }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BucketKey'), 'Arn'] } },
           {
             Effect: 'Allow',
             Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GroupKey'), 'Arn'] },
           },
+          {
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BucketKey'), 'Arn'] },
+          },
         ]),
       },
     });
+  });
+
+  test.each([['the created role', false], ['a given role', true]])(
+    'with %s, the source key\'s policy lets Personalize use the key, for this account and region only', (_, givenRole) => {
+      const stack = newStack();
+      const bucketKey = new kms.Key(stack, 'BucketKey');
+      const role = givenRole ? new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('personalize.amazonaws.com') }) : undefined;
+      job(stack, { source: ImportSource.fromBucket(new s3.Bucket(stack, 'Data', { encryptionKey: bucketKey }), 'data/'), role });
+      Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([{
+            Effect: 'Allow',
+            Principal: { Service: 'personalize.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants', 'kms:CreateGrant'],
+            Resource: '*',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': ACCOUNT },
+              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:*`]] } },
+            },
+          }]),
+        },
+      });
+    });
+
+  test('a source key the app imports gets a warning naming the key policy statement Personalize needs', () => {
+    const stack = newStack();
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Theirs', { bucketName: 'their-data', encryptionKey: kms.Key.fromKeyArn(stack, 'TheirKey', keyArn) });
+    job(stack, { source: ImportSource.fromBucket(bucket, 'data/interactions.csv') });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Import', Match.stringLikeRegexp(
+      `^The policy of the imported key '${keyArn}' cannot be changed by this app. It must let personalize.amazonaws.com use the key for this `
+      + 'account and region, or the import fails. Add this statement: \\{"Effect":"Allow","Principal":\\{"Service":"personalize.amazonaws.com"\\},'
+      + '"Action":\\["kms:Decrypt","kms:GenerateDataKey","kms:DescribeKey","kms:ListGrants","kms:CreateGrant"\\],"Resource":"\\*",'
+      + `"Condition":\\{"StringEquals":\\{"aws:SourceAccount":"${ACCOUNT}"\\}.*for the role 'TestStack/Import/ServiceRole'`));
   });
 
   test('a given role is used as it is: no policy is added to it', () => {

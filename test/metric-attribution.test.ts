@@ -1,5 +1,5 @@
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -90,6 +90,49 @@ describe('MetricAttribution', () => {
         })]),
       },
     });
+  });
+
+  test('the role may use the output key and the bucket\'s key, and both key policies let Personalize in for this account and region only', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: new kms.Key(stack, 'BucketKey') });
+    attribution(stack, { outputBucket: bucket, outputKey: new kms.Key(stack, 'FilesKey') });
+
+    const template = Template.fromStack(stack);
+    for (const key of ['BucketKey', 'FilesKey']) {
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^MetricsServiceRole') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([{
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${key}`), 'Arn'] },
+          }]),
+        },
+      });
+    }
+    const keyPolicies = Object.values(template.findResources('AWS::KMS::Key')).map((k: any) => k.Properties.KeyPolicy.Statement);
+    expect(keyPolicies).toHaveLength(2);
+    for (const statements of keyPolicies) {
+      expect(statements).toContainEqual({
+        Effect: 'Allow',
+        Principal: { Service: 'personalize.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants', 'kms:CreateGrant'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:*`]] } },
+        },
+      });
+    }
+  });
+
+  test('an output key the app imports gets a warning naming the key policy statement Personalize needs', () => {
+    const stack = newStack();
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    attribution(stack, { outputBucket: new s3.Bucket(stack, 'Bucket'), outputKey: kms.Key.fromKeyArn(stack, 'FilesKey', keyArn) });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Metrics', Match.stringLikeRegexp(
+      `^The policy of the imported key '${keyArn}' cannot be changed by this app. It must let personalize.amazonaws.com use the key for this `
+      + 'account and region, or the metrics files are not written. Add this statement: .*"kms:CreateGrant".*"aws:SourceAccount":"123456789012"'));
   });
 
   test('a given role is passed as is, and the handler may pass it to Personalize only', () => {

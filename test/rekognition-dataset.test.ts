@@ -142,15 +142,47 @@ describe('Dataset', () => {
     expect(handlerGrants(template).statements.some((s) => JSON.stringify(s.Action).includes('s3:'))).toBe(false);
   });
 
-  test('a manifest bucket with a KMS key: the handler may decrypt with it', () => {
+  test('a manifest bucket with a KMS key: the handler may decrypt and generate data keys with it, as Custom Labels documents', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key');
     const bucket = new s3.Bucket(stack, 'Labels', { encryptionKey: key });
     new Dataset(stack, 'Train', { project: new Project(stack, 'Project'), datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(bucket, 'm.manifest') });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+        })]),
+      },
       Roles: [{ Ref: Match.stringLikeRegexp('^CdkPersonalizeProviderHandlerRole') }],
     });
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Train', Match.anyValue());
+  });
+
+  test('an image bucket with another key: the handler may use both keys', () => {
+    const stack = newStack();
+    const manifests = new s3.Bucket(stack, 'Manifests', { encryptionKey: new kms.Key(stack, 'ManifestKey') });
+    const images = new s3.Bucket(stack, 'Images', { encryptionKey: new kms.Key(stack, 'ImageKey') });
+    new Dataset(stack, 'Train', {
+      project: new Project(stack, 'Project'),
+      datasetType: DatasetType.TRAIN,
+      source: DatasetSource.fromManifestObject(manifests, 'm.manifest', { imageBucket: images, imagePrefix: 'images/' }),
+    });
+    const policy = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^CdkPersonalizeProviderHandlerRole') }] } });
+    const statements = Object.values(policy).flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => JSON.stringify(s.Action) === JSON.stringify(['kms:Decrypt', 'kms:GenerateDataKey']));
+    expect(statements.map((s: any) => s.Resource['Fn::GetAtt'][0]).sort()).toEqual([expect.stringMatching(/^ImageKey/), expect.stringMatching(/^ManifestKey/)]);
+  });
+
+  test('a manifest key the app imports gets a warning naming the key policy statement for the handler\'s role', () => {
+    const stack = newStack();
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Labels', { bucketName: 'labels', encryptionKey: kms.Key.fromKeyArn(stack, 'Key', keyArn) });
+    new Dataset(stack, 'Train', { project: new Project(stack, 'Project'), datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(bucket, 'm.manifest') });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Train', `The policy of the imported key '${keyArn}' cannot be changed by this app. `
+      + 'It must let the role \'TestStack/CdkPersonalizeProvider/HandlerRole\' (known only at deploy time) use the key, by letting this '
+      + 'account\'s IAM policies allow it (as the default key policy does) or with this statement, or CreateDataset cannot read the manifest '
+      + 'or its images: {"Effect":"Allow","Principal":{"AWS":"<ARN of role \'TestStack/CdkPersonalizeProvider/HandlerRole\'>"},'
+      + '"Action":["kms:Decrypt","kms:GenerateDataKey"],"Resource":"*"}. [ack: cdk-personalize:importedKeyPolicy]');
   });
 
   test('from a manifest file: uploaded as an asset, and the handler may read the asset and the images\' shared prefix', () => {

@@ -492,16 +492,27 @@ describe('KMS', () => {
     });
   });
 
-  test('the key policy lets the Personalize service principal use the key and create grants on it', () => {
+  test('the key policy lets the Personalize service principal use the key and create grants on it, for this account and region only', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([Match.objectLike({
           Effect: 'Allow',
           Principal: { Service: 'personalize.amazonaws.com' },
           Action: [...keyActions, 'kms:CreateGrant'],
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':personalize:us-east-1:123456789012:*']] } },
+          },
         })]),
       },
     });
+  });
+
+  test('no key policy statement names a service principal without confused-deputy conditions', () => {
+    const unconditioned = resourcesOfType(template, 'AWS::KMS::Key')
+      .flatMap(([, key]) => key.Properties.KeyPolicy.Statement as any[])
+      .filter((statement) => statement.Principal?.Service && !statement.Condition);
+    expect(unconditioned).toEqual([]);
   });
 
   test('the created role and the imported role may use the key, and only the key', () => {

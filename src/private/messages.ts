@@ -61,3 +61,21 @@ function renderPart(part: unknown): string {
 export function article(word: string): string {
   return /^[AEIOUaeiou]/.test(word) ? `an ${word}` : `a ${word}`;
 }
+
+/**
+ * A JSON value (a policy statement to add, say) for a message: tokens resolved, pseudo
+ * parameters shown as `<partition>`, `<region>` and `<account>`, and any other value known
+ * only at deploy time as `<deploy-time value>`.
+ */
+export function jsonForMessage(value: unknown, construct: IConstruct): string {
+  return JSON.stringify(plainJson(Stack.of(construct).resolve(value)));
+}
+
+function plainJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainJson);
+  if (value === null || typeof value !== 'object') return value;
+  if (isJoin(value)) return value['Fn::Join'][1].map(renderPart).join(value['Fn::Join'][0]);
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) return renderPart(value);
+  return Object.fromEntries(entries.map(([key, item]) => [key, plainJson(item)]));
+}

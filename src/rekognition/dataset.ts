@@ -11,6 +11,7 @@ import {
   Attributes, CONTRACT_VERSION, MAX_REKOGNITION_USER_TAGS, OWNER_TAG_KEY, RekognitionDatasetProperties, ResourceTypes, SOURCE_TAG_KEY, TagProperty,
 } from '../private/contract';
 import { grantHandler, HandlerGrant, ownedResourcesGrants } from '../private/handler-access';
+import { grantRoleKeyUse, REKOGNITION_READER_KEY_ACTIONS } from '../private/key-access';
 import { firstManifestProblem, imageLocations, MAX_MANIFEST_BYTES } from '../private/manifest';
 import { PersonalizeProvider } from '../private/provider';
 import { parseDatasetArn, validateProjectName } from '../private/rekognition-validation';
@@ -131,6 +132,11 @@ interface SourceBinding {
 export abstract class DatasetSource {
   /**
    * A manifest already in S3. Changing the bucket, key or version replaces the dataset.
+   *
+   * The handler that calls CreateDataset reads the manifest and the images, so it is granted
+   * `kms:Decrypt` and `kms:GenerateDataKey` on the KMS key of each bucket (`bucket.encryptionKey`:
+   * for an imported SSE-KMS bucket, give it with `s3.Bucket.fromBucketAttributes`). The policy of
+   * a key the app imports must let the handler's role use it; a synth warning says how.
    */
   public static fromManifestObject(bucket: s3.IBucket, key: string, options: ManifestObjectOptions = {}): DatasetSource {
     requireConstruct('DatasetSource.fromManifestObject bucket', bucket, 'an S3 bucket (s3.IBucket: s3.Bucket or s3.Bucket.fromBucketName)', 'bucketName');
@@ -407,7 +413,10 @@ export class Dataset extends DatasetBase implements ITaggable {
       { actions: ['rekognition:DescribeProjects'], resources: ['*'] },
       ...source.grants,
     ]);
-    for (const key of source.keys) key.grantDecrypt(provider.handlerRole);
+    // Custom Labels reads the manifest and the images with the permissions of the caller of CreateDataset: the handler.
+    for (const key of new Set(source.keys)) {
+      grantRoleKeyUse(this, key, provider.handlerRole, REKOGNITION_READER_KEY_ACTIONS, 'CreateDataset cannot read the manifest or its images');
+    }
 
     this.datasetArn = resource.getAttString(Attributes.ARN);
   }
