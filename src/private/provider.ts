@@ -67,11 +67,11 @@ const GENERATED_NAME_GRANT_FINDING =
 /**
  * The grants of Rekognition Custom Labels datasets (ADR 0006): a dataset ARN ends in its
  * creation time, so the handler is granted a project's datasets of one type
- * (`project/NAME/dataset/train/*`), CreateDataset on the project (`project/NAME/*`), and
- * s3:GetObject on the images a manifest names (`BUCKET/PREFIX*`).
+ * (`project/NAME/dataset/train/*`) and CreateDataset on the project (`project/NAME/*`).
+ * The image reads a manifest needs are acknowledged where they are granted, each with its own reason.
  */
 const REKOGNITION_GRANT_FINDING =
-  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):(rekognition:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):project\/[^*/]+\/(dataset\/(train|test)\/)?\*|s3:::[^*/]+\/[^*]*\*)$/;
+  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):rekognition:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):project\/[^*/]+\/(dataset\/(train|test)\/)?\*$/;
 
 /**
  * The stack's single provider: one onEvent function, one isComplete function and
@@ -324,8 +324,7 @@ export class PersonalizeProvider extends Construct {
         suppressions.push({
           id: 'AwsSolutions-IAM5',
           reason: 'A Rekognition Custom Labels dataset ARN ends in its creation time, unknown before CreateDataset: the handler '
-            + 'is granted the datasets of one type in one project, and CreateDataset on that project. Rekognition reads a '
-            + "manifest's images with the caller's permissions, so the handler reads the key prefix the images share.",
+            + 'is granted the datasets of one type in one project, and CreateDataset on that project.',
           appliesTo: rekognitionFindings,
         });
       }
