@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DatasetGroup, DatasetGroupProps, DatasetType, Domain, Schema, SchemaDefinition, SchemaField } from '../src';
+import { handlerGrants } from './support/handler-grants';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 import { resolvedLength } from '../src/private/handler-access';
 
@@ -64,14 +65,10 @@ function actionsOf(statement: Statement): string[] {
   return ([] as string[]).concat(statement.Action);
 }
 
-/** The handler-access policy of one group: the policy whose construct ID starts with the group's. */
-/** The stack's one policy of Personalize grants for the handler. */
+/** The stack's one policy of Personalize grants for the handler, followed by the statements of its policy of actions on "*". */
 function handlerAccessPolicy(template: Template): { logicalId: string; statements: Statement[] } {
-  const found = Object.entries(template.findResources('AWS::IAM::Policy'))
-    .filter(([logicalId]) => logicalId.startsWith('CdkPersonalizeProviderPersonalizeAccess'));
-  expect(found).toHaveLength(1);
-  const [logicalId, policy] = found[0];
-  return { logicalId, statements: policy.Properties.PolicyDocument.Statement };
+  const { logicalId, statements } = handlerGrants(template);
+  return { logicalId, statements: statements as Statement[] };
 }
 
 describe('custom resource', () => {

@@ -340,12 +340,13 @@ describe('handler permissions', () => {
     }, {
       // A refused delete names the datasets, in any group, that use the schema: only DescribeDataset shows a dataset's schema.
       Effect: 'Allow',
-      Action: 'personalize:ListDatasets',
-      Resource: '*',
-    }, {
-      Effect: 'Allow',
       Action: 'personalize:DescribeDataset',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset/*/*`]] },
+    }, {
+      // In the handler's policy of actions that take no resource-level permission.
+      Effect: 'Allow',
+      Action: 'personalize:ListDatasets',
+      Resource: '*',
     }]);
   });
 
