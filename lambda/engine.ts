@@ -137,6 +137,11 @@ export interface Handoff {
 export interface OnEventResult {
   readonly PhysicalResourceId: string;
   readonly Data?: Record<string, string>;
+  /**
+   * The attributes hold a secret: CloudFormation masks them in outputs and events. The Provider
+   * framework answers with the NoEcho of onEvent's result (it ignores one from isComplete).
+   */
+  readonly NoEcho?: boolean;
   readonly Lifecycle: Handoff;
 }
 
@@ -243,6 +248,8 @@ class ResourceDriver {
   private readonly logicalId: string;
   /** Deletes what a cancelled replacement left, with the properties it was made with. */
   private readonly orphanCleaner?: ResourceDriver;
+  /** The attributes of what the request asks for hold a secret (ResourceKind.hasSecretAttributes). */
+  private readonly secretAttributes: boolean;
 
   constructor(
     private readonly kind: ResourceKind<any>,
@@ -255,6 +262,7 @@ class ResourceDriver {
     this.logicalId = event.LogicalResourceId;
     if (event.RequestType === 'Delete') this.deletedProps = parseLeniently(kind, event.ResourceProperties);
     else this.requestedProps = kind.parse(event.ResourceProperties);
+    this.secretAttributes = event.RequestType !== 'Delete' && kind.hasSecretAttributes?.(this.requestedProps) === true;
     if (event.RequestType === 'Update' && event.OldResourceProperties) {
       this.orphanCleaner = new ResourceDriver(kind, context, waitPolicy,
         { ...event, RequestType: 'Delete', ResourceProperties: event.OldResourceProperties }, deadline);
@@ -479,16 +487,19 @@ class ResourceDriver {
     const windowEnd = this.windowEnd(handoff.startedAt + this.waitPolicy.onEventWindowMs);
     const firstDelayMs = handoff.operation === 'create' ? this.kind.firstPollDelayMs : 0;
     let attributes: Record<string, string> | undefined;
+    const noEcho = this.secretAttributes ? { NoEcho: true } : {};
     try {
       attributes = await this.waitUntilSettled(arn, handoff, windowEnd, firstDelayMs);
     } catch (error) {
       if (handoff.operation === 'delete') throw error;
-      return { PhysicalResourceId: physicalId, Lifecycle: { ...handoff, failure: (error as Error).message } };
+      return { PhysicalResourceId: physicalId, ...noEcho, Lifecycle: { ...handoff, failure: (error as Error).message } };
     }
-    const settled = attributes !== undefined;
+    // Secret attributes are left to isComplete, which looks again: onEvent's result is the waiter's execution input.
+    const settled = attributes !== undefined && !this.secretAttributes;
     return {
       PhysicalResourceId: physicalId,
       Data: settled && handoff.operation !== 'delete' ? attributes : undefined,
+      ...noEcho,
       Lifecycle: { ...handoff, settled },
     };
   }

@@ -102,6 +102,15 @@ export interface ResourceKind<P> {
   readonly ownerTagGatesIam?: boolean;
 
   /**
+   * Whether the attributes of a resource with these props hold a secret (a tracking ID). The
+   * engine then answers with NoEcho, so that CloudFormation masks every attribute of the
+   * resource in stack outputs and events, and returns the attributes from isComplete only:
+   * onEvent's result is the input of the Provider framework's waiter, which Step Functions
+   * keeps in its execution history. @default - no secret
+   */
+  hasSecretAttributes?(props: P): boolean;
+
+  /**
    * Decodes the custom resource properties (all strings), accepting older contract
    * versions. A property of the wrong type is an error that names it.
    */

@@ -17,7 +17,7 @@ import { Attributes, CONTRACT_VERSION, DatasetImportJobProperties, ResourceTypes
 import { csvProblems } from './private/csv-check';
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
-import { whenAppDeclared } from './private/group-members';
+import { recordImport, whenAppDeclared } from './private/group-members';
 import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { grantPersonalizeKeyUse } from './private/key-access';
 import { longWorkResult } from './private/long-work-result';
@@ -407,7 +407,10 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     // Personalize checks the role and reads the bucket when the job starts.
     resource.node.addDependency(this.role);
     if (policyDependency) resource.node.addDependency(policyDependency);
-    if (dataset instanceof Dataset) resource.node.addDependency(dataset);
+    if (dataset instanceof Dataset) {
+      resource.node.addDependency(dataset);
+      recordImport(dataset.datasetGroup, this);
+    }
 
     grantHandler(provider, resource, [
       { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'dataset-import-job', name)] },

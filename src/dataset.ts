@@ -301,6 +301,9 @@ export class Dataset extends DatasetBase implements ITaggable {
    * The ID of the event tracker of an Action_Interactions dataset, used with
    * PutActionInteractions. Only Action_Interactions datasets have one.
    *
+   * CloudFormation gets it with NoEcho: a stack output of it (or of the dataset's other
+   * attributes) shows `*****`; resources that use it get the real value.
+   *
    * @attribute
    */
   public get trackingId(): string {

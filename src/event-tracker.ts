@@ -26,6 +26,10 @@ export interface IEventTracker extends IResource {
 
   /**
    * The tracking ID that PutEvents calls pass to record events through this tracker.
+   *
+   * CloudFormation gets it with NoEcho: a stack output of it (or of the tracker's other
+   * attributes) shows `*****`; resources that use it get the real value.
+   *
    * @attribute
    */
   readonly trackingId: string;

@@ -10,7 +10,7 @@ import { problemsUnlessSkipped, refuseOrWarn } from './private/checks';
 import { Attributes, CONTRACT_VERSION, RecommenderProperties, ResourceTypes, TagProperty } from './private/contract';
 import { recordOf } from './private/definition-checks';
 import { personalizeArnPattern } from './private/grant-patterns';
-import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
+import { afterImportsInto, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { physicalName } from './private/names';
 import { PersonalizeProvider } from './private/provider';
@@ -346,8 +346,9 @@ export class Recommender extends RecommenderBase implements ITaggable {
     this.recommenderArn = resource.getAttString(Attributes.ARN);
     this.recommenderName = resource.getAttString(Attributes.NAME);
 
-    // Trained on the group's datasets: created after them, and deleted before them.
+    // Trained on the group's datasets: created after them, and deleted before them; and on their data, once imported.
     whenAppDeclared(this, () => datasetsOf(this, group).forEach((dataset) => resource.node.addDependency(dataset)));
+    afterImportsInto(this, resource, group);
   }
 
   private renderTags(): TagProperty[] {

@@ -4,11 +4,9 @@ import {
   Stack, TagManager, TagType, Token,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Dataset } from './dataset';
-import { DatasetImportJob } from './dataset-import-job';
 import { Attributes, CONTRACT_VERSION, ResourceTypes, SolutionVersionProperties, TagProperty } from './private/contract';
 import { versionArns } from './private/grant-patterns';
-import { whenAppDeclared } from './private/group-members';
+import { afterImportsInto } from './private/group-members';
 import { grantHandler, ownedResourcesGrants } from './private/handler-access';
 import { longWorkResult } from './private/long-work-result';
 import { describeValue } from './private/messages';
@@ -201,13 +199,7 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
     condition.node.addDependency(resource);
     // Training reads the group's data: it starts after the app's imports into the group have run.
     const group = solution.datasetGroup;
-    if (group) {
-      whenAppDeclared(this, () => {
-        const imports = this.node.root.node.findAll()
-          .filter((job) => job instanceof DatasetImportJob && job.dataset instanceof Dataset && job.dataset.datasetGroup === group);
-        imports.forEach((job) => resource.node.addDependency(job));
-      });
-    }
+    if (group) afterImportsInto(this, resource, group);
 
     // Whatever reads the ARN (a campaign) waits for the training, and for proof that it ended ACTIVE: a wait condition
     // believes any SUCCESS signal sent to its handle's URL.

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DatasetGroup, DatasetGroupProps, DatasetType, Domain, Schema, SchemaDefinition, SchemaField } from '../src';
+import { handlerGrants } from './support/handler-grants';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 import { resolvedLength } from '../src/private/handler-access';
 
@@ -34,7 +35,6 @@ const OWNED = [
     Resource: personalizeArn('*'),
   },
   { Effect: 'Allow', Action: ['personalize:Describe*', 'personalize:ListTagsForResource'], Resource: personalizeArn('*') },
-  DELETE_LIST,
   {
     Effect: 'Allow',
     Action: 's3:DeleteObject',
@@ -85,14 +85,10 @@ function actionsOf(statement: Statement): string[] {
   return ([] as string[]).concat(statement.Action);
 }
 
-/** The handler-access policy of one group: the policy whose construct ID starts with the group's. */
-/** The stack's one policy of Personalize grants for the handler. */
+/** The stack's one policy of Personalize grants for the handler, followed by the statements of its policy of actions on "*". */
 function handlerAccessPolicy(template: Template): { logicalId: string; statements: Statement[] } {
-  const found = Object.entries(template.findResources('AWS::IAM::Policy'))
-    .filter(([logicalId]) => logicalId.startsWith('CdkPersonalizeProviderPersonalizeAccess'));
-  expect(found).toHaveLength(1);
-  const [logicalId, policy] = found[0];
-  return { logicalId, statements: policy.Properties.PolicyDocument.Statement };
+  const { logicalId, statements } = handlerGrants(template);
+  return { logicalId, statements: statements as Statement[] };
 }
 
 describe('custom resource', () => {
@@ -214,7 +210,7 @@ describe('handler permissions', () => {
     const template = Template.fromStack(stack);
 
     const { statements } = handlerAccessPolicy(template);
-    expect(statements).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('retail-recs') }, ...OWNED]);
+    expect(statements).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('retail-recs') }, ...OWNED, DELETE_LIST]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyName: Match.stringLikeRegexp('^CdkPersonalizeProviderPersonalizeAccess'),
       Roles: [{ Ref: Match.stringLikeRegexp('^CdkPersonalizeProviderHandlerRole') }],
@@ -229,6 +225,7 @@ describe('handler permissions', () => {
     expect(handlerAccessPolicy(Template.fromStack(stack)).statements).toEqual([
       { Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: [ownArn('first'), ownArn('second')] },
       ...OWNED,
+      DELETE_LIST,
     ]);
   });
 
@@ -252,7 +249,7 @@ describe('handler permissions', () => {
     };
 
     expect(grantsFor(50)).toEqual(grantsFor(1));
-    expect(grantsFor(50)).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('TestStack_*') }, ...OWNED]);
+    expect(grantsFor(50)).toEqual([{ Effect: 'Allow', Action: HANDLER_ACTIONS, Resource: ownArn('TestStack_*') }, ...OWNED, DELETE_LIST]);
   });
 
   test('the stack pattern does not match generated names of a stack whose name extends this one\'s', () => {

@@ -45,11 +45,34 @@ describe('event tracker', () => {
     personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
     personalizeMock.on(DescribeEventTrackerCommand).resolves(activeTracker());
 
-    const { started, failure } = await runToCompletion(clock, handlers(), tracker.create());
+    const { started, failure, response } = await runToCompletion(clock, handlers(), tracker.create());
 
     expect(failure).toBeUndefined();
     expect(started.PhysicalResourceId).toBe(TRACKER_ARN);
-    expect(started.Data).toEqual({ Arn: TRACKER_ARN, Name: 'clicks', TrackingId: 'tracking-1' });
+    expect(response.Data).toEqual({ Arn: TRACKER_ARN, Name: 'clicks', TrackingId: 'tracking-1' });
+  });
+
+  test('the tracking ID is answered with NoEcho, by isComplete only: onEvent\'s result is the waiter\'s input, kept in its history', async () => {
+    personalizeMock.on(CreateEventTrackerCommand).resolves({ eventTrackerArn: TRACKER_ARN, trackingId: 'tracking-1' });
+    personalizeMock.on(DescribeEventTrackerCommand).resolves(activeTracker());
+
+    const { started, failure, response } = await runToCompletion(clock, handlers(), tracker.create());
+
+    expect(failure).toBeUndefined();
+    expect(started.NoEcho).toBe(true);
+    expect(JSON.stringify(started)).not.toContain('tracking-1');
+    expect(response).toEqual({ NoEcho: true, Data: { Arn: TRACKER_ARN, Name: 'clicks', TrackingId: 'tracking-1' } });
+  });
+
+  test('a tag update is answered with NoEcho too, and its tracking ID by isComplete only', async () => {
+    personalizeMock.on(DescribeEventTrackerCommand).resolves(activeTracker());
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged());
+
+    const { started, failure, response } = await runToCompletion(clock, handlers(), tracker.update({}, { Tags: [{ Key: 'team', Value: 'recs' }] }));
+
+    expect(failure).toBeUndefined();
+    expect(JSON.stringify(started)).not.toContain('tracking-1');
+    expect(response).toEqual({ NoEcho: true, Data: { Arn: TRACKER_ARN, Name: 'clicks', TrackingId: 'tracking-1' } });
   });
 
   test('a Delete with a made-up physical ID finds the tracker by name in its group and deletes it', async () => {

@@ -73,14 +73,27 @@ describe('Create', () => {
     expect(personalizeMock).toHaveReceivedCommandWith(DescribeDatasetCommand, { datasetArn: ITEMS_ARN });
   });
 
-  test('an Action_Interactions dataset returns its tracking ID', async () => {
+  test('an Action_Interactions dataset returns its tracking ID with NoEcho, by isComplete only (onEvent\'s result is the waiter\'s input)', async () => {
     const arn = `arn:aws:personalize:us-east-1:${ACCOUNT}:dataset/retail/ACTION_INTERACTIONS`;
     personalizeMock.on(CreateDatasetCommand).resolves({ datasetArn: arn });
     personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE', { arn, datasetType: 'Action_Interactions', trackingId: 'a1b2c3d4-tracker' }));
 
-    const result = await handlers().onEvent(createEvent({ DatasetType: 'Action_Interactions' }));
+    const { started, failure, response } = await runToCompletion(clock, handlers(), createEvent({ DatasetType: 'Action_Interactions' }));
 
-    expect(result.Data).toEqual({ Arn: arn, Name: DATASET_NAME, TrackingId: 'a1b2c3d4-tracker' });
+    expect(failure).toBeUndefined();
+    expect(started.NoEcho).toBe(true);
+    expect(JSON.stringify(started)).not.toContain('a1b2c3d4-tracker');
+    expect(response).toEqual({ NoEcho: true, Data: { Arn: arn, Name: DATASET_NAME, TrackingId: 'a1b2c3d4-tracker' } });
+  });
+
+  test('a dataset of another type has no tracking ID to hide: no NoEcho, so its ARN stays readable in stack outputs', async () => {
+    personalizeMock.on(CreateDatasetCommand).resolves({ datasetArn: ITEMS_ARN });
+    personalizeMock.on(DescribeDatasetCommand).resolves(described('ACTIVE'));
+
+    const { started, response } = await runToCompletion(clock, handlers(), createEvent());
+
+    expect(started.NoEcho).toBeUndefined();
+    expect(response).toEqual({ NoEcho: undefined, Data: { Arn: ITEMS_ARN, Name: DATASET_NAME, TrackingId: '' } });
   });
 
   test('hands over unsettled to isComplete when the dataset is still creating at the end of the onEvent window', async () => {

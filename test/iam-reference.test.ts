@@ -51,3 +51,14 @@ test('each action of a statement matches at least one of its resources, and an a
     }));
   expect(mismatches).toEqual([]);
 });
+
+test('the handler\'s policy of actions on "*" holds only actions without resource-level permissions, and its other policies grant nothing on "*"', () => {
+  const handler = iam.policies.roles().find((role) => role.logicalId.startsWith('CdkPersonalizeProviderHandlerRole'))!;
+  const onEverything = handler.policies.flatMap((policy) => policy.document.Statement
+    .filter((statement) => statement.Effect === 'Allow' && asList(statement.Resource).includes('*'))
+    .map((statement) => ({ policy: policy.name, actions: asList(statement.Action) })));
+
+  expect(onEverything.length).toBeGreaterThan(0);
+  expect(onEverything.filter(({ policy }) => !policy.startsWith('CdkPersonalizeProviderResourcelessActions'))).toEqual([]);
+  expect(onEverything.flatMap(({ actions }) => actions).filter((action) => !referenceAction(action)?.wildcardOnly)).toEqual([]);
+});

@@ -292,7 +292,7 @@ describe('an imported key: the statement the synth warning names is the one KMS 
       new rekognition.Dataset(s, 'Train', {
         project: new rekognition.Project(s, 'Project', { projectName: 'shoes' }),
         datasetType: rekognition.DatasetType.TRAIN,
-        source: rekognition.DatasetSource.fromManifestObject(labels, 'train.manifest'),
+        source: rekognition.DatasetSource.fromManifestObject(labels, 'train.manifest', { imagePrefix: 'images/' }),
       });
       warning = String(Annotations.fromStack(s).findWarning(`/${s.stackName}/Train`, Match.stringLikeRegexp('imported key'))[0].entry.data);
     });

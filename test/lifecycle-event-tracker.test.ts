@@ -53,6 +53,20 @@ test.concurrent('a tracker is created after its Interactions dataset, returns it
   expect(answersTo(env, 'DeleteDataset')).toEqual(['ok']);
 }));
 
+test.concurrent('the tracking ID is answered with NoEcho, and never reaches the waiter\'s execution history', () => withEnvironment({}, async (env) => {
+  const result = await expectStatus(env.deploy(TRACKER.template), 'CREATE_COMPLETE');
+
+  const trackingId = (env.cloudformation.attributesOf(TRACKER_ID) as Record<string, string>).TrackingId;
+  expect(trackingId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(result.operations.find((o) => o.logicalId === TRACKER_ID)).toMatchObject({ status: 'SUCCESS', noEcho: true });
+  const [delivery] = env.framework.deliveries.filter((d) => d.request.LogicalResourceId === TRACKER_ID);
+  expect(delivery.waiterInput).toBeDefined();
+  expect(JSON.stringify(delivery.waiterInput)).not.toContain(trackingId);
+  // Nothing secret in a dataset of this type: its ARN stays readable in stack outputs.
+  expect(result.operations.find((o) => o.logicalId === TRACKER.logicalIds['Group/Interactions'])?.noEcho).toBeUndefined();
+  await destroyAndVerify(env);
+}));
+
 test.concurrent('changed tags are applied in place, keeping the tracker and its tracking ID', () => withEnvironment({}, async (env) => {
   await expectStatus(env.deploy(TRACKER.template), 'CREATE_COMPLETE');
   const before = env.cloudformation.attributesOf(TRACKER_ID);

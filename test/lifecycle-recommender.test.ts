@@ -1,18 +1,27 @@
 /**
  * Lifecycle scenarios for recommenders through CloudFormation, the Provider framework
- * and the bundled handler: create in a Domain dataset group after its datasets,
+ * and the bundled handler: create in a Domain dataset group after its datasets
+ * and after the app's imports into the group have ended ACTIVE,
  * in-place update through UpdateRecommender (and its failure), stop and start,
  * replacement, failure with the service's reason, throttling and a cancelled create.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { CreateRecommenderCommand, DescribeRecommenderCommand, StopRecommenderCommand } from '@aws-sdk/client-personalize';
-import { DatasetGroup, DatasetType, Recommender, RecommenderProps, UseCase } from '../src';
+import { Dataset, DatasetGroup, DatasetImportJob, DatasetType, ImportSource, Recommender, RecommenderProps, UseCase } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
-import { LIFECYCLE_TEST_TIMEOUT_MS, withEnvironment } from './harness/environment';
+import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, REGION, withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, nameIn, synthesize } from './harness/stacks';
 import { domainGroup } from './support/domain-fixtures';
+import { IMPORT_FIXTURES } from './support/import-fixtures';
 
 jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
+
+/** Events that the domain group's Interactions schema (USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE) matches. */
+const EVENTS_CSV = path.join(IMPORT_FIXTURES, 'events.csv');
+/** The bootstrap staging bucket the harness resolves asset locations to. */
+const ASSET_BUCKET = `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`;
 
 interface RecommenderSpec extends Omit<RecommenderProps, 'datasetGroup' | 'useCase'> {
   readonly useCase?: UseCase;
@@ -33,6 +42,37 @@ function recommenderStack(spec: RecommenderSpec = {}) {
 
 const STACK = recommenderStack();
 const ID = STACK.logicalIds.Picks;
+
+/** The 'shop' group, an import of 1,000 events into its Interactions dataset from a CSV asset, and a recommender. Paths: Import, Picks. */
+const WITH_IMPORT = synthesize((stack) => {
+  const group = domainGroup(stack);
+  new DatasetImportJob(stack, 'Import', { dataset: group.node.findChild('Interactions') as Dataset, source: ImportSource.fromAsset(EVENTS_CSV) });
+  new Recommender(stack, 'Picks', { datasetGroup: group, useCase: UseCase.ECOMMERCE_RECOMMENDED_FOR_YOU });
+});
+
+test.concurrent('a recommender is created only once the app\'s import into its group is ACTIVE: it trains on the data', () => withEnvironment({}, async (env) => {
+  const importProperties = WITH_IMPORT.template.Resources[WITH_IMPORT.logicalIds.Import].Properties as Record<string, any>;
+  env.s3.putObject(ASSET_BUCKET, importProperties.CopySourceKey, fs.readFileSync(EVENTS_CSV));
+  const importing = env.service.holdCreation(nameIn(WITH_IMPORT, 'Import'), 'datasetImportJob');
+  const creating = env.service.holdCreation(nameIn(WITH_IMPORT, 'Picks'), 'recommender');
+
+  const deployed = env.deploy(WITH_IMPORT.template);
+  await importing.reached;
+  // The import's wait condition waits for the job to end: nothing that trains on the data has started.
+  await until(() => env.cloudformation.waitingConditions().length === 1);
+  expect(env.service.resources('recommender')).toEqual([]);
+  expect(env.service.countCalls('CreateRecommender')).toBe(0);
+  importing.release();
+
+  await creating.reached;
+  expect(env.service.resources('datasetImportJob').map((job) => job.status)).toEqual(['ACTIVE']);
+  expect(env.cloudformation.waitingConditions()).toEqual([]);
+  creating.release();
+
+  await expectStatus(deployed, 'CREATE_COMPLETE');
+  expect(env.service.resources('recommender')).toMatchObject([{ status: 'ACTIVE' }]);
+  await destroyAndVerify(env);
+}));
 
 test.concurrent('a recommender is created after the datasets, and deleted before them', () => withEnvironment({}, async (env) => {
   await expectStatus(env.deploy(STACK.template), 'CREATE_COMPLETE');

@@ -39,14 +39,14 @@ function shoesStack(projectArn: string, spec: ShoesSpec = {}): SynthesizedStack 
     const project = Project.fromProjectArn(stack, 'Project', projectArn);
     const labels = s3.Bucket.fromBucketName(stack, 'Labels', 'labels');
     const train = new Dataset(stack, 'Train', {
-      project, datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(labels, spec.trainKey ?? 'train-v1.manifest'),
+      project, datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(labels, spec.trainKey ?? 'train-v1.manifest', { imagePrefix: 'images/' }),
     });
     for (const [key, value] of Object.entries(spec.trainTags ?? {})) Tags.of(train).add(key, value);
     const test = spec.test ?? 'manifest';
     if (test === 'none') return;
     const source = test === 'asset' ? DatasetSource.fromManifestFile(MANIFEST_FILE)
       : test === 'copy' ? DatasetSource.fromDataset(train)
-        : DatasetSource.fromManifestObject(labels, 'test.manifest');
+        : DatasetSource.fromManifestObject(labels, 'test.manifest', { imagePrefix: 'images/' });
     new Dataset(stack, 'Test', { project, datasetType: DatasetType.TEST, source });
   });
 }

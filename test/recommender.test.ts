@@ -1,7 +1,12 @@
-import { App, CfnResource, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnResource, CfnWaitCondition, Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DatasetGroup, DatasetType, Domain, Recommender, RecommenderProps, UseCase } from '../src';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import {
+  Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, ImportSource, Recommender, RecommenderProps, Schema, SchemaDefinition, SchemaField,
+  UseCase,
+} from '../src';
 import { domainGroup } from './support/domain-fixtures';
 import { coversAction, grantedOn, ownedGrant, statementFor } from './support/handler-grants';
 
@@ -122,6 +127,28 @@ describe('Recommender', () => {
     expect(template.Resources[id(picks.node.findChild('Resource'))].DependsOn).toEqual(expect.arrayContaining([
       id(group.node.findChild('Interactions').node.findChild('Resource')), id(group.node.findChild('Items').node.findChild('Resource')),
     ]));
+  });
+
+  test('is created after the app\'s imports into its group have ended ACTIVE, even imports declared after it, and not after other groups\' imports', () => {
+    const stack = newStack();
+    const group = shop(stack);
+    const picks = recommender(stack, { datasetGroup: group });
+    const data = new s3.Bucket(stack, 'Data');
+    const job = new DatasetImportJob(stack, 'Import', { dataset: group.node.findChild('Interactions') as Dataset, source: ImportSource.fromBucket(data, 'events.csv') });
+    const otherSchema = new Schema(stack, 'OtherSchema', {
+      definition: SchemaDefinition.fromFields([SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP')]),
+    });
+    const otherInteractions = new DatasetGroup(stack, 'Other').addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: otherSchema });
+    const otherJob = new DatasetImportJob(stack, 'OtherImport', { dataset: otherInteractions, source: ImportSource.fromBucket(data, 'other.csv') });
+
+    const template = Template.fromStack(stack).toJSON();
+    const id = (construct: IConstruct) => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnResource);
+    const dependsOn = template.Resources[id(picks.node.findChild('Resource'))].DependsOn as string[];
+    // The job, its wait condition (signalled once the import is ACTIVE) and the reading that proves it.
+    const waited = job.node.children.filter((child) => child instanceof CfnWaitCondition || child.node.id.startsWith('Result'));
+    expect(waited).toHaveLength(2);
+    expect(dependsOn).toEqual(expect.arrayContaining([id(job.node.findChild('Resource')), ...waited.map(id)]));
+    expect(dependsOn).not.toContain(id(otherJob.node.findChild('Resource')));
   });
 
   test('the handler may manage the stack\'s generated recommender names, create them in the group, and stop, tag and delete those it made', () => {

@@ -97,7 +97,7 @@ describe('Dataset', () => {
     const stack = newStack();
     const project = new Project(stack, 'Project', { projectName: 'shoes' });
     const bucket = s3.Bucket.fromBucketName(stack, 'Labels', 'labels');
-    new Dataset(stack, 'Train', { project, datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(bucket, 'train.manifest', { version: 'v1' }) });
+    new Dataset(stack, 'Train', { project, datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(bucket, 'train.manifest', { version: 'v1', imagePrefix: 'images/' }) });
     const template = Template.fromStack(stack);
     template.hasResource('Custom::RekognitionDataset', {
       Properties: {
@@ -146,7 +146,7 @@ describe('Dataset', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key');
     const bucket = new s3.Bucket(stack, 'Labels', { encryptionKey: key });
-    new Dataset(stack, 'Train', { project: new Project(stack, 'Project'), datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(bucket, 'm.manifest') });
+    new Dataset(stack, 'Train', { project: new Project(stack, 'Project'), datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(bucket, 'm.manifest', { imagePrefix: 'images/' }) });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
@@ -177,7 +177,7 @@ describe('Dataset', () => {
     const stack = newStack();
     const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
     const bucket = s3.Bucket.fromBucketAttributes(stack, 'Labels', { bucketName: 'labels', encryptionKey: kms.Key.fromKeyArn(stack, 'Key', keyArn) });
-    new Dataset(stack, 'Train', { project: new Project(stack, 'Project'), datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(bucket, 'm.manifest') });
+    new Dataset(stack, 'Train', { project: new Project(stack, 'Project'), datasetType: DatasetType.TRAIN, source: DatasetSource.fromManifestObject(bucket, 'm.manifest', { imagePrefix: 'images/' }) });
     Annotations.fromStack(stack).hasWarning('/TestStack/Train', `The policy of the imported key '${keyArn}' cannot be changed by this app. `
       + 'It must let the role \'TestStack/CdkPersonalizeProvider/HandlerRole\' (known only at deploy time) use the key, by letting this '
       + 'account\'s IAM policies allow it (as the default key policy does) or with this statement, or CreateDataset cannot read the manifest '
@@ -299,6 +299,96 @@ describe('Dataset', () => {
     const stack = newStack();
     expect(() => DatasetSource.fromManifestObject(s3.Bucket.fromBucketName(stack, 'B', 'labels'), 'k', { version: '' }))
       .toThrow("Invalid version: ''. An S3 object version must be 1-1024 characters.");
+  });
+});
+
+/** The cdk-nag 2 IAM5 suppressions on the handler's policies: reason and findings, each finding a string or a `/regex/`. */
+function iam5Suppressions(stack: Stack): Array<{ reason: string; appliesTo: string[] }> {
+  return Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+    .filter(([logicalId]) => logicalId.startsWith('CdkPersonalizeProvider'))
+    .flatMap(([, policy]) => policy.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+    .filter((rule: any) => rule.id === 'AwsSolutions-IAM5')
+    .map((rule: any) => ({ reason: rule.reason, appliesTo: rule.applies_to.map((f: any) => (typeof f === 'string' ? f : f.regex)) }));
+}
+
+/** Whether a suppression's finding (a string, or a `/regex/`) covers `finding`. */
+function covers(entry: string, finding: string): boolean {
+  const regex = entry.match(/^\/(.*)\/(\w*)$/);
+  return regex ? new RegExp(regex[1], regex[2]).test(finding) : entry === finding;
+}
+
+describe('image reads: the key prefix the images share, or the whole bucket only when asked', () => {
+  const WHOLE_BUCKET = 'Resource::arn:<AWS::Partition>:s3:::images/*';
+  const withSource = (source: (stack: Stack) => rekognition.DatasetSource) => {
+    const stack = newStack();
+    new Dataset(stack, 'Train', { project: new Project(stack, 'Project', { projectName: 'shoes' }), datasetType: DatasetType.TRAIN, source: source(stack) });
+    return stack;
+  };
+
+  test('fromManifestObject without imagePrefix is refused: the handler would read every object of the bucket', () => {
+    const stack = newStack();
+    expect(() => DatasetSource.fromManifestObject(s3.Bucket.fromBucketName(stack, 'Labels', 'labels'), 'train.manifest'))
+      .toThrow("Invalid imagePrefix: none given. Rekognition reads the manifest's images with the handler's permissions, and without "
+        + "a key prefix the handler would be granted s3:GetObject on every object of bucket 'labels'. Give the prefix the images "
+        + "share (for example 'images/'), or set allowWholeBucketRead: true to grant the whole bucket.");
+  });
+
+  test('fromManifestObject with an empty imagePrefix is refused, naming the image bucket', () => {
+    const stack = newStack();
+    const images = s3.Bucket.fromBucketName(stack, 'Images', 'images');
+    expect(() => DatasetSource.fromManifestObject(s3.Bucket.fromBucketName(stack, 'Labels', 'labels'), 'train.manifest', { imageBucket: images, imagePrefix: '' }))
+      .toThrow("Invalid imagePrefix: ''. Rekognition reads the manifest's images with the handler's permissions, and without a key "
+        + "prefix the handler would be granted s3:GetObject on every object of bucket 'images'.");
+  });
+
+  test('a manifest file whose images share no folder is refused, naming the bucket', () => {
+    const file = manifestFile({ ...CLASSIFIED, 'source-ref': 's3://images/boots/1.jpg' }, { ...BOXED, 'source-ref': 's3://images/sandals/2.jpg' });
+    expect(() => DatasetSource.fromManifestFile(file))
+      .toThrow(`Invalid manifest file '${file}': its images in bucket 'images' share no folder (key prefix ending in '/'), so the `
+        + 'handler would be granted s3:GetObject on every object of the bucket. Put the images under one folder, or set allowWholeBucketRead: true to grant the whole bucket.');
+  });
+
+  test('allowWholeBucketRead grants the whole image bucket, acknowledged for cdk-nag with a reason of its own', () => {
+    const stack = withSource((scope) => DatasetSource.fromManifestObject(s3.Bucket.fromBucketName(scope, 'Labels', 'images'), 'train.manifest', {
+      allowWholeBucketRead: true,
+    }));
+    const reads = grantedOn(Template.fromStack(stack), 's3:GetObject');
+    expect(reads).toEqual(expect.arrayContaining([s3Arn('images/train.manifest'), s3Arn('images/*')]));
+    expect(reads).toHaveLength(2);
+    const covering = iam5Suppressions(stack).filter((s) => s.appliesTo.some((entry) => covers(entry, WHOLE_BUCKET)));
+    expect(covering).toEqual([{ reason: expect.stringContaining('allowWholeBucketRead'), appliesTo: [WHOLE_BUCKET] }]);
+    expect(covering[0].reason).not.toContain('key prefix');
+  });
+
+  test('allowWholeBucketRead lets a manifest file whose images share no folder read the whole bucket', () => {
+    const file = manifestFile({ ...CLASSIFIED, 'source-ref': 's3://images/1.jpg' }, { ...BOXED, 'source-ref': 's3://images/2.jpg' });
+    const stack = withSource(() => DatasetSource.fromManifestFile(file, { allowWholeBucketRead: true }));
+    expect(grantedOn(Template.fromStack(stack), 's3:GetObject')).toContainEqual(s3Arn('images/*'));
+    expect(iam5Suppressions(stack).filter((s) => s.appliesTo.some((entry) => covers(entry, WHOLE_BUCKET))))
+      .toEqual([{ reason: expect.stringContaining('allowWholeBucketRead'), appliesTo: [WHOLE_BUCKET] }]);
+  });
+
+  test('the key-prefix suppression names the prefix\'s finding only, and nothing acknowledges a whole-bucket read the app did not ask for', () => {
+    const stack = withSource((scope) => DatasetSource.fromManifestObject(s3.Bucket.fromBucketName(scope, 'Labels', 'images'), 'train.manifest', {
+      imagePrefix: 'shoes/',
+    }));
+    const suppressions = iam5Suppressions(stack);
+    const prefixReasons = suppressions.filter((s) => s.reason.includes('key prefix'));
+    expect(prefixReasons.flatMap((s) => s.appliesTo)).toEqual(['Resource::arn:<AWS::Partition>:s3:::images/shoes/*']);
+    expect(suppressions.filter((s) => s.appliesTo.some((entry) => covers(entry, WHOLE_BUCKET)))).toEqual([]);
+  });
+
+  test('an owned image bucket\'s prefix is acknowledged by its finding, so cdk-nag reports nothing', () => {
+    const stack = newStack();
+    const images = new s3.Bucket(stack, 'Images', { enforceSSL: true, serverAccessLogsPrefix: 'logs/' });
+    new Dataset(stack, 'Train', {
+      project: new Project(stack, 'Project', { projectName: 'shoes' }),
+      datasetType: DatasetType.TRAIN,
+      source: DatasetSource.fromManifestObject(images, 'train.manifest', { imagePrefix: 'shoes/' }),
+    });
+    Aspects.of(stack).add(new AwsSolutionsChecks());
+    const found = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-IAM5'));
+    expect(found.map((finding) => String(finding.entry.data).split('\n')[0])).toEqual([]);
   });
 });
 

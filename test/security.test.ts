@@ -3,7 +3,7 @@ import {
   CreateDatasetGroupCommand, DeleteDatasetGroupCommand, DescribeDatasetGroupCommand, ListTagsForResourceCommand, PersonalizeClient,
   TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-personalize';
-import { App, Aspects, CfnResource, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, CustomResource, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -23,6 +23,8 @@ import {
 } from './support/dataset-group-fixtures';
 import { inUse, notFound, throttled } from './support/personalize-errors';
 import { VirtualClock } from './support/virtual-clock';
+import { grantHandler } from '../src/private/handler-access';
+import { PersonalizeProvider } from '../src/private/provider';
 
 process.env.CDK_PERSONALIZE_SILENT = 'true';
 process.env.AWS_REGION = 'us-east-1';
@@ -183,9 +185,9 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderLongWaitStateMachineRoleDefaultPolicyF44BE08F AwsSolutions-IAM5',
       'CdkPersonalizeProviderLongWaitStateMachineRoleDefaultPolicyF44BE08F AwsSolutions-IAM5',
       // The handler's grants, one suppression per reason: tagging, stops and deletes under the owner tag; reads of any
-      // resource; generated-name import copies; schemas and attributions by any name; an import's own bucket; the List
-      // actions on "*"; the account's event trackers; emptyOnDelete's child types; a named solution's versions; and the
-      // stack's generated-name patterns.
+      // resource; generated-name import copies; schemas and attributions by any name; an import's own bucket; the
+      // account's event trackers; emptyOnDelete's child types; a named solution's versions; and the
+      // stack's generated-name patterns. (The List actions on "*" are in a policy of their own, ResourcelessActions.)
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
@@ -195,7 +197,8 @@ describe('cdk-nag AwsSolutions', () => {
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
       'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
-      'CdkPersonalizeProviderPersonalizeAccess594E90D0 AwsSolutions-IAM5',
+      // Resource::*, on the policy that holds only the actions without resource-level permission.
+      'CdkPersonalizeProviderResourcelessActions289F3FA0 AwsSolutions-IAM5',
       ...['isComplete295C33AB', 'onEventD4ED7E21', 'onTimeout25AA84CB'].flatMap((fn) => [
         `CdkPersonalizeProviderframework${fn} AwsSolutions-L1`,
         `CdkPersonalizeProviderframework${fn} Serverless-LambdaDefaultMemorySize`,
@@ -221,6 +224,30 @@ describe('cdk-nag AwsSolutions', () => {
         expect(finding).toMatch(/^(Action::personalize:(Describe|Delete|Stop)\*|Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:(\*|(event-tracker|schema|metric-attribution|solution\/video-recs)\/\*)|arn:<AWS::Partition>:s3:::\*\/imports\/Security_\*|<(MetricsBucket|ImportEventsSourceBucket)\w+\.Arn>\/(metrics|imports)\/\*))$/);
       } else {expect(finding.regex).toMatch(/^\/\^Resource::arn:\(<AWS::Partition>\|aws\[a-z-\]\*\):personalize:/);}
     }
+  });
+
+  test('Resource::* is acknowledged, among the handler\'s policies, only on its policy of actions on "*", which holds nothing else', () => {
+    const template = Template.fromStack(stack);
+    const handlerPolicies = Object.entries<any>(template.findResources('AWS::IAM::Policy'))
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes('CdkPersonalizeProviderHandlerRole'));
+    const acknowledging = handlerPolicies.filter(([, policy]) => (policy.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+      .some((rule: any) => rule.id === 'AwsSolutions-IAM5' && (rule.applies_to ?? []).includes('Resource::*')));
+
+    expect(acknowledging.map(([logicalId]) => logicalId)).toEqual([expect.stringMatching(/^CdkPersonalizeProviderResourcelessActions/)]);
+    const [[, unscoped]] = acknowledging;
+    const statements = unscoped.Properties.PolicyDocument.Statement as Array<{ Effect: string; Resource: unknown }>;
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((statement) => statement.Effect !== 'Allow' || statement.Resource !== '*')).toEqual([]);
+  });
+
+  test('a statement on "*" added later to the handler\'s grants policy is reported by cdk-nag: no acknowledgment covers it', () => {
+    const { stack: later } = stackWithEveryConstruct();
+    const grants = later.node.findAll().find((construct) => construct.node.path === 'Security/CdkPersonalizeProvider/PersonalizeAccess') as iam.Policy;
+    grants.addStatements(new iam.PolicyStatement({ actions: ['personalize:CreateSolution'], resources: ['*'] }));
+    Aspects.of(later).add(new AwsSolutionsChecks());
+
+    const errors = Annotations.fromStack(later).findError('*', Match.stringLikeRegexp('AwsSolutions-IAM5\\[Resource::\\*\\]'));
+    expect(errors.map((error) => error.id)).toEqual(['/Security/CdkPersonalizeProvider/PersonalizeAccess/Resource']);
   });
 
   test('the generated-name grant suppression matches a stack\'s name pattern only, never a wider wildcard', () => {
@@ -337,7 +364,6 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
       'AwsSolutions-IAM5[Action::personalize:Delete*]',
       'AwsSolutions-IAM5[Action::personalize:Describe*]',
       'AwsSolutions-IAM5[Action::personalize:Stop*]',
-      'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::<ImportEventsSourceBucket51A7EEED.Arn>/imports/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:campaign/Security_*]',
@@ -359,6 +385,14 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
       // The copies of generated-name import jobs, in any of the stack's import buckets.
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*/imports/Security_*]',
     ]);
+  });
+
+  test('Resource::* is acknowledged on the handler\'s policy of actions on "*" alone', () => {
+    const { stack } = stackWithEveryConstruct();
+    Template.fromStack(stack);
+    const acknowledged = acknowledgmentsOf(stack).filter((entry) => entry.ruleId === 'AwsSolutions-IAM5[Resource::*]').map((entry) => entry.path);
+    expect(acknowledged.filter((at) => at.startsWith('Security/CdkPersonalizeProvider/') && !/(waiter-state-machine|LongWait\/StateMachine)\/Role/.test(at)))
+      .toEqual(['Security/CdkPersonalizeProvider/ResourcelessActions/Resource']);
   });
 });
 
@@ -432,6 +466,17 @@ describe('least-privilege IAM', () => {
       expect(names[type].filter((name) => !name.startsWith(prefix)))
         .toEqual(({ 'schema': ['actions'], 'metric-attribution': [], 'solution': ['video-recs'], 'dataset-import-job': [], 'campaign': [] } as Record<string, string[]>)[type] ?? ['video']);
     }
+  });
+
+  test.each([
+    ['an action that is not a List or Describe', { actions: ['personalize:DeleteSolution'], resources: ['*'] }],
+    ['"*" beside an ARN', { actions: ['personalize:ListSolutions'], resources: ['*', 'arn:aws:personalize:us-east-1:123456789012:solution/x'] }],
+    ['a condition', { actions: ['personalize:ListSolutions'], resources: ['*'], conditions: { Bool: { 'aws:SecureTransport': 'true' } } }],
+  ])('a handler grant on "*" with %s is refused at synth, so the policy of actions on "*" holds only what its acknowledgment says', (_what, grant) => {
+    const refused = new Stack(new App(), 'Refused');
+    const resource = new CustomResource(refused, 'Resource', { serviceToken: PersonalizeProvider.getOrCreate(refused).serviceToken });
+    expect(() => grantHandler(PersonalizeProvider.getOrCreate(refused), resource, [grant]))
+      .toThrow(/^A handler grant on "\*" must hold only List or Describe actions that take no resource-level permission/);
   });
 
   test('iam:PassRole is granted only on the roles dataset groups, metric attributions and import jobs pass to Personalize, and only to Personalize', () => {

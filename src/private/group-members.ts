@@ -30,6 +30,24 @@ export function whenAppDeclared(owner: IConstruct, then: () => void): void {
   }, { priority: AspectPriority.MUTATING });
 }
 
+/** The import jobs of the app into each dataset group (its datasets), as they are declared. */
+const importsByGroup = new WeakMap<IDatasetGroup, IConstruct[]>();
+
+/** Records an import job of the app into `group`, for what trains on the group's data to wait for. */
+export function recordImport(group: IDatasetGroup, job: IConstruct): void {
+  importsByGroup.set(group, [...importsByGroup.get(group) ?? [], job]);
+}
+
+/**
+ * Orders `resource` after the app's imports into `group`, declared before or after `owner`:
+ * what trains on the group's data (a solution version, a recommender) starts once they have
+ * ended. It depends on each whole job, so on an import that waits for ACTIVE it waits for its
+ * wait condition and the proof the job ended ACTIVE too; on a start-only import, only for the start.
+ */
+export function afterImportsInto(owner: IConstruct, resource: IConstruct, group: IDatasetGroup): void {
+  whenAppDeclared(owner, () => (importsByGroup.get(group) ?? []).forEach((job) => resource.node.addDependency(job)));
+}
+
 /** The group ARN the handler may create members in: the group's name pattern when the app owns it (ADR 0002). */
 export function memberCreationArn(group: IDatasetGroup): string {
   return group instanceof DatasetGroup ? datasetGroupArnPattern(group, group._physicalName) : group.datasetGroupArn;

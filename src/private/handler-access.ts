@@ -5,7 +5,7 @@ import { DELETE_LIST_ACTIONS } from './blocked-deletes';
 import { OWNER_TAG_KEY } from './contract';
 import { addNagSuppressions, flattenForNag } from './nag';
 import { physicalName } from './names';
-import { PersonalizeProvider } from './provider';
+import { PersonalizeProvider, RESOURCELESS_POLICY_ID } from './provider';
 
 /** One permission the handler needs for one resource. */
 export interface HandlerGrant {
@@ -21,6 +21,8 @@ export interface HandlerGrant {
 }
 
 const POLICY_ID = 'PersonalizeAccess';
+/** What the policy of actions on "*" admits: read-only List and Describe actions (checked against AWS's reference in tests). */
+const RESOURCELESS_ACTION = /^[a-z0-9-]+:(List|Describe)[A-Za-z]+$/;
 const GUARD_ID = 'OwnershipGuard';
 const OWNER_TAG_CONDITION_KEY = `aws:ResourceTag/${OWNER_TAG_KEY}`;
 
@@ -121,6 +123,8 @@ const statementsByPolicy = new WeakMap<iam.Policy, Map<string, iam.PolicyStateme
 /**
  * Grants the stack's handler what one resource needs, in the stack's single grants
  * policy: one statement per set of actions, listing every resource that needs it.
+ * Grants on "*" (actions that take no resource-level permission) go to a policy of
+ * their own, RESOURCELESS_POLICY_ID, which holds nothing else.
  *
  * IAM caps a role's inline policies at 10,240 characters in total, so a policy per
  * resource stops deploying at a handful of resources. Generated names are granted
@@ -129,9 +133,11 @@ const statementsByPolicy = new WeakMap<iam.Policy, Map<string, iam.PolicyStateme
  * replaced and the policy does not grow with the stack (ADR 0002).
  */
 export function grantHandler(provider: PersonalizeProvider, resource: CustomResource, grants: HandlerGrant[]): void {
-  const policy = grantsPolicy(provider);
-  const statements = statementsByPolicy.get(policy)!;
+  const used = new Set<iam.Policy>([grantsPolicy(provider, POLICY_ID)]);
   for (const grant of grants) {
+    const policy = grantsPolicy(provider, onEverything(grant) ? RESOURCELESS_POLICY_ID : POLICY_ID);
+    used.add(policy);
+    const statements = statementsByPolicy.get(policy)!;
     const actions = [...grant.actions].sort();
     const key = JSON.stringify([actions, grant.conditions ?? {}]);
     let statement = statements.get(key);
@@ -143,7 +149,21 @@ export function grantHandler(provider: PersonalizeProvider, resource: CustomReso
     statement.addResources(...grant.resources);
     if (grant.wildcardReason) acknowledgeWildcards(policy, grant.actions, grant.resources, grant.wildcardReason);
   }
-  resource.node.addDependency(policy, ownershipGuard(provider));
+  resource.node.addDependency(...used, ownershipGuard(provider));
+}
+
+/**
+ * Whether a grant is on "*": only read-only List and Describe actions without conditions may
+ * be, alone, so that the policy of actions on "*" holds what its cdk-nag acknowledgment says.
+ */
+function onEverything(grant: HandlerGrant): boolean {
+  if (!grant.resources.includes('*')) return false;
+  const refused = grant.actions.filter((action) => !RESOURCELESS_ACTION.test(action));
+  if (grant.resources.length > 1 || grant.conditions || refused.length > 0) {
+    throw new Error('A handler grant on "*" must hold only List or Describe actions that take no resource-level permission, without '
+      + `conditions or other resources; got ${grant.actions.join(', ')} on ${grant.resources.join(', ')}. Grant other actions on their ARNs.`);
+  }
+  return true;
 }
 
 /**
@@ -179,24 +199,24 @@ function acknowledgeWildcards(policy: iam.Policy, actions: string[], resources: 
   addNagSuppressions(policy.node.defaultChild as CfnResource, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: findings }]);
 }
 
-function grantsPolicy(provider: PersonalizeProvider): iam.Policy {
-  const existing = provider.node.tryFindChild(POLICY_ID) as iam.Policy | undefined;
+function grantsPolicy(provider: PersonalizeProvider, id: string): iam.Policy {
+  const existing = provider.node.tryFindChild(id) as iam.Policy | undefined;
   if (existing) return existing;
   // Merged at synth (statements on the same resources become one): IAM counts every character against the role's limit.
-  const policy = new iam.Policy(provider, POLICY_ID, { roles: [provider.handlerRole], document: new iam.PolicyDocument({ minimize: true }) });
+  const policy = new iam.Policy(provider, id, { roles: [provider.handlerRole], document: new iam.PolicyDocument({ minimize: true }) });
   statementsByPolicy.set(policy, new Map());
   policy.node.addDependency(ownershipGuard(provider));
-  policy.node.addValidation({ validate: () => inlinePolicySizeProblems(provider, policy) });
+  // One check for the role, however many of its policies exist.
+  if (id === POLICY_ID) policy.node.addValidation({ validate: () => inlinePolicySizeProblems(provider) });
   return policy;
 }
 
 /** Fails synth, rather than a deploy, when the handler role's inline policies outgrow IAM's limit. */
-function inlinePolicySizeProblems(provider: PersonalizeProvider, grants: iam.Policy): string[] {
+function inlinePolicySizeProblems(provider: PersonalizeProvider): string[] {
   const stack = Stack.of(provider);
-  const defaultPolicy = provider.handlerRole.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-  const guard = provider.node.tryFindChild(GUARD_ID) as iam.Policy | undefined;
-  const size = [grants, defaultPolicy, guard]
-    .filter((policy): policy is iam.Policy => policy !== undefined)
+  const size = [POLICY_ID, RESOURCELESS_POLICY_ID, GUARD_ID].map((id) => provider.node.tryFindChild(id))
+    .concat(provider.handlerRole.node.tryFindChild('DefaultPolicy'))
+    .filter((policy): policy is iam.Policy => policy instanceof iam.Policy)
     .reduce((total, policy) => total + resolvedLength(stack.resolve(policy.document)), 0);
   if (size <= ROLE_INLINE_POLICY_LIMIT) return [];
   return [`The custom resource handler's inline IAM policies would be about ${size} characters, above the ${ROLE_INLINE_POLICY_LIMIT} `

@@ -25,6 +25,14 @@ const QUERY_INTERVAL = Duration.seconds(1);
 /** A backstop only: the engine's own 30-minute deadline fails first, with a clearer reason. */
 const TOTAL_TIMEOUT = Duration.minutes(45);
 
+/**
+ * The handler's grants on "*": actions that take no resource-level permission (List and
+ * Describe actions such as personalize:ListDatasets and rekognition:DescribeProjects). They
+ * are a policy of their own because cdk-nag suppressions apply per policy: the one for
+ * `Resource::*` covers this policy and nothing a later grant adds to PersonalizeAccess.
+ */
+export const RESOURCELESS_POLICY_ID = 'ResourcelessActions';
+
 /** Every log group of the provider keeps a month of logs: enough to debug a deploy, never kept forever. */
 const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
@@ -67,11 +75,11 @@ const GENERATED_NAME_GRANT_FINDING =
 /**
  * The grants of Rekognition Custom Labels datasets (ADR 0006): a dataset ARN ends in its
  * creation time, so the handler is granted a project's datasets of one type
- * (`project/NAME/dataset/train/*`), CreateDataset on the project (`project/NAME/*`), and
- * s3:GetObject on the images a manifest names (`BUCKET/PREFIX*`).
+ * (`project/NAME/dataset/train/*`) and CreateDataset on the project (`project/NAME/*`).
+ * The image reads a manifest needs are acknowledged where they are granted, each with its own reason.
  */
 const REKOGNITION_GRANT_FINDING =
-  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):(rekognition:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):project\/[^*/]+\/(dataset\/(train|test)\/)?\*|s3:::[^*/]+\/[^*]*\*)$/;
+  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):rekognition:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):project\/[^*/]+\/(dataset\/(train|test)\/)?\*$/;
 
 /**
  * The stack's single provider: one onEvent function, one isComplete function and
@@ -260,7 +268,19 @@ export class PersonalizeProvider extends Construct {
     const grantPolicies = [...this.node.children, ...this.longWaits?.node.children ?? []]
       .filter((child): child is iam.Policy => child instanceof iam.Policy);
     for (const policy of grantPolicies) {
-      const document = stack.resolve(policy.document.toJSON()) as { Statement?: Array<{ Effect?: string; Resource?: unknown }> };
+      const document = stack.resolve(policy.document.toJSON()) as { Statement?: Array<{ Effect?: string; Action?: unknown; Resource?: unknown }> };
+      if (policy.node.id === RESOURCELESS_POLICY_ID) {
+        // Only this policy may grant on "*": a statement on "*" anywhere else is reported by cdk-nag.
+        const actions = [...new Set((document.Statement ?? []).flatMap((statement) => [statement.Action].flat() as string[]))].sort();
+        addNagSuppressions(policy.node.defaultChild as CfnResource, [{
+          id: 'AwsSolutions-IAM5',
+          reason: 'This policy holds only read-only actions that take no resource-level permission, so AWS authorizes them on "*" '
+            + `only: ${actions.join(', ')}. The handler reads them to find what it manages (a Custom Labels project, a solution `
+            + 'version by name) and to name the resources that block a delete.',
+          appliesTo: ['Resource::*'],
+        }]);
+        continue;
+      }
       if (!JSON.stringify(document).includes('*')) continue;
       // cdk-nag reports wildcards of Allow statements only: the ownership guard (a Deny) needs no suppression.
       if ((document.Statement ?? []).every((statement) => statement.Effect === 'Deny')) continue;
@@ -277,23 +297,6 @@ export class PersonalizeProvider extends Construct {
       const rekognitionFindings = findings.filter((finding) => REKOGNITION_GRANT_FINDING.test(finding));
       const versionFindings = findings.filter((finding) => SOLUTION_VERSIONS_FINDING.test(finding));
       const suppressions: NagSuppression[] = [];
-      if (findings.includes('Resource::*') && JSON.stringify(document).includes('rekognition:DescribeProjects')) {
-        suppressions.push({
-          id: 'AwsSolutions-IAM5',
-          reason: 'Only actions that take no resource-level permissions are granted on "*": Rekognition DescribeProjects, '
-            + 'which finds a Custom Labels dataset by project and type, and Personalize List actions, which name the '
-            + 'resources that block a dataset group delete.',
-          appliesTo: ['Resource::*'],
-        });
-      } else if (findings.includes('Resource::*')) {
-        suppressions.push({
-          id: 'AwsSolutions-IAM5',
-          reason: 'Only Personalize List actions (ListDatasets, ListSolutions, ListEventTrackers, ...) are granted on "*": '
-            + 'they take no resource-level permissions, and the handler reads them to name the resources that block a '
-            + 'dataset group delete.',
-          appliesTo: ['Resource::*'],
-        });
-      }
       if (trackerFindings.length > 0) {
         suppressions.push({
           id: 'AwsSolutions-IAM5',
@@ -324,8 +327,7 @@ export class PersonalizeProvider extends Construct {
         suppressions.push({
           id: 'AwsSolutions-IAM5',
           reason: 'A Rekognition Custom Labels dataset ARN ends in its creation time, unknown before CreateDataset: the handler '
-            + 'is granted the datasets of one type in one project, and CreateDataset on that project. Rekognition reads a '
-            + "manifest's images with the caller's permissions, so the handler reads the key prefix the images share.",
+            + 'is granted the datasets of one type in one project, and CreateDataset on that project.',
           appliesTo: rekognitionFindings,
         });
       }

@@ -13,6 +13,7 @@ import {
 import { grantHandler, HandlerGrant, ownedResourcesGrants } from '../private/handler-access';
 import { grantRoleKeyUse, REKOGNITION_READER_KEY_ACTIONS } from '../private/key-access';
 import { firstManifestProblem, imageLocations, MAX_MANIFEST_BYTES } from '../private/manifest';
+import { describeValue } from '../private/messages';
 import { PersonalizeProvider } from '../private/provider';
 import { parseDatasetArn, validateProjectName } from '../private/rekognition-validation';
 import { requireConstruct, requireOptionalConstruct, requireOptionalInstance } from '../private/runtime-types';
@@ -83,11 +84,25 @@ export interface ManifestObjectOptions {
   readonly imageBucket?: s3.IBucket;
 
   /**
-   * The key prefix the images share in `imageBucket`.
+   * The key prefix the images share in `imageBucket`, such as `images/`. The handler may
+   * read the objects under it and no other object of the bucket. Required unless
+   * `allowWholeBucketRead` is set.
    *
-   * @default '' (every object of the image bucket)
+   * @default - none: refused unless `allowWholeBucketRead` is true
    */
   readonly imagePrefix?: string;
+
+  /**
+   * Grant the handler `s3:GetObject` on every object of the image bucket when no
+   * `imagePrefix` is given.
+   *
+   * **Warning:** the handler's role then reads every object of that bucket, not only the
+   * images, for as long as the dataset is in the stack. Prefer an `imagePrefix`, or images
+   * in a bucket (or folder) of their own.
+   *
+   * @default false
+   */
+  readonly allowWholeBucketRead?: boolean;
 }
 
 /**
@@ -109,6 +124,18 @@ export interface ManifestFileOptions {
    * @default false
    */
   readonly skipChecks?: boolean;
+
+  /**
+   * Grant the handler `s3:GetObject` on every object of the image bucket when the images
+   * share no folder (key prefix ending in `/`).
+   *
+   * **Warning:** the handler's role then reads every object of that bucket, not only the
+   * images, for as long as the dataset is in the stack. Prefer keeping the images under
+   * one folder, which the handler is then granted alone.
+   *
+   * @default false
+   */
+  readonly allowWholeBucketRead?: boolean;
 }
 
 /** What a source gives the dataset's custom resource and its handler. */
@@ -147,12 +174,21 @@ export abstract class DatasetSource {
     if (options.version !== undefined && !Token.isUnresolved(options.version) && (options.version.length < 1 || options.version.length > 1024)) {
       throw new Error(`Invalid version: '${options.version}'. An S3 object version must be 1-1024 characters.`);
     }
+    const imageBucket = options.imageBucket ?? bucket;
+    const prefix = options.imagePrefix ?? '';
+    const wholeBucket = !Token.isUnresolved(prefix) && prefix === '';
+    if (wholeBucket && !options.allowWholeBucketRead) {
+      throw new Error(`Invalid imagePrefix: ${options.imagePrefix === undefined ? 'none given' : "''"}. Rekognition reads the manifest's `
+        + 'images with the handler\'s permissions, and without a key prefix the handler would be granted s3:GetObject on every object '
+        + `of bucket ${describeValue(imageBucket.bucketName, imageBucket)}. Give the prefix the images share (for example 'images/'), `
+        + 'or set allowWholeBucketRead: true to grant the whole bucket.');
+    }
     return new ManifestSource(() => ({
       bucket,
       key,
       version: options.version,
-      imageResources: [(options.imageBucket ?? bucket).arnForObjects(`${options.imagePrefix ?? ''}*`)],
-      imageKeys: [(options.imageBucket ?? bucket).encryptionKey].filter((k): k is kms.IKey => k !== undefined),
+      images: [{ arn: imageBucket.arnForObjects(`${prefix}*`), wholeBucket }],
+      imageKeys: [imageBucket.encryptionKey].filter((k): k is kms.IKey => k !== undefined),
     }));
   }
 
@@ -163,11 +199,13 @@ export abstract class DatasetSource {
    * classification or bounding-box form. The first bad line is reported by number, with
    * the rule it breaks (the rules of the Custom Labels developer guide, see
    * `ManifestFileOptions.skipChecks`).
-   * The handler may read the images under the longest key prefix they share in each bucket.
-   * A changed file is a new asset, so it replaces the dataset.
+   * The handler may read the images under the longest folder (key prefix ending in `/`)
+   * they share in their bucket; images that share none are refused unless
+   * `allowWholeBucketRead` is set. A changed file is a new asset, so it replaces the dataset.
    *
    * @param path the manifest file
-   * @param options `skipChecks: true` uses the manifest even if the synth check refuses it (with a warning)
+   * @param options `skipChecks: true` uses the manifest even if the synth check refuses it (with a warning);
+   * `allowWholeBucketRead: true` grants the whole image bucket when the images share no folder
    */
   public static fromManifestFile(path: string, options: ManifestFileOptions = {}): DatasetSource {
     let text: string;
@@ -185,13 +223,19 @@ export abstract class DatasetSource {
     const message = problem ? `Invalid manifest file '${path}': line ${problem.line}: ${problem.message}.` : undefined;
     if (message && !options.skipChecks) throw new Error(message);
     const locations = imageLocations(text);
+    const unfoldered = locations.find(({ prefix }) => prefix === '');
+    if (unfoldered && !options.allowWholeBucketRead) {
+      throw new Error(`Invalid manifest file '${path}': its images in bucket '${unfoldered.bucket}' share no folder (key prefix ending `
+        + "in '/'), so the handler would be granted s3:GetObject on every object of the bucket. Put the images under one folder, or set "
+        + 'allowWholeBucketRead: true to grant the whole bucket.');
+    }
     return new ManifestSource((scope) => {
       if (message) warnSkipped(scope, [message]);
       const asset = new s3assets.Asset(scope, 'Manifest', { path });
       return {
         bucket: asset.bucket,
         key: asset.s3ObjectKey,
-        imageResources: locations.map(({ bucket, prefix }) => `arn:${Aws.PARTITION}:s3:::${bucket}/${prefix}*`),
+        images: locations.map(({ bucket, prefix }) => ({ arn: `arn:${Aws.PARTITION}:s3:::${bucket}/${prefix}*`, wholeBucket: prefix === '' })),
         imageKeys: [],
       };
     });
@@ -217,13 +261,26 @@ export abstract class DatasetSource {
   public abstract _bind(scope: Construct): SourceBinding;
 }
 
+/** Objects the handler reads the images from: under a key prefix, or (opted in) the whole bucket. */
+interface ImageObjects {
+  readonly arn: string;
+  readonly wholeBucket: boolean;
+}
+
 interface ManifestLocation {
   readonly bucket: s3.IBucket;
   readonly key: string;
   readonly version?: string;
-  readonly imageResources: string[];
+  readonly images: ImageObjects[];
   readonly imageKeys: kms.IKey[];
 }
+
+/** Why the handler reads images by pattern, for cdk-nag's IAM5: each grant is acknowledged by its exact finding. */
+const IMAGE_PREFIX_REASON = 'Rekognition reads a manifest\'s images with the permissions of the caller of CreateDataset, so the '
+  + 'handler may read the objects under the key prefix the images share (BUCKET/PREFIX*), and no other object of the bucket.';
+const WHOLE_BUCKET_REASON = 'The app set allowWholeBucketRead on the dataset source: its images share no folder (or no prefix was '
+  + 'given), and Rekognition reads them with the permissions of the caller of CreateDataset, so the handler may read every object '
+  + 'of this bucket.';
 
 class ManifestSource extends DatasetSource {
   constructor(private readonly locate: (scope: Construct) => ManifestLocation) {
@@ -232,12 +289,14 @@ class ManifestSource extends DatasetSource {
 
   /** @internal */
   public _bind(scope: Construct): SourceBinding {
-    const { bucket, key, version, imageResources, imageKeys } = this.locate(scope);
+    const { bucket, key, version, images, imageKeys } = this.locate(scope);
     return {
       properties: { ManifestBucket: bucket.bucketName, ManifestKey: key, ManifestVersion: version },
       grants: [
         { actions: version === undefined ? ['s3:GetObject'] : ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects(key)] },
-        ...(imageResources.length > 0 ? [{ actions: ['s3:GetObject'], resources: imageResources }] : []),
+        ...images.map(({ arn, wholeBucket }) => ({
+          actions: ['s3:GetObject'], resources: [arn], wildcardReason: wholeBucket ? WHOLE_BUCKET_REASON : IMAGE_PREFIX_REASON,
+        })),
       ],
       keys: [...(bucket.encryptionKey ? [bucket.encryptionKey] : []), ...imageKeys],
     };

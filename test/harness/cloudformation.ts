@@ -52,6 +52,8 @@ export interface ResourceOperation {
   readonly reason: string;
   readonly physicalId?: string;
   readonly data?: Record<string, unknown>;
+  /** The response's NoEcho: CloudFormation masks the resource's attributes in outputs and events (never in what it passes on). */
+  readonly noEcho?: boolean;
   readonly durationMs: number;
   /** CloudFormation stopped waiting for this request because another resource failed. */
   readonly cancelled?: boolean;
@@ -532,6 +534,7 @@ export class LocalCloudFormation {
       reason: response.Reason,
       physicalId: response.PhysicalResourceId,
       data: response.Data,
+      noEcho: response.NoEcho,
       durationMs: this.clock.now() - started,
     };
   }

@@ -9,6 +9,11 @@
  * - the waiter calls isComplete at once, then every queryInterval, at most
  *   totalTimeout / queryInterval more times, and then answers FAILED "Operation timed out";
  * - SUCCESS carries Data {...onEvent Data, ...isComplete Data}; IsComplete false with Data is an error;
+ * - NoEcho is the one onEvent returned: cfn-response.js answers with `options.noEcho`, which
+ *   framework.js takes from the event the waiter carries, never from isComplete's result; a
+ *   FAILED response carries none;
+ * - the waiter's input is the request merged with onEvent's result (Data included): Step
+ *   Functions keeps it in the execution history, recorded here as `waiterInput`;
  * - any error is answered FAILED with the error's stack as Reason (the framework
  *   includes stack traces); a failed Create without a physical ID gets the marker.
  *
@@ -70,6 +75,8 @@ export interface DeliveryRecord {
   readonly responses: CfnResponse[];
   /** True when the waiter ran out of attempts (onTimeout answered). */
   frameworkTimedOut: boolean;
+  /** The waiter's execution input, which Step Functions keeps in the execution history: absent when onEvent failed. */
+  waiterInput?: Record<string, unknown>;
 }
 
 type Event = Record<string, any>;
@@ -95,15 +102,16 @@ export class ProviderFramework {
   public async deliver(request: CfnRequest): Promise<CfnResponse> {
     const delivery: DeliveryRecord = { request, startedAt: this.clock.now(), responses: [], frameworkTimedOut: false };
     this.deliveries.push(delivery);
-    const respond = (status: CfnResponse['Status'], event: Event, reason?: string) => {
+    // cfn-response.js submitResponse(status, event, options).
+    const respond = (status: CfnResponse['Status'], event: Event, options: ResponseOptions = {}) => {
       delivery.responses.push(JSON.parse(JSON.stringify({
         Status: status,
-        Reason: reason || status,
+        Reason: options.reason || status,
         StackId: event.StackId,
         RequestId: event.RequestId,
         PhysicalResourceId: event.PhysicalResourceId || MISSING_PHYSICAL_ID_MARKER,
         LogicalResourceId: event.LogicalResourceId,
-        NoEcho: event.NoEcho,
+        NoEcho: options.noEcho,
         Data: event.Data,
       })));
     };
@@ -113,7 +121,10 @@ export class ProviderFramework {
       const result = await this.invoke('onEvent', event);
       return createResponseEvent(event, result);
     });
-    if (onEventOutcome !== undefined) await this.wait(onEventOutcome, respond, delivery);
+    if (onEventOutcome !== undefined) {
+      delivery.waiterInput = JSON.parse(JSON.stringify(onEventOutcome));
+      await this.wait(onEventOutcome, respond, delivery);
+    }
 
     delivery.finishedAt = this.clock.now();
     if (delivery.responses.length === 0) throw new Error(`The framework sent no response for ${request.LogicalResourceId} ${request.RequestType}`);
@@ -134,13 +145,13 @@ export class ProviderFramework {
           throw new Retry(JSON.stringify(event));
         }
         const response = { ...event, ...result, Data: { ...event.Data, ...result.Data } };
-        respond('SUCCESS', response);
+        respond('SUCCESS', response, { noEcho: event.NoEcho });
         return undefined;
       });
       if (!retry) return;
     }
     delivery.frameworkTimedOut = true;
-    respond('FAILED', resourceEvent, 'Operation timed out');
+    respond('FAILED', resourceEvent, { reason: 'Operation timed out' });
   }
 
   /**
@@ -157,7 +168,7 @@ export class ProviderFramework {
     } catch (error) {
       if (error instanceof Retry) return undefined;
       if (!event.PhysicalResourceId && event.RequestType === 'Create') event.PhysicalResourceId = CREATE_FAILED_MARKER;
-      respond('FAILED', event, (error as Error).stack ?? String(error));
+      respond('FAILED', event, { reason: (error as Error).stack ?? String(error) });
       return undefined;
     }
   }
@@ -215,7 +226,13 @@ export class ProviderFramework {
   }
 }
 
-type Responder = (status: CfnResponse['Status'], event: Event, reason?: string) => void;
+/** cfn-response.js submitResponse's options. */
+interface ResponseOptions {
+  readonly reason?: string;
+  readonly noEcho?: boolean;
+}
+
+type Responder = (status: CfnResponse['Status'], event: Event, options?: ResponseOptions) => void;
 
 /** framework.js createResponseEvent. */
 function createResponseEvent(request: Event, onEventResult: any): Event {

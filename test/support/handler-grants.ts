@@ -7,13 +7,17 @@ export interface GrantStatement {
   readonly Condition?: unknown;
 }
 
-/** The stack's one policy of Personalize grants for the handler, with its logical ID. */
+/**
+ * The handler's grants, with the logical ID of the stack's one grants policy: its statements, and those of the
+ * policy of actions that take no resource-level permission (granted on "*"), when the stack has one.
+ */
 export function handlerGrants(template: Template): { logicalId: string; statements: GrantStatement[] } {
-  const found = Object.entries(template.findResources('AWS::IAM::Policy'))
-    .filter(([logicalId]) => logicalId.startsWith('CdkPersonalizeProviderPersonalizeAccess'));
+  const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+  const found = policies.filter(([logicalId]) => logicalId.startsWith('CdkPersonalizeProviderPersonalizeAccess'));
   if (found.length !== 1) throw new Error(`expected one handler grants policy, found ${found.length}`);
-  const [logicalId, policy] = found[0];
-  return { logicalId, statements: policy.Properties.PolicyDocument.Statement };
+  const unscoped = policies.filter(([logicalId]) => logicalId.startsWith('CdkPersonalizeProviderResourcelessActions'));
+  const [logicalId] = found[0];
+  return { logicalId, statements: [...found, ...unscoped].flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement) };
 }
 
 /** Every resource the handler's Allow statements grant `action` on (the policy is minimized at synth: a grant may be split over statements). */

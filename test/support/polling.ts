@@ -23,9 +23,20 @@ export async function pollUntilDone(clock: VirtualClock, isComplete: (event: Lif
   throw new Error(`isComplete neither completed nor failed in ${maxInvocations} invocations`);
 }
 
-/** Runs a request the way the Provider framework does: onEvent, then isComplete until it completes (failure undefined) or fails. */
+/**
+ * Runs a request the way the Provider framework does: onEvent, then isComplete until it completes (failure undefined)
+ * or fails. `response` is what the framework would answer CloudFormation with on success: NoEcho as onEvent returned
+ * it (framework.js reads it from the event the waiter carries, never from isComplete), and onEvent's Data under isComplete's.
+ */
 export async function runToCompletion(clock: VirtualClock, handlers: ReturnType<typeof createHandlers>, request: LifecycleEvent) {
   const started = await handlers.onEvent(request);
-  const failure = await pollUntilDone(clock, handlers.isComplete, isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
-  return { started, failure, elapsedMs: clock.now() - started.Lifecycle.startedAt };
+  let completed: IsCompleteResult | undefined;
+  const isComplete = async (event: LifecycleEvent) => {
+    const result = await handlers.isComplete(event);
+    if (result.IsComplete) completed = result;
+    return result;
+  };
+  const failure = await pollUntilDone(clock, isComplete, isCompleteEvent(request, started.PhysicalResourceId, started.Lifecycle));
+  const response = { NoEcho: started.NoEcho, Data: { ...started.Data, ...completed?.Data } };
+  return { started, failure, response, elapsedMs: clock.now() - started.Lifecycle.startedAt };
 }

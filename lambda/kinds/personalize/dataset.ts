@@ -48,6 +48,8 @@ export const datasetKind: ResourceKind<DatasetSpec> = {
   nameProperty: 'datasetName',
   blockedDeleteHint: 'Delete them (every filter of the group, its event tracker, metric attributions that reference the dataset and '
     + 'campaigns block a dataset), or set emptyOnDelete on the DatasetGroup so that the stack deletes those it does not manage first',
+  // An Action_Interactions dataset's tracking ID is what PutActionInteractions is sent with; other types have none.
+  hasSecretAttributes: (spec) => typeKey(spec) === 'ACTION_INTERACTIONS',
 
   parse: (properties) => ({
     name: requiredString(properties, 'Name'),

@@ -30,6 +30,8 @@ export const eventTrackerKind: ResourceKind<EventTrackerSpec> = {
   noun: 'event tracker',
   service: 'Personalize',
   nameProperty: 'eventTrackerName',
+  // The tracking ID is what event producers send with PutEvents.
+  hasSecretAttributes: () => true,
 
   parse: (properties) => ({
     name: requiredString(properties, 'Name'),

@@ -70,7 +70,9 @@ function everyConstruct(app, regulated) {
   });
   // Imports from a CSV file (copied into the construct's own bucket) and from a KMS-encrypted prefix.
   const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-personalize-nag-data-')), 'events.csv');
-  fs.writeFileSync(csv, 'USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1700000000,click\n');
+  // An import needs at least 1,000 interaction records, which synth checks.
+  const rows = Array.from({ length: 1000 }, (_, i) => `u${i % 50},i${i % 20},${1700000000 + i},click`);
+  fs.writeFileSync(csv, `USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n${rows.join('\n')}\n`);
   new DatasetImportJob(stack, 'ImportEvents', { dataset: interactions, source: ImportSource.fromAsset(csv) });
   const data = new s3.Bucket(stack, 'Data', {
     encryptionKey: key, enforceSSL: true, serverAccessLogsPrefix: 'access/', blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

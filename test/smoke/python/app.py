@@ -44,7 +44,7 @@ group.add_dataset("Interactions", dataset_type=personalize.DatasetType.INTERACTI
 shoes = rekognition.Project(stack, "Shoes", project_name="python-smoke-shoes")
 labels = s3.Bucket.from_bucket_name(stack, "Labels", "smoke-labels")
 train = rekognition.Dataset(stack, "Train", project=shoes, dataset_type=rekognition.DatasetType.TRAIN,
-                            source=rekognition.DatasetSource.from_manifest_object(labels, "shoes/train.manifest", version="v1"))
+                            source=rekognition.DatasetSource.from_manifest_object(labels, "shoes/train.manifest", version="v1", image_prefix="shoes/images/"))
 rekognition.Dataset(stack, "Test", project=shoes, dataset_type=rekognition.DatasetType.TEST,
                     source=rekognition.DatasetSource.from_dataset(train))
 

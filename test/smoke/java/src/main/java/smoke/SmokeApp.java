@@ -77,7 +77,7 @@ public final class SmokeApp {
         io.github.cdkpersonalize.rekognition.DatasetProps.builder()
             .project(shoes)
             .datasetType(io.github.cdkpersonalize.rekognition.DatasetType.TRAIN)
-            .source(DatasetSource.fromManifestObject(labels, "shoes/train.manifest", ManifestObjectOptions.builder().version("v1").build()))
+            .source(DatasetSource.fromManifestObject(labels, "shoes/train.manifest", ManifestObjectOptions.builder().version("v1").imagePrefix("shoes/images/").build()))
             .build());
     new io.github.cdkpersonalize.rekognition.Dataset(stack, "Test", io.github.cdkpersonalize.rekognition.DatasetProps.builder()
         .project(shoes)
