@@ -275,6 +275,7 @@ class SeedRun {
   private seen = { deliveries: 0, requests: 0, invocations: 0 };
   /** Where the last step's IAM decisions ended. */
   private seenDecisions = 0;
+  private seenKeyDenials = 0;
   /** Datasets continue-update-rollback skipped: their schema may differ from the stack's, and that schema may remain. */
   private readonly skipped = new Map<string, string | undefined>();
 
@@ -365,6 +366,9 @@ class SeedRun {
     for (const denial of new Set(env.deniedWhileHeard(decisions))) {
       this.violation(`IAM denied: ${denial}`);
     }
+    // And every key an SSE-KMS object needed was one its key policy and the role's grants let it use.
+    for (const denial of new Set(env.iam.keyDenials.slice(this.seenKeyDenials))) this.violation(`KMS denied: ${denial}`);
+    this.seenKeyDenials = env.iam.keyDenials.length;
     this.seen = {
       deliveries: env.framework.deliveries.length, requests: env.cloudformation.requests.length, invocations: env.framework.invocations.length,
     };

@@ -79,8 +79,11 @@ export class LifecycleEnvironment {
     const now = speed === 1 ? undefined : () => origin + (clock.now() - origin) * speed;
     // Every bucket exists: the harness does not simulate AWS::S3::Bucket. Import jobs fail where no data is.
     const s3 = await LocalS3.start({ anyBucket: true });
+    const deployed: { cloudformation?: LocalCloudFormation; iam?: HarnessIam } = {};
     const service = await LocalPersonalize.start({
       dataExists: (location) => s3.hasData(location),
+      readDenied: (roleArn, location) => deployed.iam?.serviceReadDenied(roleArn, s3.objectsAt(location)),
+      keyDenied: (roleArn, kmsKeyArn, groupArn) => deployed.iam?.groupKeyDenied(roleArn, kmsKeyArn, groupArn),
       ...options.service,
       activeAfterMs: scaled(options.service?.activeAfterMs),
       deleteAfterMs: scaled(options.service?.deleteAfterMs),
@@ -101,7 +104,6 @@ export class LifecycleEnvironment {
     });
     const lambda = await LocalLambda.start(clock);
     // The state machines of whatever stack the environment has deployed (bound once the environment exists).
-    const deployed: { cloudformation?: LocalCloudFormation; iam?: HarnessIam } = {};
     const stepFunctions = await LocalStepFunctions.start({
       region: REGION,
       accountId: ACCOUNT,
@@ -275,6 +277,9 @@ export class LifecycleEnvironment {
     // Every call IAM denied, unless the scenario provoked it: a denial is a grant AWS would not give.
     for (const denial of new Set(this.deniedWhileHeard(this.iam.decisions))) {
       if (!(options.denials ?? []).some((expected) => expected.test(denial))) violations.push(`IAM denied: ${denial}`);
+    }
+    for (const denial of new Set(this.iam.keyDenials)) {
+      if (!(options.denials ?? []).some((expected) => expected.test(denial))) violations.push(`KMS denied: ${denial}`);
     }
     const allowed = new Set(options.leftovers ?? []);
     // Rekognition projects are the test's own (the harness does not simulate AWS::Rekognition::Project): only datasets count.

@@ -17,6 +17,7 @@ import * as fs from 'fs';
 import { LocalCloudFormation } from './cloudformation';
 import type { TemplateJson } from './template';
 import { IamDecision, LocalIam } from '../local-iam';
+import { KmsDecision, LocalKms } from '../local-kms';
 
 /** The access key ID each function's copy of the bundle signs with, by the export its template names as Handler. */
 export const FUNCTION_KEYS = {
@@ -50,6 +51,10 @@ export class HarnessIam {
   /** Every decision made in this environment, across its templates. */
   public readonly decisions: HarnessDecision[] = [];
   private readonly byTemplate = new WeakMap<TemplateJson, LocalIam>();
+  private readonly kmsByTemplate = new WeakMap<TemplateJson, LocalKms>();
+  /** Every request KMS decided for an SSE-KMS object, and those it refused in its words (a scenario answers for them). */
+  public readonly keyDecisions: KmsDecision[] = [];
+  public readonly keyDenials: string[] = [];
 
   constructor(private readonly cloudformation: () => LocalCloudFormation) {}
 
@@ -57,10 +62,83 @@ export class HarnessIam {
   public async prepare(template: TemplateJson): Promise<void> {
     if (this.byTemplate.has(template)) return;
     const cloudformation = this.cloudformation();
-    this.byTemplate.set(template, await LocalIam.forTemplate(template, {
-      identity: cloudformation.identity,
-      deployed: (logicalId) => cloudformation.deployedResource(logicalId),
-    }));
+    const options = { identity: cloudformation.identity, deployed: (logicalId: string) => cloudformation.deployedResource(logicalId) };
+    this.byTemplate.set(template, await LocalIam.forTemplate(template, options));
+    this.kmsByTemplate.set(template, await LocalKms.forTemplate(template, options));
+  }
+
+  /**
+   * Why a service role cannot read `objects` when a service reads them with it (Personalize
+   * reads an import's data as the job's role): IAM's s3:GetObject for the role, then, for an
+   * SSE-KMS bucket, kms:Decrypt through S3 under the key policy (ADR 0016). Undefined when it can.
+   */
+  public serviceReadDenied(roleArn: string | undefined, objects: ReadonlyArray<{ bucket: string; key: string }>): string | undefined {
+    const template = this.cloudformation().activeTemplate();
+    const role = roleArn && /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
+    for (const { bucket, key } of objects) {
+      const denied = this.decide(template, role, 's3', 'GetObject', { Bucket: bucket, Key: key })
+        ?? this.kmsDenial(template, role, 'kms:Decrypt', bucket, key);
+      if (denied) return denied.message;
+    }
+    return undefined;
+  }
+
+  /**
+   * Why Personalize cannot use a dataset group's key (ADR 0016): the role the group passes needs
+   * Decrypt and GenerateDataKey, and the key policy must let Personalize's own principal, acting
+   * for the group (aws:SourceAccount, aws:SourceArn), use the key and create grants on it.
+   */
+  public groupKeyDenied(roleArn: string, kmsKeyArn: string, datasetGroupArn: string): string | undefined {
+    const template = this.cloudformation().activeTemplate();
+    const kms = template && this.kmsByTemplate.get(template);
+    const role = /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
+    if (!kms || !role) return undefined;
+    const requests = [
+      ...['kms:Decrypt', 'kms:GenerateDataKey'].map((action) => ({ principal: role, keyArn: kmsKeyArn, action })),
+      ...['kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant'].map((action) => ({
+        principal: 'personalize.amazonaws.com', keyArn: kmsKeyArn, action, context: kms.personalizeSource(datasetGroupArn),
+      })),
+    ];
+    for (const request of requests) {
+      const decision = kms.authorize(request);
+      this.keyDecisions.push(decision);
+      if (!decision.allowed) {
+        this.keyDenials.push(decision.message);
+        return decision.message;
+      }
+    }
+    return undefined;
+  }
+
+  /** S3 reads and writes of an SSE-KMS bucket's objects also need the key: Decrypt to read, GenerateDataKey to write. */
+  private s3KeyDenial(template: TemplateJson | undefined, role: string | undefined, operation: string, body: unknown): Denial | undefined {
+    const { Bucket, Key, CopySource } = body as { Bucket: string; Key: string; CopySource?: string };
+    if (operation === 'GetObject' || operation === 'HeadObject') return this.kmsDenial(template, role, 'kms:Decrypt', Bucket, Key);
+    if (operation === 'PutObject') return this.kmsDenial(template, role, 'kms:GenerateDataKey', Bucket, Key);
+    if (operation === 'CopyObject') {
+      const source = /^\/?([^/]+)\/(.+)$/.exec(decodeURIComponent(CopySource ?? ''));
+      return (source ? this.kmsDenial(template, role, 'kms:Decrypt', source[1], source[2]) : undefined)
+        ?? this.kmsDenial(template, role, 'kms:GenerateDataKey', Bucket, Key);
+    }
+    return undefined;
+  }
+
+  /** Rekognition reads a dataset's manifest with the caller's permissions, its key included. */
+  private manifestKeyDenial(template: TemplateJson | undefined, role: string | undefined, body: unknown): Denial | undefined {
+    const manifest = (body as { DatasetSource?: { GroundTruthManifest?: { S3Object?: { Bucket?: string; Name?: string } } } })
+      .DatasetSource?.GroundTruthManifest?.S3Object;
+    return manifest?.Bucket && manifest.Name ? this.kmsDenial(template, role, 'kms:Decrypt', manifest.Bucket, manifest.Name) : undefined;
+  }
+
+  private kmsDenial(template: TemplateJson | undefined, role: string | undefined, action: string, bucket: string, key: string): Denial | undefined {
+    const kms = template && this.kmsByTemplate.get(template);
+    const keyArn = kms?.keyOfBucket(bucket);
+    if (!kms || !keyArn || !role) return undefined;
+    const decision = kms.authorize({ principal: role, keyArn, action, context: kms.viaS3(bucket, key) });
+    this.keyDecisions.push(decision);
+    if (decision.allowed) return undefined;
+    this.keyDenials.push(decision.message);
+    return { code: 'AccessDeniedException', message: decision.message };
   }
 
   /**
@@ -71,7 +149,10 @@ export class HarnessIam {
     resourceTags?: (arn: string) => Record<string, string> | undefined, traceRoot?: string): Denial | undefined {
     if (accessKeyId === ADMIN_KEY) return undefined;
     const template = this.cloudformation().activeTemplate();
-    return this.decide(template, template && this.roleOf(template, accessKeyId), service, operation, body, resourceTags, traceRoot);
+    const role = template && this.roleOf(template, accessKeyId);
+    return this.decide(template, role, service, operation, body, resourceTags, traceRoot)
+      ?? (service === 's3' ? this.s3KeyDenial(template, role, operation, body) : undefined)
+      ?? (service === 'rekognition' && operation === 'CreateDataset' ? this.manifestKeyDenial(template, role, body) : undefined);
   }
 
   /** The hook of a call a state machine makes (a Task), as the role the template gives it. */

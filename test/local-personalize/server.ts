@@ -48,6 +48,10 @@ export interface LocalPersonalizeOptions extends JsonServerOptions {
    * as the real service fails it. @default every location holds data
    */
   readonly dataExists?: (location: string) => boolean;
+  /** Why the role an import job passes cannot read its data location; a job it refuses ends CREATE FAILED. @default it can */
+  readonly readDenied?: (roleArn: string | undefined, location: string) => string | undefined;
+  /** Why a dataset group's key cannot be used (the role it passes, Personalize's principal); the group ends CREATE FAILED. @default it can */
+  readonly keyDenied?: (roleArn: string, kmsKeyArn: string, datasetGroupArn: string) => string | undefined;
 }
 
 export class LocalPersonalize extends LocalJsonService<OperationName> {
@@ -83,6 +87,8 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
       strictSchemas: options.strictSchemas ?? true,
       now: this.now,
       dataExists: options.dataExists,
+      readDenied: options.readDenied,
+      keyDenied: options.keyDenied,
     };
     this.service = holder.service = new PersonalizeService(this.serviceConfig);
   }

@@ -42,6 +42,10 @@ export interface ServiceConfig {
   readonly now: () => number;
   /** Whether an import job's data location holds data (a local S3); without it, every location does. */
   readonly dataExists?: (location: string) => boolean;
+  /** Why the role a job passes cannot read its data location (IAM, KMS), in AWS's words; undefined when it can. */
+  readonly readDenied?: (roleArn: string | undefined, location: string) => string | undefined;
+  /** Why a dataset group's key cannot be used by the role it passes or by Personalize for the group, in KMS's words. */
+  readonly keyDenied?: (roleArn: string, kmsKeyArn: string, datasetGroupArn: string) => string | undefined;
 }
 
 /** What currently exists, for assertions in tests. */
@@ -647,7 +651,9 @@ export class PersonalizeService {
       createdAt: now,
       ...this.startCreation(name, 'datasetGroup'),
     };
-    this.resources.set(arn, record);
+    // The group is accepted, then fails once Personalize finds it cannot use the key with the role.
+    const keyDenied = input.kmsKeyArn && this.config.keyDenied?.(input.roleArn, input.kmsKeyArn, arn);
+    this.resources.set(arn, keyDenied ? { ...record, outcome: { kind: 'fail', reason: `Unable to use the KMS key: ${keyDenied}` } } : record);
     return { datasetGroupArn: arn, domain: input.domain };
   }
 
@@ -1189,9 +1195,13 @@ export class PersonalizeService {
     const output = this.createMember('datasetImportJob', now, { name: input.jobName, arn, datasetGroupArn: group.arn, datasetArn: dataset.arn, details }, tags);
     // The service accepts the job and fails it once it finds no data to read.
     const location = input.dataSource.dataLocation as string;
+    const record = this.resources.get(arn) as FamilyRecord;
     if (this.config.dataExists && !this.config.dataExists(location)) {
-      const record = this.resources.get(arn) as FamilyRecord;
       this.resources.set(arn, { ...record, outcome: { kind: 'fail', reason: `Input data not found at ${location}. Check the S3 path and the role's access to it.` } });
+    } else {
+      // Personalize reads the data as the role the job passes, so the role's S3 and key permissions decide.
+      const denied = this.config.readDenied?.(input.roleArn as string | undefined, location);
+      if (denied) this.resources.set(arn, { ...record, outcome: { kind: 'fail', reason: `Insufficient privileges for accessing data in S3: ${denied}` } });
     }
     return output;
   }

@@ -99,6 +99,15 @@ export class LocalS3 {
   }
 
   /** Whether `s3://BUCKET/KEY` is an object, or `s3://BUCKET/PREFIX/` has objects under it. */
+  /** The objects a location (`s3://BUCKET/KEY`, or a prefix ending in '/') names. */
+  public objectsAt(location: string): Array<{ bucket: string; key: string }> {
+    const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(location);
+    if (!match) return [];
+    const [, bucket, key] = match;
+    const keys = [...this.buckets.get(bucket)?.keys() ?? []];
+    return keys.filter((k) => (key.endsWith('/') || key === '' ? k.startsWith(key) : k === key)).map((k) => ({ bucket, key: k }));
+  }
+
   public hasData(location: string): boolean {
     const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(location);
     if (!match) return false;
