@@ -1,15 +1,5 @@
-export * from './dataset-group';
-export * from './schema';
-export * from './dataset';
+// Amazon Personalize: exported at the top level, as they were before the tree had a folder per service.
+export * from './personalize';
 export * from './provider-logging';
 export * from './provider-functions';
-export * from './event-tracker';
-export * from './filter-expression';
-export * from './filter';
-export * from './metric-attribution';
-export * from './dataset-import-job';
 export * as rekognition from './rekognition';
-export * from './solution';
-export * from './solution-version';
-export * from './campaign';
-export * from './recommender';

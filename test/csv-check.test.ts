@@ -1,9 +1,9 @@
 /**
- * The synth-time check of a CSV data file against an Avro record (src/private/csv-check.ts):
+ * The synth-time check of a CSV data file against an Avro record (src/personalize/private/csv-check.ts):
  * one test per message, each with its line and column.
  */
-import { AvroRecord } from '../src/private/avro';
-import { CSV_SAMPLE_ROWS, csvProblems } from '../src/private/csv-check';
+import { AvroRecord } from '../src/personalize/private/avro';
+import { CSV_SAMPLE_ROWS, csvProblems } from '../src/personalize/private/csv-check';
 
 const RECORD: AvroRecord = {
   name: 'Items',

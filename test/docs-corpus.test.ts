@@ -13,10 +13,10 @@ import {
 } from '../src';
 import { domainGroup } from './support/domain-fixtures';
 import { FakeSolution, FakeSolutionVersion } from './support/solution-fakes';
-import { parseAvroSchema } from '../src/private/avro';
-import { csvProblems } from '../src/private/csv-check';
-import { firstFilterProblem } from '../src/private/filter-expression';
-import { firstManifestProblem } from '../src/private/manifest';
+import { parseAvroSchema } from '../src/personalize/private/avro';
+import { csvProblems } from '../src/personalize/private/csv-check';
+import { firstFilterProblem } from '../src/personalize/private/filter-grammar';
+import { firstManifestProblem } from '../src/rekognition/private/manifest';
 
 const CORPUS = path.join(__dirname, 'fixtures', 'docs-corpus');
 const ACCOUNT = '123456789012';

@@ -5,7 +5,7 @@ import {
   DatasetGroup, DatasetType, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue, Schema, SchemaDefinition, SchemaField,
 } from '../src';
 import { coversAction, grantedOn, ownedGrant } from './support/handler-grants';
-import { firstFilterProblem } from '../src/private/filter-expression';
+import { firstFilterProblem } from '../src/personalize/private/filter-grammar';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';

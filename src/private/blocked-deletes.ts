@@ -3,7 +3,7 @@
  * block (lambda/kinds/personalize/blockers.ts): the group's emptyOnDelete, passed on in
  * their properties, and the List calls that find what blocks them.
  */
-import type { DatasetGroup, IDatasetGroup } from '../dataset-group';
+import type { DatasetGroup, IDatasetGroup } from '../personalize/dataset-group';
 
 /**
  * The List actions that find what blocks the delete of a dataset or a solution: filters, the

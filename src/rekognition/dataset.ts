@@ -12,10 +12,10 @@ import {
 } from '../private/contract';
 import { grantHandler, HandlerGrant, ownedResourcesGrants } from '../private/handler-access';
 import { grantRoleKeyUse, REKOGNITION_READER_KEY_ACTIONS } from '../private/key-access';
-import { firstManifestProblem, imageLocations, MAX_MANIFEST_BYTES } from '../private/manifest';
+import { firstManifestProblem, imageLocations, MAX_MANIFEST_BYTES } from './private/manifest';
 import { describeValue } from '../private/messages';
 import { PersonalizeProvider } from '../private/provider';
-import { parseDatasetArn, validateProjectName } from '../private/rekognition-validation';
+import { parseDatasetArn, validateProjectName } from './private/validation';
 import { requireConstruct, requireOptionalConstruct, requireOptionalInstance } from '../private/runtime-types';
 import { claimSlot } from '../private/slots';
 import { tagProblems } from '../private/validation';

@@ -2,7 +2,7 @@ import { Arn, ArnFormat, IResource, Names, RemovalPolicy, Resource, Token } from
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnProject } from 'aws-cdk-lib/aws-rekognition';
 import { Construct } from 'constructs';
-import { validateProjectArn, validateProjectName } from '../private/rekognition-validation';
+import { validateProjectArn, validateProjectName } from './private/validation';
 
 
 /**

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-personalize';
 import { datasetBlockers, removeForeignBlockers, sortBlockers } from './blockers';
 import { apiTags, arnPattern, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
-import { AvroRecord, parseAvroSchema, schemaReplacementProblems } from '../../../src/private/avro';
+import { AvroRecord, parseAvroSchema, schemaReplacementProblems } from '../../../src/personalize/private/avro';
 import { Attributes, ResourceTypes } from '../../../src/private/contract';
 import { log } from '../../log';
 import { optionalBoolean, parseTags, requiredString } from '../../properties';

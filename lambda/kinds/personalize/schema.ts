@@ -11,7 +11,7 @@
 import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand } from '@aws-sdk/client-personalize';
 import { schemaBlockers, sortBlockers } from './blockers';
 import { arnPattern, changedFields, describeOrUndefined, personalize, personalizeArn } from './common';
-import { sameJson } from '../../../src/private/avro';
+import { sameJson } from '../../../src/personalize/private/avro';
 import { Attributes, ResourceTypes } from '../../../src/private/contract';
 import { optionalString, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';

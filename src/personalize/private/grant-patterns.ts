@@ -1,6 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { PhysicalName } from './names';
+import { PhysicalName } from '../../private/names';
 
 /** The ARN the handler is granted for a dataset group: exact, or a pattern for a generated name. */
 export function datasetGroupArnPattern(scope: IConstruct, name: PhysicalName): string {

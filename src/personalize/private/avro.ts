@@ -3,7 +3,7 @@
  * (synth-time checks) and the handler (the compatibility check before UpdateDataset),
  * so it imports nothing from aws-cdk-lib.
  */
-import { ApiLimits } from './contract';
+import { ApiLimits } from '../../private/contract';
 
 /** The Avro types Personalize accepts for a field, alone or in a union with "null". */
 export const PERSONALIZE_FIELD_TYPES = ['string', 'int', 'long', 'float', 'double', 'boolean'] as const;
