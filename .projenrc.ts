@@ -6,7 +6,7 @@ const CONSTRUCTS_MIN_VERSION = '10.5.1';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: PACKAGE_NAME,
-  description: 'L2 constructs for Amazon Personalize dataset groups, schemas and datasets, backed by custom resources that wait for ACTIVE and update in place.',
+  description: 'L2 constructs for the whole Amazon Personalize path (dataset groups, schemas, datasets, imports, event trackers, filters, metric attributions, solutions and training, campaigns, recommenders) and Rekognition Custom Labels datasets, on custom resources that wait, own only what they made, and check input at synth.',
   keywords: ['aws-cdk', 'cdk', 'personalize', 'amazon-personalize', 'construct', 'custom-resource'],
   author: 'cdk-personalize maintainers',
   authorAddress: 'maintainers@example.com',

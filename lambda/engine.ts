@@ -10,7 +10,7 @@
  * Each kind maps its service's statuses to a Condition (ready, busy, failed,
  * deleting, deleteFailed); the engine turns those into done, wait or fail.
  *
- * Ownership (ADR 0004): creates are not idempotent in the API, so a Create that
+ * Ownership (ADR 0005): creates are not idempotent in the API, so a Create that
  * meets ResourceAlreadyExists adopts the resource only if the kind proves it is
  * this stack resource's own. A Delete removes only what the kind proves is this
  * stack resource's own, in the stack's account and region; anything else is left
