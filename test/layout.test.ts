@@ -13,6 +13,7 @@ import * as eventTrackerBefore from '../src/event-tracker';
 import * as filterBefore from '../src/filter';
 import * as filterExpressionBefore from '../src/filter-expression';
 import * as metricAttributionBefore from '../src/metric-attribution';
+import * as autoTraining from '../src/personalize/auto-training';
 import * as campaign from '../src/personalize/campaign';
 import * as dataset from '../src/personalize/dataset';
 import * as datasetGroup from '../src/personalize/dataset-group';
@@ -20,7 +21,9 @@ import * as datasetImportJob from '../src/personalize/dataset-import-job';
 import * as eventTracker from '../src/personalize/event-tracker';
 import * as filter from '../src/personalize/filter';
 import * as filterExpression from '../src/personalize/filter-expression';
+import * as hyperparameters from '../src/personalize/hyperparameters';
 import * as metricAttribution from '../src/personalize/metric-attribution';
+import * as recipe from '../src/personalize/recipe';
 import * as recommender from '../src/personalize/recommender';
 import * as schema from '../src/personalize/schema';
 import * as solution from '../src/personalize/solution';
@@ -43,11 +46,12 @@ const MOVED_MODULES: Record<string, [Record<string, unknown>, Record<string, unk
   'recommender': [recommenderBefore, recommender],
   'schema': [schemaBefore, schema],
   'solution-version': [solutionVersionBefore, solutionVersion],
-  'solution': [solutionBefore, solution],
+  // Split into the recipe, automatic training, hyperparameters and the construct.
+  'solution': [solutionBefore, { ...recipe, ...autoTraining, ...hyperparameters, ...solution }],
 };
 
 describe('source layout', () => {
-  test.each(Object.keys(MOVED_MODULES))('src/%s.ts still exports exactly what the module in src/personalize/ does', (name) => {
+  test.each(Object.keys(MOVED_MODULES))('src/%s.ts still exports exactly what its modules in src/personalize/ do', (name) => {
     const [before, moved] = MOVED_MODULES[name];
     expect(Object.keys(moved).length).toBeGreaterThan(0);
     expect(Object.keys(before).sort()).toEqual(Object.keys(moved).sort());
