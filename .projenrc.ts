@@ -70,6 +70,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      // Synthesis into a folder each test file removes, not a cdk.out per App in the system temp folder.
+      setupFilesAfterEnv: ['<rootDir>/test/support/synth-outdir.ts'],
     },
   },
   eslintOptions: {

@@ -7,6 +7,7 @@ import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
 import { BUNDLE_MIN_NODE_MAJOR } from '../src/private/handler-runtime';
 
 interface Step { readonly spawn?: string; readonly exec?: string; readonly execArgs?: string[] }
@@ -57,5 +58,18 @@ describe('the aws-cdk-lib the construct tests run against', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect(require('aws-cdk-lib/package.json').version).toBe(expected);
     expect(pkg.peerDependencies['aws-cdk-lib']).toBe(`^${pkg.devDependencies['aws-cdk-lib']}`);
+  });
+});
+
+describe('tests leave nothing behind', () => {
+  test('an App a test makes without an outdir synthesizes into the test file\'s own folder, which the file removes', () => {
+    const app = new App();
+    new Stack(app, 'Scratch');
+    app.synth();
+
+    expect(path.basename(app.outdir)).toMatch(/^cdk-personalize-synth-/);
+    expect(app.outdir).toBe(process.env.CDK_OUTDIR);
+    const jest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).jest;
+    expect(jest.setupFilesAfterEnv).toEqual(['<rootDir>/test/support/synth-outdir.ts']);
   });
 });

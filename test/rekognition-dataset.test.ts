@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Aspects, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -24,7 +23,7 @@ function newStack(): Stack {
 
 /** A manifest file with these lines, in a temporary folder. */
 function manifestFile(...lines: unknown[]): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-')), 'data.manifest');
+  const file = path.join(fs.mkdtempSync(path.join(process.env.CDK_OUTDIR!, 'manifest-')), 'data.manifest');
   fs.writeFileSync(file, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n'));
   return file;
 }

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -213,7 +212,7 @@ describe('SchemaDefinition', () => {
   });
 
   test('fromFile reads the definition from a file', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'schema-')), 'interactions.json');
+    const file = path.join(fs.mkdtempSync(path.join(process.env.CDK_OUTDIR!, 'schema-')), 'interactions.json');
     fs.writeFileSync(file, avro(INTERACTIONS_FIELDS));
 
     expect(SchemaDefinition.fromFile(file).json).toBe(avro(INTERACTIONS_FIELDS));

@@ -8,7 +8,9 @@
  * Exits 1 on any violation.
  */
 import { ChildProcess, fork } from 'child_process';
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { formatSummary, planSeed, PlannedStep, report, runPlans, SeedResult, summarizeResults } from './explorer';
 import { ensureFreshBundle } from '../harness/bundle';
 
@@ -133,6 +135,18 @@ function worker(): void {
   });
 }
 
+/**
+ * Every App this process makes synthesizes into one folder of its own (aws-cdk-lib reads
+ * CDK_OUTDIR), removed on exit: not a cdk.out per stack left in the system temp folder.
+ * Each worker has its own, as two processes must not write one stack's files at once.
+ */
+function synthesizeIntoOwnFolder(): void {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-personalize-explore-'));
+  process.env.CDK_OUTDIR = outdir;
+  process.on('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));
+}
+
+synthesizeIntoOwnFolder();
 if (process.argv.includes('--worker')) {
   worker();
 } else {

@@ -15,7 +15,6 @@
  * Plain JavaScript, so it needs no compiler.
  */
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const { App, Aspects, Stack, Tags, Validations } = require('aws-cdk-lib');
 const { Annotations, Match } = require('aws-cdk-lib/assertions');
@@ -69,7 +68,8 @@ function everyConstruct(app, regulated) {
     schema: new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(fields) }),
   });
   // Imports from a CSV file (copied into the construct's own bucket) and from a KMS-encrypted prefix.
-  const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-personalize-nag-data-')), 'events.csv');
+  // Beside the app (the check's own folder), not a new folder in the system temp folder each run.
+  const csv = path.join(__dirname, 'events.csv');
   // An import needs at least 1,000 interaction records, which synth checks.
   const rows = Array.from({ length: 1000 }, (_, i) => `u${i % 50},i${i % 20},${1700000000 + i},click`);
   fs.writeFileSync(csv, `USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n${rows.join('\n')}\n`);
@@ -121,7 +121,12 @@ function libraryRoots(stack) {
 }
 
 const isLibrary = (roots) => (constructPath) => roots.some((root) => constructPath === root || constructPath.startsWith(`${root}/`));
-const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-personalize-nag-'));
+// Each app synthesizes under the check's own folder, removed on exit: nothing is left in the system temp folder.
+const OUT_ROOT = path.join(__dirname, 'cdk.out');
+fs.rmSync(OUT_ROOT, { recursive: true, force: true });
+fs.mkdirSync(OUT_ROOT);
+process.on('exit', () => fs.rmSync(OUT_ROOT, { recursive: true, force: true }));
+const outdir = () => fs.mkdtempSync(path.join(OUT_ROOT, 'app-'));
 // As `cdk init` sets it for a new app: the app's own bucket logs its access through a bucket policy, not the
 // deprecated AccessControl ACL, which aws-cdk-lib's template validation reports (W3045).
 const newApp = () => new App({ outdir: outdir(), context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true } });
