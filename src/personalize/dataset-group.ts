@@ -8,6 +8,7 @@ import { Dataset, DatasetOptions } from './dataset';
 import { Domain } from './domain';
 import { Attributes, CONTRACT_VERSION, DatasetGroupProperties, ResourceTypes, TagProperty } from '../private/contract';
 import { datasetGroupArnPattern } from './private/grant-patterns';
+import { markOwnGroup } from './private/own-group';
 import { grantHandler, HandlerGrant, ownedResourcesGrants } from '../private/handler-access';
 import { grantPersonalizeKeyUse } from '../private/key-access';
 import { describeValue } from '../private/messages';
@@ -279,6 +280,7 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
 
   constructor(scope: Construct, id: string, props: DatasetGroupProps = {}) {
     super(scope, id);
+    markOwnGroup(this);
     requireOptionalConstruct('kmsKey', props.kmsKey, 'a KMS key (kms.IKey: kms.Key or kms.Key.fromKeyArn)', 'keyArn');
     requireOptionalConstruct('role', props.role, 'an IAM role (iam.IRole: iam.Role or iam.Role.fromRoleArn)', 'roleArn');
     validateName('datasetGroupName', props.datasetGroupName);

@@ -3,7 +3,7 @@ import {
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DatasetGroup, IDatasetGroup } from './dataset-group';
+import type { IDatasetGroup } from './dataset-group';
 import { Domain } from './domain';
 import { datasetFieldProblems, requiredFieldsSummary } from './private/avro';
 import { ISchema, Schema } from './schema';
@@ -11,6 +11,7 @@ import { groupEmptyOnDelete } from '../private/blocked-deletes';
 import { Attributes, CONTRACT_VERSION, DatasetProperties, ResourceTypes, TagProperty } from '../private/contract';
 import { recordOf } from './private/definition-checks';
 import { datasetGroupArnPattern, schemaArnPattern } from './private/grant-patterns';
+import { isOwnGroup } from './private/own-group';
 import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
 import { article, describeValue } from '../private/messages';
 import { PhysicalName, physicalName } from '../private/names';
@@ -276,7 +277,7 @@ export class Dataset extends DatasetBase implements ITaggable {
 
     // Grants name the group and schema by synth-time ARNs (patterns for generated names),
     // never by their custom resources' attributes: the grants policy comes before every resource.
-    const ownGroup = group instanceof DatasetGroup ? group : undefined;
+    const ownGroup = isOwnGroup(group) ? group : undefined;
     const ownArn = Stack.of(this).formatArn({
       service: 'personalize',
       resource: 'dataset',
@@ -336,7 +337,7 @@ function typeFromArn(arn: string): DatasetType {
 
 /** An owned group's domain is known even when it has none; an imported group's only when given. */
 function knownDomainOfGroup(group: IDatasetGroup): { known: boolean; domain?: Domain } {
-  return { known: group instanceof DatasetGroup || group.domain !== undefined, domain: group.domain };
+  return { known: isOwnGroup(group) || group.domain !== undefined, domain: group.domain };
 }
 
 function knownDomainOfSchema(schema: ISchema): { known: boolean; domain?: Domain } {
@@ -356,7 +357,7 @@ function checkTypeAllowedInGroup(group: IDatasetGroup, type: DatasetType): void 
  * group by its ARN when that is known, so two imports of the same group share their datasets.
  */
 function claimType(group: IDatasetGroup, type: DatasetType, dataset: Dataset): void {
-  const imported = !(group instanceof DatasetGroup) && !Token.isUnresolved(group.datasetGroupArn);
+  const imported = !isOwnGroup(group) && !Token.isUnresolved(group.datasetGroupArn);
   const existing = claimSlot(dataset, imported ? `arn ${group.datasetGroupArn}` : group, type) as Dataset | undefined;
   if (existing) {
     const sameGroup = existing.datasetGroup === group ? ''
@@ -404,7 +405,7 @@ function checkSchemaFields(group: IDatasetGroup, schema: ISchema, type: DatasetT
 }
 
 function groupKey(group: IDatasetGroup): string {
-  return group instanceof DatasetGroup ? group._physicalName.name : group.datasetGroupArn;
+  return isOwnGroup(group) ? group._physicalName.name : group.datasetGroupArn;
 }
 
 function schemaKey(schema: ISchema): string {
