@@ -76,6 +76,9 @@ export class LocalLambda {
 
   private constructor(private readonly clock: LambdaClock) {
     this.server = http.createServer((req, res) => this.handle(req, res));
+    // No server-side keep-alive timeout: on a busy machine a client may reuse an idle socket just as the
+    // server closes it, and its call fails with ECONNRESET however correct the code under test is.
+    this.server.keepAliveTimeout = 0;
   }
 
   public get endpoint(): string {
@@ -94,7 +97,10 @@ export class LocalLambda {
   }
 
   public async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {

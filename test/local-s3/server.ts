@@ -74,6 +74,9 @@ export class LocalS3 {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => this.handle(request, Buffer.concat(chunks), response));
     });
+    // No server-side keep-alive timeout: on a busy machine a client may reuse an idle socket just as the
+    // server closes it, and its call fails with ECONNRESET however correct the code under test is.
+    this.server.keepAliveTimeout = 0;
     this.server.on('connection', (socket) => socket.unref());
   }
 
@@ -133,7 +136,10 @@ export class LocalS3 {
   }
 
   public async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
   }
 
   private objectsOf(bucket: string): Map<string, StoredObject> {

@@ -232,6 +232,9 @@ export abstract class LocalJsonService<Operation extends string = string> {
       }).finally(() => serving.release());
     });
     this.server.on('connection', (socket) => socket.unref());
+    // No server-side keep-alive timeout: on a busy machine a client may reuse an idle socket just as the
+    // server closes it, and its call fails with ECONNRESET however correct the code under test is.
+    this.server.keepAliveTimeout = 0;
   }
 
   /** Every request received, in arrival order. */
