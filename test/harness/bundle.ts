@@ -81,8 +81,28 @@ let inFlight = 0;
 let checkPending = false;
 // Work of the thread's own that is not an HTTP request: file reads (the SDK's config files), DNS, connects, writes.
 const WORK = /(Req(Wrap|Callback|Promise)$|^(TCPConnectWrap|WriteWrap|ShutdownWrap|Zlib)$)/;
+// File system calls of the thread's own (the SDK reads its config files), counted here: Node.js 26 no longer lists
+// them in process.getActiveResourcesInfo(), and a read the clock does not see lets it jump to the Lambda timeout.
+const fs = require('fs');
+let fileCalls = 0;
+const FILE_CALLS = ['readFile', 'stat', 'lstat', 'access', 'open', 'readdir'];
+for (const name of FILE_CALLS) {
+  const promised = fs.promises[name];
+  fs.promises[name] = function (...args) {
+    fileCalls++;
+    return promised.apply(this, args).finally(() => { fileCalls--; quietCheck(); });
+  };
+  const callback = fs[name];
+  fs[name] = function (...args) {
+    const done = args[args.length - 1];
+    if (typeof done !== 'function') return callback.apply(this, args);
+    fileCalls++;
+    args[args.length - 1] = function (...results) { fileCalls--; quietCheck(); return done.apply(this, results); };
+    return callback.apply(this, args);
+  };
+}
 // Quiet: nothing to do but wait for answers to the requests in flight (which their servers account for) and for wake-ups.
-const working = () => process.getActiveResourcesInfo().some((kind) => WORK.test(kind));
+const working = () => fileCalls > 0 || process.getActiveResourcesInfo().some((kind) => WORK.test(kind));
 const quietCheck = () => {
   if (checkPending) return;
   checkPending = true;
