@@ -5,6 +5,10 @@
 import { EVERY_CONSTRUCT_STACK, everyConstructStack, rekognitionStack } from './support/every-construct';
 import { IamFixture } from './support/iam-fixture';
 
+// Loading AWS's authorization reference and synthesizing stacks take real time, more on a busy machine: a bound
+// on it would test the machine's speed, not the code.
+jest.setTimeout(120_000);
+
 let f: IamFixture;
 let api: string;
 

@@ -8,6 +8,10 @@ import { EVERY_CONSTRUCT_STACK, everyConstructStack, rekognitionStack } from './
 import { Call, IamFixture } from './support/iam-fixture';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
+// Loading AWS's authorization reference and synthesizing stacks take real time, more on a busy machine: a bound
+// on it would test the machine's speed, not the code.
+jest.setTimeout(120_000);
+
 const P = 'personalize';
 const apiTags = (owner: string) => [{ tagKey: 'cost-center', tagValue: 'recommendations' }, { tagKey: OWNER_TAG_KEY, tagValue: owner }];
 /** What syncTags sends for a resource: its tags read, a tag removed, a tag changed. */

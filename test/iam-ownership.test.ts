@@ -10,6 +10,10 @@ import { EVERY_CONSTRUCT_STACK, everyConstructStack } from './support/every-cons
 import { Call, IamFixture } from './support/iam-fixture';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 
+// Loading AWS's authorization reference and synthesizing stacks take real time, more on a busy machine: a bound
+// on it would test the machine's speed, not the code.
+jest.setTimeout(120_000);
+
 const P = 'personalize';
 const personalize = (resource: string) => `arn:aws:personalize:us-east-1:123456789012:${resource}`;
 const FOREIGN_TRACKER = personalize('event-tracker/0123456789abcdef0123456789abcdef');

@@ -7,6 +7,10 @@
 import { LocalIam, matchingResourceTypes, PolicyStatement, referenceAction, referenceResourceType, supplementedTypes } from './local-iam';
 import { everyConstructStack } from './support/every-construct';
 
+// Loading AWS's authorization reference and synthesizing stacks take real time, more on a busy machine: a bound
+// on it would test the machine's speed, not the code.
+jest.setTimeout(120_000);
+
 const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 let iam: LocalIam;

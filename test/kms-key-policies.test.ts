@@ -29,6 +29,10 @@ import { DEFAULT_IDENTITY } from './local-iam';
 import { defaultKeyPolicy, KeyPolicy, KeyPolicyStatement, LocalKms } from './local-kms';
 import { everyConstructStack } from './support/every-construct';
 
+// Loading AWS's authorization reference and synthesizing stacks take real time, more on a busy machine: a bound
+// on it would test the machine's speed, not the code.
+jest.setTimeout(120_000);
+
 const { account, region } = DEFAULT_IDENTITY;
 const OTHER_ACCOUNT = '999999999999';
 const PERSONALIZE = 'personalize.amazonaws.com';

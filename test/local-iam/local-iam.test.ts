@@ -10,6 +10,10 @@ import { DEFAULT_IDENTITY, LocalIam, loadReference, matchingResourceTypes, OPERA
 import { OPERATION_NAMES as PERSONALIZE_OPERATIONS } from '../local-personalize/model';
 import { OPERATION_NAMES as REKOGNITION_OPERATIONS } from '../local-rekognition/model';
 
+// Loading AWS's authorization reference and synthesizing stacks take real time, more on a busy machine: a bound
+// on it would test the machine's speed, not the code.
+jest.setTimeout(120_000);
+
 const ARN = (resource: string) => `arn:aws:personalize:us-east-1:123456789012:${resource}`;
 /** One body that names every resource any Personalize operation takes. */
 const BODY = {
