@@ -3,7 +3,7 @@
  */
 import { Phase, StatusNames } from '../local-service/lifecycle';
 
-export { epoch, HoldState, progress } from '../local-service/lifecycle';
+export { epoch, HoldState, Holds, progress } from '../local-service/lifecycle';
 export type { Hold, Outcome, Phase, StatusNames, Timing } from '../local-service/lifecycle';
 
 export const STATUS = {
@@ -25,6 +25,9 @@ export const STATUS = {
   startPending: 'START PENDING',
   startInProgress: 'START IN_PROGRESS',
 } as const;
+
+/** Statuses of a resource whose creation is still under way. */
+export const IN_FLIGHT: readonly string[] = [STATUS.createPending, STATUS.createInProgress, STATUS.createStopping];
 
 export const CREATE_NAMES: StatusNames = {
   pending: STATUS.createPending, inProgress: STATUS.createInProgress, failed: STATUS.createFailed, done: STATUS.active,

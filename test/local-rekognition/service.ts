@@ -11,7 +11,7 @@
  */
 import { INPUT_SHAPES, OperationName, VALIDATION_ERROR } from './model';
 import { ServiceError } from '../local-service/errors';
-import { epoch, Hold, HoldState, Outcome, progress, StatusNames } from '../local-service/lifecycle';
+import { epoch, Hold, HoldState, Holds, Outcome, progress, StatusNames } from '../local-service/lifecycle';
 import { validateInput } from '../local-service/shapes';
 
 export const STATUS = {
@@ -79,10 +79,12 @@ export class RekognitionService {
   private readonly datasets = new Map<string, DatasetRecord>();
   private readonly failures = new Map<string, DatasetFailure>();
   private readonly hangs = new Set<string>();
-  private holds: HoldState[] = [];
+  private readonly holds: Holds;
   private lastTimestamp = 0;
 
-  constructor(private readonly config: ServiceConfig) {}
+  constructor(private readonly config: ServiceConfig) {
+    this.holds = new Holds(config.now);
+  }
 
   public handle(operation: OperationName, input: unknown): unknown {
     validateInput(INPUT_SHAPES[operation], input, VALIDATION_ERROR);
@@ -113,15 +115,13 @@ export class RekognitionService {
   }
 
   public holdCreation(slot: string): Hold {
-    const hold = new HoldState(slot, undefined, this.config.now);
-    this.holds.push(hold);
-    return hold;
+    return this.holds.arm(slot);
   }
 
   public clearBehaviours(): void {
     this.failures.clear();
     this.hangs.clear();
-    this.holds = [];
+    this.holds.clear();
   }
 
   public snapshot(): ResourceSnapshot[] {
@@ -212,8 +212,7 @@ export class RekognitionService {
     const slot = `${project.name}/${type}`;
     const failure = this.failures.get(slot);
     const outcome: Outcome = this.hangs.has(slot) ? { kind: 'hang' } : failure ? { kind: 'fail', reason: failure.message } : { kind: 'succeed' };
-    const hold = this.holds.find((h) => h.matches(slot, 'dataset'));
-    hold?.catch();
+    const hold = this.holds.take(slot, 'dataset');
     const arn = `${project.arn.replace(/\/[0-9]+$/, '')}/dataset/${type.toLowerCase()}/${this.timestamp(now)}`;
     this.datasets.set(arn, {
       arn,

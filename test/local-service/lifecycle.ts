@@ -62,6 +62,32 @@ export class HoldState implements Hold {
   }
 }
 
+/** The holds a test armed: each catches the creations (or updates) that match it until it is released. */
+export class Holds {
+  private armed: HoldState[] = [];
+
+  constructor(private readonly now: () => number) {}
+
+  /** `kind` undefined holds every kind. */
+  public arm(name: string, kind?: string): Hold {
+    const hold = new HoldState(name, kind, this.now);
+    this.armed.push(hold);
+    return hold;
+  }
+
+  /** The hold a resource starting now falls under, if any; its `reached` resolves. */
+  public take(name: string, kind: string): HoldState | undefined {
+    const hold = this.armed.find((h) => h.matches(name, kind));
+    hold?.catch();
+    return hold;
+  }
+
+  /** Disarms every hold; what they already hold stays held until released. */
+  public clear(): void {
+    this.armed = [];
+  }
+}
+
 export interface Timing {
   /** Time in the PENDING status. */
   readonly pendingMs: number;

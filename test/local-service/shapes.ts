@@ -153,17 +153,11 @@ function check(shape: Shape, value: unknown, path: string, problems: string[]): 
       }
       return;
     }
-    case 'integer': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) {
-        throw new ServiceError(SerializationError, `Expected an integer at '${at}' but found ${typeName(value)}`);
-      }
-      if (shape.min !== undefined && value < shape.min) fail(`have value greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value > shape.max) fail(`have value less than or equal to ${shape.max}`);
-      return;
-    }
+    case 'integer':
     case 'double': {
-      if (typeof value !== 'number') {
-        throw new ServiceError(SerializationError, `Expected a number at '${at}' but found ${typeName(value)}`);
+      const integer = shape.type === 'integer';
+      if (typeof value !== 'number' || (integer && !Number.isInteger(value))) {
+        throw new ServiceError(SerializationError, `Expected ${integer ? 'an integer' : 'a number'} at '${at}' but found ${typeName(value)}`);
       }
       if (shape.min !== undefined && value < shape.min) fail(`have value greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && value > shape.max) fail(`have value less than or equal to ${shape.max}`);
