@@ -5,14 +5,26 @@
  */
 import { OWNER_TAG_KEY, TagProperty } from '../src/private/contract';
 
-export function requiredString(properties: Record<string, unknown>, key: string): string {
+/**
+ * Custom resource properties as CloudFormation delivers them, read by the names of their contract
+ * type `C` (src/private/contract.ts): a name the contract does not have does not compile.
+ */
+export interface Delivered<C> {
+  readonly [name: string]: unknown;
+  /** Never set: ties the properties to their contract for the type checker. */
+  readonly __contract?: C;
+}
+/** A property name of contract `C`. */
+export type PropertyName<C> = Extract<keyof C, string>;
+
+export function requiredString<C>(properties: Delivered<C>, key: PropertyName<C>): string {
   const value = properties[key];
   if (value === undefined || value === null || value === '') throw new Error(`Missing required property '${key}'`);
   if (typeof value !== 'string') throw new Error(`Property '${key}' must be a string, got ${typeName(value)}`);
   return value;
 }
 
-export function optionalString(properties: Record<string, unknown>, key: string): string | undefined {
+export function optionalString<C>(properties: Delivered<C>, key: PropertyName<C>): string | undefined {
   const value = properties[key];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new Error(`Property '${key}' must be a string, got ${typeName(value)}`);
@@ -20,7 +32,7 @@ export function optionalString(properties: Record<string, unknown>, key: string)
 }
 
 /** `true` or `false` as CloudFormation delivers them (strings); absent is `fallback`. */
-export function optionalBoolean(properties: Record<string, unknown>, key: string, fallback: boolean): boolean {
+export function optionalBoolean<C>(properties: Delivered<C>, key: PropertyName<C>, fallback: boolean): boolean {
   const value = optionalString(properties, key);
   if (value === undefined) return fallback;
   if (value !== 'true' && value !== 'false') throw new Error(`Property '${key}' must be 'true' or 'false', got '${value}'`);
@@ -28,7 +40,7 @@ export function optionalBoolean(properties: Record<string, unknown>, key: string
 }
 
 /** Tags as [{Key, Value}]; the owner tag is the handler's alone and cannot be set. */
-export function parseTags(properties: Record<string, unknown>, key = 'Tags'): Record<string, string> {
+export function parseTags<C extends { readonly Tags?: TagProperty[] }>(properties: Delivered<C>, key: PropertyName<C> = 'Tags' as PropertyName<C>): Record<string, string> {
   const value = properties[key];
   const tags: Record<string, string> = {};
   if (value === undefined || value === null || value === '') return tags;

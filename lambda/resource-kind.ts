@@ -1,4 +1,5 @@
 import type { Clock } from './clock';
+import type { Delivered } from './properties';
 
 export type Operation = 'create' | 'update' | 'delete';
 
@@ -79,7 +80,7 @@ export interface Blockers {
  * knows its service (client, statuses, failure fields); the engine knows
  * CloudFormation, waiting, ownership and failure handling.
  */
-export interface ResourceKind<P> {
+export interface ResourceKind<P, C = any> {
   /** The CloudFormation resource type this kind handles, e.g. Custom::PersonalizeDatasetGroup. */
   readonly resourceType: string;
   /** Used in messages: "dataset group". */
@@ -111,10 +112,10 @@ export interface ResourceKind<P> {
   hasSecretAttributes?(props: P): boolean;
 
   /**
-   * Decodes the custom resource properties (all strings), accepting older contract
-   * versions. A property of the wrong type is an error that names it.
+   * Decodes the custom resource properties (all strings), read by the names of their contract
+   * type C, accepting older contract versions. A property of the wrong type is an error that names it.
    */
-  parse(properties: Record<string, unknown>): P;
+  parse(properties: Delivered<C>): P;
   nameOf(props: P): string;
   /** True for ARNs of this kind; anything else (a placeholder CloudFormation made up) is not one. */
   isOwnPhysicalId(physicalId: string): boolean;

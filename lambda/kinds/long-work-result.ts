@@ -8,9 +8,11 @@
  * Nothing is created or deleted in a service: the physical ID is the work's ARN with a
  * suffix, and every property change is a new result.
  */
-import { ResourceTypes } from '../../src/private/contract';
+import { LONG_WORK_RESULT } from '../../src/personalize/private/declarations';
+import { LongWorkResultProperties } from '../../src/private/contract';
 import { requiredString } from '../properties';
 import { Condition, ResourceKind } from '../resource-kind';
+import { declaredFields } from './declared';
 
 export interface LongWorkResultSpec {
   readonly workResourceType: string;
@@ -22,17 +24,14 @@ export interface LongWorkResultSpec {
 const SUFFIX = '#result';
 
 /** `kinds` are every kind the handler knows; the one of the work's resource type says how the work ended. */
-export function longWorkResultKind(kinds: () => ReadonlyArray<ResourceKind<any>>): ResourceKind<LongWorkResultSpec> {
+export function longWorkResultKind(kinds: () => ReadonlyArray<ResourceKind<any>>): ResourceKind<LongWorkResultSpec, LongWorkResultProperties> {
   const workKind = (resourceType: string) => {
     const kind = kinds().find((candidate) => candidate.resourceType === resourceType);
     if (!kind?.outcome) throw new Error(`Property 'WorkResourceType' names '${resourceType}', which has no long work`);
     return kind;
   };
   return {
-    resourceType: ResourceTypes.LONG_WORK_RESULT,
-    noun: 'long work result',
-    service: 'Personalize',
-    nameProperty: 'the work it reads',
+    ...declaredFields(LONG_WORK_RESULT),
     firstPollDelayMs: 0,
 
     parse: (properties) => {

@@ -7,8 +7,9 @@
  */
 import { createHash } from 'crypto';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DatasetImportJobProperties } from '../../src/private/contract';
 import { processClient } from '../kinds/sdk-client';
-import { optionalString, requiredString } from '../properties';
+import { Delivered, optionalString, requiredString } from '../properties';
 import type { KindContext } from '../resource-kind';
 import { isErrorNamed } from '../retry';
 import { waitConditionBucket } from './signal';
@@ -66,7 +67,9 @@ export async function startLongWait(context: KindContext, target: LongWaitTarget
 }
 
 /** The long wait a custom resource asks for (WaitStateMachineArn, SignalUrl, WaitSeconds), or undefined without one. */
-export function parseLongWaitTarget(properties: Record<string, unknown>): LongWaitTarget | undefined {
+export function parseLongWaitTarget(
+  properties: Delivered<Pick<DatasetImportJobProperties, 'WaitStateMachineArn' | 'WaitSeconds' | 'SignalUrl'>>,
+): LongWaitTarget | undefined {
   const stateMachineArn = optionalString(properties, 'WaitStateMachineArn');
   if (stateMachineArn === undefined) return undefined;
   const seconds = Number(requiredString(properties, 'WaitSeconds'));

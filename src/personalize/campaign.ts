@@ -1,19 +1,17 @@
-import {
-  Arn, ArnFormat, CustomResource, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
-} from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { refuseOrWarn } from '../private/checks';
-import { Attributes, CampaignProperties, CONTRACT_VERSION, ResourceTypes, TagProperty } from '../private/contract';
-import { personalizeArnPattern, versionArns } from './private/grant-patterns';
+import { Attributes, CampaignProperties, ResourceTypes, TagProperty } from '../private/contract';
+import { declaredResource } from '../private/declared-resource';
+import { ownArnPattern, versionArns } from './private/grant-patterns';
 import { ISolution, Solution } from './solution';
 import { ISolutionVersion } from './solution-version';
-import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
 import { physicalName } from '../private/names';
-import { PersonalizeProvider } from '../private/provider';
 import { requireOptionalConstruct } from '../private/runtime-types';
 import { countProperty, explorationProperties, grantRuntime, recipeName, recordServedGroup } from './private/serving';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
+import { CAMPAIGN, SOLUTION } from './private/declarations';
 
 /**
  * How much a campaign or recommender recommends new or less relevant items, to learn
@@ -175,13 +173,6 @@ export interface ICampaign extends IResource {
   grantGetActionRecommendations(grantee: iam.IGrantable): iam.Grant;
 }
 
-/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
-const HANDLER_ACTIONS = [
-  'personalize:CreateCampaign',
-  'personalize:DescribeCampaign',
-  'personalize:UpdateCampaign',
-];
-
 const USER_PERSONALIZATION = ['aws-user-personalization', 'aws-user-personalization-v2'];
 const PERSONALIZED_RANKING = ['aws-personalized-ranking', 'aws-personalized-ranking-v2'];
 const NEXT_BEST_ACTION = ['aws-next-best-action'];
@@ -308,31 +299,20 @@ export class Campaign extends CampaignBase implements ITaggable {
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.CAMPAIGN);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
 
-    const properties: CampaignProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: name.name,
-      SolutionVersionArn: deployed,
-      MinProvisionedTPS: minProvisionedTPS,
-      SyncWithLatestSolutionVersion: sync ? 'true' : undefined,
-      EnableMetadataWithRecommendations: props.enableMetadataWithRecommendations ? 'true' : undefined,
-      ...exploration,
-      RankingInfluence: rankingInfluence(props.rankingInfluence),
-      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
-    };
-    const provider = PersonalizeProvider.getOrCreate(this);
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.CAMPAIGN,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    const resource = declaredResource<CampaignProperties>(this, CAMPAIGN, {
+      properties: {
+        Name: name.name,
+        SolutionVersionArn: deployed,
+        MinProvisionedTPS: minProvisionedTPS,
+        SyncWithLatestSolutionVersion: sync ? 'true' : undefined,
+        EnableMetadataWithRecommendations: props.enableMetadataWithRecommendations ? 'true' : undefined,
+        ...exploration,
+        RankingInfluence: rankingInfluence(props.rankingInfluence),
+        Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+      },
+      removalPolicy: props.removalPolicy,
+      resources: { self: [ownArnPattern(this, CAMPAIGN, name)], deployed: deployedSolutionArns(solution, solutionVersion) },
     });
-    grantHandler(provider, resource, [
-      { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'campaign', name)] },
-      ...ownedResourcesGrants(this, 'personalize'),
-      // The reference authorizes CreateCampaign on the campaign and on the solution deployed, whose ARN format covers the
-      // solution and its versions (solution/NAME/ID); the grant covers both, whichever Personalize checks.
-      { actions: ['personalize:CreateCampaign'], resources: deployedSolutionArns(solution, solutionVersion) },
-    ]);
 
     // After training, and deleted before the solution (DeleteSolution is refused while it has campaigns).
     if (solutionVersion) resource.node.addDependency(solutionVersion);
@@ -405,7 +385,7 @@ function deployedArn(version: ISolutionVersion | undefined, solution: ISolution 
  */
 function deployedSolutionArns(solution: ISolution | undefined, version: ISolutionVersion | undefined): string[] {
   if (solution instanceof Solution) {
-    return [...new Set([personalizeArnPattern(solution, 'solution', solution._physicalName), ...versionArns(solution, solution._physicalName)])];
+    return [...new Set([ownArnPattern(solution, SOLUTION, solution._physicalName), ...versionArns(solution, solution._physicalName)])];
   }
   if (solution) return [solution.solutionArn, `${solution.solutionArn}/*`];
   const versionArn = version!.solutionVersionArn;

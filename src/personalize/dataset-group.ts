@@ -1,24 +1,22 @@
-import {
-  Annotations, Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token,
-} from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { Dataset, DatasetOptions } from './dataset';
 import { Domain } from './domain';
-import { Attributes, CONTRACT_VERSION, DatasetGroupProperties, ResourceTypes, TagProperty } from '../private/contract';
-import { datasetGroupArnPattern } from './private/grant-patterns';
+import { Attributes, DatasetGroupProperties, ResourceTypes, TagProperty } from '../private/contract';
+import { childArnPatterns, datasetGroupArnPattern } from './private/grant-patterns';
 import { markOwnGroup } from './private/own-group';
-import { grantHandler, HandlerGrant, ownedResourcesGrants } from '../private/handler-access';
+import { declaredResource } from '../private/declared-resource';
 import { grantPersonalizeKeyUse } from '../private/key-access';
 import { describeValue } from '../private/messages';
 import { physicalName, PhysicalName } from '../private/names';
-import { PersonalizeProvider } from '../private/provider';
 import { requireOptionalConstruct } from '../private/runtime-types';
-import { PERSONALIZE_PRINCIPAL as SERVICE_PRINCIPAL, personalizeServiceRole } from '../private/service-role';
+import { personalizeServiceRole } from '../private/service-role';
 import {
   claimName, tagProblems, validateKmsKeyArn, validateName, validatePersonalizeArn, validateRoleArn,
 } from '../private/validation';
+import { DATASET_GROUP } from './private/declarations';
 
 /**
  * An Amazon Personalize dataset group, owned by this app or imported.
@@ -84,29 +82,6 @@ export interface DatasetGroupAttributes {
 }
 
 const READ_ACTIONS = ['personalize:DescribeDatasetGroup', 'personalize:ListTagsForResource'];
-/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
-const HANDLER_ACTIONS = [
-  'personalize:CreateDatasetGroup',
-  'personalize:DescribeDatasetGroup',
-];
-/**
- * What emptyOnDelete deletes. A dataset's ARN names its group, so the grant names the group's
- * datasets only; the other children have names of their own, so every resource of their type
- * is granted, and the handler role's Deny keeps those another stack owns out of reach (ADR 0013).
- */
-const CHILD_DELETE_ACTIONS = [
-  'personalize:DeleteRecommender', 'personalize:DeleteCampaign', 'personalize:DeleteSolution', 'personalize:StopSolutionVersionCreation',
-  'personalize:DeleteEventTracker', 'personalize:DeleteFilter', 'personalize:DeleteMetricAttribution', 'personalize:DeleteDataset',
-];
-const CHILD_RESOURCE_TYPES = ['recommender', 'campaign', 'solution', 'event-tracker', 'filter', 'metric-attribution'];
-
-function childArnPatterns(scope: Construct, groupName: PhysicalName): string[] {
-  const arn = (resource: string, resourceName: string) => Stack.of(scope).formatArn({
-    service: 'personalize', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
-  return [...CHILD_RESOURCE_TYPES.map((resource) => arn(resource, '*')), arn('dataset', `${groupName.grantPattern}/*`)];
-}
-
 abstract class DatasetGroupBase extends Resource implements IDatasetGroup {
   public abstract readonly datasetGroupArn: string;
   public abstract readonly datasetGroupName: string;
@@ -305,43 +280,24 @@ export class DatasetGroup extends DatasetGroupBase implements ITaggable {
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET_GROUP);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
 
-    const properties: DatasetGroupProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: this._physicalName.name,
-      Domain: props.domain,
-      KmsKeyArn: this.kmsKey?.keyArn,
-      RoleArn: this.role?.roleArn,
-      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
-      EmptyOnDelete: props.emptyOnDelete ? 'true' : undefined,
-    };
-    const provider = PersonalizeProvider.getOrCreate(this);
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.DATASET_GROUP,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    const resource = declaredResource<DatasetGroupProperties>(this, DATASET_GROUP, {
+      properties: {
+        Name: this._physicalName.name,
+        Domain: props.domain,
+        KmsKeyArn: this.kmsKey?.keyArn,
+        RoleArn: this.role?.roleArn,
+        Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+        EmptyOnDelete: props.emptyOnDelete ? 'true' : undefined,
+      },
+      removalPolicy: props.removalPolicy,
+      resources: {
+        self: [datasetGroupArnPattern(this, this._physicalName)],
+        children: props.emptyOnDelete ? childArnPatterns(this, this._physicalName) : undefined,
+        role: this.role ? [this.role.roleArn] : undefined,
+      },
     });
-
     // Personalize checks the role's access to the key at create time, so the grants must exist first.
     if (this.role) resource.node.addDependency(this.role);
-
-    const grants: HandlerGrant[] = [
-      { actions: HANDLER_ACTIONS, resources: [datasetGroupArnPattern(this, this._physicalName)] },
-      // Including the List actions that find what blocks a delete.
-      ...ownedResourcesGrants(this, 'personalize'),
-    ];
-    if (props.emptyOnDelete) {
-      // Tags tell what this stack manages, which the deletes of its datasets and solutions leave alone.
-      grants.push({ actions: [...CHILD_DELETE_ACTIONS, 'personalize:ListTagsForResource'], resources: childArnPatterns(this, this._physicalName) });
-    }
-    if (this.role) {
-      grants.push({
-        actions: ['iam:PassRole'],
-        resources: [this.role.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPAL } },
-      });
-    }
-    grantHandler(provider, resource, grants);
 
     this.datasetGroupArn = resource.getAttString(Attributes.ARN);
     this.datasetGroupName = resource.getAttString(Attributes.NAME);

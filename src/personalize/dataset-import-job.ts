@@ -1,10 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  ArnFormat, CfnResource, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, Duration, IResource, ITaggable, Lazy, RemovalPolicy,
-  Resource, Stack, TagManager, TagType, Token,
-} from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, CfnWaitCondition, CfnWaitConditionHandle, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -13,20 +10,21 @@ import { Dataset, IDataset } from './dataset';
 import { DatasetGroup } from './dataset-group';
 import { MetricAttribution } from './metric-attribution';
 import { problemsUnlessSkipped } from '../private/checks';
-import { Attributes, CONTRACT_VERSION, DatasetImportJobProperties, ResourceTypes, TagProperty } from '../private/contract';
+import { Attributes, DatasetImportJobProperties, ResourceTypes, TagProperty } from '../private/contract';
 import { csvProblems } from './private/csv-check';
 import { recordOf } from './private/definition-checks';
-import { personalizeArnPattern } from './private/grant-patterns';
 import { recordImport, whenAppDeclared } from './private/group-members';
-import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
+import { declaredResource, watchDeclared } from '../private/declared-resource';
 import { grantPersonalizeKeyUse } from '../private/key-access';
 import { longWorkResult } from '../private/long-work-result';
 import { addNagSuppressions, flattenForNag } from '../private/nag';
 import { physicalName } from '../private/names';
 import { PersonalizeProvider } from '../private/provider';
 import { requireConstruct, requireInstance, requireOptionalConstruct, requireOptionalInstance } from '../private/runtime-types';
-import { allowPersonalizeOnBucket, PERSONALIZE_PRINCIPAL as SERVICE_PRINCIPAL, personalizeServiceRole } from '../private/service-role';
+import { allowPersonalizeOnBucket, personalizeServiceRole } from '../private/service-role';
 import { tagProblems, validatePersonalizeArnOf } from '../private/validation';
+import { DATASET_IMPORT_JOB } from './private/declarations';
+import { ownArnPattern } from './private/grant-patterns';
 
 /** DataSource.dataLocation (botocore S3Location): at most 256 characters. */
 const DATA_LOCATION_MAX_LENGTH = 256;
@@ -277,12 +275,6 @@ export interface IDatasetImportJob extends IResource {
   readonly datasetImportJobArn: string;
 }
 
-/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
-const HANDLER_ACTIONS = [
-  'personalize:CreateDatasetImportJob',
-  'personalize:DescribeDatasetImportJob',
-];
-
 /**
  * Imports data from S3, or from a CSV file of the app, into a Personalize dataset.
  *
@@ -299,7 +291,7 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
    * Imports an import job by its ARN, `…:dataset-import-job/NAME`.
    */
   public static fromDatasetImportJobArn(scope: Construct, id: string, datasetImportJobArn: string): IDatasetImportJob {
-    validatePersonalizeArnOf('datasetImportJobArn', datasetImportJobArn, 'dataset-import-job', 'dataset import job');
+    validatePersonalizeArnOf('datasetImportJobArn', datasetImportJobArn, DATASET_IMPORT_JOB);
     class Import extends Resource implements IDatasetImportJob {
       public readonly datasetImportJobArn = datasetImportJobArn;
     }
@@ -377,30 +369,40 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     const waitKey = digest(name.name);
     const longWait = wait._seconds !== undefined ? provider.longWait() : undefined;
     const handle = longWait ? new CfnWaitConditionHandle(this, `Handle${waitKey}`) : undefined;
-    longWait?.watch(['personalize:DescribeDatasetImportJob'], [personalizeArnPattern(this, 'dataset-import-job', name)]);
+    if (longWait) watchDeclared(longWait, this, DATASET_IMPORT_JOB, { self: [ownArnPattern(this, DATASET_IMPORT_JOB, name)] });
 
-    const properties: DatasetImportJobProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: name.name,
-      DatasetArn: dataset.datasetArn,
-      DataLocation: dataLocation,
-      RoleArn: this.role.roleArn,
-      ImportMode: this.importMode,
-      PublishAttributionMetricsToS3: String(props.publishAttributionMetricsToS3 ?? false),
-      Wait: wait._mode,
-      WaitSeconds: wait._seconds !== undefined ? String(wait._seconds) : undefined,
-      WaitStateMachineArn: longWait?.stateMachine.stateMachineArn,
-      SignalUrl: handle?.ref,
-      CopySourceBucket: source.asset?.s3BucketName,
-      CopySourceKey: source.asset?.s3ObjectKey,
-      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
-    };
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.DATASET_IMPORT_JOB,
-      properties,
+    const resource = declaredResource<DatasetImportJobProperties>(this, DATASET_IMPORT_JOB, {
+      properties: {
+        Name: name.name,
+        DatasetArn: dataset.datasetArn,
+        DataLocation: dataLocation,
+        RoleArn: this.role.roleArn,
+        ImportMode: this.importMode,
+        PublishAttributionMetricsToS3: String(props.publishAttributionMetricsToS3 ?? false),
+        Wait: wait._mode,
+        WaitSeconds: wait._seconds !== undefined ? String(wait._seconds) : undefined,
+        WaitStateMachineArn: longWait?.stateMachine.stateMachineArn,
+        SignalUrl: handle?.ref,
+        CopySourceBucket: source.asset?.s3BucketName,
+        CopySourceKey: source.asset?.s3ObjectKey,
+        Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+      },
       removalPolicy,
+      resources: {
+        self: [ownArnPattern(this, DATASET_IMPORT_JOB, name)],
+        dataset: [datasetGrantArn(this, dataset)],
+        role: [this.role.roleArn],
+        assetObject: source.asset && [stack.formatArn({
+          service: 's3', region: '', account: '', resource: source.asset.s3BucketName, resourceName: source.asset.s3ObjectKey,
+        })],
+        copy: source.asset && [source.bucket.arnForObjects(keyOrPrefix)],
+        // The copies of earlier jobs too: a replaced job's copy is removed after the grants name only the new one.
+        copies: source.asset && {
+          arns: [source.bucket.arnForObjects('imports/*')],
+          wildcardReason: 'The import copies in the construct\'s own bucket: a replaced job\'s copy is removed once the grants name only the new one.',
+        },
+      },
     });
     // A retained job keeps its copy, so the bucket must stay too.
     if (source.asset) (source.bucket as s3.Bucket).applyRemovalPolicy(removalPolicy);
@@ -411,23 +413,6 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
       resource.node.addDependency(dataset);
       recordImport(dataset.datasetGroup, this);
     }
-
-    grantHandler(provider, resource, [
-      { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'dataset-import-job', name)] },
-      ...ownedResourcesGrants(this, 'personalize'),
-      { actions: ['personalize:CreateDatasetImportJob', 'personalize:DescribeDataset'], resources: [datasetGrantArn(this, dataset)] },
-      { actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPAL } } },
-      ...(source.asset ? [
-        { actions: ['s3:GetObject'], resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: source.asset.s3BucketName, resourceName: source.asset.s3ObjectKey })] },
-        { actions: ['s3:PutObject'], resources: [source.bucket.arnForObjects(keyOrPrefix)] },
-        // The copies of earlier jobs too: a replaced job's copy is removed after the grants name only the new one.
-        {
-          actions: ['s3:DeleteObject'],
-          resources: [source.bucket.arnForObjects('imports/*')],
-          wildcardReason: 'The import copies in the construct\'s own bucket: a replaced job\'s copy is removed once the grants name only the new one.',
-        },
-      ] : []),
-    ]);
 
     this.datasetImportJobArn = resource.getAttString(Attributes.ARN);
     this.datasetImportJobName = resource.getAttString(Attributes.NAME);

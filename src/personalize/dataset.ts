@@ -6,16 +6,16 @@ import { Construct } from 'constructs';
 import type { IDatasetGroup } from './dataset-group';
 import { Domain } from './domain';
 import { datasetFieldProblems, requiredFieldsSummary } from './private/avro';
+import { DATASET } from './private/declarations';
 import { ISchema, Schema } from './schema';
 import { groupEmptyOnDelete } from '../private/blocked-deletes';
-import { Attributes, CONTRACT_VERSION, DatasetProperties, ResourceTypes, TagProperty } from '../private/contract';
+import { Attributes, DatasetProperties, ResourceTypes, TagProperty } from '../private/contract';
 import { recordOf } from './private/definition-checks';
-import { datasetGroupArnPattern, schemaArnPattern } from './private/grant-patterns';
+import { datasetGroupArnPattern, emptyOnDeleteChildArns, schemaArnPattern } from './private/grant-patterns';
 import { isOwnGroup } from './private/own-group';
-import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
+import { declaredResource } from '../private/declared-resource';
 import { article, describeValue } from '../private/messages';
 import { PhysicalName, physicalName } from '../private/names';
-import { PersonalizeProvider } from '../private/provider';
 import { requireConstruct } from '../private/runtime-types';
 import { claimSlot } from '../private/slots';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
@@ -144,13 +144,6 @@ export interface DatasetProps extends DatasetOptions {
 }
 
 const READ_ACTIONS = ['personalize:DescribeDataset', 'personalize:ListTagsForResource'];
-/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
-const HANDLER_ACTIONS = [
-  'personalize:CreateDataset',
-  'personalize:DescribeDataset',
-  'personalize:UpdateDataset',
-];
-
 abstract class DatasetBase extends Resource implements IDataset {
   public abstract readonly datasetArn: string;
   public abstract readonly datasetName: string;
@@ -258,42 +251,34 @@ export class Dataset extends DatasetBase implements ITaggable {
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
 
-    const properties: DatasetProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: name.name,
-      DatasetGroupArn: group.datasetGroupArn,
-      DatasetType: type,
-      SchemaArn: schema.schemaArn,
-      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
-      GroupEmptyOnDelete: groupEmptyOnDelete(group),
-    };
-    const provider = PersonalizeProvider.getOrCreate(this);
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.DATASET,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
-
     // Grants name the group and schema by synth-time ARNs (patterns for generated names),
     // never by their custom resources' attributes: the grants policy comes before every resource.
     const ownGroup = isOwnGroup(group) ? group : undefined;
     const ownArn = Stack.of(this).formatArn({
-      service: 'personalize',
-      resource: 'dataset',
+      service: DATASET.service,
+      resource: DATASET.arn!.resource,
       resourceName: `${ownGroup ? ownGroup._physicalName.grantPattern : group.datasetGroupName}/${type.toUpperCase()}`,
       account: group.env.account,
       region: group.env.region,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    grantHandler(provider, this.resource, [
-      { actions: HANDLER_ACTIONS, resources: [ownArn] },
-      ...ownedResourcesGrants(this, 'personalize'),
-      { actions: ['personalize:CreateDataset'], resources: [ownGroup ? datasetGroupArnPattern(ownGroup, ownGroup._physicalName) : group.datasetGroupArn] },
-      // CreateDataset and UpdateDataset authorize the dataset (and the group), not the schema they name; the
-      // handler reads the schemas to check that an update keeps every field.
-      { actions: ['personalize:DescribeSchema'], resources: [schema instanceof Schema ? schemaArnPattern(schema, schema._physicalName) : schema.schemaArn] },
-    ]);
+    this.resource = declaredResource<DatasetProperties>(this, DATASET, {
+      properties: {
+        Name: name.name,
+        DatasetGroupArn: group.datasetGroupArn,
+        DatasetType: type,
+        SchemaArn: schema.schemaArn,
+        Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+        GroupEmptyOnDelete: groupEmptyOnDelete(group),
+      },
+      removalPolicy: props.removalPolicy,
+      resources: {
+        self: [ownArn],
+        group: [ownGroup ? datasetGroupArnPattern(ownGroup, ownGroup._physicalName) : group.datasetGroupArn],
+        schema: [schema instanceof Schema ? schemaArnPattern(schema, schema._physicalName) : schema.schemaArn],
+        groupChildren: emptyOnDeleteChildArns(group),
+      },
+    });
 
     this.datasetArn = this.resource.getAttString(Attributes.ARN);
     this.datasetName = this.resource.getAttString(Attributes.NAME);

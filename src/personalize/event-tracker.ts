@@ -1,18 +1,15 @@
-import {
-  Annotations, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager,
-  TagType,
-} from 'aws-cdk-lib';
+import { Annotations, ArnFormat, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { DatasetType } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
-import { Attributes, CONTRACT_VERSION, EventTrackerProperties, ResourceTypes, TagProperty } from '../private/contract';
+import { Attributes, EventTrackerProperties, ResourceTypes, TagProperty } from '../private/contract';
+import { declaredResource } from '../private/declared-resource';
 import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
 import { physicalName } from '../private/names';
-import { PersonalizeProvider } from '../private/provider';
 import { requireConstruct } from '../private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
+import { EVENT_TRACKER } from './private/declarations';
 
 /**
  * An Amazon Personalize event tracker, owned by this app or imported.
@@ -92,9 +89,6 @@ export interface EventTrackerProps {
    */
   readonly removalPolicy?: RemovalPolicy;
 }
-
-/** Reading any tracker is how the handler proves which one is its own (ADR 0005). */
-const HANDLER_TRACKER_READ_ACTIONS = ['personalize:DescribeEventTracker', 'personalize:ListTagsForResource'];
 
 abstract class EventTrackerBase extends Resource implements IEventTracker {
   public abstract readonly eventTrackerArn: string;
@@ -180,31 +174,19 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.EVENT_TRACKER);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
 
-    const properties: EventTrackerProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: name.name,
-      DatasetGroupArn: group.datasetGroupArn,
-      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
-    };
-    const provider = PersonalizeProvider.getOrCreate(this);
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.EVENT_TRACKER,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
-
-    // The service picks the tracker's ID, so the grants name the account's trackers for reading. Changes come from
+    // The service picks the tracker's ID, so the grants name the account's trackers for creating and reading. Changes come from
     // the owned-resources grant: IAM confines them to trackers that carry this stack's owner tag (ADR 0013).
     const trackers = eventTrackerArnPattern(this);
-    grantHandler(provider, resource, [
-      { actions: HANDLER_TRACKER_READ_ACTIONS, resources: [trackers] },
-      ...ownedResourcesGrants(this, 'personalize'),
-      // The reference authorizes CreateEventTracker on the group and on the new tracker.
-      { actions: ['personalize:CreateEventTracker'], resources: [memberCreationArn(group), trackers] },
-      // Finding a tracker by name when its ARN is not known yet (a lost Create response, a cancelled Create).
-      { actions: ['personalize:ListEventTrackers'], resources: ['*'] },
-    ]);
+    const resource = declaredResource<EventTrackerProperties>(this, EVENT_TRACKER, {
+      properties: {
+        Name: name.name,
+        DatasetGroupArn: group.datasetGroupArn,
+        Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+      },
+      removalPolicy: props.removalPolicy,
+      resources: { self: [trackers], group: [memberCreationArn(group)] },
+    });
+
 
     this.eventTrackerArn = resource.getAttString(Attributes.ARN);
     this.eventTrackerName = resource.getAttString(Attributes.NAME);
@@ -230,5 +212,7 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
 
 /** Every event tracker of the stack's account and region: the service picks the ID in the ARN. */
 function eventTrackerArnPattern(scope: IConstruct): string {
-  return Stack.of(scope).formatArn({ service: 'personalize', resource: 'event-tracker', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  return Stack.of(scope).formatArn({
+    service: EVENT_TRACKER.service, resource: EVENT_TRACKER.arn!.resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
 }

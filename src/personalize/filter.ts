@@ -1,5 +1,5 @@
 import {
-  Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager,
+  Arn, ArnFormat, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager,
   TagType, Token,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,14 +8,14 @@ import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { FilterExpression } from './filter-expression';
 import { AvroRecord } from './private/avro';
 import { problemsUnlessSkipped, refuseOrWarn } from '../private/checks';
-import { Attributes, CONTRACT_VERSION, FilterProperties, ResourceTypes, TagProperty } from '../private/contract';
+import { Attributes, FilterProperties, ResourceTypes, TagProperty } from '../private/contract';
+import { FILTER } from './private/declarations';
 import { recordOf } from './private/definition-checks';
 import { describeFilterProblem, firstFilterProblem, parseFilterExpression } from './private/filter-grammar';
-import { personalizeArnPattern } from './private/grant-patterns';
+import { ownArnPattern } from './private/grant-patterns';
 import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
+import { declaredResource } from '../private/declared-resource';
 import { physicalName } from '../private/names';
-import { PersonalizeProvider } from '../private/provider';
 import { requireConstruct, requireInstance } from '../private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
 
@@ -86,12 +86,6 @@ export interface FilterProps {
    */
   readonly removalPolicy?: RemovalPolicy;
 }
-
-/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
-const HANDLER_ACTIONS = [
-  'personalize:CreateFilter',
-  'personalize:DescribeFilter',
-];
 
 abstract class FilterBase extends Resource implements IFilter {
   public abstract readonly filterArn: string;
@@ -173,25 +167,16 @@ export class Filter extends FilterBase implements ITaggable {
       ],
     });
 
-    const properties: FilterProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: name.name,
-      DatasetGroupArn: group.datasetGroupArn,
-      FilterExpression: expression.text,
-      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
-    };
-    const provider = PersonalizeProvider.getOrCreate(this);
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.FILTER,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    const resource = declaredResource<FilterProperties>(this, FILTER, {
+      properties: {
+        Name: name.name,
+        DatasetGroupArn: group.datasetGroupArn,
+        FilterExpression: expression.text,
+        Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+      },
+      removalPolicy: props.removalPolicy,
+      resources: { self: [ownArnPattern(this, FILTER, name)], group: [memberCreationArn(group)] },
     });
-    grantHandler(provider, resource, [
-      { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'filter', name)] },
-      ...ownedResourcesGrants(this, 'personalize'),
-      { actions: ['personalize:CreateFilter'], resources: [memberCreationArn(group)] },
-    ]);
 
     this.filterArn = resource.getAttString(Attributes.ARN);
     this.filterName = resource.getAttString(Attributes.NAME);

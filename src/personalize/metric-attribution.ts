@@ -1,23 +1,21 @@
-import {
-  CfnResource, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token,
-} from 'aws-cdk-lib';
+import { CfnResource, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
-import { Attributes, CONTRACT_VERSION, MetricAttributionProperties, ResourceTypes } from '../private/contract';
+import { Attributes, MetricAttributionProperties } from '../private/contract';
+import { declaredResource } from '../private/declared-resource';
 import { recordOf } from './private/definition-checks';
-import { personalizeArnPattern } from './private/grant-patterns';
 import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
 import { grantPersonalizeKeyUse } from '../private/key-access';
 import { addNagSuppressions, flattenForNag } from '../private/nag';
 import { physicalName } from '../private/names';
-import { PersonalizeProvider } from '../private/provider';
 import { requireConstruct, requireOptionalConstruct } from '../private/runtime-types';
-import { allowPersonalizeOnBucket, PERSONALIZE_PRINCIPAL as SERVICE_PRINCIPAL, personalizeServiceRole } from '../private/service-role';
+import { allowPersonalizeOnBucket, personalizeServiceRole } from '../private/service-role';
 import { claimName, validateName, validatePersonalizeArnOf } from '../private/validation';
+import { METRIC_ATTRIBUTION } from './private/declarations';
+import { ownArnPattern } from './private/grant-patterns';
 
 const MAX_METRICS = 10;
 const MAX_TEXT = 256;
@@ -133,13 +131,6 @@ export interface IMetricAttribution extends IResource {
   readonly metricAttributionArn: string;
 }
 
-const HANDLER_ACTIONS = [
-  'personalize:CreateMetricAttribution',
-  'personalize:DescribeMetricAttribution',
-  'personalize:UpdateMetricAttribution',
-  'personalize:DeleteMetricAttribution',
-];
-
 
 /**
  * An Amazon Personalize metric attribution: metrics, per event type, of the
@@ -158,7 +149,7 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
    * Imports a metric attribution by its ARN, `…:metric-attribution/NAME`.
    */
   public static fromMetricAttributionArn(scope: Construct, id: string, metricAttributionArn: string): IMetricAttribution {
-    validatePersonalizeArnOf('metricAttributionArn', metricAttributionArn, 'metric-attribution', 'metric attribution');
+    validatePersonalizeArnOf('metricAttributionArn', metricAttributionArn, METRIC_ATTRIBUTION);
     class Import extends Resource implements IMetricAttribution {
       public readonly metricAttributionArn = metricAttributionArn;
     }
@@ -220,32 +211,20 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
     const name = physicalName(this, props.metricAttributionName, [ownGroup ? ownGroup._physicalName.name : group.datasetGroupArn]);
     this.node.addValidation({ validate: () => expressionProblems(this, group, props.metrics) });
 
-    const properties: MetricAttributionProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: name.name,
-      DatasetGroupArn: group.datasetGroupArn,
-      Metrics: props.metrics.map((metric) => ({ EventType: metric.eventType, MetricName: metric.metricName, Expression: metric.expression.text })),
-      RoleArn: this.role.roleArn,
-      S3Path: path,
-      S3KmsKeyArn: props.outputKey?.keyArn,
-    };
-    const provider = PersonalizeProvider.getOrCreate(this);
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.METRIC_ATTRIBUTION,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    const resource = declaredResource<MetricAttributionProperties>(this, METRIC_ATTRIBUTION, {
+      properties: {
+        Name: name.name,
+        DatasetGroupArn: group.datasetGroupArn,
+        Metrics: props.metrics.map((metric) => ({ EventType: metric.eventType, MetricName: metric.metricName, Expression: metric.expression.text })),
+        RoleArn: this.role.roleArn,
+        S3Path: path,
+        S3KmsKeyArn: props.outputKey?.keyArn,
+      },
+      removalPolicy: props.removalPolicy,
+      resources: { self: [ownArnPattern(this, METRIC_ATTRIBUTION, name)], group: [memberCreationArn(group)], role: [this.role.roleArn] },
     });
     // Personalize checks the role when it creates the attribution, so its grants come first.
     resource.node.addDependency(this.role);
-    grantHandler(provider, resource, [
-      { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'metric-attribution', name)] },
-      ...ownedResourcesGrants(this, 'personalize'),
-      { actions: ['personalize:CreateMetricAttribution'], resources: [memberCreationArn(group)] },
-      // What an update compares against: ListMetricAttributionMetrics takes no resource-level permission (only "*" grants it).
-      { actions: ['personalize:ListMetricAttributionMetrics'], resources: ['*'] },
-      { actions: ['iam:PassRole'], resources: [this.role.roleArn], conditions: { StringEquals: { 'iam:PassedToService': SERVICE_PRINCIPAL } } },
-    ]);
 
     this.metricAttributionArn = resource.getAttString(Attributes.ARN);
     this.metricAttributionName = resource.getAttString(Attributes.NAME);

@@ -1,6 +1,4 @@
-import {
-  Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token,
-} from 'aws-cdk-lib';
+import { Arn, ArnFormat, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { ItemExploration } from './campaign';
@@ -8,16 +6,16 @@ import { DatasetType } from './dataset';
 import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { Domain } from './domain';
 import { problemsUnlessSkipped, refuseOrWarn } from '../private/checks';
-import { Attributes, CONTRACT_VERSION, RecommenderProperties, ResourceTypes, TagProperty } from '../private/contract';
+import { Attributes, RecommenderProperties, ResourceTypes, TagProperty } from '../private/contract';
+import { declaredResource } from '../private/declared-resource';
 import { recordOf } from './private/definition-checks';
-import { personalizeArnPattern } from './private/grant-patterns';
 import { afterImportsInto, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
 import { physicalName } from '../private/names';
-import { PersonalizeProvider } from '../private/provider';
 import { requireConstruct, requireInstance } from '../private/runtime-types';
 import { countProperty, explorationProperties, grantRuntime, recordServedGroup } from './private/serving';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
+import { RECOMMENDER } from './private/declarations';
+import { ownArnPattern } from './private/grant-patterns';
 
 const RECIPE_PREFIX = 'arn:aws:personalize:::recipe/';
 
@@ -220,13 +218,6 @@ export interface IRecommender extends IResource {
   grantGetRecommendations(grantee: iam.IGrantable): iam.Grant;
 }
 
-/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
-const HANDLER_ACTIONS = [
-  'personalize:CreateRecommender',
-  'personalize:DescribeRecommender',
-  'personalize:UpdateRecommender',
-  'personalize:StartRecommender',
-];
 const EXCLUDABLE = [DatasetType.INTERACTIONS, DatasetType.ITEMS, DatasetType.USERS];
 const COLUMN_PATTERN = /^[A-Za-z_][A-Za-z\d_]*$/;
 
@@ -319,30 +310,21 @@ export class Recommender extends RecommenderBase implements ITaggable {
       ],
     });
 
-    const properties: RecommenderProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: name.name,
-      DatasetGroupArn: group.datasetGroupArn,
-      RecipeArn: useCase.recipeArn,
-      MinRecommendationRequestsPerSecond: rps,
-      EnableMetadataWithRecommendations: props.enableMetadataWithRecommendations ? 'true' : undefined,
-      ...exploration,
-      ExcludedColumns: exclusions.length > 0 ? exclusions.map((e) => ({ DatasetType: e.datasetType, Columns: e.columns })) : undefined,
-      Running: props.running === false ? 'false' : undefined,
-      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
-    };
-    const provider = PersonalizeProvider.getOrCreate(this);
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.RECOMMENDER,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    const resource = declaredResource<RecommenderProperties>(this, RECOMMENDER, {
+      properties: {
+        Name: name.name,
+        DatasetGroupArn: group.datasetGroupArn,
+        RecipeArn: useCase.recipeArn,
+        MinRecommendationRequestsPerSecond: rps,
+        EnableMetadataWithRecommendations: props.enableMetadataWithRecommendations ? 'true' : undefined,
+        ...exploration,
+        ExcludedColumns: exclusions.length > 0 ? exclusions.map((e) => ({ DatasetType: e.datasetType, Columns: e.columns })) : undefined,
+        Running: props.running === false ? 'false' : undefined,
+        Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+      },
+      removalPolicy: props.removalPolicy,
+      resources: { self: [ownArnPattern(this, RECOMMENDER, name)], group: [memberCreationArn(group)] },
     });
-    grantHandler(provider, resource, [
-      { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'recommender', name)] },
-      ...ownedResourcesGrants(this, 'personalize'),
-      { actions: ['personalize:CreateRecommender'], resources: [memberCreationArn(group)] },
-    ]);
 
     this.recommenderArn = resource.getAttString(Attributes.ARN);
     this.recommenderName = resource.getAttString(Attributes.NAME);

@@ -1,17 +1,17 @@
 import * as fs from 'fs';
-import { Arn, ArnFormat, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { Domain } from './domain';
 import { AVRO_NAME_PATTERN } from './private/avro';
-import { Attributes, CONTRACT_VERSION, ResourceTypes, SchemaProperties } from '../private/contract';
+import { Attributes, SchemaProperties } from '../private/contract';
+import { declaredResource } from '../private/declared-resource';
 import { validateDefinition } from './private/definition-checks';
 import { schemaArnPattern } from './private/grant-patterns';
-import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
 import { physicalName, PhysicalName } from '../private/names';
-import { PersonalizeProvider } from '../private/provider';
 import { requireInstance } from '../private/runtime-types';
 import { claimName, validateName, validatePersonalizeArn } from '../private/validation';
+import { SCHEMA } from './private/declarations';
 
 /**
  * The Avro types Amazon Personalize accepts for a schema field.
@@ -317,7 +317,6 @@ export interface SchemaProps {
 }
 
 const READ_ACTIONS = ['personalize:DescribeSchema'];
-const HANDLER_ACTIONS = ['personalize:CreateSchema', 'personalize:DescribeSchema', 'personalize:DeleteSchema'];
 
 abstract class SchemaBase extends Resource implements ISchema {
   public abstract readonly schemaArn: string;
@@ -413,26 +412,16 @@ export class Schema extends SchemaBase {
     this.domain = props.domain;
     this._physicalName = physicalName(this, props.schemaName, [props.definition.json, props.domain]);
 
-    const properties: SchemaProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: this._physicalName.name,
-      Definition: props.definition.json,
-      Domain: props.domain,
-    };
-    const provider = PersonalizeProvider.getOrCreate(this);
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.SCHEMA,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    const resource = declaredResource<SchemaProperties>(this, SCHEMA, {
+      properties: {
+        Name: this._physicalName.name,
+        Definition: props.definition.json,
+        Domain: props.domain,
+      },
+      removalPolicy: props.removalPolicy,
+      resources: { self: [schemaArnPattern(this, this._physicalName)] },
     });
 
-    grantHandler(provider, resource, [
-      { actions: HANDLER_ACTIONS, resources: [schemaArnPattern(this, this._physicalName)] },
-      // Including what a refused delete reads to name the datasets, in any group, that use the schema
-      // (ListDatasets, and DescribeDataset: the only call that shows a dataset's schema).
-      ...ownedResourcesGrants(this, 'personalize'),
-    ]);
 
     this.schemaArn = resource.getAttString(Attributes.ARN);
     this.schemaName = resource.getAttString(Attributes.NAME);

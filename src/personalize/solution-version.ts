@@ -1,21 +1,19 @@
 import { createHash } from 'crypto';
-import {
-  Arn, ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, CustomResource, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource,
-  Stack, TagManager, TagType, Token,
-} from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnWaitCondition, CfnWaitConditionHandle, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Attributes, CONTRACT_VERSION, ResourceTypes, SolutionVersionProperties, TagProperty } from '../private/contract';
+import { Attributes, ResourceTypes, SolutionVersionProperties, TagProperty } from '../private/contract';
 import { versionArns } from './private/grant-patterns';
 import { afterImportsInto } from './private/group-members';
 import { Recipe } from './recipe';
 import { ISolution, Solution } from './solution';
-import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
+import { declaredResource, watchDeclared } from '../private/declared-resource';
 import { longWorkResult } from '../private/long-work-result';
 import { describeValue } from '../private/messages';
 import { physicalName } from '../private/names';
 import { PersonalizeProvider } from '../private/provider';
 import { requireConstruct } from '../private/runtime-types';
 import { tagProblems, validatePersonalizeArn } from '../private/validation';
+import { SOLUTION_VERSION } from './private/declarations';
 
 /**
  * A trained model of a solution, made by this app or imported. A construct that
@@ -87,12 +85,6 @@ export interface SolutionVersionProps {
    */
   readonly removalPolicy?: RemovalPolicy;
 }
-
-/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
-const HANDLER_ACTIONS = [
-  'personalize:CreateSolutionVersion',
-  'personalize:DescribeSolutionVersion',
-];
 
 /**
  * A training run of a solution on deploy: a solution version.
@@ -166,30 +158,21 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
     const provider = PersonalizeProvider.getOrCreate(this);
     const solutionGrant = ownSolution ? versionArns(this, ownSolution._physicalName) : [`${solution.solutionArn}/*`];
     const longWait = provider.longWait();
-    longWait.watch(['personalize:DescribeSolutionVersion'], solutionGrant);
-    const properties: SolutionVersionProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: name.name,
-      SolutionArn: solution.solutionArn,
-      TrainingMode: mode,
-      SignalUrl: handle.ref,
-      WaitStateMachineArn: longWait.stateMachine.stateMachineArn,
-      WaitSeconds: timeout.toSeconds().toString(),
-      RetrainOn: props.retrainOn,
-      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.SOLUTION_VERSION,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    watchDeclared(longWait, this, SOLUTION_VERSION, { self: solutionGrant });
+    const resource = declaredResource<SolutionVersionProperties>(this, SOLUTION_VERSION, {
+      properties: {
+        Name: name.name,
+        SolutionArn: solution.solutionArn,
+        TrainingMode: mode,
+        SignalUrl: handle.ref,
+        WaitStateMachineArn: longWait.stateMachine.stateMachineArn,
+        WaitSeconds: timeout.toSeconds().toString(),
+        RetrainOn: props.retrainOn,
+        Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+      },
+      removalPolicy: props.removalPolicy,
+      resources: { self: [...solutionGrant, ownSolution ? solutionArnGrant(ownSolution) : solution.solutionArn] },
     });
-    grantHandler(provider, resource, [
-      { actions: HANDLER_ACTIONS, resources: [...solutionGrant, ownSolution ? solutionArnGrant(ownSolution) : solution.solutionArn] },
-      ...ownedResourcesGrants(this, 'personalize'),
-      // Finding a version by name: ListSolutionVersions takes no resource-level permission (only "*" grants it).
-      { actions: ['personalize:ListSolutionVersions'], resources: ['*'] },
-    ]);
     resource.node.addDependency(longWait);
 
     const condition = new CfnWaitCondition(this, `Training${training}`, {

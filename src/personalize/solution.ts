@@ -1,6 +1,4 @@
-import {
-  Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token,
-} from 'aws-cdk-lib';
+import { Arn, ArnFormat, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { AutoTraining } from './auto-training';
@@ -10,15 +8,15 @@ import { checkRanges, hasRanges, HPO_JOB_MAXIMA, HyperParameterOptimization, Obj
 import { Recipe } from './recipe';
 import { groupEmptyOnDelete } from '../private/blocked-deletes';
 import { problemsUnlessSkipped, refuseOrWarn } from '../private/checks';
-import { Attributes, CONTRACT_VERSION, ResourceTypes, SolutionProperties, TagProperty } from '../private/contract';
+import { Attributes, ResourceTypes, SolutionProperties, TagProperty } from '../private/contract';
+import { declaredResource } from '../private/declared-resource';
 import { recordOf } from './private/definition-checks';
-import { personalizeArnPattern, versionArns } from './private/grant-patterns';
+import { emptyOnDeleteChildArns, ownArnPattern, versionArns } from './private/grant-patterns';
 import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { grantHandler, ownedResourcesGrants } from '../private/handler-access';
 import { PhysicalName, physicalName } from '../private/names';
-import { PersonalizeProvider } from '../private/provider';
 import { requireConstruct, requireInstance } from '../private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
+import { SOLUTION } from './private/declarations';
 
 /**
  * An Amazon Personalize solution: a recipe and its settings for one dataset group,
@@ -181,13 +179,6 @@ export interface SolutionProps {
   readonly skipChecks?: boolean;
 }
 
-/** What the handler does by name; reads, tagging, stops and deletes of what it made come from ownedResourcesGrants. */
-const HANDLER_ACTIONS = [
-  'personalize:CreateSolution',
-  'personalize:DescribeSolution',
-  'personalize:UpdateSolution',
-];
-
 abstract class SolutionBase extends Resource implements ISolution {
   public abstract readonly solutionArn: string;
   public abstract readonly datasetGroup?: IDatasetGroup;
@@ -278,36 +269,30 @@ export class Solution extends SolutionBase implements ITaggable {
       validate: () => [...tagProblems(this.renderTags()), ...problemsUnlessSkipped(this, props.skipChecks, datasetProblems(this, group, props))],
     });
 
-    const properties: SolutionProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      Name: this._physicalName.name,
-      DatasetGroupArn: group.datasetGroupArn,
-      RecipeArn: this.recipeArn,
-      PerformHPO: hpo ? 'true' : undefined,
-      EventType: props.eventType,
-      SolutionConfig: solutionConfig,
-      PerformAutoTraining: autoTraining.enabled ? 'true' : 'false',
-      AutoTrainingSchedule: autoTraining.schedulingExpression,
-      EventsConfig: props.events ? JSON.stringify({ eventParametersList: props.events.map(renderEvent) }) : undefined,
-      PerformIncrementalUpdate: props.incrementalUpdates === undefined ? undefined : String(props.incrementalUpdates),
-      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
-      GroupEmptyOnDelete: groupEmptyOnDelete(group),
-    };
-    const provider = PersonalizeProvider.getOrCreate(this);
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.SOLUTION,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    const resource = declaredResource<SolutionProperties>(this, SOLUTION, {
+      properties: {
+        Name: this._physicalName.name,
+        DatasetGroupArn: group.datasetGroupArn,
+        RecipeArn: this.recipeArn,
+        PerformHPO: hpo ? 'true' : undefined,
+        EventType: props.eventType,
+        SolutionConfig: solutionConfig,
+        PerformAutoTraining: autoTraining.enabled ? 'true' : 'false',
+        AutoTrainingSchedule: autoTraining.schedulingExpression,
+        EventsConfig: props.events ? JSON.stringify({ eventParametersList: props.events.map(renderEvent) }) : undefined,
+        PerformIncrementalUpdate: props.incrementalUpdates === undefined ? undefined : String(props.incrementalUpdates),
+        Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+        GroupEmptyOnDelete: groupEmptyOnDelete(group),
+      },
+      removalPolicy: props.removalPolicy,
+      resources: {
+        self: [ownArnPattern(this, SOLUTION, this._physicalName)],
+        // Versions are `solution/NAME/ID`: a generated name's pattern covers them, an explicit name needs its own.
+        versions: versionArns(this, this._physicalName),
+        group: [memberCreationArn(group)],
+        groupChildren: emptyOnDeleteChildArns(group),
+      },
     });
-    grantHandler(provider, resource, [
-      { actions: HANDLER_ACTIONS, resources: [personalizeArnPattern(this, 'solution', this._physicalName)] },
-      ...ownedResourcesGrants(this, 'personalize'),
-      // A delete stops the solution's training still under way. Versions are `solution/NAME/ID`: a generated
-      // name's pattern (`STACKTOKEN_*`) covers them, an explicit name needs its own.
-      { actions: ['personalize:StopSolutionVersionCreation'], resources: versionArns(this, this._physicalName) },
-      { actions: ['personalize:CreateSolution'], resources: [memberCreationArn(group)] },
-    ]);
 
     this.solutionArn = resource.getAttString(Attributes.ARN);
     this.solutionName = resource.getAttString(Attributes.NAME);

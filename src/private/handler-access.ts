@@ -3,9 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { DELETE_LIST_ACTIONS } from './blocked-deletes';
 import { OWNER_TAG_KEY } from './contract';
+import { KindDeclaration, namedScopes, Permission } from './declaration';
 import { addNagSuppressions, flattenForNag } from './nag';
 import { physicalName } from './names';
 import { PersonalizeProvider, RESOURCELESS_POLICY_ID } from './provider';
+import { PERSONALIZE_KINDS } from '../personalize/private/declarations';
 
 /** One permission the handler needs for one resource. */
 export interface HandlerGrant {
@@ -68,10 +70,12 @@ const OWNERSHIP_READ_ACTIONS = {
   rekognition: ['rekognition:DescribeDataset', 'rekognition:ListTagsForResource'],
 };
 
-/** Personalize kinds whose tags IAM cannot see: no condition can tell the stack's own from others'. */
-const UNTAGGED_KINDS = ['schema', 'metric-attribution'];
-const UNTAGGED_KIND_ACTIONS = ['personalize:DescribeSchema', 'personalize:DeleteSchema', 'personalize:DescribeMetricAttribution',
-  'personalize:DeleteMetricAttribution'];
+/** Personalize kinds whose tags IAM cannot see (they declare no tagging): no condition can tell the stack's own from others'. */
+const UNTAGGED_KINDS = PERSONALIZE_KINDS.filter((kind) => kind.arn && !kind.calls.some((declared) => declared.operation.endsWith(':TagResource')));
+/** Their reads and deletes of themselves, as their declarations name them. */
+const UNTAGGED_KIND_ACTIONS = UNTAGGED_KINDS
+  .flatMap((kind) => kind.calls.filter((declared) => declared.permissions.some((permission) => permission.on.includes('self'))))
+  .map((declared) => declared.operation).filter((operation) => /:(Describe|Delete)[A-Za-z]+$/.test(operation));
 
 /**
  * Reads, tagging and deletes of every resource of the service in the stack's account and region
@@ -109,11 +113,96 @@ export function ownedResourcesGrants(scope: IConstruct, service: keyof typeof OW
   };
   return [tagged, reads, lists, importCopies, {
     actions: UNTAGGED_KIND_ACTIONS,
-    resources: UNTAGGED_KINDS.map((resource) => stack.formatArn({ service, resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
+    resources: UNTAGGED_KINDS.map((kind) => stack.formatArn({ service, resource: kind.arn!.resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })),
     wildcardReason: 'Reads and deletes of schemas and metric attributions the stack made, also after a rolled-back update removed '
       + 'an explicit name from the grants: IAM sees no tags on these kinds, the handler deletes only what it proves its own, '
       + 'and Personalize refuses to delete a schema any dataset uses.',
   }];
+}
+
+/** The resources a construct names for one scope of its declaration, and why any wildcard among them is needed. */
+export interface ScopeResources {
+  readonly arns: string[];
+  /** For cdk-nag's AwsSolutions-IAM5, as in HandlerGrant. */
+  readonly wildcardReason?: string;
+}
+
+/**
+ * The resources a construct names for its kind's scopes: `self`, and every other scope its declaration's
+ * calls name. Undefined for a scope means this configuration makes none of those calls (no role, no asset).
+ */
+export type DeclaredResources = { readonly self?: string[] | ScopeResources } & Record<string, string[] | ScopeResources | undefined>;
+
+/**
+ * The grants a kind's calls need (src/private/declaration.ts), on the resources the construct names: one
+ * grant per scope (scopes on the same ARNs merged), the owned-resources grants for `owned`, and "*" for `anything`. `by` picks the handler's
+ * calls or the long wait's. Every scope the declaration names must be given, and no other.
+ */
+export function declaredGrants(scope: IConstruct, declaration: KindDeclaration, resources: DeclaredResources,
+  by: 'handler' | 'longWait' = 'handler'): HandlerGrant[] {
+  const named = namedScopes(declaration, by);
+  const missing = named.filter((name) => !(name in resources));
+  const unknown = Object.keys(resources).filter((name) => name !== 'self' && !named.includes(name));
+  if (missing.length > 0 || unknown.length > 0) {
+    throw new Error(`The ${declaration.noun} construct must name the resources of the scopes its declaration uses: `
+      + `missing ${missing.join(', ') || 'none'}, not declared ${unknown.join(', ') || 'none'}`);
+  }
+  const permissions = declaration.calls.filter((declared) => (declared.by ?? 'handler') === by).flatMap((declared) => declared.permissions);
+  const grants: HandlerGrant[] = [];
+  for (const scopeName of ['self', 'owned', ...named, 'anything']) {
+    const onScope = permissions.filter((permission) => permission.on.includes(scopeName));
+    if (onScope.length === 0) continue;
+    if (scopeName === 'owned') {
+      onScope.forEach((permission) => requireOwnedCovers(declaration, permission));
+      grants.push(...ownedResourcesGrants(scope, declaration.service));
+      continue;
+    }
+    const supplied = scopeName === 'anything' ? { arns: ['*'] } : asScopeResources(resources[scopeName]);
+    if (!supplied) continue;
+    for (const [conditions, actions] of groupByConditions(onScope)) {
+      grants.push({ actions, resources: supplied.arns, conditions, wildcardReason: supplied.wildcardReason });
+    }
+  }
+  return mergeSameResources(grants);
+}
+
+/** Permissions on the same ARNs make one grant, at the place of the first. */
+function mergeSameResources(grants: HandlerGrant[]): HandlerGrant[] {
+  const merged = new Map<string, HandlerGrant>();
+  for (const grant of grants) {
+    const key = JSON.stringify([grant.resources, grant.conditions ?? null, grant.wildcardReason ?? null]);
+    const earlier = merged.get(key);
+    merged.set(key, earlier ? { ...earlier, actions: [...new Set([...earlier.actions, ...grant.actions])] } : grant);
+  }
+  return [...merged.values()];
+}
+
+function asScopeResources(value: string[] | ScopeResources | undefined): ScopeResources | undefined {
+  return Array.isArray(value) ? { arns: value } : value;
+}
+
+function groupByConditions(permissions: Permission[]): Array<[Record<string, unknown> | undefined, string[]]> {
+  const groups = new Map<string, { conditions?: Record<string, unknown>; actions: Set<string> }>();
+  for (const permission of permissions) {
+    const key = JSON.stringify(permission.conditions ?? null);
+    const group = groups.get(key) ?? { conditions: permission.conditions, actions: new Set<string>() };
+    group.actions.add(permission.action);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((group) => [group.conditions, [...group.actions]]);
+}
+
+/** A permission a kind declares on `owned` must be one ownedResourcesGrants gives. */
+function requireOwnedCovers(declaration: KindDeclaration, permission: Permission): void {
+  const service = declaration.service;
+  const patterns = [
+    ...OWNED_RESOURCE_ACTIONS[service], ...OWNERSHIP_READ_ACTIONS[service],
+    ...(service === 'personalize' ? [...DELETE_LIST_ACTIONS, ...UNTAGGED_KIND_ACTIONS, 's3:DeleteObject'] : []),
+  ];
+  const covered = patterns.some((pattern) => new RegExp(`^${pattern.replace(/\*/g, '.*')}$`).test(permission.action));
+  if (!covered) {
+    throw new Error(`The ${declaration.noun} kind declares ${permission.action} on 'owned', which the owned-resources grants do not give`);
+  }
 }
 
 /** IAM's limit on the total size of a role's inline policies, whitespace not counted. */

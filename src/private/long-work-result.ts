@@ -1,8 +1,8 @@
 import { CfnWaitCondition, CustomResource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { CONTRACT_VERSION, LongWorkResultProperties, ResourceTypes } from './contract';
-import { grantHandler } from './handler-access';
-import { PersonalizeProvider } from './provider';
+import { LongWorkResultProperties } from './contract';
+import { declaredResource } from './declared-resource';
+import { LONG_WORK_RESULT } from '../personalize/private/declarations';
 
 /**
  * A reading of how long work ended, after its wait condition (ADR 0014): what uses the
@@ -10,19 +10,10 @@ import { PersonalizeProvider } from './provider';
  * work really ended well (a wait condition believes any SUCCESS signal sent to its handle).
  */
 export function longWorkResult(scope: Construct, id: string, workResourceType: string, workArn: string, condition: CfnWaitCondition): CustomResource {
-  const provider = PersonalizeProvider.getOrCreate(scope);
-  const properties: LongWorkResultProperties = {
-    ContractVersion: CONTRACT_VERSION,
-    WorkResourceType: workResourceType,
-    WorkArn: workArn,
-    WaitData: Token.asString(condition.attrData),
-  };
-  const result = new CustomResource(scope, id, {
-    serviceToken: provider.serviceToken,
-    resourceType: ResourceTypes.LONG_WORK_RESULT,
-    properties,
+  // The work's Describe is granted to every construct (ownedResourcesGrants); the result waits for the grants like every resource.
+  return declaredResource<LongWorkResultProperties>(scope, LONG_WORK_RESULT, {
+    id,
+    properties: { WorkResourceType: workResourceType, WorkArn: workArn, WaitData: Token.asString(condition.attrData) },
+    resources: {},
   });
-  // The work's own grants already let the handler describe it; the result waits for them like every resource.
-  grantHandler(provider, result, []);
-  return result;
 }

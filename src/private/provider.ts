@@ -7,23 +7,20 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { KindDeclaration, PERSONALIZE_NAME } from './declaration';
 import { newestNodeRuntime } from './handler-runtime';
+import { HANDLER_TIMINGS } from './handler-timings';
 import { LongWait } from './long-wait';
 import { describeValue } from './messages';
 import { addNagSuppressions, flattenForNag, NagSuppression } from './nag';
+import { EVENT_TRACKER, groupChildKinds, PERSONALIZE_KINDS, SOLUTION_VERSION } from '../personalize/private/declarations';
 import type { ProviderFunctionsOptions } from '../provider-functions';
 
-/**
- * Timings, kept in step with lambda/engine.ts DEFAULT_WAIT_POLICY: onEvent polls for
- * up to 2 minutes, each isComplete invocation for up to 1 minute, and the engine
- * fails the operation after 30 minutes with the last status it saw.
- */
-const ON_EVENT_TIMEOUT = Duration.minutes(5);
-const IS_COMPLETE_TIMEOUT = Duration.minutes(2);
+const ON_EVENT_TIMEOUT = Duration.millis(HANDLER_TIMINGS.onEventTimeoutMs);
+const IS_COMPLETE_TIMEOUT = Duration.millis(HANDLER_TIMINGS.isCompleteTimeoutMs);
 /** Between isComplete invocations; each invocation polls on its own schedule. */
 const QUERY_INTERVAL = Duration.seconds(1);
-/** A backstop only: the engine's own 30-minute deadline fails first, with a clearer reason. */
-const TOTAL_TIMEOUT = Duration.minutes(45);
+const TOTAL_TIMEOUT = Duration.millis(HANDLER_TIMINGS.providerTotalTimeoutMs);
 
 /**
  * The handler's grants on "*": actions that take no resource-level permission (List and
@@ -50,27 +47,27 @@ const VPC_NETWORK_INTERFACE_ACTIONS = [
 /** What CloudWatch Logs needs on a customer managed key to encrypt and read a log group with it. */
 const LOGS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
 
-/**
- * The cdk-nag finding for the grant on a stack's generated names: a Personalize
- * dataset group, schema, dataset, filter, metric attribution, dataset import job, campaign or recommender ARN whose only wildcard
- * follows a stack token and its `_` (for a dataset, in its group's name), as
- * src/private/names.ts makes them.
- */
+/** How cdk-nag names a finding on a Personalize resource ARN of the stack's partition, region and account. */
+const PERSONALIZE_FINDING_PREFIX = '^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):';
+const arnResourcesOf = (kinds: readonly KindDeclaration[]) => kinds.map((kind) => kind.arn!.resource).join('|');
+
 /** The delete grants of emptyOnDelete: every resource of a child type, in this account and region. */
-const EMPTY_ON_DELETE_FINDING =
-  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):(recommender|campaign|solution|event-tracker|filter|metric-attribution|dataset)\/\*$/;
+const EMPTY_ON_DELETE_FINDING = new RegExp(`${PERSONALIZE_FINDING_PREFIX}(${arnResourcesOf(groupChildKinds())})\\/\\*$`);
 
 /** Event trackers: the service picks the ID in their ARN, so the handler's grant names every tracker of the account and region. */
-const EVENT_TRACKER_FINDING =
-  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):event-tracker\/\*$/;
+const EVENT_TRACKER_FINDING = new RegExp(`${PERSONALIZE_FINDING_PREFIX}${EVENT_TRACKER.arn!.resource}\\/\\*$`);
 
 /** A solution's versions, `solution/NAME/*`: the service picks the ID that ends a version's ARN. */
-const SOLUTION_VERSIONS_FINDING =
-  /^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\d{12}):solution\/[A-Za-z0-9][A-Za-z0-9_-]*\/\*$/;
+const SOLUTION_VERSIONS_FINDING = new RegExp(`${PERSONALIZE_FINDING_PREFIX}${SOLUTION_VERSION.arn!.resource}\\/${PERSONALIZE_NAME}\\/\\*$`);
 
-const GENERATED_NAME_GRANT_FINDING =
-  '/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):personalize:(<AWS::Region>|[a-z0-9-]+):(<AWS::AccountId>|\\d{12}):'
-  + '(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|solution|campaign|recommender)\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/';
+/** The kinds whose names the stack generates, all granted by one pattern per kind (src/private/names.ts). */
+const GENERATED_NAME_KINDS = PERSONALIZE_KINDS.filter((kind) => kind.arn && !kind.arn.idPickedByService);
+/**
+ * The cdk-nag finding for the grant on a stack's generated names: an ARN of a kind whose names
+ * the stack generates, whose only wildcard follows a stack token and its `_` (for a dataset,
+ * in its group's name), as src/private/names.ts makes them.
+ */
+const GENERATED_NAME_GRANT_FINDING = `/${PERSONALIZE_FINDING_PREFIX}(${arnResourcesOf(GENERATED_NAME_KINDS)})\\/[A-Za-z0-9][A-Za-z0-9-]*_\\*(\\/[A-Z_]+)?$/`;
 
 /**
  * The grants of Rekognition Custom Labels datasets (ADR 0006): a dataset ARN ends in its

@@ -9,7 +9,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { describeValue } from './messages';
 
-export const PERSONALIZE_PRINCIPAL = 'personalize.amazonaws.com';
+import { PERSONALIZE_PRINCIPAL } from '../personalize/private/declarations';
+
+export { PERSONALIZE_PRINCIPAL };
 
 /** `aws:SourceAccount` and `aws:SourceArn` of Personalize acting for this stack's account and region. */
 export function personalizeSourceConditions(scope: Construct): Record<string, Record<string, unknown>> {

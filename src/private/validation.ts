@@ -5,6 +5,7 @@
 import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ApiLimits, MAX_USER_TAGS, OWNER_TAG_KEY } from './contract';
+import type { KindDeclaration } from './declaration';
 import { describeValue, literalParts } from './messages';
 
 export function validateName(property: string, name: string | undefined): void {
@@ -36,12 +37,14 @@ export function validatePersonalizeArn(property: string, arn: string): void {
 }
 
 /**
- * A Personalize ARN of one resource type, `…:RESOURCE/NAME`: throws naming the property
- * when it is another type's. `noun` reads "metric attribution" in the message.
+ * A Personalize ARN of one kind, `…:RESOURCE/NAME` as its declaration gives it: throws naming
+ * the property when it is another kind's.
  */
-export function validatePersonalizeArnOf(property: string, arn: string, resource: string, noun: string): void {
+export function validatePersonalizeArnOf(property: string, arn: string, kind: KindDeclaration): void {
   validatePersonalizeArn(property, arn);
   if (Token.isUnresolved(arn)) return;
+  const { resource } = kind.arn!;
+  const noun = kind.noun;
   const actual = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).resource;
   if (actual !== resource) {
     throw new Error(`Invalid ${property}: '${arn}' is a Personalize '${actual}' ARN, not a ${noun} ARN (…:${resource}/NAME).`);

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { Aws, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { Aws, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -8,9 +8,11 @@ import { Construct } from 'constructs';
 import { IProject, Project } from './project';
 import { warnSkipped } from '../private/checks';
 import {
-  Attributes, CONTRACT_VERSION, MAX_REKOGNITION_USER_TAGS, OWNER_TAG_KEY, RekognitionDatasetProperties, ResourceTypes, SOURCE_TAG_KEY, TagProperty,
+  Attributes, MAX_REKOGNITION_USER_TAGS, OWNER_TAG_KEY, RekognitionDatasetProperties, ResourceTypes, SOURCE_TAG_KEY, TagProperty,
 } from '../private/contract';
-import { grantHandler, HandlerGrant, ownedResourcesGrants } from '../private/handler-access';
+import { declaredResource } from '../private/declared-resource';
+import { ScopeResources } from '../private/handler-access';
+import { REKOGNITION_DATASET } from './private/declarations';
 import { grantRoleKeyUse, REKOGNITION_READER_KEY_ACTIONS } from '../private/key-access';
 import { firstManifestProblem, imageLocations, MAX_MANIFEST_BYTES } from './private/manifest';
 import { describeValue } from '../private/messages';
@@ -138,10 +140,14 @@ export interface ManifestFileOptions {
   readonly allowWholeBucketRead?: boolean;
 }
 
+type SourceReads = Record<'manifest' | 'manifestVersion' | 'images' | 'sourceDataset', string[] | ScopeResources | undefined>;
+const NO_READS: SourceReads = { manifest: undefined, manifestVersion: undefined, images: undefined, sourceDataset: undefined };
+
 /** What a source gives the dataset's custom resource and its handler. */
 interface SourceBinding {
   readonly properties: Pick<RekognitionDatasetProperties, 'ManifestBucket' | 'ManifestKey' | 'ManifestVersion' | 'SourceDatasetArn'>;
-  readonly grants: HandlerGrant[];
+  /** What CreateDataset reads with the handler's permissions, by the scopes of the kind's declaration. */
+  readonly reads: SourceReads;
   readonly keys: kms.IKey[];
 }
 
@@ -292,12 +298,15 @@ class ManifestSource extends DatasetSource {
     const { bucket, key, version, images, imageKeys } = this.locate(scope);
     return {
       properties: { ManifestBucket: bucket.bucketName, ManifestKey: key, ManifestVersion: version },
-      grants: [
-        { actions: version === undefined ? ['s3:GetObject'] : ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects(key)] },
-        ...images.map(({ arn, wholeBucket }) => ({
-          actions: ['s3:GetObject'], resources: [arn], wildcardReason: wholeBucket ? WHOLE_BUCKET_REASON : IMAGE_PREFIX_REASON,
-        })),
-      ],
+      reads: {
+        ...NO_READS,
+        manifest: [bucket.arnForObjects(key)],
+        manifestVersion: version === undefined ? undefined : [bucket.arnForObjects(key)],
+        images: images.length === 0 ? undefined : {
+          arns: images.map(({ arn }) => arn),
+          wildcardReason: images.some(({ wholeBucket }) => wholeBucket) ? WHOLE_BUCKET_REASON : IMAGE_PREFIX_REASON,
+        },
+      },
       keys: [...(bucket.encryptionKey ? [bucket.encryptionKey] : []), ...imageKeys],
     };
   }
@@ -317,7 +326,7 @@ class CopySource extends DatasetSource {
       : copied.datasetArn;
     return {
       properties: { SourceDatasetArn: copied.datasetArn },
-      grants: [{ actions: ['rekognition:ListDatasetEntries', 'rekognition:DescribeDataset'], resources: [resource] }],
+      reads: { ...NO_READS, sourceDataset: [resource] },
       keys: [],
     };
   }
@@ -326,7 +335,7 @@ class CopySource extends DatasetSource {
 class EmptySource extends DatasetSource {
   /** @internal */
   public _bind(): SourceBinding {
-    return { properties: {}, grants: [], keys: [] };
+    return { properties: {}, reads: NO_READS, keys: [] };
   }
 }
 
@@ -360,14 +369,6 @@ export interface DatasetProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Every Rekognition action the handler uses on the datasets of a project. */
-const HANDLER_DATASET_ACTIONS = [
-  'rekognition:DescribeDataset',
-  'rekognition:DeleteDataset',
-  'rekognition:ListTagsForResource',
-  'rekognition:TagResource',
-  'rekognition:UntagResource',
-];
 const READ_ACTIONS = ['rekognition:DescribeDataset', 'rekognition:ListDatasetEntries', 'rekognition:ListDatasetLabels'];
 const REKOGNITION_TAG_LIMITS = { service: 'Rekognition', maxTags: MAX_REKOGNITION_USER_TAGS + 2, reserved: [OWNER_TAG_KEY, SOURCE_TAG_KEY] };
 
@@ -443,35 +444,28 @@ export class Dataset extends DatasetBase implements ITaggable {
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.REKOGNITION_DATASET);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags(), REKOGNITION_TAG_LIMITS) });
 
-    const properties: RekognitionDatasetProperties = {
-      ContractVersion: CONTRACT_VERSION,
-      ProjectName: project.projectName,
-      ProjectArn: knownProjectArn(project),
-      DatasetType: datasetType,
-      ...source.properties,
-      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
-    };
+    // The dataset ARN ends in its creation time: the handler is granted the project's datasets of this type.
+    const projectResources = (resourceName: string) => Stack.of(this).formatArn({
+      service: REKOGNITION_DATASET.service, resource: REKOGNITION_DATASET.arn!.resource, resourceName,
+    });
     const provider = PersonalizeProvider.getOrCreate(this);
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: ResourceTypes.REKOGNITION_DATASET,
-      properties,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    const resource = declaredResource<RekognitionDatasetProperties>(this, REKOGNITION_DATASET, {
+      properties: {
+        ProjectName: project.projectName,
+        ProjectArn: knownProjectArn(project),
+        DatasetType: datasetType,
+        ...source.properties,
+        Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
+      },
+      removalPolicy: props.removalPolicy,
+      resources: {
+        self: [projectResources(`${project.projectName}/dataset/${datasetType.toLowerCase()}/*`)],
+        project: [projectResources(`${project.projectName}/*`)],
+        ...source.reads,
+      },
     });
     // Datasets are deleted before their project, and created after it, even when only its name is used.
     if (project instanceof Project) resource.node.addDependency(project);
-
-    // The dataset ARN ends in its creation time: the handler is granted the project's datasets of this type.
-    const stack = Stack.of(this);
-    const projectResources = (resourceName: string) => stack.formatArn({ service: 'rekognition', resource: 'project', resourceName });
-    grantHandler(provider, resource, [
-      { actions: ['rekognition:CreateDataset'], resources: [projectResources(`${project.projectName}/*`)] },
-      ...ownedResourcesGrants(this, 'rekognition'),
-      { actions: HANDLER_DATASET_ACTIONS, resources: [projectResources(`${project.projectName}/dataset/${datasetType.toLowerCase()}/*`)] },
-      // DescribeProjects, which finds a dataset by project and type, takes no resource-level permission.
-      { actions: ['rekognition:DescribeProjects'], resources: ['*'] },
-      ...source.grants,
-    ]);
     // Custom Labels reads the manifest and the images with the permissions of the caller of CreateDataset: the handler.
     for (const key of new Set(source.keys)) {
       grantRoleKeyUse(this, key, provider.handlerRole, REKOGNITION_READER_KEY_ACTIONS, 'CreateDataset cannot read the manifest or its images');

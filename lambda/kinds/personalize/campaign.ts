@@ -9,14 +9,14 @@
 import {
   Campaign as ApiCampaign, CampaignConfig, CreateCampaignCommand, DeleteCampaignCommand, DescribeCampaignCommand, UpdateCampaignCommand,
 } from '@aws-sdk/client-personalize';
-import {
-  apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
-} from './common';
+import { apiTags, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
 import { holdsEntries, optionalCount, parseExploration, updateCondition } from './serving';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { CAMPAIGN } from '../../../src/personalize/private/declarations';
+import { Attributes, CampaignProperties } from '../../../src/private/contract';
 import { optionalBoolean, parseTags, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { arnByName, declaredFields } from '../declared';
 
 export interface CampaignSpec {
   readonly name: string;
@@ -32,12 +32,8 @@ export interface CampaignSpec {
 
 const RANKING_FACTORS = ['POPULARITY', 'FRESHNESS'];
 
-export const campaignKind: ResourceKind<CampaignSpec> = {
-  resourceType: ResourceTypes.CAMPAIGN,
-  ownerTagGatesIam: true,
-  noun: 'campaign',
-  service: 'Personalize',
-  nameProperty: 'campaignName',
+export const campaignKind: ResourceKind<CampaignSpec, CampaignProperties> = {
+  ...declaredFields(CAMPAIGN),
 
   parse: (properties) => ({
     name: requiredString(properties, 'Name'),
@@ -52,7 +48,6 @@ export const campaignKind: ResourceKind<CampaignSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('campaign/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
 
   replacementCauses: (oldSpec, newSpec) => [
     ...changedFields(oldSpec, newSpec, [['name', 'campaignName']]),
@@ -71,7 +66,7 @@ export const campaignKind: ResourceKind<CampaignSpec> = {
     return response.campaignArn!;
   },
 
-  arnOf: (context, spec) => personalizeArn(context, `campaign/${spec.name}`),
+  arnOf: arnByName(CAMPAIGN),
 
   isOwned: async (context, arn, spec, question) => {
     if (!await hasOwnerTag(context, arn)) return false;

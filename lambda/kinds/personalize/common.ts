@@ -113,15 +113,6 @@ export async function ownedByThisStack(context: KindContext, arn: string): Promi
   return (await currentTags(context, arn))[OWNER_TAG_KEY]?.startsWith(stackPrefix) ?? false;
 }
 
-export function personalizeArn(context: KindContext, resource: string): string {
-  return `arn:${context.partition}:personalize:${context.region}:${context.account}:${resource}`;
-}
-
-/** Matches ARNs of one Personalize resource type, e.g. `dataset-group/NAME`. */
-export function arnPattern(resourcePath: string): RegExp {
-  return new RegExp(`^arn:[a-z\\d-]+:personalize:[a-z\\d-]*:\\d{12}:${resourcePath}$`);
-}
-
 /** Names of the fields whose values differ between two objects. */
 export function changedFields<T extends object>(oldProps: T, newProps: T, fields: ReadonlyArray<[keyof T, string]>): string[] {
   return fields.filter(([field]) => oldProps[field] !== newProps[field]).map(([, label]) => label);

@@ -9,13 +9,13 @@ import {
   DeleteDatasetGroupCommand,
   DescribeDatasetGroupCommand,
 } from '@aws-sdk/client-personalize';
-import {
-  apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
-} from './common';
+import { apiTags, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
 import { deleteNextChildren, listChildren } from './group-children';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { DATASET_GROUP } from '../../../src/personalize/private/declarations';
+import { Attributes, DatasetGroupProperties } from '../../../src/private/contract';
 import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
+import { arnByName, declaredFields } from '../declared';
 
 export interface DatasetGroupSpec {
   readonly name: string;
@@ -27,12 +27,8 @@ export interface DatasetGroupSpec {
   readonly emptyOnDelete: boolean;
 }
 
-export const datasetGroupKind: ResourceKind<DatasetGroupSpec> = {
-  resourceType: ResourceTypes.DATASET_GROUP,
-  ownerTagGatesIam: true,
-  noun: 'dataset group',
-  service: 'Personalize',
-  nameProperty: 'datasetGroupName',
+export const datasetGroupKind: ResourceKind<DatasetGroupSpec, DatasetGroupProperties> = {
+  ...declaredFields(DATASET_GROUP),
   blockedDeleteHint: 'Delete them, or set emptyOnDelete on the DatasetGroup so that the stack deletes them first',
 
   parse: (properties) => ({
@@ -46,7 +42,6 @@ export const datasetGroupKind: ResourceKind<DatasetGroupSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('dataset-group/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
 
   replacementCauses: (oldSpec, newSpec) => changedFields(oldSpec, newSpec, [
     ['name', 'datasetGroupName'], ['domain', 'domain'], ['kmsKeyArn', 'kmsKey'], ['roleArn', 'role'],
@@ -63,7 +58,7 @@ export const datasetGroupKind: ResourceKind<DatasetGroupSpec> = {
     return response.datasetGroupArn!;
   },
 
-  arnOf: (context, spec) => personalizeArn(context, `dataset-group/${spec.name}`),
+  arnOf: arnByName(DATASET_GROUP),
 
   isOwned: async (context, arn, spec, question) => {
     if (!await hasOwnerTag(context, arn)) return false;

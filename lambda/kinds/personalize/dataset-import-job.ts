@@ -14,14 +14,14 @@
  * removed once the job no longer reads it; then the job counts as gone.
  */
 import { CreateDatasetImportJobCommand, DescribeDatasetCommand, DescribeDatasetImportJobCommand } from '@aws-sdk/client-personalize';
-import {
-  apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
-} from './common';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { apiTags, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
+import { DATASET_IMPORT_JOB } from '../../../src/personalize/private/declarations';
+import { Attributes, DatasetImportJobProperties, ResourceTypes } from '../../../src/private/contract';
 import { LongWaitTarget, MAX_WAIT_SECONDS, parseLongWaitTarget, startLongWait } from '../../long-wait/start';
 import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
 import { KindContext, Observation, ResourceKind, WorkOutcome } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { arnByName, declaredFields } from '../declared';
 import { copyObject, deleteObject } from '../s3-objects';
 
 export type ImportWaitMode = 'active' | 'started';
@@ -44,12 +44,8 @@ export interface DatasetImportJobSpec {
 }
 
 
-export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
-  resourceType: ResourceTypes.DATASET_IMPORT_JOB,
-  ownerTagGatesIam: true,
-  noun: 'dataset import job',
-  service: 'Personalize',
-  nameProperty: 'dataVersion',
+export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec, DatasetImportJobProperties> = {
+  ...declaredFields(DATASET_IMPORT_JOB),
 
   parse: (properties) => {
     const wait = requiredString(properties, 'Wait');
@@ -85,7 +81,6 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('dataset-import-job/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
 
   replacementCauses: (oldSpec, newSpec) => [
     ...changedFields(oldSpec, newSpec, [
@@ -122,7 +117,7 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec> = {
     }
   },
 
-  arnOf: (context, spec) => personalizeArn(context, `dataset-import-job/${spec.name}`),
+  arnOf: arnByName(DATASET_IMPORT_JOB),
 
   isOwned: async (context, arn, spec, question) => {
     if (!await hasOwnerTag(context, arn)) return false;

@@ -18,13 +18,15 @@ import {
   UpdateDatasetCommand,
 } from '@aws-sdk/client-personalize';
 import { datasetBlockers, removeForeignBlockers, sortBlockers } from './blockers';
-import { apiTags, arnPattern, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
+import { apiTags, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
 import { AvroRecord, parseAvroSchema, schemaReplacementProblems } from '../../../src/personalize/private/avro';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { DATASET } from '../../../src/personalize/private/declarations';
+import { Attributes, DatasetProperties } from '../../../src/private/contract';
 import { log } from '../../log';
 import { optionalBoolean, parseTags, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { declaredFields } from '../declared';
 
 export interface DatasetSpec {
   readonly name: string;
@@ -40,12 +42,8 @@ export interface DatasetSpec {
 /** Types whose schema UpdateDataset can replace. */
 const SCHEMA_UPDATABLE_TYPES = new Set(['ITEMS', 'USERS']);
 
-export const datasetKind: ResourceKind<DatasetSpec> = {
-  resourceType: ResourceTypes.DATASET,
-  ownerTagGatesIam: true,
-  noun: 'dataset',
-  service: 'Personalize',
-  nameProperty: 'datasetName',
+export const datasetKind: ResourceKind<DatasetSpec, DatasetProperties> = {
+  ...declaredFields(DATASET),
   blockedDeleteHint: 'Delete them (every filter of the group, its event tracker, metric attributions that reference the dataset and '
     + 'campaigns block a dataset), or set emptyOnDelete on the DatasetGroup so that the stack deletes those it does not manage first',
   // An Action_Interactions dataset's tracking ID is what PutActionInteractions is sent with; other types have none.
@@ -63,7 +61,6 @@ export const datasetKind: ResourceKind<DatasetSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('dataset/[a-zA-Z0-9][a-zA-Z0-9\\-_]*/[A-Za-z_]+').test(physicalId),
 
   replacementCauses: (oldSpec, newSpec) => {
     const causes: string[] = [];

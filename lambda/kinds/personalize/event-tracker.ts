@@ -11,11 +11,13 @@ import {
   CreateEventTrackerCommand, DeleteEventTrackerCommand, DescribeEventTrackerCommand, EventTracker as ApiEventTracker,
   ListEventTrackersCommand,
 } from '@aws-sdk/client-personalize';
-import { apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { apiTags, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
+import { EVENT_TRACKER } from '../../../src/personalize/private/declarations';
+import { Attributes, EventTrackerProperties } from '../../../src/private/contract';
 import { parseTags, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { declaredFields } from '../declared';
 
 export interface EventTrackerSpec {
   readonly name: string;
@@ -25,11 +27,8 @@ export interface EventTrackerSpec {
 
 const LOCATOR = /^(arn:[a-z\d-]+:personalize:[a-z\d-]*:\d{12}):event-tracker-of\/([^/]+)\/(.+)$/;
 
-export const eventTrackerKind: ResourceKind<EventTrackerSpec> = {
-  resourceType: ResourceTypes.EVENT_TRACKER,
-  noun: 'event tracker',
-  service: 'Personalize',
-  nameProperty: 'eventTrackerName',
+export const eventTrackerKind: ResourceKind<EventTrackerSpec, EventTrackerProperties> = {
+  ...declaredFields(EVENT_TRACKER),
   // The tracking ID is what event producers send with PutEvents.
   hasSecretAttributes: () => true,
 
@@ -41,7 +40,6 @@ export const eventTrackerKind: ResourceKind<EventTrackerSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('event-tracker/[A-Za-z0-9]+').test(physicalId),
 
   replacementCauses: (oldSpec, newSpec) => changedFields(oldSpec, newSpec, [['name', 'eventTrackerName'], ['datasetGroupArn', 'datasetGroup']]),
 

@@ -4,12 +4,12 @@
  * change in place. DescribeFilter carries a failureReason for a failed filter.
  */
 import { CreateFilterCommand, DeleteFilterCommand, DescribeFilterCommand } from '@aws-sdk/client-personalize';
-import {
-  apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
-} from './common';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { apiTags, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
+import { FILTER } from '../../../src/personalize/private/declarations';
+import { Attributes, FilterProperties } from '../../../src/private/contract';
 import { parseTags, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
+import { arnByName, declaredFields } from '../declared';
 
 export interface FilterSpec {
   readonly name: string;
@@ -18,12 +18,8 @@ export interface FilterSpec {
   readonly tags: Record<string, string>;
 }
 
-export const filterKind: ResourceKind<FilterSpec> = {
-  resourceType: ResourceTypes.FILTER,
-  ownerTagGatesIam: true,
-  noun: 'filter',
-  service: 'Personalize',
-  nameProperty: 'filterName',
+export const filterKind: ResourceKind<FilterSpec, FilterProperties> = {
+  ...declaredFields(FILTER),
 
   parse: (properties) => ({
     name: requiredString(properties, 'Name'),
@@ -34,7 +30,6 @@ export const filterKind: ResourceKind<FilterSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('filter/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
 
   replacementCauses: (oldSpec, newSpec) => changedFields(oldSpec, newSpec, [
     ['name', 'filterName'], ['datasetGroupArn', 'datasetGroup'], ['filterExpression', 'expression'],
@@ -50,7 +45,7 @@ export const filterKind: ResourceKind<FilterSpec> = {
     return response.filterArn!;
   },
 
-  arnOf: (context, spec) => personalizeArn(context, `filter/${spec.name}`),
+  arnOf: arnByName(FILTER),
 
   isOwned: async (context, arn, spec, question) => {
     if (!await hasOwnerTag(context, arn)) return false;

@@ -12,6 +12,9 @@ import {
   StopSolutionVersionCreationCommand,
 } from '@aws-sdk/client-personalize';
 import { conditionOf, personalize } from './common';
+import {
+  CAMPAIGN, DATASET, EVENT_TRACKER, FILTER, groupChildKinds, METRIC_ATTRIBUTION, RECOMMENDER, SOLUTION,
+} from '../../../src/personalize/private/declarations';
 import { log } from '../../log';
 import { Condition, KindContext } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
@@ -138,13 +141,26 @@ const DATASETS = groupChild('dataset', 'ListDatasets', async (datasetGroupArn, n
   return { items: r.datasets?.map((x) => ({ arn: x.datasetArn, status: x.status })), nextToken: r.nextToken };
 }, (datasetArn) => personalize().send(new DeleteDatasetCommand({ datasetArn })), 'DeleteDataset');
 
-/** Deletion order: a stage starts once every child of the stages before it is gone. */
-const STAGES: ReadonlyArray<ReadonlyArray<ChildType>> = [
-  [RECOMMENDERS, CAMPAIGNS],
-  [SOLUTIONS],
-  [EVENT_TRACKERS, FILTERS, METRIC_ATTRIBUTIONS],
-  [DATASETS],
-];
+const CHILD_TYPES: Record<string, ChildType> = {
+  [RECOMMENDER.resourceType]: RECOMMENDERS,
+  [CAMPAIGN.resourceType]: CAMPAIGNS,
+  [SOLUTION.resourceType]: SOLUTIONS,
+  [EVENT_TRACKER.resourceType]: EVENT_TRACKERS,
+  [FILTER.resourceType]: FILTERS,
+  [METRIC_ATTRIBUTION.resourceType]: METRIC_ATTRIBUTIONS,
+  [DATASET.resourceType]: DATASETS,
+};
+
+/** Deletion order, as the kinds declare it: a stage starts once every child of the stages before it is gone. */
+const STAGES: ReadonlyArray<ReadonlyArray<ChildType>> = (() => {
+  const stages = new Map<number, ChildType[]>();
+  for (const kind of groupChildKinds()) {
+    const type = CHILD_TYPES[kind.resourceType];
+    if (!type) throw new Error(`The ${kind.noun} kind declares a place in the group's deletion order, but the group cannot list or delete it`);
+    stages.set(kind.groupDeletionStage!, [...stages.get(kind.groupDeletionStage!) ?? [], type]);
+  }
+  return [...stages.keys()].sort((a, b) => a - b).map((stage) => stages.get(stage)!);
+})();
 
 /** Every child of the group, whatever its state. */
 export async function listChildren(context: KindContext, groupArn: string): Promise<Child[]> {

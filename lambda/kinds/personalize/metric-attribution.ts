@@ -11,11 +11,13 @@ import {
   ListMetricAttributionsCommand,
   MetricAttribute, MetricAttributionOutput, UpdateMetricAttributionCommand,
 } from '@aws-sdk/client-personalize';
-import { arnPattern, changedFields, conditionOf, describeOrUndefined, personalize, personalizeArn } from './common';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { changedFields, conditionOf, describeOrUndefined, personalize } from './common';
+import { METRIC_ATTRIBUTION } from '../../../src/personalize/private/declarations';
+import { Attributes, MetricAttributionProperties } from '../../../src/private/contract';
 import { optionalString, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { arnByName, declaredFields } from '../declared';
 
 export interface MetricAttributionSpec {
   readonly name: string;
@@ -24,11 +26,8 @@ export interface MetricAttributionSpec {
   readonly output: MetricAttributionOutput;
 }
 
-export const metricAttributionKind: ResourceKind<MetricAttributionSpec> = {
-  resourceType: ResourceTypes.METRIC_ATTRIBUTION,
-  noun: 'metric attribution',
-  service: 'Personalize',
-  nameProperty: 'metricAttributionName',
+export const metricAttributionKind: ResourceKind<MetricAttributionSpec, MetricAttributionProperties> = {
+  ...declaredFields(METRIC_ATTRIBUTION),
 
   parse: (properties) => ({
     name: requiredString(properties, 'Name'),
@@ -44,7 +43,6 @@ export const metricAttributionKind: ResourceKind<MetricAttributionSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('metric-attribution/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
 
   replacementCauses: (oldSpec, newSpec) => changedFields(oldSpec, newSpec, [['name', 'metricAttributionName'], ['datasetGroupArn', 'datasetGroup']]),
 
@@ -63,7 +61,7 @@ export const metricAttributionKind: ResourceKind<MetricAttributionSpec> = {
     }
   },
 
-  arnOf: (context, spec) => personalizeArn(context, `metric-attribution/${spec.name}`),
+  arnOf: arnByName(METRIC_ATTRIBUTION),
 
   isOwned: async (context, arn, spec, question) => {
     if (spec === undefined) return false;
@@ -142,7 +140,7 @@ export const metricAttributionKind: ResourceKind<MetricAttributionSpec> = {
  * ours), and an error that says what to do when another one holds the group's place.
  */
 async function explainTakenPlace(context: KindContext, spec: MetricAttributionSpec, original: unknown): Promise<unknown> {
-  if (await describeAttribution(context, personalizeArn(context, `metric-attribution/${spec.name}`))) return original;
+  if (await describeAttribution(context, metricAttributionKind.arnOf(context, spec))) return original;
   const response = await describeOrUndefined(context, 'ListMetricAttributions',
     () => personalize().send(new ListMetricAttributionsCommand({ datasetGroupArn: spec.datasetGroupArn, maxResults: 100 })));
   const holder = response?.metricAttributions?.[0];

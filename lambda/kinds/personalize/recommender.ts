@@ -18,14 +18,14 @@ import {
   CreateRecommenderCommand, DeleteRecommenderCommand, DescribeRecommenderCommand, Recommender as ApiRecommender, RecommenderConfig,
   StartRecommenderCommand, StopRecommenderCommand, UpdateRecommenderCommand,
 } from '@aws-sdk/client-personalize';
-import {
-  apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
-} from './common';
+import { apiTags, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
 import { holdsEntries, optionalCount, parseExploration, updateCondition } from './serving';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { RECOMMENDER } from '../../../src/personalize/private/declarations';
+import { Attributes, RecommenderProperties } from '../../../src/private/contract';
 import { optionalBoolean, parseTags, requiredString } from '../../properties';
 import { Condition, KindContext, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { arnByName, declaredFields } from '../declared';
 
 export interface RecommenderSpec {
   readonly name: string;
@@ -48,12 +48,8 @@ const SWITCHING: Record<string, Condition> = {
 
 type Step = 'update' | 'start' | 'stop';
 
-export const recommenderKind: ResourceKind<RecommenderSpec> = {
-  resourceType: ResourceTypes.RECOMMENDER,
-  ownerTagGatesIam: true,
-  noun: 'recommender',
-  service: 'Personalize',
-  nameProperty: 'recommenderName',
+export const recommenderKind: ResourceKind<RecommenderSpec, RecommenderProperties> = {
+  ...declaredFields(RECOMMENDER),
 
   parse: (properties) => ({
     name: requiredString(properties, 'Name'),
@@ -69,7 +65,6 @@ export const recommenderKind: ResourceKind<RecommenderSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('recommender/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
 
   replacementCauses: (oldSpec, newSpec) => changedFields(oldSpec, newSpec, [
     ['name', 'recommenderName'], ['datasetGroupArn', 'datasetGroup'], ['recipeArn', 'useCase'],
@@ -86,7 +81,7 @@ export const recommenderKind: ResourceKind<RecommenderSpec> = {
     return response.recommenderArn!;
   },
 
-  arnOf: (context, spec) => personalizeArn(context, `recommender/${spec.name}`),
+  arnOf: arnByName(RECOMMENDER),
 
   isOwned: async (context, arn, spec, question) => {
     if (!await hasOwnerTag(context, arn)) return false;

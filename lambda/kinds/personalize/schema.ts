@@ -10,11 +10,13 @@
  */
 import { CreateSchemaCommand, DeleteSchemaCommand, DescribeSchemaCommand } from '@aws-sdk/client-personalize';
 import { schemaBlockers, sortBlockers } from './blockers';
-import { arnPattern, changedFields, describeOrUndefined, personalize, personalizeArn } from './common';
+import { changedFields, describeOrUndefined, personalize } from './common';
 import { sameJson } from '../../../src/personalize/private/avro';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { SCHEMA } from '../../../src/personalize/private/declarations';
+import { Attributes, SchemaProperties } from '../../../src/private/contract';
 import { optionalString, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
+import { arnByName, declaredFields } from '../declared';
 
 export interface SchemaSpec {
   readonly name: string;
@@ -26,11 +28,8 @@ export interface SchemaSpec {
 /** A schema that exists is usable at once; messages need a status, so it gets this one. */
 const EXISTING_SCHEMA_STATUS = 'ACTIVE';
 
-export const schemaKind: ResourceKind<SchemaSpec> = {
-  resourceType: ResourceTypes.SCHEMA,
-  noun: 'schema',
-  service: 'Personalize',
-  nameProperty: 'schemaName',
+export const schemaKind: ResourceKind<SchemaSpec, SchemaProperties> = {
+  ...declaredFields(SCHEMA),
   firstPollDelayMs: 0,
   blockedDeleteHint: 'Delete those datasets, or move Items and Users datasets to another schema with UpdateDataset',
 
@@ -42,7 +41,6 @@ export const schemaKind: ResourceKind<SchemaSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('schema/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
 
   replacementCauses: (oldSpec, newSpec) => [
     ...changedFields(oldSpec, newSpec, [['name', 'schemaName'], ['domain', 'domain']]),
@@ -58,7 +56,7 @@ export const schemaKind: ResourceKind<SchemaSpec> = {
     return response.schemaArn!;
   },
 
-  arnOf: (context, spec) => personalizeArn(context, `schema/${spec.name}`),
+  arnOf: arnByName(SCHEMA),
 
   isOwned: async (context, arn, spec, question) => {
     if (spec === undefined) return false;

@@ -4,11 +4,12 @@
  * latest update summary (`latestCampaignUpdate`, `latestRecommenderUpdate`).
  */
 import { conditionOf } from './common';
-import { optionalString } from '../../properties';
+import { CampaignProperties } from '../../../src/private/contract';
+import { Delivered, optionalString, PropertyName } from '../../properties';
 import type { Condition } from '../../resource-kind';
 
 /** An integer property of at least 1 (CloudFormation delivers it as a string); absent is undefined. */
-export function optionalCount(properties: Record<string, unknown>, key: string): number | undefined {
+export function optionalCount<C>(properties: Delivered<C>, key: PropertyName<C>): number | undefined {
   const text = optionalString(properties, key);
   if (text === undefined) return undefined;
   const value = Number(text);
@@ -17,7 +18,9 @@ export function optionalCount(properties: Record<string, unknown>, key: string):
 }
 
 /** The itemExplorationConfig map of the API, from ExplorationWeight and ExplorationItemAgeCutOff; undefined when neither is set. */
-export function parseExploration(properties: Record<string, unknown>): Record<string, string> | undefined {
+export function parseExploration(
+  properties: Delivered<Pick<CampaignProperties, 'ExplorationWeight' | 'ExplorationItemAgeCutOff'>>,
+): Record<string, string> | undefined {
   const weight = optionalString(properties, 'ExplorationWeight');
   const cutOff = optionalString(properties, 'ExplorationItemAgeCutOff');
   if (weight === undefined && cutOff === undefined) return undefined;

@@ -14,12 +14,14 @@ import {
   CreateSolutionVersionCommand, DescribeSolutionVersionCommand, ListSolutionVersionsCommand, SolutionVersion as ApiSolutionVersion,
   StopSolutionVersionCreationCommand,
 } from '@aws-sdk/client-personalize';
-import { apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
+import { apiTags, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
+import { SOLUTION_VERSION } from '../../../src/personalize/private/declarations';
+import { Attributes, ResourceTypes, SolutionVersionProperties } from '../../../src/private/contract';
 import { LongWaitTarget, parseLongWaitTarget, startLongWait } from '../../long-wait/start';
 import { parseTags, requiredString, optionalString } from '../../properties';
 import { Condition, KindContext, ResourceKind, WorkOutcome } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { declaredFields } from '../declared';
 
 export interface SolutionVersionSpec {
   readonly name: string;
@@ -35,12 +37,8 @@ export interface SolutionVersionSpec {
 const LOCATOR = /^(arn:[a-z\d-]+:personalize:[a-z\d-]*:\d{12}):solution-version-of\/([^/]+)\/(.+)$/;
 const TRAINING = new Set(['CREATE PENDING', 'CREATE IN_PROGRESS']);
 
-export const solutionVersionKind: ResourceKind<SolutionVersionSpec> = {
-  resourceType: ResourceTypes.SOLUTION_VERSION,
-  ownerTagGatesIam: true,
-  noun: 'solution version',
-  service: 'Personalize',
-  nameProperty: 'retrainOn',
+export const solutionVersionKind: ResourceKind<SolutionVersionSpec, SolutionVersionProperties> = {
+  ...declaredFields(SOLUTION_VERSION),
 
   parse: (properties) => ({
     name: requiredString(properties, 'Name'),
@@ -54,7 +52,6 @@ export const solutionVersionKind: ResourceKind<SolutionVersionSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('solution/[a-zA-Z0-9][a-zA-Z0-9\\-_]*/[A-Za-z0-9]+').test(physicalId),
 
   // Any change is a new training, with a new wait condition handle.
   replacementCauses: (oldSpec, newSpec) => changedFields(oldSpec, newSpec, [

@@ -12,14 +12,14 @@ import {
   CreateSolutionCommand, DescribeSolutionCommand, EventsConfig, Solution as ApiSolution, UpdateSolutionCommand,
 } from '@aws-sdk/client-personalize';
 import { removeForeignBlockers, solutionBlockers, sortBlockers } from './blockers';
-import {
-  apiTags, arnPattern, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, personalizeArn, syncTags,
-} from './common';
+import { apiTags, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
 import { stopTrainingAndDeleteSolution } from './group-children';
-import { Attributes, ResourceTypes } from '../../../src/private/contract';
-import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
+import { SOLUTION } from '../../../src/personalize/private/declarations';
+import { Attributes, SolutionProperties } from '../../../src/private/contract';
+import { Delivered, optionalBoolean, optionalString, parseTags, PropertyName, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { arnByName, declaredFields } from '../declared';
 
 export interface SolutionSpec {
   readonly name: string;
@@ -46,12 +46,8 @@ export interface UpdatableSettings {
 
 const IN_FLIGHT = new Set(['CREATE PENDING', 'CREATE IN_PROGRESS']);
 
-export const solutionKind: ResourceKind<SolutionSpec> = {
-  resourceType: ResourceTypes.SOLUTION,
-  ownerTagGatesIam: true,
-  noun: 'solution',
-  service: 'Personalize',
-  nameProperty: 'solutionName',
+export const solutionKind: ResourceKind<SolutionSpec, SolutionProperties> = {
+  ...declaredFields(SOLUTION),
   blockedDeleteHint: 'Delete those campaigns, or set emptyOnDelete on the DatasetGroup so that the stack deletes those it does not manage first',
 
   parse: (properties) => {
@@ -77,7 +73,6 @@ export const solutionKind: ResourceKind<SolutionSpec> = {
 
   nameOf: (spec) => spec.name,
 
-  isOwnPhysicalId: (physicalId) => arnPattern('solution/[a-zA-Z0-9][a-zA-Z0-9\\-_]*').test(physicalId),
 
   replacementCauses: (oldSpec, newSpec) => changedFields(oldSpec, newSpec, [
     ['name', 'solutionName'], ['datasetGroupArn', 'datasetGroup'], ['recipeArn', 'recipe'], ['performHPO', 'hpo'],
@@ -105,7 +100,7 @@ export const solutionKind: ResourceKind<SolutionSpec> = {
     return response.solutionArn!;
   },
 
-  arnOf: (context, spec) => personalizeArn(context, `solution/${spec.name}`),
+  arnOf: arnByName(SOLUTION),
 
   isOwned: async (context, arn, spec, question) => {
     if (!await hasOwnerTag(context, arn)) return false;
@@ -206,7 +201,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /** A property holding JSON text of an object, returned in canonical form; absent or empty is undefined. */
-function jsonText(properties: Record<string, unknown>, key: string): string | undefined {
+function jsonText(properties: Delivered<SolutionProperties>, key: PropertyName<SolutionProperties>): string | undefined {
   const text = optionalString(properties, key);
   if (text === undefined) return undefined;
   let value: unknown;

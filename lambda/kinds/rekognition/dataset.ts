@@ -21,11 +21,13 @@ import {
   CreateDatasetCommand, DatasetDescription, DatasetSource, DeleteDatasetCommand, DescribeDatasetCommand, DescribeProjectsCommand,
 } from '@aws-sdk/client-rekognition';
 import { call, conditionOf, currentTags, describeOrUndefined, failureReasonOf, rekognition, syncTags } from './common';
-import { Attributes, OWNER_TAG_KEY, ResourceTypes, SOURCE_TAG_KEY } from '../../../src/private/contract';
+import { Attributes, OWNER_TAG_KEY, RekognitionDatasetProperties, SOURCE_TAG_KEY } from '../../../src/private/contract';
+import { PROJECT_NAME as PROJECT_NAME_RULE, REKOGNITION_DATASET } from '../../../src/rekognition/private/declarations';
 import { log } from '../../log';
-import { optionalString, parseTags, requiredString } from '../../properties';
+import { Delivered, optionalString, parseTags, requiredString } from '../../properties';
 import { KindContext, Observation, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
+import { declaredFields } from '../declared';
 
 export type RekognitionDatasetSource =
   | { readonly kind: 'manifest'; readonly bucket: string; readonly key: string; readonly version?: string }
@@ -42,20 +44,16 @@ export interface RekognitionDatasetSpec {
   readonly tags: Record<string, string>;
 }
 
-const PROJECT_NAME = /^[a-zA-Z0-9_.\-]{1,255}$/;
-const PROJECT_ARN = /^arn:([a-z\d-]+):rekognition:([a-z\d-]+):(\d{12}):project\/([a-zA-Z0-9_.\-]{1,255})\/[0-9]+$/;
+const PROJECT_NAME = new RegExp(`^${PROJECT_NAME_RULE}$`);
+const PROJECT_ARN = new RegExp(`^arn:([a-z\\d-]+):rekognition:([a-z\\d-]+):(\\d{12}):project\\/(${PROJECT_NAME_RULE})\\/[0-9]+$`);
 /** The slot key (no timestamp), or a dataset ARN. */
-const SLOT_OR_DATASET_ARN = /^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/([a-zA-Z0-9_.\-]{1,255})\/dataset\/(train|test)(\/[0-9]+)?$/;
+const SLOT_OR_DATASET_ARN = new RegExp(`^arn:[a-z\\d-]+:rekognition:[a-z\\d-]+:\\d{12}:project\\/(${PROJECT_NAME_RULE})\\/dataset\\/(train|test)(\\/[0-9]+)?$`);
 const DATASET_TYPES = new Set(['TRAIN', 'TEST']);
 /** What a slot with no dataset in it is called in messages. */
 const EMPTY_SLOT = 'EMPTY';
 
-export const rekognitionDatasetKind: ResourceKind<RekognitionDatasetSpec> = {
-  resourceType: ResourceTypes.REKOGNITION_DATASET,
-  ownerTagGatesIam: true,
-  noun: 'Custom Labels dataset',
-  service: 'Rekognition',
-  nameProperty: 'project',
+export const rekognitionDatasetKind: ResourceKind<RekognitionDatasetSpec, RekognitionDatasetProperties> = {
+  ...declaredFields(REKOGNITION_DATASET),
 
   parse: (properties) => {
     const projectName = requiredString(properties, 'ProjectName');
@@ -75,6 +73,7 @@ export const rekognitionDatasetKind: ResourceKind<RekognitionDatasetSpec> = {
 
   nameOf: (spec) => `${spec.projectName}/${spec.datasetType}`,
 
+  // Also the slot key a Create that was cut short left as the physical ID.
   isOwnPhysicalId: (physicalId) => SLOT_OR_DATASET_ARN.test(physicalId),
 
   // A changed source is applied in place (delete, then create in the same slot): see update.
@@ -168,7 +167,7 @@ export const rekognitionDatasetKind: ResourceKind<RekognitionDatasetSpec> = {
   },
 };
 
-function parseSource(properties: Record<string, unknown>): RekognitionDatasetSource {
+function parseSource(properties: Delivered<RekognitionDatasetProperties>): RekognitionDatasetSource {
   const bucket = optionalString(properties, 'ManifestBucket');
   const key = optionalString(properties, 'ManifestKey');
   const version = optionalString(properties, 'ManifestVersion');
