@@ -192,7 +192,10 @@ export class LifecycleEnvironment {
     s3.route(signals.bucket, signals);
     this.cloudformation = new LocalCloudFormation(this.framework, identity, clock, signals);
     deployed.cloudformation = this.cloudformation;
-    const iam = new HarnessIam(() => this.cloudformation);
+    const iam = new HarnessIam(() => this.cloudformation, (traceRoot) => {
+      const requestId = this.framework.requestOfTrace.get(traceRoot);
+      return this.framework.deliveries.find((delivery) => delivery.request.RequestId === requestId)?.request.ResourceType;
+    });
     this.iam = deployed.iam = iam;
     service.authorizer = (key, operation, input, trace) => iam.check(key, 'personalize', operation, input, (arn) => service.tagsOf(arn), trace);
     rekognition.authorizer = (key, operation, input, trace) =>

@@ -16,6 +16,9 @@
 import * as fs from 'fs';
 import { LocalCloudFormation } from './cloudformation';
 import type { TemplateJson } from './template';
+import { PERSONALIZE_KINDS } from '../../src/personalize/private/declarations';
+import { KindDeclaration, declaresCall } from '../../src/private/declaration';
+import { REKOGNITION_DATASET } from '../../src/rekognition/private/declarations';
 import { IamDecision, LocalIam } from '../local-iam';
 import { KmsDecision, LocalKms } from '../local-kms';
 
@@ -44,6 +47,11 @@ export interface Denial {
 /** One decision, and the X-Ray trace Root of the invocation whose call it decided, when the call carried one. */
 export type HarnessDecision = IamDecision & { readonly traceRoot?: string };
 
+/** Every kind's declaration, which the handler's calls are checked against. */
+const DECLARED_KINDS: readonly KindDeclaration[] = [...PERSONALIZE_KINDS, REKOGNITION_DATASET];
+/** The services whose calls kinds declare. */
+const KIND_SERVICES = ['personalize', 'rekognition', 's3'];
+
 /** Where each environment adds its counts when the variable is set, one JSON line per environment. */
 const REPORT_FILE = process.env.CDK_PERSONALIZE_IAM_REPORT;
 
@@ -55,8 +63,15 @@ export class HarnessIam {
   /** Every request KMS decided for an SSE-KMS object, and those it refused in its words (a scenario answers for them). */
   public readonly keyDecisions: KmsDecision[] = [];
   public readonly keyDenials: string[] = [];
+  /** Each `RESOURCETYPE service:Operation` the handler called and the harness checked against that kind's declaration. */
+  public readonly checkedAgainstDeclarations = new Set<string>();
 
-  constructor(private readonly cloudformation: () => LocalCloudFormation) {}
+  /**
+   * `resourceTypeOf` names the custom resource type whose request an invocation (by its trace
+   * Root) served: a call of the handler is checked against that kind's declaration.
+   */
+  constructor(private readonly cloudformation: () => LocalCloudFormation,
+    private readonly resourceTypeOf: (traceRoot: string) => string | undefined = () => undefined) {}
 
   /** Loads the policies of a template before CloudFormation works on it. */
   public async prepare(template: TemplateJson): Promise<void> {
@@ -148,11 +163,38 @@ export class HarnessIam {
   public check(accessKeyId: string | undefined, service: string, operation: string, body: unknown,
     resourceTags?: (arn: string) => Record<string, string> | undefined, traceRoot?: string): Denial | undefined {
     if (accessKeyId === ADMIN_KEY) return undefined;
+    const undeclared = this.undeclaredCall(accessKeyId, `${service}:${operation}`, traceRoot);
+    if (undeclared) {
+      this.decisions.push({
+        allowed: false, result: 'ImplicitlyDenied', principal: accessKeyId ?? '', action: `${service}:${operation}`, resource: '', message: undeclared, traceRoot,
+      });
+      return { code: 'AccessDeniedException', message: undeclared };
+    }
     const template = this.cloudformation().activeTemplate();
     const role = template && this.roleOf(template, accessKeyId);
     return this.decide(template, role, service, operation, body, resourceTags, traceRoot)
       ?? (service === 's3' ? this.s3KeyDenial(template, role, operation, body) : undefined)
       ?? (service === 'rekognition' && operation === 'CreateDataset' ? this.manifestKeyDenial(template, role, body) : undefined);
+  }
+
+  /**
+   * Why a call is refused before IAM sees it: a kind made a call its declaration does not name
+   * (src/private/declaration.ts), whose grant nothing then derives. The handler's calls are checked
+   * against the kind of the request it serves; the long wait's against every kind's long-wait calls.
+   * Only the services kinds call: the engine's own Step Functions start is IAM's alone.
+   */
+  private undeclaredCall(accessKeyId: string | undefined, operation: string, traceRoot: string | undefined): string | undefined {
+    if (!KIND_SERVICES.some((service) => operation.startsWith(`${service}:`))) return undefined;
+    if (accessKeyId === FUNCTION_KEYS.longWait) {
+      if (DECLARED_KINDS.some((kind) => declaresCall(kind, operation, 'longWait'))) return undefined;
+      return `UndeclaredCall: the long wait called ${operation}, which no kind declares as a long-wait call`;
+    }
+    const resourceType = accessKeyId === FUNCTION_KEYS.handler && traceRoot ? this.resourceTypeOf(traceRoot) : undefined;
+    const kind = resourceType && DECLARED_KINDS.find((declared) => declared.resourceType === resourceType);
+    if (!kind) return undefined;
+    this.checkedAgainstDeclarations.add(`${kind.resourceType} ${operation}`);
+    if (declaresCall(kind, operation)) return undefined;
+    return `UndeclaredCall: the ${kind.noun} kind (${kind.resourceType}) called ${operation}, which its declaration does not name`;
   }
 
   /** The hook of a call a state machine makes (a Task), as the role the template gives it. */
