@@ -27,7 +27,8 @@ import { Condition, KindContext, Observation, Operation, ResourceKind } from './
 import {
   describeError, isErrorNamed, isThrottling, OutOfInvocationTime, RetriesExhausted, RetryPolicy, DEFAULT_RETRY_POLICY, withRetries,
 } from './retry';
-import { Attributes } from '../src/private/contract';
+import { Attributes, CONTRACT_VERSION } from '../src/private/contract';
+import { HANDLER_TIMINGS } from '../src/private/handler-timings';
 
 export type Outcome = 'done' | 'wait' | 'fail';
 
@@ -73,10 +74,10 @@ export const DEFAULT_WAIT_POLICY: WaitPolicy = {
   minDelayMs: 1_000,
   delayFraction: 0.04,
   maxDelayMs: 15_000,
-  onEventWindowMs: 120_000,
-  isCompleteWindowMs: 60_000,
-  totalTimeoutMs: 30 * 60_000,
-  invocationMarginMs: 30_000,
+  onEventWindowMs: HANDLER_TIMINGS.onEventWindowMs,
+  isCompleteWindowMs: HANDLER_TIMINGS.isCompleteWindowMs,
+  totalTimeoutMs: HANDLER_TIMINGS.operationTimeoutMs,
+  invocationMarginMs: HANDLER_TIMINGS.invocationMarginMs,
   cancelledCreateGraceMs: 150_000,
   cancelledCreateMaxAgeMs: 15 * 60_000,
   blockedDeleteGraceMs: 2 * 60_000,
@@ -180,6 +181,8 @@ export class LifecycleEngine {
     const driver = this.driverFor(event, invocation);
     log('info', 'onEvent', { requestType: event.RequestType, resourceType: event.ResourceType, logicalId: event.LogicalResourceId });
 
+    // A delete goes ahead whatever wrote the resource, so that a stack can always be removed.
+    if (event.RequestType !== 'Delete') refuseNewerContract(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
         return driver.create(event.ResourceProperties, startedAt);
@@ -219,6 +222,18 @@ export class LifecycleEngine {
     };
     return new ResourceDriver(kind, context, this.waitPolicy, event, deadline);
   }
+}
+
+/**
+ * Refuses properties written for a newer contract than this handler's: two copies of the
+ * library in one app share the stack's provider, and the first copy's handler serves the
+ * constructs of both, so a newer construct may send what this handler would misread.
+ */
+export function refuseNewerContract(properties: Record<string, unknown> | undefined): void {
+  const written = properties?.ContractVersion;
+  if (written === undefined || Number(written) <= Number(CONTRACT_VERSION)) return;
+  throw new Error(`This resource was synthesized for handler contract ${String(written)}, but the stack's handler knows contract `
+    + `${CONTRACT_VERSION}: the app holds two versions of cdk-personalize. Use one version of the library in the app.`);
 }
 
 /** Drives one resource of one kind through one request. */

@@ -7,7 +7,7 @@ import {
 import 'aws-sdk-client-mock-jest';
 import { DEFAULT_WAIT_POLICY, IsCompleteResult, LifecycleEvent, outcomeOf, ownerTagValue, pollDelayMs } from '../lambda/engine';
 import {
-  createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, GROUP_NAME, SHORT_WAIT_POLICY,
+  createGroupEvent, deleteGroupEvent, describedGroup, updateGroupEvent, GROUP_ARN, GROUP_NAME, SHORT_WAIT_POLICY,
 } from './support/dataset-group-fixtures';
 import { isCompleteEvent, tagged } from './support/events';
 import { mockedHandlers } from './support/mocked-handlers';
@@ -173,6 +173,32 @@ describe('timeouts', () => {
     personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
 
     await expect(isComplete(creatingEvent(startedAt))).resolves.toMatchObject({ IsComplete: true, Data: { Arn: GROUP_ARN } });
+  });
+});
+
+describe('contract version', () => {
+  test('a create written for a newer handler contract fails before any call, saying the app holds two library versions', async () => {
+    await expect(handlers().onEvent(createGroupEvent({ ContractVersion: '2' })))
+      .rejects.toThrow(/synthesized for handler contract 2, but the stack's handler knows contract 1: the app holds two versions/);
+    expect(personalizeMock.calls()).toHaveLength(0);
+  });
+
+  test('an update written for a newer handler contract fails the same way', async () => {
+    await expect(handlers().onEvent(updateGroupEvent({}, { ContractVersion: '2' }))).rejects.toThrow(/handler contract 2/);
+    expect(personalizeMock.calls()).toHaveLength(0);
+  });
+
+  test('a delete goes ahead whatever contract wrote the resource, so the stack can be removed', async () => {
+    personalizeMock.on(DescribeDatasetGroupCommand).rejects(notFound());
+    await expect(handlers().onEvent(deleteGroupEvent(GROUP_ARN, { ContractVersion: '2' }))).resolves.toBeDefined();
+  });
+
+  test('properties of this contract, or of none (written before the field existed), are served', async () => {
+    personalizeMock.on(CreateDatasetGroupCommand).resolves({ datasetGroupArn: GROUP_ARN });
+    personalizeMock.on(DescribeDatasetGroupCommand).resolves(describedGroup('ACTIVE'));
+    personalizeMock.on(ListTagsForResourceCommand).resolves(tagged({ team: 'recsys' }));
+    await expect(handlers().onEvent(createGroupEvent({ ContractVersion: '1' }))).resolves.toMatchObject({ PhysicalResourceId: GROUP_ARN });
+    await expect(handlers().onEvent(createGroupEvent({ ContractVersion: undefined }))).resolves.toMatchObject({ PhysicalResourceId: GROUP_ARN });
   });
 });
 
