@@ -14,6 +14,7 @@ import { recordOf } from './private/definition-checks';
 import { datasetGroupArnPattern, emptyOnDeleteChildArns, schemaArnPattern } from './private/grant-patterns';
 import { isOwnGroup } from './private/own-group';
 import { declaredResource } from '../private/declared-resource';
+import { grantOnArn } from '../private/grants';
 import { article, describeValue } from '../private/messages';
 import { PhysicalName, physicalName } from '../private/names';
 import { requireConstruct } from '../private/runtime-types';
@@ -150,7 +151,7 @@ abstract class DatasetBase extends Resource implements IDataset {
   public abstract readonly datasetType: DatasetType;
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.datasetArn] });
+    return grantOnArn(grantee, this.datasetArn, actions);
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {

@@ -8,12 +8,13 @@ import { Attributes, MetricAttributionProperties } from '../private/contract';
 import { declaredResource } from '../private/declared-resource';
 import { recordOf } from './private/definition-checks';
 import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
+import { importedPersonalizeResource } from '../private/imported';
 import { grantPersonalizeKeyUse } from '../private/key-access';
 import { addNagSuppressions, flattenForNag } from '../private/nag';
 import { physicalName } from '../private/names';
 import { requireConstruct, requireOptionalConstruct } from '../private/runtime-types';
 import { allowPersonalizeOnBucket, personalizeServiceRole } from '../private/service-role';
-import { claimName, validateName, validatePersonalizeArnOf } from '../private/validation';
+import { claimName, validateName } from '../private/validation';
 import { METRIC_ATTRIBUTION } from './private/declarations';
 import { ownArnPattern } from './private/grant-patterns';
 
@@ -149,11 +150,7 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
    * Imports a metric attribution by its ARN, `…:metric-attribution/NAME`.
    */
   public static fromMetricAttributionArn(scope: Construct, id: string, metricAttributionArn: string): IMetricAttribution {
-    validatePersonalizeArnOf('metricAttributionArn', metricAttributionArn, METRIC_ATTRIBUTION);
-    class Import extends Resource implements IMetricAttribution {
-      public readonly metricAttributionArn = metricAttributionArn;
-    }
-    return new Import(scope, id, { environmentFromArn: metricAttributionArn });
+    return importedPersonalizeResource<IMetricAttribution>(Resource, scope, id, METRIC_ATTRIBUTION, 'metricAttributionArn', metricAttributionArn);
   }
 
   public readonly metricAttributionArn: string;

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { IResource, ITaggable, Lazy, RemovalPolicy, Resource, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { ItemExploration } from './campaign';
@@ -8,12 +8,13 @@ import { Domain } from './domain';
 import { problemsUnlessSkipped, refuseOrWarn } from '../private/checks';
 import { Attributes, RecommenderProperties, ResourceTypes, TagProperty } from '../private/contract';
 import { declaredResource } from '../private/declared-resource';
+import { importedPersonalizeResource } from '../private/imported';
 import { recordOf } from './private/definition-checks';
 import { afterImportsInto, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { physicalName } from '../private/names';
 import { requireConstruct, requireInstance } from '../private/runtime-types';
 import { countProperty, explorationProperties, grantRuntime, recordServedGroup } from './private/serving';
-import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
+import { claimName, tagProblems, validateName } from '../private/validation';
 import { RECOMMENDER } from './private/declarations';
 import { ownArnPattern } from './private/grant-patterns';
 
@@ -247,18 +248,7 @@ export class Recommender extends RecommenderBase implements ITaggable {
    * Imports a recommender by its ARN, `…:recommender/NAME`.
    */
   public static fromRecommenderArn(scope: Construct, id: string, recommenderArn: string): IRecommender {
-    validatePersonalizeArn('recommenderArn', recommenderArn);
-    if (!Token.isUnresolved(recommenderArn)) {
-      const { resource } = Arn.split(recommenderArn, ArnFormat.SLASH_RESOURCE_NAME);
-      if (resource !== 'recommender') {
-        throw new Error(`Invalid recommenderArn: '${recommenderArn}' is a Personalize '${resource}' ARN, not a recommender ARN `
-          + '(…:recommender/NAME).');
-      }
-    }
-    class Import extends RecommenderBase {
-      public readonly recommenderArn = recommenderArn;
-    }
-    return new Import(scope, id, { environmentFromArn: recommenderArn });
+    return importedPersonalizeResource<IRecommender>(RecommenderBase, scope, id, RECOMMENDER, 'recommenderArn', recommenderArn);
   }
 
   public readonly recommenderArn: string;

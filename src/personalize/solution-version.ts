@@ -7,6 +7,7 @@ import { afterImportsInto } from './private/group-members';
 import { Recipe } from './recipe';
 import { ISolution, Solution } from './solution';
 import { declaredResource, watchDeclared } from '../private/declared-resource';
+import { importedResource } from '../private/imported';
 import { longWorkResult } from '../private/long-work-result';
 import { describeValue } from '../private/messages';
 import { physicalName } from '../private/names';
@@ -114,11 +115,7 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
         throw new Error(`Invalid solutionVersionArn: '${solutionVersionArn}' is not a solution version ARN (…:solution/NAME/ID).`);
       }
     }
-    class Import extends Resource implements ISolutionVersion {
-      public readonly solutionVersionArn = solutionVersionArn;
-      public readonly solution = undefined;
-    }
-    return new Import(scope, id, { environmentFromArn: solutionVersionArn });
+    return importedResource<ISolutionVersion>(Resource, scope, id, solutionVersionArn, { solutionVersionArn, solution: undefined });
   }
 
   public readonly solutionVersionArn: string;

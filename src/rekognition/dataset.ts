@@ -11,7 +11,9 @@ import {
   Attributes, MAX_REKOGNITION_USER_TAGS, OWNER_TAG_KEY, RekognitionDatasetProperties, ResourceTypes, SOURCE_TAG_KEY, TagProperty,
 } from '../private/contract';
 import { declaredResource } from '../private/declared-resource';
+import { grantOnArn } from '../private/grants';
 import { ScopeResources } from '../private/handler-access';
+import { importedResource } from '../private/imported';
 import { REKOGNITION_DATASET } from './private/declarations';
 import { grantRoleKeyUse, REKOGNITION_READER_KEY_ACTIONS } from '../private/key-access';
 import { firstManifestProblem, imageLocations, MAX_MANIFEST_BYTES } from './private/manifest';
@@ -378,7 +380,7 @@ abstract class DatasetBase extends Resource implements IDataset {
   public abstract readonly projectName: string;
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.datasetArn] });
+    return grantOnArn(grantee, this.datasetArn, actions);
   }
 
   public grantRead(grantee: iam.IGrantable): iam.Grant {
@@ -406,13 +408,7 @@ export class Dataset extends DatasetBase implements ITaggable {
       throw new Error('Dataset.fromDatasetArn needs a literal ARN: the project name and the type are read from it.');
     }
     const { projectName, datasetType } = parseDatasetArn('datasetArn', datasetArn);
-
-    class Import extends DatasetBase {
-      public readonly datasetArn = datasetArn;
-      public readonly datasetType = datasetType as DatasetType;
-      public readonly projectName = projectName;
-    }
-    return new Import(scope, id, { environmentFromArn: datasetArn });
+    return importedResource<IDataset>(DatasetBase, scope, id, datasetArn, { datasetArn, datasetType: datasetType as DatasetType, projectName });
   }
 
   public readonly datasetArn: string;
