@@ -31,6 +31,8 @@ const BODY = {
   filterArn: ARN('filter/f'),
   metricAttributionArn: ARN('metric-attribution/m'),
   datasetImportJobArn: ARN('dataset-import-job/j'),
+  batchInferenceJobArn: ARN('batch-inference-job/j'),
+  batchSegmentJobArn: ARN('batch-segment-job/j'),
   resourceArn: ARN('dataset-group/g'),
   roleArn: 'arn:aws:iam::123456789012:role/r',
   metricsOutputConfig: { roleArn: 'arn:aws:iam::123456789012:role/r' },

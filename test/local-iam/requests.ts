@@ -219,10 +219,15 @@ const PERSONALIZE: Record<string, Mapper> = {
       ...passRole(body.roleArn),
     ];
   },
+  DescribeBatchInferenceJob: describeLike('DescribeBatchInferenceJob', 'batchInferenceJobArn'),
+  ListBatchInferenceJobs: list('ListBatchInferenceJobs'),
+  // The reference lists only the batchSegmentJob resource type for CreateBatchSegmentJob, not the solution.
   CreateBatchSegmentJob: (body, context) => [
     onNew(p('CreateBatchSegmentJob'), personalizeArn(context, `batch-segment-job/${body.jobName}`), requestTags(personalizeTags(body.tags))),
     ...passRole(body.roleArn),
   ],
+  DescribeBatchSegmentJob: describeLike('DescribeBatchSegmentJob', 'batchSegmentJobArn'),
+  ListBatchSegmentJobs: list('ListBatchSegmentJobs'),
 };
 
 /**

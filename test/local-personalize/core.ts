@@ -25,6 +25,8 @@ export interface ServiceConfig {
   readonly trainAfterMs: number;
   /** Time a dataset import job takes from CREATE PENDING to ACTIVE. */
   readonly importAfterMs: number;
+  /** Time a batch inference or batch segment job takes from PENDING to ACTIVE. */
+  readonly batchAfterMs: number;
   readonly region: string;
   readonly accountId: string;
   readonly maxDatasetGroups: number;
@@ -35,6 +37,10 @@ export interface ServiceConfig {
   readonly dataExists?: (location: string) => boolean;
   /** Why the role a job passes cannot read its data location (IAM, KMS), in AWS's words; undefined when it can. */
   readonly readDenied?: (roleArn: string | undefined, location: string) => string | undefined;
+  /** Why the role a batch job passes cannot write to its output location, in AWS's words; undefined when it can. */
+  readonly writeDenied?: (roleArn: string | undefined, location: string) => string | undefined;
+  /** Receives the output object an ACTIVE batch job writes (`location` is its s3:// URL); without it, nothing is written. */
+  readonly writeOutput?: (location: string, body: string) => void;
   /** Why a dataset group's key cannot be used by the role it passes or by Personalize for the group, in KMS's words. */
   readonly keyDenied?: (roleArn: string, kmsKeyArn: string, datasetGroupArn: string) => string | undefined;
 }
@@ -56,9 +62,9 @@ export interface ResourceSnapshot {
   readonly schemaArn?: string;
   /** Status of the dataset's latest UpdateDataset, if any. */
   readonly updateStatus?: string;
-  /** Solution versions and campaigns. */
+  /** Solution versions, campaigns and batch jobs. */
   readonly solutionArn?: string;
-  /** Campaigns. */
+  /** Campaigns and batch jobs. */
   readonly solutionVersionArn?: string;
 }
 
@@ -105,6 +111,8 @@ export interface Kind<R extends ResourceRecord = ResourceRecord> {
   readonly hasStatus?: boolean;
   /** Time from creation to ACTIVE or CREATE FAILED; activeAfterMs if absent. */
   readonly creationMs?: number;
+  /** The statuses its creation goes through; CREATE PENDING, CREATE IN_PROGRESS, ACTIVE, CREATE FAILED if absent. */
+  readonly createNames?: StatusNames;
   /** False for dataset groups, which stay DELETE PENDING until gone. */
   readonly deleteInProgress?: boolean;
   /** The deletes its resources refuse, by the kind deleted. */
@@ -181,7 +189,8 @@ export class ServiceCore {
   /**
    * CREATE PENDING for the first third of activeAfterMs, then CREATE IN_PROGRESS,
    * then ACTIVE or CREATE FAILED at the kind's creationMs (a full duration after
-   * the release for held resources), unless the kind's phase() says otherwise. A
+   * the release for held resources), or the same steps by the kind's createNames,
+   * unless the kind's phase() says otherwise. A
    * delete shows DELETE PENDING, then DELETE IN_PROGRESS from a third of
    * deleteAfterMs (not for groups), until it is gone.
    */
@@ -205,7 +214,8 @@ export class ServiceCore {
     if (r.deleteRequestedAt !== undefined) return deletion(r.deleteRequestedAt, deleteAfterMs, kind.deleteInProgress !== false, now);
     const current = kind.phase?.(r, now);
     if (current) return current;
-    return progress(r.createdAt, { pendingMs: activeAfterMs / 3, doneMs: kind.creationMs ?? activeAfterMs }, r.hold, r.outcome, now, CREATE_NAMES);
+    const timing = { pendingMs: activeAfterMs / 3, doneMs: kind.creationMs ?? activeAfterMs };
+    return progress(r.createdAt, timing, r.hold, r.outcome, now, kind.createNames ?? CREATE_NAMES);
   }
 
   /** Pending for a third of updateAfterMs, in progress, then done or failed at updateAfterMs. */

@@ -24,6 +24,9 @@ export const STATUS = {
   stopInProgress: 'STOP IN_PROGRESS',
   startPending: 'START PENDING',
   startInProgress: 'START IN_PROGRESS',
+  // Batch inference and batch segment jobs, spelled as the API reference lists them (BatchInferenceJob, BatchSegmentJob).
+  pending: 'PENDING',
+  inProgress: 'IN PROGRESS',
 } as const;
 
 /** Statuses of a resource whose creation is still under way. */
@@ -32,6 +35,15 @@ export const IN_FLIGHT: readonly string[] = [STATUS.createPending, STATUS.create
 export const CREATE_NAMES: StatusNames = {
   pending: STATUS.createPending, inProgress: STATUS.createInProgress, failed: STATUS.createFailed, done: STATUS.active,
 };
+/**
+ * Batch jobs: https://docs.aws.amazon.com/personalize/latest/dg/API_BatchInferenceJob.html (and API_BatchSegmentJob.html)
+ * list "PENDING, IN PROGRESS, ACTIVE, CREATE FAILED".
+ */
+export const BATCH_NAMES: StatusNames = {
+  pending: STATUS.pending, inProgress: STATUS.inProgress, failed: STATUS.createFailed, done: STATUS.active,
+};
+/** Statuses of a batch job that is still running. */
+export const BATCH_IN_FLIGHT: readonly string[] = [STATUS.pending, STATUS.inProgress];
 export const UPDATE_NAMES: StatusNames = {
   pending: STATUS.updatePending, inProgress: STATUS.updateInProgress, failed: STATUS.updateFailed, done: STATUS.active,
 };

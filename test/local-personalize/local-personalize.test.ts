@@ -1,4 +1,8 @@
 import {
+  CreateBatchInferenceJobCommand,
+  CreateBatchInferenceJobCommandInput,
+  CreateBatchSegmentJobCommand,
+  CreateBatchSegmentJobCommandInput,
   CreateCampaignCommand,
   CreateDatasetCommand,
   CreateDatasetGroupCommand,
@@ -20,6 +24,8 @@ import {
   DeleteRecommenderCommand,
   DeleteSchemaCommand,
   DeleteSolutionCommand,
+  DescribeBatchInferenceJobCommand,
+  DescribeBatchSegmentJobCommand,
   DescribeCampaignCommand,
   DescribeDatasetCommand,
   DescribeDatasetGroupCommand,
@@ -34,6 +40,8 @@ import {
   InvalidInputException,
   InvalidNextTokenException,
   LimitExceededException,
+  ListBatchInferenceJobsCommand,
+  ListBatchSegmentJobsCommand,
   ListCampaignsCommand,
   ListDatasetGroupsCommand,
   ListDatasetImportJobsCommand,
@@ -195,7 +203,7 @@ describe('AWS JSON 1.1 protocol', () => {
 
   test('an unknown operation is UnknownOperationException and malformed JSON is SerializationException', async () => {
     const { server } = await setup();
-    expect((await rawCall(server, 'CreateBatchInferenceJob', '{}')).json.__type).toBe('UnknownOperationException');
+    expect((await rawCall(server, 'CreateDatasetExportJob', '{}')).json.__type).toBe('UnknownOperationException');
     expect((await rawCall(server, 'CreateSchema', '{not json')).json.__type).toBe('SerializationException');
   });
 
@@ -1640,6 +1648,459 @@ describe('dataset import jobs', () => {
   });
 });
 
+// ---- batch inference and batch segment jobs ----------------------------------------------------------
+
+describe('batch jobs', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/batch';
+  const JOB_INPUT = { s3DataSource: { path: 's3://bucket/in/users.json' } };
+  const JOB_OUTPUT = { s3DataDestination: { path: 's3://bucket/out/' } };
+  /** batchAfterMs defaults to importAfterMs, which defaults to activeAfterMs. */
+  const BATCH_MS = ACTIVE_MS;
+  const recipe = (name: string) => `arn:aws:personalize:::recipe/${name}`;
+
+  /** An ACTIVE solution version of a new solution with this recipe. */
+  async function versionOf(h: Harness, datasetGroupArn: string, recipeName: string, name = recipeName): Promise<string> {
+    const input = { name, datasetGroupArn, recipeArn: recipe(recipeName), performAutoTraining: false };
+    const { solutionArn } = await h.client.send(new CreateSolutionCommand(input));
+    h.advance(ACTIVE_MS);
+    return trainedVersion(h, solutionArn!);
+  }
+
+  type JobInput<T> = Partial<T> & { solutionVersionArn: string };
+  const inferenceJob = (h: Harness, input: JobInput<CreateBatchInferenceJobCommandInput>) => h.client.send(new CreateBatchInferenceJobCommand({
+    jobName: 'j', jobInput: JOB_INPUT, jobOutput: JOB_OUTPUT, roleArn: ROLE, ...input,
+  }));
+  const segmentJob = (h: Harness, input: JobInput<CreateBatchSegmentJobCommandInput>) => h.client.send(new CreateBatchSegmentJobCommand({
+    jobName: 'j', jobInput: JOB_INPUT, jobOutput: JOB_OUTPUT, roleArn: ROLE, ...input,
+  }));
+  const inference = async (h: Harness, batchInferenceJobArn?: string) =>
+    (await h.client.send(new DescribeBatchInferenceJobCommand({ batchInferenceJobArn }))).batchInferenceJob!;
+  const segment = async (h: Harness, batchSegmentJobArn?: string) =>
+    (await h.client.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn }))).batchSegmentJob!;
+
+  test('a batch inference job at batch-inference-job/NAME goes PENDING -> IN PROGRESS -> ACTIVE at batchAfterMs, described with the model\'s members', async () => {
+    const h = await setup({ batchAfterMs: 300 });
+    const { groupArn } = await interactionsGroup(h);
+    const solutionVersionArn = await versionOf(h, groupArn, 'aws-user-personalization');
+    const filterArn = await KINDS.filter.create(h, groupArn, 'f');
+    const created = new Date(h.clock.t);
+    const batchInferenceJobConfig = { itemExplorationConfig: { explorationWeight: '0.3' }, rankingInfluence: { POPULARITY: 0.5 } };
+    const { batchInferenceJobArn } = await inferenceJob(h, { jobName: 'nightly', solutionVersionArn, filterArn, numResults: 50, batchInferenceJobConfig });
+    expect(batchInferenceJobArn).toBe('arn:aws:personalize:us-east-1:123456789012:batch-inference-job/nightly');
+    expect((await inference(h, batchInferenceJobArn)).status).toBe(STATUS.pending);
+    h.advance(ACTIVE_MS / 3);
+    expect((await inference(h, batchInferenceJobArn)).status).toBe('IN PROGRESS');
+    h.advance(300 - 1 - ACTIVE_MS / 3);
+    expect((await inference(h, batchInferenceJobArn)).status).toBe(STATUS.inProgress);
+    h.advance(1);
+    expect(await inference(h, batchInferenceJobArn)).toEqual({
+      jobName: 'nightly',
+      batchInferenceJobArn,
+      filterArn,
+      solutionVersionArn,
+      numResults: 50,
+      jobInput: JOB_INPUT,
+      jobOutput: JOB_OUTPUT,
+      batchInferenceJobConfig,
+      roleArn: ROLE,
+      batchInferenceJobMode: 'BATCH_INFERENCE',
+      status: 'ACTIVE',
+      creationDateTime: created,
+      lastUpdatedDateTime: new Date(created.getTime() + 300),
+    });
+    expect(h.server.resources('batchInferenceJob')).toEqual([expect.objectContaining({
+      arn: batchInferenceJobArn, name: 'nightly', status: 'ACTIVE', datasetGroupArn: groupArn, solutionVersionArn,
+    })]);
+  });
+
+  test('a batch segment job at batch-segment-job/NAME goes PENDING -> IN PROGRESS -> ACTIVE, with numResults 25 by default', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const solutionVersionArn = await versionOf(h, groupArn, 'aws-item-affinity');
+    const created = new Date(h.clock.t);
+    const { batchSegmentJobArn } = await segmentJob(h, { jobName: 'audience', solutionVersionArn });
+    expect(batchSegmentJobArn).toBe('arn:aws:personalize:us-east-1:123456789012:batch-segment-job/audience');
+    expect((await segment(h, batchSegmentJobArn)).status).toBe('PENDING');
+    h.advance(ACTIVE_MS / 3);
+    expect((await segment(h, batchSegmentJobArn)).status).toBe('IN PROGRESS');
+    h.advance(BATCH_MS - ACTIVE_MS / 3);
+    expect(await segment(h, batchSegmentJobArn)).toEqual({
+      jobName: 'audience',
+      batchSegmentJobArn,
+      solutionVersionArn,
+      numResults: 25,
+      jobInput: JOB_INPUT,
+      jobOutput: JOB_OUTPUT,
+      roleArn: ROLE,
+      status: 'ACTIVE',
+      creationDateTime: created,
+      lastUpdatedDateTime: new Date(created.getTime() + BATCH_MS),
+    });
+  });
+
+  test('batchAfterMs defaults to importAfterMs', async () => {
+    const h = await setup({ importAfterMs: 500 });
+    const { groupArn } = await interactionsGroup(h);
+    const { batchInferenceJobArn } = await inferenceJob(h, { solutionVersionArn: await versionOf(h, groupArn, 'aws-user-personalization') });
+    h.advance(499);
+    expect((await inference(h, batchInferenceJobArn)).status).toBe('IN PROGRESS');
+    h.advance(1);
+    expect((await inference(h, batchInferenceJobArn)).status).toBe('ACTIVE');
+  });
+
+  test('a job name already taken by a job of the same kind is ResourceAlreadyExistsException, even once the job is done', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const recommending = await versionOf(h, groupArn, 'aws-user-personalization');
+    const segmenting = await versionOf(h, groupArn, 'aws-item-affinity');
+    await inferenceJob(h, { jobName: 'daily', solutionVersionArn: recommending });
+    await segmentJob(h, { jobName: 'daily', solutionVersionArn: segmenting }); // another kind, another ARN
+    h.advance(BATCH_MS);
+    await expect(inferenceJob(h, { jobName: 'daily', solutionVersionArn: recommending })).rejects.toThrow(ResourceAlreadyExistsException);
+    await expect(segmentJob(h, { jobName: 'daily', solutionVersionArn: segmenting })).rejects.toThrow(ResourceAlreadyExistsException);
+  });
+
+  test('the solution version must exist (ResourceNotFoundException) and be ACTIVE (ResourceInUseException)', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const recommendingSolution = await activeSolution(h, groupArn);
+    const { solutionVersionArn: recommending } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn: recommendingSolution }));
+    const segmentingSolution = await h.client.send(new CreateSolutionCommand({ name: 'seg', datasetGroupArn: groupArn, recipeArn: recipe('aws-item-affinity') }));
+    h.advance(ACTIVE_MS);
+    const { solutionVersionArn: segmenting } = await h.client.send(new CreateSolutionVersionCommand({ solutionArn: segmentingSolution.solutionArn }));
+    await expect(inferenceJob(h, { solutionVersionArn: `${recommending}0` })).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(segmentJob(h, { solutionVersionArn: `${segmenting}0` })).rejects.toBeInstanceOf(ResourceNotFoundException);
+    const training = await caught(inferenceJob(h, { solutionVersionArn: recommending! }));
+    expect(training).toBeInstanceOf(ResourceInUseException);
+    expect(training.message).toBe(`Solution version ${recommending} is in CREATE IN_PROGRESS state. It must be ACTIVE before a batch inference job can use it.`);
+    await expect(segmentJob(h, { solutionVersionArn: segmenting! })).rejects.toThrow(/is in CREATE PENDING state. It must be ACTIVE before a batch segment job can use it/);
+    h.advance(TRAIN_MS);
+    await inferenceJob(h, { solutionVersionArn: recommending! });
+    await segmentJob(h, { solutionVersionArn: segmenting! });
+  });
+
+  test.each(['aws-trending-now', 'aws-next-best-action', 'aws-item-affinity', 'aws-item-attribute-affinity'])(
+    'CreateBatchInferenceJob refuses a solution version trained with %s (InvalidInputException)', async (name) => {
+      const h = await setup();
+      const { groupArn } = await interactionsGroup(h);
+      const err = await caught(inferenceJob(h, { solutionVersionArn: await versionOf(h, groupArn, name) }));
+      expect(err).toBeInstanceOf(InvalidInputException);
+      expect(err.message).toContain(`Batch inference jobs cannot use a solution version trained with ${recipe(name)}`);
+      expect(h.server.resources('batchInferenceJob')).toEqual([]);
+    });
+
+  test('CreateBatchInferenceJob takes USER_PERSONALIZATION, PERSONALIZED_RANKING, RELATED_ITEMS, Popularity-Count and AutoML solution versions', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const names = [
+      'aws-user-personalization', 'aws-user-personalization-v2', 'aws-personalized-ranking', 'aws-personalized-ranking-v2',
+      'aws-similar-items', 'aws-sims', 'aws-semantic-similarity', 'aws-popularity-count',
+    ];
+    for (const name of names) {
+      await inferenceJob(h, { jobName: name, solutionVersionArn: await versionOf(h, groupArn, name) });
+      h.advance(BATCH_MS); // within the quota of running jobs
+    }
+    const { solutionArn } = await h.client.send(new CreateSolutionCommand({ name: 'automl', datasetGroupArn: groupArn, performAutoML: true }));
+    h.advance(ACTIVE_MS);
+    await inferenceJob(h, { jobName: 'automl', solutionVersionArn: await trainedVersion(h, solutionArn!) });
+    expect(h.server.resources('batchInferenceJob').map((job) => job.name)).toEqual([...names, 'automl']);
+  });
+
+  test('CreateBatchSegmentJob takes only Item-Affinity and Item-Attribute-Affinity solution versions (InvalidInputException otherwise)', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    for (const name of ['aws-item-affinity', 'aws-item-attribute-affinity']) {
+      await segmentJob(h, { jobName: name, solutionVersionArn: await versionOf(h, groupArn, name) });
+    }
+    for (const name of ['aws-user-personalization', 'aws-similar-items', 'aws-popularity-count', 'aws-trending-now']) {
+      const err = await caught(segmentJob(h, { jobName: name, solutionVersionArn: await versionOf(h, groupArn, name) }));
+      expect(err).toBeInstanceOf(InvalidInputException);
+      expect(err.message).toBe(`Batch segment jobs need a solution version trained with a USER_SEGMENTATION recipe (aws-item-affinity, aws-item-attribute-affinity), not ${recipe(name)}.`);
+    }
+    expect(h.server.resources('batchSegmentJob').map((job) => job.name)).toEqual(['aws-item-affinity', 'aws-item-attribute-affinity']);
+  });
+
+  test('batchInferenceJobMode THEME_GENERATION needs a Similar-Items solution version and a themeGenerationConfig', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const similar = await versionOf(h, groupArn, 'aws-similar-items');
+    const personal = await versionOf(h, groupArn, 'aws-user-personalization');
+    const themeGenerationConfig = { fieldsForThemeGeneration: { itemName: 'TITLE' } };
+    const themed = (solutionVersionArn: string, input: Partial<CreateBatchInferenceJobCommandInput> = { themeGenerationConfig }) =>
+      inferenceJob(h, { jobName: 'themed', solutionVersionArn, batchInferenceJobMode: 'THEME_GENERATION', ...input });
+    const wrongRecipe = await caught(themed(personal));
+    expect(wrongRecipe).toBeInstanceOf(InvalidInputException);
+    expect(wrongRecipe.message).toMatch(/THEME_GENERATION needs a solution version trained with the Similar-Items recipe \(aws-similar-items\)/);
+    await expect(themed(similar, {})).rejects.toThrow(/THEME_GENERATION needs a themeGenerationConfig/);
+    await expect(themed(similar, { themeGenerationConfig: { fieldsForThemeGeneration: { itemName: '1TITLE' } } }))
+      .rejects.toThrow(/at 'themeGenerationConfig.fieldsForThemeGeneration.itemName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+    await expect(themed(similar, { batchInferenceJobMode: 'THEMES' as any })).rejects.toThrow(/Member must satisfy enum value set: \[BATCH_INFERENCE, THEME_GENERATION\]/);
+    const { batchInferenceJobArn } = await themed(similar);
+    expect(await inference(h, batchInferenceJobArn)).toMatchObject({ batchInferenceJobMode: 'THEME_GENERATION', themeGenerationConfig });
+    const { batchInferenceJobs } = await h.client.send(new ListBatchInferenceJobsCommand({ solutionVersionArn: similar }));
+    expect(batchInferenceJobs).toEqual([expect.objectContaining({ jobName: 'themed', batchInferenceJobMode: 'THEME_GENERATION' })]);
+  });
+
+  test('a filterArn must name a filter of the solution\'s dataset group (InvalidInputException otherwise)', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const { groupArn: otherGroup } = await interactionsGroup(h, 'other');
+    const recommending = await versionOf(h, groupArn, 'aws-user-personalization');
+    const segmenting = await versionOf(h, groupArn, 'aws-item-attribute-affinity');
+    const own = await KINDS.filter.create(h, groupArn, 'own');
+    const foreign = await KINDS.filter.create(h, otherGroup, 'foreign');
+    const creates = [
+      (filterArn: string) => inferenceJob(h, { jobName: 'i', solutionVersionArn: recommending, filterArn }),
+      (filterArn: string) => segmentJob(h, { jobName: 's', solutionVersionArn: segmenting, filterArn }),
+    ];
+    for (const create of creates) {
+      const missing = await caught(create(`${own}-gone`));
+      expect(missing).toBeInstanceOf(InvalidInputException);
+      expect(missing.message).toBe(`Filter ${own}-gone does not exist.`);
+      const elsewhere = await caught(create(foreign));
+      expect(elsewhere).toBeInstanceOf(InvalidInputException);
+      expect(elsewhere.message).toBe(`Filter ${foreign} belongs to dataset group ${otherGroup}, not to the solution's dataset group ${groupArn}.`);
+      await create(own);
+    }
+  });
+
+  test('numResults: at least 1, and for a batch segment job at most 5,000,000 users (InvalidInputException)', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const recommending = await versionOf(h, groupArn, 'aws-user-personalization');
+    const segmenting = await versionOf(h, groupArn, 'aws-item-affinity');
+    await expect(inferenceJob(h, { solutionVersionArn: recommending, numResults: 0 })).rejects.toThrow(/^numResults must be at least 1, got 0\.$/);
+    await expect(segmentJob(h, { solutionVersionArn: segmenting, numResults: -1 })).rejects.toThrow(InvalidInputException);
+    const tooMany = await caught(segmentJob(h, { solutionVersionArn: segmenting, numResults: 5_000_001 }));
+    expect(tooMany).toBeInstanceOf(InvalidInputException);
+    expect(tooMany.message).toBe('numResults must be at most 5000000, got 5000001.');
+    const { batchSegmentJobArn } = await segmentJob(h, { solutionVersionArn: segmenting, numResults: 5_000_000 });
+    expect((await segment(h, batchSegmentJobArn)).numResults).toBe(5_000_000);
+    const { batchInferenceJobArn } = await inferenceJob(h, { solutionVersionArn: recommending, numResults: 500 });
+    expect((await inference(h, batchInferenceJobArn)).numResults).toBe(500);
+    expect((await rawCall(h.server, 'CreateBatchSegmentJob', JSON.stringify({
+      jobName: 'typed', solutionVersionArn: segmenting, numResults: '5', jobInput: JOB_INPUT, jobOutput: JOB_OUTPUT, roleArn: ROLE,
+    }))).json.__type).toBe('SerializationException');
+  });
+
+  test('at most 5 batch inference jobs and, apart, 5 batch segment jobs PENDING or IN PROGRESS (LimitExceededException); a finished job frees its place', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const recommending = await versionOf(h, groupArn, 'aws-user-personalization');
+    const segmenting = await versionOf(h, groupArn, 'aws-item-affinity');
+    for (let i = 0; i < 5; i++) await inferenceJob(h, { jobName: `i${i}`, solutionVersionArn: recommending });
+    const sixth = await caught(inferenceJob(h, { jobName: 'i5', solutionVersionArn: recommending }));
+    expect(sixth).toBeInstanceOf(LimitExceededException);
+    expect(sixth.message).toBe('The limit of 5 pending or in progress batch inference jobs has been reached.');
+    h.advance(ACTIVE_MS / 3); // IN PROGRESS counts too
+    for (let i = 0; i < 5; i++) await segmentJob(h, { jobName: `s${i}`, solutionVersionArn: segmenting });
+    await expect(segmentJob(h, { jobName: 's5', solutionVersionArn: segmenting }))
+      .rejects.toThrow('The limit of 5 pending or in progress batch segment jobs has been reached.');
+    await expect(inferenceJob(h, { jobName: 'i5', solutionVersionArn: recommending })).rejects.toBeInstanceOf(LimitExceededException);
+    h.advance(BATCH_MS - ACTIVE_MS / 3); // the inference jobs are ACTIVE, the segment jobs still IN PROGRESS
+    await inferenceJob(h, { jobName: 'i5', solutionVersionArn: recommending });
+    await expect(segmentJob(h, { jobName: 's5', solutionVersionArn: segmenting })).rejects.toBeInstanceOf(LimitExceededException);
+    h.advance(ACTIVE_MS / 3);
+    await segmentJob(h, { jobName: 's5', solutionVersionArn: segmenting });
+  });
+
+  test('failCreation ends a job CREATE FAILED with its reason, neverActivate keeps it IN PROGRESS, holdCreation holds it until release', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const recommending = await versionOf(h, groupArn, 'aws-user-personalization');
+    const segmenting = await versionOf(h, groupArn, 'aws-item-affinity');
+    h.server.failCreation('broken', 'The input file holds no valid records', 'batchInferenceJob');
+    h.server.neverActivate('stuck', 'batchSegmentJob');
+    const hold = h.server.holdCreation('held', 'batchInferenceJob');
+    const broken = await inferenceJob(h, { jobName: 'broken', solutionVersionArn: recommending });
+    const stuck = await segmentJob(h, { jobName: 'stuck', solutionVersionArn: segmenting });
+    const held = await inferenceJob(h, { jobName: 'held', solutionVersionArn: recommending });
+    await hold.reached;
+    h.advance(100 * BATCH_MS);
+    expect(await inference(h, broken.batchInferenceJobArn)).toMatchObject({ status: 'CREATE FAILED', failureReason: 'The input file holds no valid records' });
+    expect((await segment(h, stuck.batchSegmentJobArn)).status).toBe('IN PROGRESS');
+    expect((await inference(h, held.batchInferenceJobArn)).status).toBe('IN PROGRESS');
+    hold.release();
+    h.advance(BATCH_MS - 1);
+    expect((await inference(h, held.batchInferenceJobArn)).status).toBe('IN PROGRESS');
+    h.advance(1);
+    expect((await inference(h, held.batchInferenceJobArn)).status).toBe('ACTIVE');
+    expect(h.server.resources('batchSegmentJob')).toEqual([expect.objectContaining({ name: 'stuck', status: 'IN PROGRESS' })]);
+    const { batchInferenceJobs } = await h.client.send(new ListBatchInferenceJobsCommand({}));
+    expect(batchInferenceJobs?.find((job) => job.jobName === 'broken')).toMatchObject({ status: 'CREATE FAILED', failureReason: 'The input file holds no valid records' });
+  });
+
+  test('a job is accepted, then ends CREATE FAILED when its input holds no data (dataExists), its role cannot read it (readDenied) or write the output (writeDenied)', async () => {
+    const BLIND = 'arn:aws:iam::123456789012:role/blind';
+    const READ_ONLY = 'arn:aws:iam::123456789012:role/read-only';
+    const h = await setup({
+      dataExists: (location) => location === JOB_INPUT.s3DataSource.path,
+      readDenied: (roleArn, location) => (roleArn === BLIND ? `${roleArn} is not authorized to perform: s3:GetObject on ${location}` : undefined),
+      writeDenied: (roleArn, location) => (roleArn === READ_ONLY ? `${roleArn} is not authorized to perform: s3:PutObject on ${location}` : undefined),
+    });
+    const { groupArn } = await interactionsGroup(h);
+    const recommending = await versionOf(h, groupArn, 'aws-user-personalization');
+    const segmenting = await versionOf(h, groupArn, 'aws-item-affinity');
+    const empty = { s3DataSource: { path: 's3://bucket/in/nothing.json' } };
+    const missing = await inferenceJob(h, { jobName: 'missing', solutionVersionArn: recommending, jobInput: empty });
+    const unreadable = await inferenceJob(h, { jobName: 'unreadable', solutionVersionArn: recommending, roleArn: BLIND });
+    const unwritable = await segmentJob(h, { jobName: 'unwritable', solutionVersionArn: segmenting, roleArn: READ_ONLY });
+    const fine = await segmentJob(h, { jobName: 'fine', solutionVersionArn: segmenting });
+    expect((await inference(h, missing.batchInferenceJobArn)).status).toBe('PENDING');
+    h.advance(BATCH_MS);
+    expect(await inference(h, missing.batchInferenceJobArn)).toMatchObject({
+      status: 'CREATE FAILED', failureReason: 'Input data not found at s3://bucket/in/nothing.json. Check the S3 path and the role\'s access to it.',
+    });
+    expect(await inference(h, unreadable.batchInferenceJobArn)).toMatchObject({
+      status: 'CREATE FAILED',
+      failureReason: `Insufficient privileges for accessing data in S3: ${BLIND} is not authorized to perform: s3:GetObject on s3://bucket/in/users.json`,
+    });
+    expect(await segment(h, unwritable.batchSegmentJobArn)).toMatchObject({
+      status: 'CREATE FAILED',
+      failureReason: `Insufficient privileges for writing data to S3: ${READ_ONLY} is not authorized to perform: s3:PutObject on s3://bucket/out/`,
+    });
+    expect((await segment(h, fine.batchSegmentJobArn)).status).toBe('ACTIVE');
+  });
+
+  test('with writeOutput, a job writes INPUT_NAME.out under its output path once, when it is first seen ACTIVE; a failed job writes nothing', async () => {
+    const written: Array<[string, string]> = [];
+    const h = await setup({ writeOutput: (location, body) => written.push([location, body]) });
+    const { groupArn } = await interactionsGroup(h);
+    const recommending = await versionOf(h, groupArn, 'aws-user-personalization');
+    const segmenting = await versionOf(h, groupArn, 'aws-item-affinity');
+    h.server.failCreation('broken', 'no records', 'batchInferenceJob');
+    const { batchInferenceJobArn } = await inferenceJob(h, {
+      jobName: 'recs', solutionVersionArn: recommending, jobOutput: { s3DataDestination: { path: 's3://bucket/recs' } },
+    });
+    await inferenceJob(h, { jobName: 'broken', solutionVersionArn: recommending });
+    await segmentJob(h, {
+      jobName: 'audience',
+      solutionVersionArn: segmenting,
+      jobInput: { s3DataSource: { path: 's3://bucket/in/items.json' } },
+      jobOutput: { s3DataDestination: { path: 's3://bucket/segments/' } },
+    });
+    h.advance(BATCH_MS - 1);
+    expect((await inference(h, batchInferenceJobArn)).status).toBe('IN PROGRESS');
+    h.advance(1);
+    expect(written).toEqual([]); // nothing happens by itself: the clock only tells what a request sees
+    expect((await inference(h, batchInferenceJobArn)).status).toBe('ACTIVE');
+    await inference(h, batchInferenceJobArn);
+    h.server.resources();
+    expect(written).toEqual([
+      ['s3://bucket/recs/users.json.out', '{"input":{},"output":{"recommendedItems":[],"scores":[]},"error":null}\n'],
+      ['s3://bucket/segments/items.json.out', '{"input":{},"output":{"recommendedUsers":[]},"error":null}\n'],
+    ]);
+  });
+
+  test('ListBatchInferenceJobs and ListBatchSegmentJobs page through the jobs of one solution version, with the summary members', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const first = await versionOf(h, groupArn, 'aws-user-personalization', 'a');
+    const second = await versionOf(h, groupArn, 'aws-user-personalization', 'b');
+    const segmenting = await versionOf(h, groupArn, 'aws-item-affinity');
+    const arns: string[] = [];
+    for (let i = 0; i < 3; i++) arns.push((await inferenceJob(h, { jobName: `a${i}`, solutionVersionArn: first })).batchInferenceJobArn!);
+    await inferenceJob(h, { jobName: 'b0', solutionVersionArn: second });
+    const pages = await allPages(2, async (nextToken) => {
+      const out = await h.client.send(new ListBatchInferenceJobsCommand({ solutionVersionArn: first, maxResults: 2, nextToken }));
+      return { items: out.batchInferenceJobs, nextToken: out.nextToken };
+    });
+    expect(pages.map((page) => page.map((job) => job.jobName))).toEqual([['a0', 'a1'], ['a2']]);
+    expect(pages[0][0]).toEqual({
+      batchInferenceJobArn: arns[0],
+      jobName: 'a0',
+      status: 'PENDING',
+      creationDateTime: expect.any(Date),
+      lastUpdatedDateTime: expect.any(Date),
+      solutionVersionArn: first,
+      batchInferenceJobMode: 'BATCH_INFERENCE',
+    });
+    expect((await h.client.send(new ListBatchInferenceJobsCommand({}))).batchInferenceJobs).toHaveLength(4);
+    expect((await h.client.send(new ListBatchInferenceJobsCommand({ solutionVersionArn: `${first}0` }))).batchInferenceJobs).toEqual([]);
+
+    const { batchSegmentJobArn } = await segmentJob(h, { jobName: 's0', solutionVersionArn: segmenting });
+    expect((await h.client.send(new ListBatchSegmentJobsCommand({ solutionVersionArn: segmenting }))).batchSegmentJobs).toEqual([{
+      batchSegmentJobArn, jobName: 's0', status: 'PENDING', creationDateTime: expect.any(Date), lastUpdatedDateTime: expect.any(Date), solutionVersionArn: segmenting,
+    }]);
+    expect((await h.client.send(new ListBatchSegmentJobsCommand({ solutionVersionArn: first }))).batchSegmentJobs).toEqual([]);
+  });
+
+  test('jobs are tagged at creation and through TagResource / UntagResource', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const tags = [{ tagKey: 'team', tagValue: 'recs' }];
+    const { batchInferenceJobArn } = await inferenceJob(h, { solutionVersionArn: await versionOf(h, groupArn, 'aws-user-personalization'), tags });
+    const { batchSegmentJobArn } = await segmentJob(h, { solutionVersionArn: await versionOf(h, groupArn, 'aws-item-affinity'), tags });
+    for (const resourceArn of [batchInferenceJobArn!, batchSegmentJobArn!]) {
+      await h.client.send(new TagResourceCommand({ resourceArn, tags: [{ tagKey: 'env', tagValue: 'test' }] }));
+      expect((await h.client.send(new ListTagsForResourceCommand({ resourceArn }))).tags).toEqual([...tags, { tagKey: 'env', tagValue: 'test' }]);
+      await h.client.send(new UntagResourceCommand({ resourceArn, tagKeys: ['team'] }));
+    }
+    expect(h.server.resources().filter((r) => r.kind === 'batchInferenceJob' || r.kind === 'batchSegmentJob').map((r) => r.tags))
+      .toEqual([{ env: 'test' }, { env: 'test' }]);
+    await expect(inferenceJob(h, { jobName: 'k', solutionVersionArn: h.server.resources('solutionVersion')[0].arn, tags: [{ tagKey: 'aws:x', tagValue: 'v' }] }))
+      .rejects.toBeInstanceOf(InvalidInputException);
+  });
+
+  test('go with their solution version: DeleteSolution is not refused for a job in progress (AWS documents no such rule), and the job is gone with it', async () => {
+    const h = await setup();
+    const { groupArn } = await interactionsGroup(h);
+    const recommending = await versionOf(h, groupArn, 'aws-user-personalization', 'recs');
+    const segmenting = await versionOf(h, groupArn, 'aws-item-affinity', 'segs');
+    const { batchInferenceJobArn } = await inferenceJob(h, { solutionVersionArn: recommending });
+    const { batchSegmentJobArn } = await segmentJob(h, { solutionVersionArn: segmenting });
+    h.advance(ACTIVE_MS / 3);
+    for (const solution of h.server.resources('solution')) await h.client.send(new DeleteSolutionCommand({ solutionArn: solution.arn }));
+    expect((await inference(h, batchInferenceJobArn)).status).toBe('IN PROGRESS');
+    h.advance(DELETE_MS);
+    await expect(inference(h, batchInferenceJobArn)).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(segment(h, batchSegmentJobArn)).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect(h.server.resources().filter((r) => r.kind === 'batchInferenceJob' || r.kind === 'batchSegmentJob')).toEqual([]);
+  });
+
+  test('DeleteDataset is refused (ResourceInUseException) while a batch job of the group is PENDING or IN PROGRESS', async () => {
+    const h = await setup();
+    const { groupArn, datasetArn } = await interactionsGroup(h);
+    const recommending = await versionOf(h, groupArn, 'aws-user-personalization');
+    const segmenting = await versionOf(h, groupArn, 'aws-item-affinity');
+    const deleteDataset = () => h.client.send(new DeleteDatasetCommand({ datasetArn }));
+    const { batchInferenceJobArn } = await inferenceJob(h, { solutionVersionArn: recommending });
+    const refusal = await caught(deleteDataset());
+    expect(refusal).toBeInstanceOf(ResourceInUseException);
+    expect(refusal.message).toBe(`Dataset ${datasetArn} is used by batch inference jobs in progress: ${batchInferenceJobArn}.`);
+    h.advance(ACTIVE_MS / 3);
+    await expect(deleteDataset()).rejects.toThrow(/is used by batch inference jobs in progress/);
+    h.advance(BATCH_MS);
+    const { batchSegmentJobArn } = await segmentJob(h, { solutionVersionArn: segmenting });
+    await expect(deleteDataset()).rejects.toThrow(`Dataset ${datasetArn} is used by batch segment jobs in progress: ${batchSegmentJobArn}.`);
+    h.advance(BATCH_MS);
+    await deleteDataset();
+  });
+
+  test.each([
+    ['CreateBatchInferenceJob', (i: any) => new CreateBatchInferenceJobCommand(i)],
+    ['CreateBatchSegmentJob', (i: any) => new CreateBatchSegmentJobCommand(i)],
+  ] as const)('%s: the required members and the patterns of the S3 paths and the role, from the model', async (_operation, command) => {
+    const { client } = await setup();
+    const required = ['jobName', 'solutionVersionArn', 'jobInput', 'jobOutput', 'roleArn'];
+    const missing = await caught(client.send(command({})));
+    expect(missing).toBeInstanceOf(InvalidInputException);
+    expect(missing.message).toBe(`5 validation errors detected: ${required.map((m) => `Value null at '${m}' failed to satisfy constraint: Member must not be null`).join('; ')}`);
+    const bad = await caught(client.send(command({
+      jobName: '_j',
+      solutionVersionArn: 'arn:aws:personalize:us-east-1:123456789012:solution/s/1',
+      roleArn: 'role',
+      jobInput: { s3DataSource: { path: 'bucket/key' } },
+      jobOutput: {},
+    })));
+    expect(bad.message).toMatch(/^4 validation errors detected: /);
+    expect(bad.message).toContain('at \'jobName\' failed to satisfy constraint: Member must satisfy regular expression pattern');
+    expect(bad.message).toContain('Value \'bucket/key\' at \'jobInput.s3DataSource.path\' failed to satisfy constraint: Member must satisfy regular expression pattern: (s3|http|https)://.+');
+    expect(bad.message).toContain('Value null at \'jobOutput.s3DataDestination\' failed to satisfy constraint: Member must not be null');
+    expect(bad.message).toContain('Value \'role\' at \'roleArn\' failed to satisfy constraint: Member must satisfy regular expression pattern');
+  });
+});
+
 describe('UpdateMetricAttribution', () => {
   const VIEWS = { eventType: 'view', metricName: 'VIEWS', expression: 'SAMPLECOUNT()' };
 
@@ -2087,6 +2548,8 @@ describe('requests of the new operations are checked against the model', () => {
     ['DeleteFilter', (i) => new DeleteFilterCommand(i), 'filterArn'],
     ['DescribeMetricAttribution', (i) => new DescribeMetricAttributionCommand(i), 'metricAttributionArn'],
     ['DeleteMetricAttribution', (i) => new DeleteMetricAttributionCommand(i), 'metricAttributionArn'],
+    ['DescribeBatchInferenceJob', (i) => new DescribeBatchInferenceJobCommand(i), 'batchInferenceJobArn'],
+    ['DescribeBatchSegmentJob', (i) => new DescribeBatchSegmentJobCommand(i), 'batchSegmentJobArn'],
   ];
 
   test.each(ARN_MEMBERS)('%s: the ARN is required, at most 256 characters and of the ARN pattern', async (_operation, command, member) => {
@@ -2124,6 +2587,8 @@ describe('requests of the new operations are checked against the model', () => {
     ['ListEventTrackers', (i: any) => new ListEventTrackersCommand(i)],
     ['ListFilters', (i: any) => new ListFiltersCommand(i)],
     ['ListMetricAttributions', (i: any) => new ListMetricAttributionsCommand(i)],
+    ['ListBatchInferenceJobs', (i: any) => new ListBatchInferenceJobsCommand(i)],
+    ['ListBatchSegmentJobs', (i: any) => new ListBatchSegmentJobsCommand(i)],
   ] as const)('%s: maxResults is 1-100 and a nextToken must be one the service gave', async (_operation, command) => {
     const { client } = await setup();
     await expect(client.send(command({ maxResults: 0 }))).rejects.toThrow(/at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1/);

@@ -43,7 +43,8 @@ const EventTypeWeight: DoubleShape = { type: 'double', min: 0, max: 1 };
 const TransactionsPerSecond: IntegerShape = { type: 'integer', min: 1 };
 const Max256: StringShape = { type: 'string', max: 256 };
 const HyperParameters: MapShape = { type: 'map', key: Max256, value: { type: 'string', max: 1000 }, max: 100 };
-const ColumnNames: ListShape = { type: 'list', member: { type: 'string', max: 150, pattern: '[A-Za-z_][A-Za-z\\d_]*' }, max: 50 };
+const ColumnName: StringShape = { type: 'string', max: 150, pattern: '[A-Za-z_][A-Za-z\\d_]*' };
+const ColumnNames: ListShape = { type: 'list', member: ColumnName, max: 50 };
 const ColumnsByDatasetType: MapShape = { type: 'map', key: DatasetType, value: ColumnNames, max: 3 };
 const TrainingDataConfig: StructureShape = {
   type: 'structure', members: { excludedDatasetColumns: ColumnsByDatasetType, includedDatasetColumns: ColumnsByDatasetType },
@@ -110,13 +111,14 @@ const SolutionConfig: StructureShape = {
   },
 };
 const RankingInfluenceWeight: DoubleShape = { type: 'double', min: 0, max: 1 };
+const RankingInfluence: MapShape = { type: 'map', key: { type: 'string', enum: ['POPULARITY', 'FRESHNESS'] }, value: RankingInfluenceWeight };
 const CampaignConfig: StructureShape = {
   type: 'structure',
   members: {
     itemExplorationConfig: HyperParameters,
     enableMetadataWithRecommendations: Bool,
     syncWithLatestSolutionVersion: Bool,
-    rankingInfluence: { type: 'map', key: { type: 'string', enum: ['POPULARITY', 'FRESHNESS'] }, value: RankingInfluenceWeight },
+    rankingInfluence: RankingInfluence,
   },
 };
 const RecommenderConfig: StructureShape = {
@@ -131,15 +133,36 @@ const RecommenderConfig: StructureShape = {
 const MetricAttribute: StructureShape = {
   type: 'structure', required: ['eventType', 'metricName', 'expression'], members: { eventType: Max256, metricName: Max256, expression: Max256 },
 };
+const S3Location: StringShape = { type: 'string', max: 256, pattern: '(s3|http|https)://.+' };
+const S3DataConfig: StructureShape = { type: 'structure', required: ['path'], members: { path: S3Location, kmsKeyArn: KmsKeyArn } };
 const MetricsOutputConfig: StructureShape = {
   type: 'structure',
   required: ['roleArn'],
-  members: {
-    s3DataDestination: { type: 'structure', required: ['path'], members: { path: { type: 'string', max: 256, pattern: '(s3|http|https)://.+' }, kmsKeyArn: KmsKeyArn } },
-    roleArn: RoleArn,
-  },
+  members: { s3DataDestination: S3DataConfig, roleArn: RoleArn },
 };
 const FilterExpression: StringShape = { type: 'string', min: 1, max: 2500, sensitive: true };
+// Batch jobs: NumBatchResults has no range in the model.
+const NumBatchResults: IntegerShape = { type: 'integer' };
+const BatchJobInput: StructureShape = { type: 'structure', required: ['s3DataSource'], members: { s3DataSource: S3DataConfig } };
+const BatchJobOutput: StructureShape = { type: 'structure', required: ['s3DataDestination'], members: { s3DataDestination: S3DataConfig } };
+const BatchInferenceJobConfig: StructureShape = { type: 'structure', members: { itemExplorationConfig: HyperParameters, rankingInfluence: RankingInfluence } };
+const ThemeGenerationConfig: StructureShape = {
+  type: 'structure',
+  required: ['fieldsForThemeGeneration'],
+  members: { fieldsForThemeGeneration: { type: 'structure', required: ['itemName'], members: { itemName: ColumnName } } },
+};
+/** What CreateBatchInferenceJob and CreateBatchSegmentJob both take (BatchInferenceJobInput and BatchSegmentJobInput are alike, and so are the outputs). */
+const BATCH_JOB_MEMBERS: Record<string, Shape> = {
+  jobName: Name,
+  solutionVersionArn: Arn,
+  filterArn: Arn,
+  numResults: NumBatchResults,
+  jobInput: BatchJobInput,
+  jobOutput: BatchJobOutput,
+  roleArn: RoleArn,
+  tags: Tags,
+};
+const BATCH_JOB_REQUIRED = ['jobName', 'solutionVersionArn', 'jobInput', 'jobOutput', 'roleArn'];
 
 function struct(members: Record<string, Shape>, required: string[] = []): StructureShape {
   return { type: 'structure', members, required };
@@ -232,7 +255,7 @@ export const INPUT_SHAPES = {
   CreateDatasetImportJob: struct({
     jobName: Name,
     datasetArn: Arn,
-    dataSource: { type: 'structure', members: { dataLocation: { type: 'string', max: 256, pattern: '(s3|http|https)://.+' } } },
+    dataSource: { type: 'structure', members: { dataLocation: S3Location } },
     roleArn: RoleArn,
     tags: Tags,
     importMode: { type: 'string', enum: ['FULL', 'INCREMENTAL'] },
@@ -255,6 +278,18 @@ export const INPUT_SHAPES = {
   UpdateRecommender: struct({ recommenderArn: Arn, recommenderConfig: RecommenderConfig }, ['recommenderArn', 'recommenderConfig']),
   StartRecommender: struct({ recommenderArn: Arn }, ['recommenderArn']),
   StopRecommender: struct({ recommenderArn: Arn }, ['recommenderArn']),
+  // Batch jobs.
+  CreateBatchInferenceJob: struct({
+    ...BATCH_JOB_MEMBERS,
+    batchInferenceJobConfig: BatchInferenceJobConfig,
+    batchInferenceJobMode: { type: 'string', enum: ['BATCH_INFERENCE', 'THEME_GENERATION'] },
+    themeGenerationConfig: ThemeGenerationConfig,
+  }, BATCH_JOB_REQUIRED),
+  DescribeBatchInferenceJob: struct({ batchInferenceJobArn: Arn }, ['batchInferenceJobArn']),
+  ListBatchInferenceJobs: struct({ solutionVersionArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
+  CreateBatchSegmentJob: struct(BATCH_JOB_MEMBERS, BATCH_JOB_REQUIRED),
+  DescribeBatchSegmentJob: struct({ batchSegmentJobArn: Arn }, ['batchSegmentJobArn']),
+  ListBatchSegmentJobs: struct({ solutionVersionArn: Arn, nextToken: NextToken, maxResults: MaxResults }),
 } as const;
 
 export type OperationName = keyof typeof INPUT_SHAPES;
@@ -330,6 +365,12 @@ export const MODELLED_ERRORS: Readonly<Record<OperationName, readonly string[]>>
   UpdateRecommender: DELETE_ERRORS,
   StartRecommender: DELETE_ERRORS,
   StopRecommender: DELETE_ERRORS,
+  CreateBatchInferenceJob: CREATE_ERRORS,
+  DescribeBatchInferenceJob: DESCRIBE_ERRORS,
+  ListBatchInferenceJobs: LIST_ERRORS,
+  CreateBatchSegmentJob: CREATE_ERRORS,
+  DescribeBatchSegmentJob: DESCRIBE_ERRORS,
+  ListBatchSegmentJobs: LIST_ERRORS,
 };
 
 export const OPERATION_NAMES = Object.keys(INPUT_SHAPES) as OperationName[];

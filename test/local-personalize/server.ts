@@ -32,6 +32,11 @@ export interface LocalPersonalizeOptions extends JsonServerOptions {
   readonly trainAfterMs?: number;
   /** Time a dataset import job takes from CREATE PENDING to ACTIVE. @default activeAfterMs */
   readonly importAfterMs?: number;
+  /**
+   * Time a batch inference or batch segment job takes from PENDING to ACTIVE (IN PROGRESS
+   * starts at a third of activeAfterMs, as for every kind). @default importAfterMs
+   */
+  readonly batchAfterMs?: number;
   /** Quota of dataset groups (the real default quota is 5). @default 5 */
   readonly maxDatasetGroups?: number;
   /** Quota of schemas. @default 500 */
@@ -48,8 +53,18 @@ export interface LocalPersonalizeOptions extends JsonServerOptions {
    * as the real service fails it. @default every location holds data
    */
   readonly dataExists?: (location: string) => boolean;
-  /** Why the role an import job passes cannot read its data location; a job it refuses ends CREATE FAILED. @default it can */
+  /**
+   * Why the role an import job or a batch job passes cannot read its data location; a job it
+   * refuses ends CREATE FAILED. @default it can
+   */
   readonly readDenied?: (roleArn: string | undefined, location: string) => string | undefined;
+  /** Why the role a batch job passes cannot write to its output location; a job it refuses ends CREATE FAILED. @default it can */
+  readonly writeDenied?: (roleArn: string | undefined, location: string) => string | undefined;
+  /**
+   * Receives the one output object a batch job writes once it is first seen ACTIVE:
+   * `location` is `OUTPUT_PATH/INPUT_FILE_NAME.out`, `body` JSON lines. @default nothing is written
+   */
+  readonly writeOutput?: (location: string, body: string) => void;
   /** Why a dataset group's key cannot be used (the role it passes, Personalize's principal); the group ends CREATE FAILED. @default it can */
   readonly keyDenied?: (roleArn: string, kmsKeyArn: string, datasetGroupArn: string) => string | undefined;
 }
@@ -74,10 +89,12 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
       handle: (operation, input) => holder.service!.handle(operation as OperationName, input),
     }, options);
     const activeAfterMs = nonNegative('activeAfterMs', options.activeAfterMs ?? 300);
+    const importAfterMs = nonNegative('importAfterMs', options.importAfterMs ?? activeAfterMs);
     this.serviceConfig = {
       activeAfterMs,
       trainAfterMs: nonNegative('trainAfterMs', options.trainAfterMs ?? 3 * activeAfterMs),
-      importAfterMs: nonNegative('importAfterMs', options.importAfterMs ?? activeAfterMs),
+      importAfterMs,
+      batchAfterMs: nonNegative('batchAfterMs', options.batchAfterMs ?? importAfterMs),
       deleteAfterMs: nonNegative('deleteAfterMs', options.deleteAfterMs ?? 300),
       updateAfterMs: nonNegative('updateAfterMs', options.updateAfterMs ?? 300),
       region: this.region,
@@ -88,6 +105,8 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
       now: this.now,
       dataExists: options.dataExists,
       readDenied: options.readDenied,
+      writeDenied: options.writeDenied,
+      writeOutput: options.writeOutput,
       keyDenied: options.keyDenied,
     };
     this.service = holder.service = new PersonalizeService(this.serviceConfig);
@@ -107,11 +126,12 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
 
   /**
    * Resources created with this name (of this kind, or of any) from now on stay
-   * CREATE IN_PROGRESS, after their CREATE PENDING, until `release()`; then they
-   * end ACTIVE (or CREATE FAILED with failCreation) a full activeAfterMs
-   * (trainAfterMs for solution versions) after the release. `reached` resolves
-   * once such a resource was created. A solution version without a name is
-   * matched by its solution's name.
+   * CREATE IN_PROGRESS (batch jobs: IN PROGRESS), after their CREATE PENDING, until
+   * `release()`; then they end ACTIVE (or CREATE FAILED with failCreation) a full
+   * activeAfterMs (trainAfterMs for solution versions, importAfterMs for import jobs,
+   * batchAfterMs for batch jobs) after the release. `reached` resolves once such a
+   * resource was created. A solution version without a name is matched by its
+   * solution's name.
    */
   public holdCreation(name: string, kind?: ResourceKind): Hold {
     return this.waking(this.service.holdCreation(name, kind));
@@ -158,8 +178,8 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
   }
 
   protected override transitionDelays(): readonly number[] {
-    const { activeAfterMs, trainAfterMs, importAfterMs, deleteAfterMs, updateAfterMs } = this.serviceConfig;
-    return [activeAfterMs / 3, activeAfterMs, trainAfterMs, importAfterMs, deleteAfterMs, updateAfterMs / 3, updateAfterMs];
+    const { activeAfterMs, trainAfterMs, importAfterMs, batchAfterMs, deleteAfterMs, updateAfterMs } = this.serviceConfig;
+    return [activeAfterMs / 3, activeAfterMs, trainAfterMs, importAfterMs, batchAfterMs, deleteAfterMs, updateAfterMs / 3, updateAfterMs];
   }
 
   /** A released hold lets its resource go on: the clock must be able to move through what follows. */

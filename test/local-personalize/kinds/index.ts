@@ -2,6 +2,7 @@
  * The kinds of the local Personalize service. Adding a kind: its module, and one entry here.
  * The order is the order in which a Delete refusal checks what blocks it (see ServiceCore.blockersOf).
  */
+import { batchInferenceJobKind, batchSegmentJobKind } from './batch-jobs';
 import { campaignKind } from './campaign';
 import { datasetKind } from './dataset';
 import { datasetGroupKind } from './dataset-group';
@@ -26,6 +27,8 @@ export const KINDS = {
   recommender: recommenderKind,
   solutionVersion: solutionVersionKind,
   campaign: campaignKind,
+  batchInferenceJob: batchInferenceJobKind,
+  batchSegmentJob: batchSegmentJobKind,
 };
 
 export type ResourceKind = keyof typeof KINDS;
