@@ -17,7 +17,7 @@ const personalizeArn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref:
 /** The List actions every delete reads (a group's children, a child's blockers); they take no resource-level permissions. */
 const DELETE_LIST = {
   Effect: 'Allow',
-  Action: ['personalize:ListCampaigns', 'personalize:ListDatasetImportJobs', 'personalize:ListDatasets', 'personalize:ListEventTrackers',
+  Action: ['personalize:ListBatchInferenceJobs', 'personalize:ListBatchSegmentJobs', 'personalize:ListCampaigns', 'personalize:ListDatasetImportJobs', 'personalize:ListDatasets', 'personalize:ListEventTrackers',
     'personalize:ListFilters', 'personalize:ListMetricAttributionMetrics', 'personalize:ListMetricAttributions', 'personalize:ListRecommenders',
     'personalize:ListSolutionVersions', 'personalize:ListSolutions'],
   Resource: '*',

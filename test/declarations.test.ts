@@ -10,7 +10,7 @@ import { destroyAndVerify, expectStatus } from './harness/assertions';
 import { LIFECYCLE_TEST_TIMEOUT_MS, withEnvironment } from './harness/environment';
 import { FUNCTION_KEYS, HarnessIam } from './harness/iam';
 import { addRetailGroup, synthesize } from './harness/stacks';
-import { everyConstructStack, rekognitionStack } from './support/every-construct';
+import { batchStack, everyConstructStack, rekognitionStack } from './support/every-construct';
 import { coversAction, GrantStatement, grantedOn, handlerGrants, isOwnedGrant } from './support/handler-grants';
 import { DEFAULT_WAIT_POLICY } from '../lambda/engine';
 import { DATASET_IMPORT_JOB, FILTER, PERSONALIZE_KINDS } from '../src/personalize/private/declarations';
@@ -36,7 +36,7 @@ function allowStatements(template: Template): GrantStatement[] {
 }
 
 /** A stack holding every kind and option: the handler's grants of both services' kinds. */
-const STACKS = [everyConstructStack(), rekognitionStack()].map((synthesized) => Template.fromJSON(synthesized.template));
+const STACKS = [everyConstructStack(), rekognitionStack(), batchStack()].map((synthesized) => Template.fromJSON(synthesized.template));
 
 describe('grants come from the declarations', () => {
   test('every action of the handler\'s grants policies is declared by a kind, or is one of the owned-resources grants', () => {

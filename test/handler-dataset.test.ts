@@ -637,11 +637,14 @@ describe('Delete that what lives in the group blocks', () => {
     expect(String(items.failure)).toContain(`Timed out after ${SHORT_WAIT_POLICY.totalTimeoutMs / 1000} s waiting for dataset ${ITEMS_ARN}`);
   });
 
-  test('import jobs, trainings and recommenders still being created are waited for: they stop blocking by themselves', async () => {
+  test('import jobs, batch jobs, trainings and recommenders still being created are waited for: they stop blocking by themselves', async () => {
     const group = new Neighbours(personalizeMock, clock);
     const job = group.add('importJob', 'load', { status: 'CREATE IN_PROGRESS' });
     const solution = group.add('solution', 'outside');
     const training = group.add('solutionVersion', 'v1', { solutionArn: solution, status: 'CREATE IN_PROGRESS' });
+    const trained = group.add('solutionVersion', 'v0', { solutionArn: solution });
+    const batch = group.add('batchInferenceJob', 'nightly', { solutionVersionArn: trained, status: 'IN PROGRESS' });
+    const segments = group.add('batchSegmentJob', 'audiences', { solutionVersionArn: trained, status: 'PENDING' });
     const recommender = group.add('recommender', 'top-picks', { status: 'CREATE PENDING' });
     const settlesAfterMs = SHORT_WAIT_POLICY.blockedDeleteGraceMs + 10_000;
     const settlesAt = clock.now() + settlesAfterMs;
@@ -651,7 +654,7 @@ describe('Delete that what lives in the group blocks', () => {
 
     expect(failure).toBeUndefined();
     expect(elapsedMs).toBeGreaterThanOrEqual(settlesAfterMs);
-    expect([job, training, recommender].every((arn) => group.has(arn))).toBe(true);
+    expect([job, training, recommender, batch, segments].every((arn) => group.has(arn))).toBe(true);
     // Without emptyOnDelete, nobody else's training is stopped.
     expect(group.stopped).toEqual([]);
   });

@@ -8,13 +8,15 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import * as nag3 from 'cdk-nag3';
 import { createHandlers } from '../lambda';
 import { DEFAULT_WAIT_POLICY } from '../lambda/engine';
 import {
-  AutoTraining, Campaign, Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterExpression, ImportMode,
+  AutoTraining, BatchInferenceJob, BatchSegmentJob, Campaign, Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter,
+  FilterExpression, ImportMode,
   ImportSource, MetricAttribution, MetricExpression, Recipe, Recommender, Schema, SchemaDefinition, SchemaField, Solution, SolutionVersion,
   UseCase,
 } from '../src';
@@ -102,11 +104,28 @@ function stackWithEveryConstruct(): EveryConstruct {
   new Campaign(stack, 'Campaign', { solutionVersion: recsTraining });
   const named = new Solution(stack, 'VideoRecs', { datasetGroup: video, recipe: Recipe.SIMS, autoTraining: AutoTraining.off(), solutionName: 'video-recs' });
   new SolutionVersion(stack, 'VideoRecsTraining', { solution: named });
+  // Batch recommendations with recurring runs (a schedule, its role and dead-letter queue), and segments, on a KMS bucket.
+  const nightly = new BatchInferenceJob(stack, 'Nightly', {
+    solutionVersion: recsTraining,
+    inputBucket: metricsBucket,
+    inputKey: 'batch/users.jsonl',
+    outputBucket: metricsBucket,
+    outputPrefix: 'batch/out/',
+    recurringRuns: { schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }) },
+  });
+  const affinity = new Solution(stack, 'Affinity', { datasetGroup: custom, recipe: Recipe.ITEM_AFFINITY, autoTraining: AutoTraining.off() });
+  const segments = new BatchSegmentJob(stack, 'Segments', {
+    solutionVersion: new SolutionVersion(stack, 'AffinityTraining', { solution: affinity }),
+    inputBucket: metricsBucket,
+    inputKey: 'batch/items/',
+    outputBucket: metricsBucket,
+    outputPrefix: 'batch/segments/',
+  });
   Tags.of(stack).add('cost-center', 'recommendations');
   return {
     stack,
     groupsWithRoles: [withCreatedRole, withImportedRole],
-    passedRoles: [withCreatedRole.role!, withImportedRole.role!, attribution.role, fromAsset.role, fromPrefix.role],
+    passedRoles: [withCreatedRole.role!, withImportedRole.role!, attribution.role, fromAsset.role, fromPrefix.role, nightly.role, segments.role],
   };
 }
 
@@ -211,6 +230,12 @@ describe('cdk-nag AwsSolutions', () => {
       'ImportEventsSourceBucket51A7EEED AwsSolutions-S1',
       'ImportMoreEventsServiceRoleDefaultPolicy2C664C09 AwsSolutions-IAM5',
       'MetricsServiceRoleDefaultPolicy420C06B5 AwsSolutions-IAM5',
+      // The dead-letter queue of the recurring runs, and the runs' role on the names of its runs (prefix-<execution ID>).
+      'NightlyFailedRunsE74F3B70 AwsSolutions-SQS3',
+      'NightlyRunsRoleDefaultPolicyFF3B1378 AwsSolutions-IAM5',
+      // The batch jobs' roles write their output folders.
+      'NightlyServiceRoleDefaultPolicy482987F1 AwsSolutions-IAM5',
+      'SegmentsServiceRoleDefaultPolicy3E9D2EB3 AwsSolutions-IAM5',
     ]);
     for (const rule of suppressed) {
       expect(rule.reason.length).toBeGreaterThanOrEqual(10);
@@ -221,7 +246,7 @@ describe('cdk-nag AwsSolutions', () => {
     const findings = suppressed.flatMap((rule) => rule.applies_to ?? []);
     for (const finding of findings) {
       if (typeof finding === 'string') {
-        expect(finding).toMatch(/^(Action::personalize:(Describe|Delete|Stop)\*|Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:(\*|(event-tracker|schema|metric-attribution|solution\/video-recs)\/\*)|arn:<AWS::Partition>:s3:::\*\/imports\/Security_\*|<(MetricsBucket|ImportEventsSourceBucket)\w+\.Arn>\/(metrics|imports)\/\*))$/);
+        expect(finding).toMatch(/^(Action::personalize:(Describe|Delete|Stop)\*|Resource::((<CdkPersonalizeProvider\w+\.Arn>:)?\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:(\*|(event-tracker|schema|metric-attribution|solution\/video-recs)\/\*)|arn:<AWS::Partition>:s3:::\*\/imports\/Security_\*|<(MetricsBucket|ImportEventsSourceBucket)\w+\.Arn>\/(metrics|imports|batch\/out|batch\/items|batch\/segments)\/\*|arn:<AWS::Partition>:personalize:us-east-1:123456789012:batch-inference-job\/Security_Nightly-[0-9a-f]{8}-\*))$/);
       } else {expect(finding.regex).toMatch(/^\/\^Resource::arn:\(<AWS::Partition>\|aws\[a-z-\]\*\):personalize:/);}
     }
   });
@@ -366,6 +391,8 @@ describe('cdk-nag 3 AwsSolutions (policy validation plugin)', () => {
       'AwsSolutions-IAM5[Action::personalize:Stop*]',
       'AwsSolutions-IAM5[Resource::<ImportEventsSourceBucket51A7EEED.Arn>/imports/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:batch-inference-job/Security_*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:batch-segment-job/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:campaign/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-group/Security_*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:us-east-1:123456789012:dataset-import-job/Security_*]',
@@ -420,7 +447,7 @@ describe('least-privilege IAM', () => {
 
   test('apart from the List actions, no Personalize action is granted on Resource "*"; the only wildcards are the stack\'s generated-name '
     + 'patterns, the account\'s event trackers, reads of any resource, and schemas and attributions by any name', () => {
-    const joined = (resource: unknown): string => (typeof resource === 'string' ? resource
+    const joined = (resource: unknown): string => (typeof resource === 'string' ? resource : !(resource as any)['Fn::Join'] ? '${token}'
       : (resource as any)['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : '${token}')).join(''));
     const joinedAll = (resources: unknown): string[] => (Array.isArray(resources) ? resources : [resources]).map(joined);
     const namesOf = (type: string) => resourcesOfType(template, type).map(([, resource]) => resource.Properties.Name as string);
@@ -434,6 +461,8 @@ describe('least-privilege IAM', () => {
       'campaign': namesOf('Custom::PersonalizeCampaign'),
       'recommender': namesOf('Custom::PersonalizeRecommender'),
       'solution': namesOf('Custom::PersonalizeSolution'),
+      'batch-inference-job': namesOf('Custom::PersonalizeBatchInferenceJob'),
+      'batch-segment-job': namesOf('Custom::PersonalizeBatchSegmentJob'),
     };
 
     // The grants on what the stack made cover the account's resources of every type: writes under its owner tag
@@ -457,14 +486,24 @@ describe('least-privilege IAM', () => {
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:event-tracker/*') continue;
       // The service picks a solution version's ID too: an explicitly named solution's versions are granted as NAME/*.
       if (arn === 'arn:${token}:personalize:us-east-1:123456789012:solution/video-recs/*') continue;
-      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|solution|campaign|recommender)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
+      // The recurring runs' role creates runs named after the deploy's job: narrower than the generated-name pattern.
+      if (names['batch-inference-job'].some((name) => arn === `arn:\${token}:personalize:us-east-1:123456789012:batch-inference-job/${name}-*`)) continue;
+      const match = arn.match(/^arn:\$\{token\}:personalize:us-east-1:123456789012:(dataset-group|schema|dataset|filter|metric-attribution|dataset-import-job|solution|campaign|recommender|batch-inference-job|batch-segment-job)\/([A-Za-z0-9-]+_)\*(\/[A-Z_]+)?$/);
       expect(match).not.toBeNull();
       const [, type, prefix] = match!;
       expect(prefix).toBe('Security_');
       // It covers the generated names in this stack, and no explicit name.
       expect(names[type].filter((name) => name.startsWith(prefix)).length).toBeGreaterThan(0);
       expect(names[type].filter((name) => !name.startsWith(prefix)))
-        .toEqual(({ 'schema': ['actions'], 'metric-attribution': [], 'solution': ['video-recs'], 'dataset-import-job': [], 'campaign': [] } as Record<string, string[]>)[type] ?? ['video']);
+        .toEqual(({
+          'schema': ['actions'],
+          'metric-attribution': [],
+          'solution': ['video-recs'],
+          'dataset-import-job': [],
+          'campaign': [],
+          'batch-inference-job': [],
+          'batch-segment-job': [],
+        } as Record<string, string[]>)[type] ?? ['video']);
     }
   });
 
@@ -479,11 +518,12 @@ describe('least-privilege IAM', () => {
       .toThrow(/^A handler grant on "\*" must hold only List or Describe actions that take no resource-level permission/);
   });
 
-  test('iam:PassRole is granted only on the roles dataset groups, metric attributions and import jobs pass to Personalize, and only to Personalize', () => {
+  test('iam:PassRole is granted only on the roles dataset groups, metric attributions, import and batch jobs pass to Personalize, and only to Personalize', () => {
     const passRole = statements.filter((s) => s.Action.includes('iam:PassRole'));
     const passed = passedRoles.map((role) => stack.resolve(role.roleArn));
-    expect(passRole.flatMap((s) => s.Resource)).toEqual(expect.arrayContaining(passed));
-    expect(passRole.flatMap((s) => s.Resource)).toHaveLength(passed.length);
+    const granted = [...new Set(passRole.flatMap((s) => s.Resource).map((arn) => JSON.stringify(arn)))].map((arn) => JSON.parse(arn));
+    expect(granted).toEqual(expect.arrayContaining(passed));
+    expect(granted).toHaveLength(passed.length);
     for (const statement of passRole) {
       expect(statement.Action).toEqual(['iam:PassRole']);
       expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } });

@@ -1,5 +1,7 @@
 import { longWorkResultKind } from './long-work-result';
 import { ResourceKind } from '../resource-kind';
+import { batchInferenceJobKind } from './personalize/batch-inference-job';
+import { batchSegmentJobKind } from './personalize/batch-segment-job';
 import { campaignKind } from './personalize/campaign';
 import { datasetKind } from './personalize/dataset';
 import { datasetGroupKind } from './personalize/dataset-group';
@@ -16,5 +18,6 @@ import { rekognitionDatasetKind } from './rekognition/dataset';
 /** Every resource kind the handler manages; the engine dispatches on their resource types. */
 export const ALL_KINDS: ReadonlyArray<ResourceKind<any>> = [
   datasetGroupKind, schemaKind, datasetKind, eventTrackerKind, filterKind, metricAttributionKind, datasetImportJobKind,
-  solutionKind, solutionVersionKind, campaignKind, recommenderKind, rekognitionDatasetKind, longWorkResultKind(() => ALL_KINDS),
+  solutionKind, solutionVersionKind, campaignKind, recommenderKind, batchInferenceJobKind, batchSegmentJobKind, rekognitionDatasetKind,
+  longWorkResultKind(() => ALL_KINDS),
 ];

@@ -9,7 +9,10 @@ import { ISolution, Solution } from './solution';
 import { ISolutionVersion } from './solution-version';
 import { physicalName } from '../private/names';
 import { requireOptionalConstruct } from '../private/runtime-types';
-import { countProperty, explorationProperties, grantRuntime, recipeName, recordServedGroup } from './private/serving';
+import {
+  BATCH_ONLY, countProperty, explorationProperties, grantRuntime, NEXT_BEST_ACTION, PERSONALIZED_RANKING, rankingWeights, recipeName,
+  recordServedGroup, USER_PERSONALIZATION,
+} from './private/serving';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
 import { CAMPAIGN, SOLUTION } from './private/declarations';
 
@@ -173,14 +176,6 @@ export interface ICampaign extends IResource {
   grantGetActionRecommendations(grantee: iam.IGrantable): iam.Grant;
 }
 
-const USER_PERSONALIZATION = ['aws-user-personalization', 'aws-user-personalization-v2'];
-const PERSONALIZED_RANKING = ['aws-personalized-ranking', 'aws-personalized-ranking-v2'];
-const NEXT_BEST_ACTION = ['aws-next-best-action'];
-/**
- * USER_SEGMENTATION recipes give user segments through batch segment jobs only
- * (https://docs.aws.amazon.com/personalize/latest/dg/item-affinity-recipe.html and item-attribute-affinity-recipe.html).
- */
-const BATCH_ONLY = ['aws-item-affinity', 'aws-item-attribute-affinity'];
 /**
  * The recipes GetRecommendations does not answer: "Campaigns that are backed by a solution created using a recipe of type
  * PERSONALIZED_RANKING use the GetPersonalizedRanking API" (botocore personalize-runtime, GetRecommendations), and
@@ -400,15 +395,6 @@ function solutionOfVersion(version: ISolutionVersion | undefined): string | unde
 }
 
 function rankingInfluence(influence: RankingInfluence | undefined): CampaignProperties['RankingInfluence'] {
-  if (!influence) return undefined;
-  const factors: Array<[string, string, number | undefined]> = [
-    ['POPULARITY', 'popularity', influence.popularity], ['FRESHNESS', 'freshness', influence.freshness],
-  ];
-  const given = factors.filter(([, , weight]) => weight !== undefined) as Array<[string, string, number]>;
-  for (const [, property, weight] of given) {
-    if (!Token.isUnresolved(weight) && !(weight >= 0 && weight <= 1)) {
-      throw new Error(`Invalid rankingInfluence.${property}: ${weight}. Expected a weight from 0.0 to 1.0.`);
-    }
-  }
-  return given.length === 0 ? undefined : given.map(([factor, , weight]) => ({ Factor: factor, Weight: String(weight) }));
+  const weights = rankingWeights(influence);
+  return weights.length === 0 ? undefined : weights.map(([factor, weight]) => ({ Factor: factor, Weight: String(weight) }));
 }

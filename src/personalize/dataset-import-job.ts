@@ -1,10 +1,11 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArnFormat, CfnResource, CfnWaitCondition, CfnWaitConditionHandle, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, CustomResource, Duration, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { Dataset, IDataset } from './dataset';
 import { DatasetGroup } from './dataset-group';
@@ -14,26 +15,24 @@ import { Attributes, DatasetImportJobProperties, ResourceTypes, TagProperty } fr
 import { csvProblems } from './private/csv-check';
 import { recordOf } from './private/definition-checks';
 import { recordImport, whenAppDeclared } from './private/group-members';
-import { declaredResource, watchDeclared } from '../private/declared-resource';
+import { RecurringRuns } from './recurring-runs';
+import { declaredResource } from '../private/declared-resource';
+import { importedPersonalizeResource } from '../private/imported';
 import { grantPersonalizeKeyUse } from '../private/key-access';
-import { longWorkResult } from '../private/long-work-result';
 import { addNagSuppressions, flattenForNag } from '../private/nag';
 import { physicalName } from '../private/names';
-import { PersonalizeProvider } from '../private/provider';
 import { requireConstruct, requireInstance, requireOptionalConstruct, requireOptionalInstance } from '../private/runtime-types';
 import { allowPersonalizeOnBucket, personalizeServiceRole } from '../private/service-role';
-import { tagProblems, validatePersonalizeArnOf } from '../private/validation';
+import { tagProblems } from '../private/validation';
 import { DATASET_IMPORT_JOB } from './private/declarations';
 import { ownArnPattern } from './private/grant-patterns';
+import { datasetImportJobRequest } from './private/job-requests';
+import { waitBoundSeconds, waitChoice, waitedJob } from './private/job-wait';
+import { ScheduledRuns, scheduleRuns } from './private/recurring-runs';
+import { checkDataVersion, checkKeyBytes, S3_PATH_MAX_LENGTH } from './private/s3-locations';
 
-/** DataSource.dataLocation (botocore S3Location): at most 256 characters. */
-const DATA_LOCATION_MAX_LENGTH = 256;
-/** S3 object keys are at most 1,024 bytes of UTF-8. */
-const S3_KEY_MAX_BYTES = 1024;
-/** The engine fails any operation after 30 minutes; the wait ends before, with its own message (ADR 0008). */
 /** A wait condition's longest Timeout: the long wait (ADR 0014) holds a deploy at most this long. */
 const MAX_WAIT = Duration.hours(12);
-const DATA_VERSION_MAX_LENGTH = 256;
 
 /**
  * How an import job adds its records to the dataset.
@@ -123,10 +122,7 @@ class BucketSource extends ImportSource {
       throw new Error(`Invalid keyOrPrefix: '${keyOrPrefix}'. Give an object key such as 'data/items.csv', or a prefix ending in '/' `
         + 'such as \'data/items/\', without a leading \'/\'.');
     }
-    const bytes = Buffer.byteLength(keyOrPrefix, 'utf8');
-    if (bytes > S3_KEY_MAX_BYTES) {
-      throw new Error(`Invalid keyOrPrefix: '${keyOrPrefix.slice(0, 40)}…' is ${bytes} bytes long; S3 keys are at most ${S3_KEY_MAX_BYTES} bytes.`);
-    }
+    checkKeyBytes('keyOrPrefix', keyOrPrefix);
   }
 
   public _bind(): BoundSource {
@@ -173,7 +169,7 @@ export abstract class ImportWait {
    * signals (a Step Functions state machine, ADR 0014), so `bound` may be up to 12 hours.
    */
   public static untilActive(bound: Duration): ImportWait {
-    return new UntilActive(bound);
+    return waitChoice(ImportWait, 'active', waitBoundSeconds(bound, 'ImportWait', 'imports'));
   }
 
   /**
@@ -182,33 +178,13 @@ export abstract class ImportWait {
    * training on the data.
    */
   public static startOnly(): ImportWait {
-    return new StartOnly();
+    return waitChoice(ImportWait, 'started');
   }
 
   /** @internal */
   public abstract readonly _mode: string;
   /** @internal */
   public abstract readonly _seconds?: number;
-}
-
-class UntilActive extends ImportWait {
-  public readonly _mode = 'active';
-  public readonly _seconds: number;
-  constructor(bound: Duration) {
-    super();
-    if (bound.isUnresolved()) throw new Error('Invalid ImportWait.untilActive bound: it must be known at synth time.');
-    const seconds = bound.toMilliseconds() / 1000;
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_WAIT.toSeconds()) {
-      throw new Error(`Invalid ImportWait.untilActive bound: ${bound.toHumanString()}. Expected whole seconds from 1 second to 12 hours `
-        + '(the longest a CloudFormation wait condition holds a deploy); for longer imports use ImportWait.startOnly().');
-    }
-    this._seconds = seconds;
-  }
-}
-
-class StartOnly extends ImportWait {
-  public readonly _mode = 'started';
-  public readonly _seconds = undefined;
 }
 
 /**
@@ -256,6 +232,16 @@ export interface DatasetImportJobProps {
   readonly wait?: ImportWait;
 
   /**
+   * Import again on a schedule, with no function in between: each run is a new job of the same
+   * source, mode and role, named `<prefix>-<execution ID>` (ADR 0018). For a bucket source whose
+   * key or prefix receives new data, typically with `ImportMode.INCREMENTAL`; a CSV asset is copied
+   * once, so it cannot have runs. Runs are not waited for, and a run Personalize refuses goes to
+   * the dead-letter queue.
+   * @default - the import runs on deploy only
+   */
+  readonly recurringRuns?: RecurringRuns;
+
+  /**
    * What happens to the job when it leaves the stack. Either way the job stays in
    * Personalize (the API cannot delete import jobs) and its data stays in the dataset;
    * DESTROY also removes the construct's copy of an asset.
@@ -291,11 +277,7 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
    * Imports an import job by its ARN, `…:dataset-import-job/NAME`.
    */
   public static fromDatasetImportJobArn(scope: Construct, id: string, datasetImportJobArn: string): IDatasetImportJob {
-    validatePersonalizeArnOf('datasetImportJobArn', datasetImportJobArn, DATASET_IMPORT_JOB);
-    class Import extends Resource implements IDatasetImportJob {
-      public readonly datasetImportJobArn = datasetImportJobArn;
-    }
-    return new Import(scope, id, { environmentFromArn: datasetImportJobArn });
+    return importedPersonalizeResource<IDatasetImportJob>(Resource, scope, id, DATASET_IMPORT_JOB, 'datasetImportJobArn', datasetImportJobArn);
   }
 
   public readonly datasetImportJobArn: string;
@@ -318,6 +300,12 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
   /** Tags of the import job. */
   public readonly tags: TagManager;
 
+  /** With `recurringRuns`: where refused runs go. */
+  public readonly deadLetterQueue?: sqs.IQueue;
+
+  /** With `recurringRuns`: the schedule group of the runs, whose metrics count this import's runs only. */
+  public readonly runsScheduleGroup?: scheduler.IScheduleGroup;
+
   constructor(scope: Construct, id: string, props: DatasetImportJobProps) {
     super(scope, id);
     const { dataset } = props;
@@ -325,10 +313,7 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     requireInstance('source', props.source, ImportSource, 'an ImportSource (ImportSource.fromAsset or ImportSource.fromBucket)');
     requireOptionalConstruct('role', props.role, 'an IAM role (iam.IRole: iam.Role or iam.Role.fromRoleArn)', 'roleArn');
     requireOptionalInstance('wait', props.wait, ImportWait, 'an ImportWait (ImportWait.untilActive or ImportWait.startOnly)');
-    if (props.dataVersion !== undefined && !Token.isUnresolved(props.dataVersion)
-      && (props.dataVersion.length === 0 || props.dataVersion.length > DATA_VERSION_MAX_LENGTH)) {
-      throw new Error(`Invalid dataVersion: '${props.dataVersion}' (${props.dataVersion.length} characters). Expected 1-${DATA_VERSION_MAX_LENGTH} characters.`);
-    }
+    checkDataVersion(props.dataVersion);
     this.dataset = dataset;
     this.importMode = props.importMode ?? ImportMode.FULL;
     const wait = props.wait ?? ImportWait.untilActive(MAX_WAIT);
@@ -343,9 +328,9 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     ]);
     const keyOrPrefix = source.keyOrPrefix ?? `imports/${name.name}.csv`;
     const dataLocation = `s3://${source.bucket.bucketName}/${keyOrPrefix}`;
-    if (!Token.isUnresolved(dataLocation) && dataLocation.length > DATA_LOCATION_MAX_LENGTH) {
+    if (!Token.isUnresolved(dataLocation) && dataLocation.length > S3_PATH_MAX_LENGTH) {
       throw new Error(`Invalid keyOrPrefix: the data location '${dataLocation}' is ${dataLocation.length} characters; Personalize accepts `
-        + `at most ${DATA_LOCATION_MAX_LENGTH}.`);
+        + `at most ${S3_PATH_MAX_LENGTH}.`);
     }
 
     const readable = keyOrPrefix.endsWith('/') ? `${keyOrPrefix}*` : keyOrPrefix;
@@ -363,13 +348,7 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     if (this.importMode === ImportMode.INCREMENTAL) this.node.addValidation({ validate: () => incrementalProblems(this) });
     if (props.publishAttributionMetricsToS3) this.node.addValidation({ validate: () => publishingProblems(this) });
 
-    const provider = PersonalizeProvider.getOrCreate(this);
-    // Waiting for the import: a wait condition the long wait signals. Each job (a new name) has a handle of its own:
-    // CloudFormation does not update either, and an old handle keeps its signals.
-    const waitKey = digest(name.name);
-    const longWait = wait._seconds !== undefined ? provider.longWait() : undefined;
-    const handle = longWait ? new CfnWaitConditionHandle(this, `Handle${waitKey}`) : undefined;
-    if (longWait) watchDeclared(longWait, this, DATASET_IMPORT_JOB, { self: [ownArnPattern(this, DATASET_IMPORT_JOB, name)] });
+    const waited = waitedJob(this, DATASET_IMPORT_JOB, name, wait, 'Imported');
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     const resource = declaredResource<DatasetImportJobProperties>(this, DATASET_IMPORT_JOB, {
@@ -380,10 +359,7 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
         RoleArn: this.role.roleArn,
         ImportMode: this.importMode,
         PublishAttributionMetricsToS3: String(props.publishAttributionMetricsToS3 ?? false),
-        Wait: wait._mode,
-        WaitSeconds: wait._seconds !== undefined ? String(wait._seconds) : undefined,
-        WaitStateMachineArn: longWait?.stateMachine.stateMachineArn,
-        SignalUrl: handle?.ref,
+        ...waited.properties,
         CopySourceBucket: source.asset?.s3BucketName,
         CopySourceKey: source.asset?.s3ObjectKey,
         Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as TagProperty[],
@@ -416,16 +392,13 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
 
     this.datasetImportJobArn = resource.getAttString(Attributes.ARN);
     this.datasetImportJobName = resource.getAttString(Attributes.NAME);
+    const runs = props.recurringRuns && this.scheduleRuns(props.recurringRuns, source, resource, {
+      Name: name.name, DatasetArn: dataset.datasetArn, DataLocation: dataLocation, RoleArn: this.role.roleArn, ImportMode: this.importMode,
+    }, props.publishAttributionMetricsToS3 ?? false);
+    this.deadLetterQueue = runs?.deadLetterQueue;
+    this.runsScheduleGroup = runs?.scheduleGroup;
 
-    if (longWait && handle) {
-      resource.node.addDependency(longWait);
-      const condition = new CfnWaitCondition(this, `Imported${waitKey}`, {
-        handle: handle.ref, timeout: String(wait._seconds), count: 1,
-      });
-      condition.node.addDependency(resource);
-      // What depends on this construct (training after the imports into its group) waits for proof the import succeeded.
-      longWorkResult(this, `Result${waitKey}`, ResourceTypes.DATASET_IMPORT_JOB, this.datasetImportJobArn, condition);
-    }
+    waited.waitFor(resource, this.datasetImportJobArn);
 
     // Personalize publishes through the group's attribution, which must exist when the job starts.
     if (props.publishAttributionMetricsToS3) {
@@ -439,6 +412,20 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     if (this.importMode === ImportMode.INCREMENTAL) {
       for (const full of importJobsOf(this, dataset).filter((job) => job.importMode === ImportMode.FULL)) resource.node.addDependency(full);
     }
+  }
+
+  private scheduleRuns(runs: RecurringRuns, source: BoundSource, resource: CustomResource,
+    values: Parameters<typeof datasetImportJobRequest>[0], publish: boolean): ScheduledRuns {
+    if (source.asset) {
+      throw new Error('Invalid recurringRuns: the source is a CSV asset, which is copied once and never changes, so each run would import '
+        + 'the same file again. Give runs to an import from ImportSource.fromBucket, whose key or prefix receives new data.');
+    }
+    return scheduleRuns(this, runs, {
+      kind: DATASET_IMPORT_JOB,
+      deployedName: values.Name,
+      request: (jobName) => ({ ...datasetImportJobRequest({ ...values, Name: jobName }, publish) }),
+      resources: { dataset: [values.DatasetArn], role: [values.RoleArn] },
+    }, resource);
   }
 
   private createServiceRole(): iam.Role {
@@ -556,7 +543,3 @@ function incrementalProblems(job: DatasetImportJob): string[] {
     + 'ImportMode.FULL, or add a FULL DatasetImportJob for the dataset (the incremental one runs after it).'];
 }
 
-/** A short, stable hash for the logical IDs of a job's wait: a new job gets a new handle and wait condition. */
-function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 8).toUpperCase();
-}

@@ -14,3 +14,7 @@ export * from './solution';
 export * from './solution-version';
 export * from './campaign';
 export * from './recommender';
+export * from './recurring-runs';
+export * from './batch-job';
+export * from './batch-inference-job';
+export * from './batch-segment-job';

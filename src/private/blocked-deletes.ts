@@ -8,12 +8,13 @@ import type { DatasetGroup, IDatasetGroup } from '../personalize/dataset-group';
 /**
  * The List actions that find what blocks the delete of a dataset or a solution: filters, the
  * event tracker, metric attributions and their metrics, import jobs, recommenders, solutions,
- * their versions and campaigns. Like the group's own, they take no resource-level permissions.
+ * their versions, their batch jobs and campaigns. Like the group's own, they take no resource-level permissions.
  */
 const BLOCKER_LIST_ACTIONS = [
   'personalize:ListFilters', 'personalize:ListEventTrackers', 'personalize:ListMetricAttributions',
   'personalize:ListMetricAttributionMetrics', 'personalize:ListDatasetImportJobs', 'personalize:ListRecommenders',
   'personalize:ListSolutions', 'personalize:ListSolutionVersions', 'personalize:ListCampaigns',
+  'personalize:ListBatchInferenceJobs', 'personalize:ListBatchSegmentJobs',
 ];
 
 /**

@@ -25,6 +25,8 @@ export const ResourceTypes = {
   REKOGNITION_DATASET: 'Custom::RekognitionDataset',
   CAMPAIGN: 'Custom::PersonalizeCampaign',
   RECOMMENDER: 'Custom::PersonalizeRecommender',
+  BATCH_INFERENCE_JOB: 'Custom::PersonalizeBatchInferenceJob',
+  BATCH_SEGMENT_JOB: 'Custom::PersonalizeBatchSegmentJob',
 } as const;
 
 /** Attribute names the handler returns in `Data`, read with `Fn::GetAtt`. */
@@ -207,6 +209,46 @@ export interface SolutionVersionProperties {
 }
 
 /** The result of long work, read after its wait condition: every property change is a new result. */
+/**
+ * The wait of a job that runs once (imports, batch jobs). 'active' waits for ACTIVE through the
+ * long wait (ADR 0014); 'started' reports the job ready while it runs.
+ */
+export interface JobWaitProperties {
+  readonly Wait: string;
+  /** In 'active' mode, how long (seconds) the job may take before the deploy fails: the wait condition's Timeout. */
+  readonly WaitSeconds?: string;
+  /** In 'active' mode, the provider's long-wait state machine. */
+  readonly WaitStateMachineArn?: string;
+  /** In 'active' mode, the presigned URL of the WaitConditionHandle the long wait signals. */
+  readonly SignalUrl?: string;
+}
+
+/**
+ * A batch inference or batch segment job (ADR 0018): what CreateBatchInferenceJob and
+ * CreateBatchSegmentJob take, a run on each new name. The schedule of recurring runs
+ * sends the same request (src/personalize/private/job-requests.ts).
+ */
+export interface BatchJobProperties extends CommonProperties, JobWaitProperties {
+  readonly SolutionVersionArn: string;
+  /** s3://BUCKET/KEY of a JSON Lines file, or s3://BUCKET/PREFIX/ of a folder of them. */
+  readonly InputPath: string;
+  readonly InputKmsKeyArn?: string;
+  /** s3://BUCKET/PREFIX/: Personalize writes `<input file>.out` there. */
+  readonly OutputPath: string;
+  readonly OutputKmsKeyArn?: string;
+  readonly RoleArn: string;
+  readonly FilterArn?: string;
+  /** An integer. */
+  readonly NumResults?: string;
+  /** Batch inference only: BATCH_INFERENCE or THEME_GENERATION. */
+  readonly Mode?: string;
+  /** Batch inference in THEME_GENERATION mode: the Items field that names an item. */
+  readonly ThemeItemNameField?: string;
+  /** Batch inference only: batchInferenceJobConfig as JSON text (item exploration, ranking influence), numbers kept as numbers. */
+  readonly JobConfig?: string;
+  readonly Tags?: TagProperty[];
+}
+
 export interface LongWorkResultProperties {
   readonly ContractVersion?: string;
   /** The custom resource type of the work (its kind says how the work ended). */

@@ -77,12 +77,17 @@ export class LifecycleEnvironment {
     const origin = clock.now();
     const scaled = (ms: number | undefined) => (ms ?? SERVICE_TRANSITION_MS) * speed;
     const now = speed === 1 ? undefined : () => origin + (clock.now() - origin) * speed;
-    // Every bucket exists: the harness does not simulate AWS::S3::Bucket. Import jobs fail where no data is.
+    // Every bucket exists: the harness does not simulate AWS::S3::Bucket. Import and batch jobs fail where no data is.
     const s3 = await LocalS3.start({ anyBucket: true });
     const deployed: { cloudformation?: LocalCloudFormation; iam?: HarnessIam } = {};
     const service = await LocalPersonalize.start({
       dataExists: (location) => s3.hasData(location),
       readDenied: (roleArn, location) => deployed.iam?.serviceReadDenied(roleArn, s3.objectsAt(location)),
+      writeDenied: (roleArn, location) => deployed.iam?.serviceWriteDenied(roleArn, location),
+      writeOutput: (location, body) => {
+        const [, bucket, key] = /^s3:\/\/([^/]+)\/(.*)$/.exec(location) ?? [];
+        if (bucket) s3.putObject(bucket, key, body);
+      },
       keyDenied: (roleArn, kmsKeyArn, groupArn) => deployed.iam?.groupKeyDenied(roleArn, kmsKeyArn, groupArn),
       ...options.service,
       activeAfterMs: scaled(options.service?.activeAfterMs),
@@ -393,7 +398,7 @@ function stateMachineDefinition(cloudformation: LocalCloudFormation | undefined,
 }
 
 /** Counts the client's requests as in flight, as a handler thread's are: time moves only while they are parked at their server. */
-function holdingTheClock<C extends { middlewareStack: { add(middleware: any, options: any): void } }>(client: C, clock: SimClock): C {
+export function holdingTheClock<C extends { middlewareStack: { add(middleware: any, options: any): void } }>(client: C, clock: SimClock): C {
   client.middlewareStack.add((next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
     const done = clock.send();
     try {

@@ -58,6 +58,8 @@ const REPORT_FILE = process.env.CDK_PERSONALIZE_IAM_REPORT;
 export class HarnessIam {
   /** Every decision made in this environment, across its templates. */
   public readonly decisions: HarnessDecision[] = [];
+  /** Roles assumed by a service (keyForRole), by their access key. */
+  private readonly assumedRoles = new Map<string, string>();
   private readonly byTemplate = new WeakMap<TemplateJson, LocalIam>();
   private readonly kmsByTemplate = new WeakMap<TemplateJson, LocalKms>();
   /** Every request KMS decided for an SSE-KMS object, and those it refused in its words (a scenario answers for them). */
@@ -96,6 +98,32 @@ export class HarnessIam {
       if (denied) return denied.message;
     }
     return undefined;
+  }
+
+  /**
+   * The access key of a role of the template that a service assumes to call on the stack's behalf (Scheduler's
+   * execution role): calls signed with it are evaluated against that role's policies.
+   */
+  public keyForRole(roleLogicalId: string): string {
+    const key = `LOCALROLE${roleLogicalId.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
+    this.assumedRoles.set(key, roleLogicalId);
+    return key;
+  }
+
+  /**
+   * Why Personalize, as `roleArn`, cannot write a batch job's output under the folder `location` (s3://BUCKET/PREFIX/):
+   * the role needs s3:PutObject there, and kms:GenerateDataKey when the bucket's default encryption is a key of the template.
+   */
+  public serviceWriteDenied(roleArn: string | undefined, location: string): string | undefined {
+    const folder = /^s3:\/\/([^/]+)\/(.*)$/.exec(location);
+    if (!folder) return undefined;
+    const template = this.cloudformation().activeTemplate();
+    const role = roleArn && /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
+    const [, bucket, prefix] = folder;
+    const key = `${prefix}${prefix === '' || prefix.endsWith('/') ? '' : '/'}input.json.out`;
+    const denied = this.decide(template, role, 's3', 'PutObject', { Bucket: bucket, Key: key })
+      ?? this.kmsDenial(template, role, 'kms:GenerateDataKey', bucket, key);
+    return denied?.message;
   }
 
   /**
@@ -221,6 +249,8 @@ export class HarnessIam {
 
   /** The role the template gives the function that signs with `accessKeyId`, by its logical ID. */
   private roleOf(template: TemplateJson, accessKeyId: string | undefined): string | undefined {
+    const assumed = accessKeyId && this.assumedRoles.get(accessKeyId);
+    if (assumed) return assumed;
     const handler = accessKeyId && HANDLER_OF_KEY[accessKeyId];
     if (!handler) return undefined;
     const fn = Object.values(template.Resources)

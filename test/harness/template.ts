@@ -198,7 +198,7 @@ class Resolver {
   private getAtt(logicalId: string, attribute: string): unknown {
     const resource = this.template.Resources[logicalId];
     if (!resource) throw new TemplateError(`Fn::GetAtt of unknown resource ${logicalId}`);
-    if (!isCustomResource(resource)) return fakeAttribute(logicalId, resource.Type, attribute, this.stack);
+    if (!isCustomResource(resource)) return fakeAttribute(logicalId, resource.Type, attribute, this.stack, resource.Properties);
     const deployed = this.deployedCustomResource(logicalId);
     if (!(attribute in deployed.data)) {
       // CloudFormation's wording when a custom resource's response lacks an attribute another resource reads.
@@ -239,7 +239,7 @@ export function bucketNameOf(logicalId: string): string {
 }
 
 /** Well-formed values for attributes of resources the harness does not simulate. */
-function fakeAttribute(logicalId: string, type: string, attribute: string, stack: StackIdentity): string {
+function fakeAttribute(logicalId: string, type: string, attribute: string, stack: StackIdentity, properties?: Record<string, unknown>): string {
   const { partition, region, account } = stack;
   if (attribute === 'Arn') {
     switch (type) {
@@ -249,6 +249,11 @@ function fakeAttribute(logicalId: string, type: string, attribute: string, stack
       case 'AWS::Logs::LogGroup': return `arn:${partition}:logs:${region}:${account}:log-group:${logicalId}:*`;
       case 'AWS::StepFunctions::StateMachine': return `arn:${partition}:states:${region}:${account}:stateMachine:${logicalId}`;
       case 'AWS::S3::Bucket': return `arn:${partition}:s3:::${bucketNameOf(logicalId)}`;
+      case 'AWS::Scheduler::ScheduleGroup': {
+        const name = typeof properties?.Name === 'string' ? properties.Name : logicalId;
+        return `arn:${partition}:scheduler:${region}:${account}:schedule-group/${name}`;
+      }
+      case 'AWS::SQS::Queue': return `arn:${partition}:sqs:${region}:${account}:${logicalId}`;
       default: {
         const service = type.split('::')[1]?.toLowerCase() ?? 'unknown';
         return `arn:${partition}:${service}:${region}:${account}:${type.split('::')[2]?.toLowerCase() ?? 'resource'}/${logicalId}`;

@@ -9,8 +9,10 @@ import { Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
-  AutoTraining, Campaign, Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterExpression, ImportMode,
+  AutoTraining, BatchInferenceJob, BatchSegmentJob, Campaign, Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter,
+  FilterExpression, ImportMode,
   ImportSource, MetricAttribution, MetricExpression, Recipe, Recommender, rekognition, Schema, SchemaDefinition, SchemaField, Solution,
   SolutionVersion, UseCase,
 } from '../../src';
@@ -114,5 +116,39 @@ export function rekognitionStack(): SynthesizedStack {
     new rekognition.Dataset(stack, 'Copy', { project: other, datasetType: rekognition.DatasetType.TRAIN, source: rekognition.DatasetSource.empty() });
     other.grantDescribe(api);
 
+  }, EVERY_CONSTRUCT_STACK);
+}
+
+/**
+ * Batch work, in a stack of its own (the handler role's policy of everyConstructStack is nearly full): Nightly, a batch
+ * inference job of a User-Personalization version with a filter, SSE-KMS buckets and recurring runs; Segments, a batch
+ * segment job of an Item-Affinity version, reading every file under a prefix.
+ */
+export function batchStack(): SynthesizedStack {
+  return synthesize((stack: Stack) => {
+    const key = new kms.Key(stack, 'BatchKey', { enableKeyRotation: true });
+    const group = new DatasetGroup(stack, 'Shop');
+    const interactions = new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(interactionFields) });
+    group.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
+    const bucket = new s3.Bucket(stack, 'Batch', { encryption: s3.BucketEncryption.KMS, encryptionKey: key, enforceSSL: true });
+    const recs = new Solution(stack, 'Recs', { datasetGroup: group, recipe: Recipe.USER_PERSONALIZATION_V2, autoTraining: AutoTraining.off() });
+    new BatchInferenceJob(stack, 'Nightly', {
+      solutionVersion: new SolutionVersion(stack, 'RecsTraining', { solution: recs }),
+      inputBucket: bucket,
+      inputKey: 'batch/users.jsonl',
+      outputBucket: bucket,
+      outputPrefix: 'batch/recommendations/',
+      numResults: 10,
+      filter: new Filter(stack, 'Purchased', { datasetGroup: group, expression: FilterExpression.fromText('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")') }),
+      recurringRuns: { schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }) },
+    });
+    const affinity = new Solution(stack, 'Affinity', { datasetGroup: group, recipe: Recipe.ITEM_AFFINITY, autoTraining: AutoTraining.off() });
+    new BatchSegmentJob(stack, 'Segments', {
+      solutionVersion: new SolutionVersion(stack, 'AffinityTraining', { solution: affinity }),
+      inputBucket: bucket,
+      inputKey: 'batch/items/',
+      outputBucket: bucket,
+      outputPrefix: 'batch/segments/',
+    });
   }, EVERY_CONSTRUCT_STACK);
 }

@@ -1,5 +1,6 @@
 import {
-  DeleteCampaignCommand, DeleteEventTrackerCommand, DeleteFilterCommand, DeleteMetricAttributionCommand, ListCampaignsCommand,
+  DeleteCampaignCommand, DeleteEventTrackerCommand, DeleteFilterCommand, DeleteMetricAttributionCommand, ListBatchInferenceJobsCommand,
+  ListBatchSegmentJobsCommand, ListCampaignsCommand,
   ListDatasetImportJobsCommand, ListEventTrackersCommand, ListFiltersCommand, ListMetricAttributionMetricsCommand,
   ListMetricAttributionsCommand, ListRecommendersCommand, ListSolutionsCommand, ListSolutionVersionsCommand, ListTagsForResourceCommand,
   PersonalizeClient, StopSolutionVersionCreationCommand,
@@ -12,7 +13,7 @@ import { VirtualClock } from './virtual-clock';
 
 /** What can block the delete of a dataset or a solution, by the List call that finds it. */
 export type NeighbourType = 'filter' | 'eventTracker' | 'metricAttribution' | 'importJob' | 'recommender' | 'solution'
-| 'solutionVersion' | 'campaign';
+| 'solutionVersion' | 'campaign' | 'batchInferenceJob' | 'batchSegmentJob';
 
 export interface NeighbourOptions {
   readonly status?: string;
@@ -20,6 +21,8 @@ export interface NeighbourOptions {
   readonly owner?: string;
   /** Campaigns and solution versions: their solution. */
   readonly solutionArn?: string;
+  /** Batch jobs: the version they run. */
+  readonly solutionVersionArn?: string;
   /** Metric attributions: the expressions of their metrics. */
   readonly expressions?: string[];
   /** One being created becomes ACTIVE this long after it is added. */
@@ -44,6 +47,8 @@ const PATH: Record<NeighbourType, string> = {
   solution: 'solution',
   solutionVersion: 'solution-version',
   campaign: 'campaign',
+  batchInferenceJob: 'batch-inference-job',
+  batchSegmentJob: 'batch-segment-job',
 };
 
 /**
@@ -102,8 +107,9 @@ export class Neighbours {
     return {};
   }
 
-  private listed(type: NeighbourType, arnField: string, field: string, solutionArn?: string) {
-    const items = this.present().filter((n) => n.type === type && (solutionArn === undefined || n.solutionArn === solutionArn));
+  private listed(type: NeighbourType, arnField: string, field: string, solutionArn?: string, solutionVersionArn?: string) {
+    const items = this.present().filter((n) => n.type === type && (solutionArn === undefined || n.solutionArn === solutionArn)
+      && (solutionVersionArn === undefined || n.solutionVersionArn === solutionVersionArn));
     return { [field]: items.map((n) => ({ [arnField]: n.arn, status: this.statusOf(n.arn) })) };
   }
 
@@ -117,6 +123,10 @@ export class Neighbours {
     mock.on(ListSolutionsCommand).callsFake(async () => this.listed('solution', 'solutionArn', 'solutions'));
     mock.on(ListSolutionVersionsCommand).callsFake(async (input) => this.listed('solutionVersion', 'solutionVersionArn', 'solutionVersions', input.solutionArn));
     mock.on(ListCampaignsCommand).callsFake(async (input) => this.listed('campaign', 'campaignArn', 'campaigns', input.solutionArn));
+    mock.on(ListBatchInferenceJobsCommand).callsFake(async (input) => this.listed('batchInferenceJob', 'batchInferenceJobArn', 'batchInferenceJobs',
+      undefined, input.solutionVersionArn));
+    mock.on(ListBatchSegmentJobsCommand).callsFake(async (input) => this.listed('batchSegmentJob', 'batchSegmentJobArn', 'batchSegmentJobs',
+      undefined, input.solutionVersionArn));
     mock.on(ListMetricAttributionMetricsCommand).callsFake(async (input) => {
       const found = this.present().find((n) => n.arn === input.metricAttributionArn);
       // The model declares no ResourceNotFoundException for this operation.

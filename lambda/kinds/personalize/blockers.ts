@@ -18,7 +18,8 @@
  */
 import {
   DeleteCampaignCommand, DeleteEventTrackerCommand, DeleteFilterCommand, DeleteMetricAttributionCommand, DescribeDatasetCommand,
-  ListCampaignsCommand, ListDatasetImportJobsCommand, ListDatasetsCommand, ListEventTrackersCommand,
+  ListBatchInferenceJobsCommand, ListBatchSegmentJobsCommand, ListCampaignsCommand, ListDatasetImportJobsCommand, ListDatasetsCommand,
+  ListEventTrackersCommand,
   ListFiltersCommand, ListMetricAttributionMetricsCommand, ListMetricAttributionsCommand, ListRecommendersCommand,
   ListSolutionsCommand, ListSolutionVersionsCommand, StopSolutionVersionCreationCommand,
 } from '@aws-sdk/client-personalize';
@@ -54,8 +55,8 @@ export function groupAndTypeOf(datasetArn: string): { groupArn: string; type: st
 /**
  * What blocks DeleteDataset, by https://docs.aws.amazon.com/personalize/latest/dg/delete-dataset.html: every
  * filter of the group; the event tracker, for the Interactions dataset; a metric attribution that references
- * the dataset; the dataset's import jobs, and the group's recommenders and solution versions, while CREATE
- * PENDING or IN PROGRESS; the group's campaigns while CREATE PENDING, IN PROGRESS or ACTIVE.
+ * the dataset; the dataset's import jobs, the group's batch inference and batch segment jobs, recommenders and
+ * solution versions, while CREATE PENDING or IN PROGRESS; the group's campaigns while CREATE PENDING, IN PROGRESS or ACTIVE.
  */
 export async function datasetBlockers(context: KindContext, datasetArn: string): Promise<Blocker[]> {
   const { groupArn, type } = groupAndTypeOf(datasetArn);
@@ -89,8 +90,15 @@ export async function datasetBlockers(context: KindContext, datasetArn: string):
   });
   found.push(...recommenders.filter(inFlight).map((x) => ({ arn: x.arn, state: 'settling' as const, taggable: true })));
   for (const solution of await solutionsOf(context, groupArn)) {
-    const trainings = (await versionsOf(context, solution.arn)).filter((v) => IN_FLIGHT.has(v.status) || v.status === 'CREATE STOPPING');
+    const versions = await versionsOf(context, solution.arn);
+    const trainings = versions.filter((v) => IN_FLIGHT.has(v.status) || v.status === 'CREATE STOPPING');
     found.push(...trainings.map((version) => training(version, solution.arn)));
+    // Batch jobs can be neither stopped nor deleted: a delete waits for them to end.
+    for (const version of versions) {
+      const batchJobs = [...await batchInferenceJobsOf(context, version.arn), ...await batchSegmentJobsOf(context, version.arn)];
+      found.push(...batchJobs.filter((job) => conditionOf(job.status) === 'busy')
+        .map((job) => ({ arn: job.arn, state: 'settling' as const, taggable: true })));
+    }
     const campaigns = await campaignsOf(context, solution.arn);
     found.push(...campaigns.filter((c) => inFlight(c) || c.status === 'ACTIVE')
       .map((c) => deletable(c, (arn) => personalize().send(new DeleteCampaignCommand({ campaignArn: arn })), 'DeleteCampaign')));
@@ -257,6 +265,20 @@ async function versionsOf(context: KindContext, solutionArn: string): Promise<Li
   return listOrNone(context, 'ListSolutionVersions', async (nextToken) => {
     const r = await personalize().send(new ListSolutionVersionsCommand({ solutionArn, nextToken, maxResults: PAGE_SIZE }));
     return { items: r.solutionVersions?.map((x) => ({ arn: x.solutionVersionArn, status: x.status })), nextToken: r.nextToken };
+  });
+}
+
+async function batchInferenceJobsOf(context: KindContext, solutionVersionArn: string): Promise<Listed[]> {
+  return listOrNone(context, 'ListBatchInferenceJobs', async (nextToken) => {
+    const r = await personalize().send(new ListBatchInferenceJobsCommand({ solutionVersionArn, nextToken, maxResults: PAGE_SIZE }));
+    return { items: r.batchInferenceJobs?.map((x) => ({ arn: x.batchInferenceJobArn, status: x.status })), nextToken: r.nextToken };
+  });
+}
+
+async function batchSegmentJobsOf(context: KindContext, solutionVersionArn: string): Promise<Listed[]> {
+  return listOrNone(context, 'ListBatchSegmentJobs', async (nextToken) => {
+    const r = await personalize().send(new ListBatchSegmentJobsCommand({ solutionVersionArn, nextToken, maxResults: PAGE_SIZE }));
+    return { items: r.batchSegmentJobs?.map((x) => ({ arn: x.batchSegmentJobArn, status: x.status })), nextToken: r.nextToken };
   });
 }
 

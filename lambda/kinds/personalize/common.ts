@@ -43,6 +43,10 @@ const CONDITIONS: Record<string, Condition> = {
   // Training that StopSolutionVersionCreation is stopping, and has stopped.
   'CREATE STOPPING': 'busy',
   'CREATE STOPPED': 'failed',
+  // Batch jobs, as DescribeBatchInferenceJob and DescribeBatchSegmentJob document them (IN_PROGRESS as other pages spell it).
+  'PENDING': 'busy',
+  'IN PROGRESS': 'busy',
+  'IN_PROGRESS': 'busy',
 };
 
 /** An unknown status is a failure: waiting on it could last until the timeout. */

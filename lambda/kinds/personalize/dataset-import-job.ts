@@ -13,31 +13,27 @@
  * Delete: the job stays, and so does its data in the dataset. A copied object is
  * removed once the job no longer reads it; then the job counts as gone.
  */
-import { CreateDatasetImportJobCommand, DescribeDatasetCommand, DescribeDatasetImportJobCommand } from '@aws-sdk/client-personalize';
+import {
+  CreateDatasetImportJobCommand, CreateDatasetImportJobRequest, DescribeDatasetCommand, DescribeDatasetImportJobCommand,
+} from '@aws-sdk/client-personalize';
 import { apiTags, changedFields, conditionOf, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
+import { JobView, JobWait, jobOutcome, leaveJob, named, observeJob, parseJobWait } from './job-runs';
 import { DATASET_IMPORT_JOB } from '../../../src/personalize/private/declarations';
-import { Attributes, DatasetImportJobProperties, ResourceTypes } from '../../../src/private/contract';
-import { LongWaitTarget, MAX_WAIT_SECONDS, parseLongWaitTarget, startLongWait } from '../../long-wait/start';
+import { datasetImportJobRequest } from '../../../src/personalize/private/job-requests';
+import { DatasetImportJobProperties, ResourceTypes } from '../../../src/private/contract';
 import { optionalBoolean, optionalString, parseTags, requiredString } from '../../properties';
-import { KindContext, Observation, ResourceKind, WorkOutcome } from '../../resource-kind';
+import { KindContext, ResourceKind } from '../../resource-kind';
 import { isErrorNamed } from '../../retry';
 import { arnByName, declaredFields } from '../declared';
 import { copyObject, deleteObject } from '../s3-objects';
 
-export type ImportWaitMode = 'active' | 'started';
-
-export interface DatasetImportJobSpec {
+export interface DatasetImportJobSpec extends JobWait {
   readonly name: string;
   readonly datasetArn: string;
   readonly dataLocation: string;
   readonly roleArn: string;
   readonly importMode: string;
   readonly publishAttributionMetricsToS3: boolean;
-  readonly wait: ImportWaitMode;
-  /** The bound of the 'active' mode. */
-  readonly waitMs?: number;
-  /** Where the 'active' mode's long wait runs; absent in older property shapes. */
-  readonly longWait?: LongWaitTarget;
   /** The asset object copied to dataLocation before the job starts. */
   readonly copySource?: { readonly bucket: string; readonly key: string };
   readonly tags: Record<string, string>;
@@ -48,15 +44,8 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec, DatasetImp
   ...declaredFields(DATASET_IMPORT_JOB),
 
   parse: (properties) => {
-    const wait = requiredString(properties, 'Wait');
-    if (wait !== 'active' && wait !== 'started') throw new Error(`Property 'Wait' must be 'active' or 'started', got '${wait}'`);
     const importMode = requiredString(properties, 'ImportMode');
     if (importMode !== 'FULL' && importMode !== 'INCREMENTAL') throw new Error(`Property 'ImportMode' must be FULL or INCREMENTAL, got '${importMode}'`);
-    const waitSeconds = optionalString(properties, 'WaitSeconds');
-    const seconds = waitSeconds === undefined ? MAX_WAIT_SECONDS : Number(waitSeconds);
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_WAIT_SECONDS) {
-      throw new Error(`Property 'WaitSeconds' must be a whole number of seconds from 1 to ${MAX_WAIT_SECONDS}, got '${waitSeconds}'`);
-    }
     const copyBucket = optionalString(properties, 'CopySourceBucket');
     const copyKey = optionalString(properties, 'CopySourceKey');
     if ((copyBucket === undefined) !== (copyKey === undefined)) throw new Error('Properties \'CopySourceBucket\' and \'CopySourceKey\' go together');
@@ -71,9 +60,7 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec, DatasetImp
       roleArn: requiredString(properties, 'RoleArn'),
       importMode,
       publishAttributionMetricsToS3: optionalBoolean(properties, 'PublishAttributionMetricsToS3', false),
-      wait,
-      waitMs: wait === 'active' ? seconds * 1000 : undefined,
-      longWait: wait === 'active' ? parseLongWaitTarget(properties) : undefined,
+      ...parseJobWait(properties),
       copySource: copyBucket !== undefined ? { bucket: copyBucket, key: copyKey! } : undefined,
       tags: parseTags(properties),
     };
@@ -97,14 +84,11 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec, DatasetImp
       await context.call('CopyObject', () => copyObject(bucket, key, target.bucket, target.key));
     }
     try {
+      const request = datasetImportJobRequest({
+        Name: spec.name, DatasetArn: spec.datasetArn, DataLocation: spec.dataLocation, RoleArn: spec.roleArn, ImportMode: spec.importMode,
+      }, spec.publishAttributionMetricsToS3);
       const response = await context.call('CreateDatasetImportJob', () => personalize().send(new CreateDatasetImportJobCommand({
-        jobName: spec.name,
-        datasetArn: spec.datasetArn,
-        dataSource: { dataLocation: spec.dataLocation },
-        roleArn: spec.roleArn,
-        importMode: spec.importMode as 'FULL' | 'INCREMENTAL',
-        publishAttributionMetricsToS3: spec.publishAttributionMetricsToS3,
-        tags: apiTags(spec.tags, context.owner),
+        ...request as CreateDatasetImportJobRequest, tags: apiTags(spec.tags, context.owner),
       })));
       return response.datasetImportJobArn!;
     } catch (error) {
@@ -135,38 +119,10 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec, DatasetImp
 
   update: (context, arn, oldSpec, newSpec) => syncTags(context, arn, newSpec.tags, oldSpec.tags),
 
-  observe: async (context, arn, operation, spec) => {
-    const job = await describeJob(context, arn);
-    if (!job) return undefined;
-    const status = job.status ?? 'UNKNOWN';
-    const condition = conditionOf(status);
-    const observation: Observation = {
-      status,
-      condition,
-      failureReason: job.failureReason,
-      attributes: { [Attributes.ARN]: job.datasetImportJobArn ?? arn, [Attributes.NAME]: job.jobName ?? '' },
-    };
-    if (operation === 'delete' || spec === undefined) return observation;
-    // The wait condition waits for a signal in every case, so the long wait starts even for a job that is done
-    // (a fast import, or a job adopted after a lost response); starting it again finds the same execution.
-    if (spec.longWait && condition !== 'failed') {
-      await startLongWait(context, spec.longWait, ResourceTypes.DATASET_IMPORT_JOB, job.datasetImportJobArn ?? arn);
-      return { ...observation, condition: 'ready' };
-    }
-    if (condition !== 'busy') return observation;
-    if (spec.wait === 'started') return { ...observation, condition: 'ready' };
-    const createdAt = job.creationDateTime?.getTime();
-    if (createdAt !== undefined && spec.waitMs !== undefined && context.clock.now() - createdAt > spec.waitMs) {
-      return {
-        ...observation,
-        condition: 'failed',
-        failureReason: `the import is still running after ${Math.round(spec.waitMs / 1000)} s, the bound of ImportWait.untilActive. `
-          + 'The job goes on and its data still lands in the dataset. Raise the bound, or deploy with '
-          + 'ImportWait.startOnly() to let the deploy finish while the job runs.',
-      };
-    }
-    return observation;
-  },
+  observe: async (context, arn, operation, spec) => observeJob(context, ResourceTypes.DATASET_IMPORT_JOB,
+    await viewJob(context, arn), operation, spec, (seconds) => `the import is still running after ${seconds} s, the bound of `
+      + 'ImportWait.untilActive. The job goes on and its data still lands in the dataset. Raise the bound, or deploy with '
+      + 'ImportWait.startOnly() to let the deploy finish while the job runs.'),
 
   delete: async (context, arn, spec) => {
     if (spec?.copySource) {
@@ -178,21 +134,14 @@ export const datasetImportJobKind: ResourceKind<DatasetImportJobSpec, DatasetImp
       const target = s3Object(spec.dataLocation)!;
       await context.call('DeleteObject', () => deleteObject(target.bucket, target.key));
     }
-    // The API cannot delete an import job; its data stays in the dataset.
-    throw named('ResourceNotFoundException', `Dataset import job ${arn} cannot be deleted; it is left as it is.`);
+    leaveJob(DATASET_IMPORT_JOB.noun, arn, 'it is left as it is, and its data stays in the dataset.');
   },
 
   longWorkAdvice: 'Raise the bound of ImportWait.untilActive (at most 12 hours), or deploy with ImportWait.startOnly() to let the '
     + 'deploy finish while the job runs.',
 
-  outcome: async (context, arn): Promise<WorkOutcome | undefined> => {
-    const job = await describeJob(context, arn);
-    if (!job) return { success: false, reason: `Dataset import job ${arn} no longer exists; its dataset was probably deleted.` };
-    const status = job.status ?? 'UNKNOWN';
-    if (status === 'ACTIVE') return { success: true, reason: `Dataset import job ${arn} imported its data.` };
-    if (conditionOf(status) === 'busy') return undefined;
-    return { success: false, reason: `Dataset import job ${arn} ended ${status}: ${job.failureReason ?? 'no reason given'}` };
-  },
+  outcome: async (context, arn) => jobOutcome(DATASET_IMPORT_JOB.noun, arn, await viewJob(context, arn),
+    'its dataset was probably deleted', 'imported its data'),
 };
 
 async function describeJob(context: KindContext, arn: string) {
@@ -201,13 +150,20 @@ async function describeJob(context: KindContext, arn: string) {
   return response?.datasetImportJob;
 }
 
+async function viewJob(context: KindContext, arn: string): Promise<JobView | undefined> {
+  const job = await describeJob(context, arn);
+  return job && {
+    arn: job.datasetImportJobArn ?? arn,
+    name: job.jobName ?? '',
+    status: job.status ?? 'UNKNOWN',
+    failureReason: job.failureReason,
+    createdAt: job.creationDateTime?.getTime(),
+  };
+}
+
 /** BUCKET and KEY of s3://BUCKET/KEY; undefined for a prefix (ending in '/') or anything else. */
 function s3Object(location: string): { bucket: string; key: string } | undefined {
   const match = /^s3:\/\/([^/]+)\/(.*[^/])$/.exec(location);
   return match ? { bucket: match[1], key: match[2] } : undefined;
 }
 
-
-function named(name: string, message: string): Error {
-  return Object.assign(new Error(message), { name });
-}

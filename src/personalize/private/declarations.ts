@@ -7,7 +7,8 @@
  * - `versions`: a solution's versions; `children`: what a group with emptyOnDelete deletes;
  * - `groupChildren`: what blocks a dataset's or solution's delete and the stack does not
  *   manage, removed when the group has emptyOnDelete;
- * - `assetObject`, `copy`, `copies`: an import's CDK asset and its copies in the construct's bucket.
+ * - `assetObject`, `copy`, `copies`: an import's CDK asset and its copies in the construct's bucket;
+ * - `solutionVersion`: the version a batch inference job runs.
  */
 import { ResourceTypes } from '../../private/contract';
 import { call, DeclaredCall, KindDeclaration, longWaitCall, passingRole, PERSONALIZE_NAME, Scope, taggingCalls } from '../../private/declaration';
@@ -22,7 +23,8 @@ const lists = (...operations: string[]): DeclaredCall[] => operations.map((opera
 
 /** What a dataset's or a solution's delete reads to find what blocks it (lambda/kinds/personalize/blockers.ts). */
 const BLOCKER_LISTS = lists('ListFilters', 'ListEventTrackers', 'ListMetricAttributions', 'ListMetricAttributionMetrics',
-  'ListDatasetImportJobs', 'ListRecommenders', 'ListSolutions', 'ListSolutionVersions', 'ListCampaigns');
+  'ListDatasetImportJobs', 'ListRecommenders', 'ListSolutions', 'ListSolutionVersions', 'ListCampaigns', 'ListBatchInferenceJobs',
+  'ListBatchSegmentJobs');
 
 /** Removing what blocks a delete and the stack does not manage: granted by a group with emptyOnDelete. */
 const removing = (...operations: string[]): DeclaredCall[] => operations.map((operation) => call(`personalize:${operation}`, 'groupChildren'));
@@ -130,6 +132,23 @@ export const DATASET_IMPORT_JOB = personalizeKind('DATASET_IMPORT_JOB', {
   longWaitCall('personalize:DescribeDatasetImportJob', 'self'),
 ]);
 
+/** A batch job's calls: CreateBatchX is authorized on the new job and, for inference, on the solution (version) it runs (ADR 0018). */
+const batchJob = (type: string, ...createOn: Scope[]): DeclaredCall[] => [
+  passingRole(call(`personalize:Create${type}`, 'self', ...createOn), PERSONALIZE_PRINCIPAL),
+  call(`personalize:Describe${type}`, 'self'),
+  ...TAGGING,
+  longWaitCall(`personalize:Describe${type}`, 'self'),
+];
+
+// The API can neither delete nor stop a batch job: it runs to its end and stays listed.
+export const BATCH_INFERENCE_JOB = personalizeKind('BATCH_INFERENCE_JOB', {
+  noun: 'batch inference job', nameProperty: 'dataVersion', arn: 'batch-inference-job',
+}, batchJob('BatchInferenceJob', 'solutionVersion'));
+
+export const BATCH_SEGMENT_JOB = personalizeKind('BATCH_SEGMENT_JOB', {
+  noun: 'batch segment job', nameProperty: 'dataVersion', arn: 'batch-segment-job',
+}, batchJob('BatchSegmentJob'));
+
 export const SOLUTION = personalizeKind('SOLUTION', { noun: 'solution', nameProperty: 'solutionName', arn: 'solution', groupDeletionStage: 1 }, [
   ...managed('Solution', 'group'),
   call('personalize:UpdateSolution', 'self'),
@@ -178,11 +197,13 @@ export const LONG_WORK_RESULT = personalizeKind('LONG_WORK_RESULT', {
 }, [
   call('personalize:DescribeSolutionVersion', 'owned'),
   call('personalize:DescribeDatasetImportJob', 'owned'),
+  call('personalize:DescribeBatchInferenceJob', 'owned'),
+  call('personalize:DescribeBatchSegmentJob', 'owned'),
 ]);
 
 export const PERSONALIZE_KINDS: readonly KindDeclaration[] = [
   DATASET_GROUP, SCHEMA, DATASET, EVENT_TRACKER, FILTER, METRIC_ATTRIBUTION, DATASET_IMPORT_JOB, SOLUTION, SOLUTION_VERSION,
-  RECOMMENDER, CAMPAIGN, LONG_WORK_RESULT,
+  RECOMMENDER, CAMPAIGN, BATCH_INFERENCE_JOB, BATCH_SEGMENT_JOB, LONG_WORK_RESULT,
 ];
 
 /** The kinds a dataset group's emptyOnDelete deletes, in its deletion order. */

@@ -36,6 +36,36 @@ export function explorationProperties(property: string, exploration: Exploration
   };
 }
 
+export const USER_PERSONALIZATION = ['aws-user-personalization', 'aws-user-personalization-v2'];
+export const PERSONALIZED_RANKING = ['aws-personalized-ranking', 'aws-personalized-ranking-v2'];
+export const NEXT_BEST_ACTION = ['aws-next-best-action'];
+/**
+ * USER_SEGMENTATION recipes give user segments through batch segment jobs only
+ * (https://docs.aws.amazon.com/personalize/latest/dg/item-affinity-recipe.html and item-attribute-affinity-recipe.html).
+ */
+export const BATCH_ONLY = ['aws-item-affinity', 'aws-item-attribute-affinity'];
+
+/** Ranking influence as the construct props give it (see RankingInfluence in campaign.ts). */
+export interface RankingInput {
+  readonly popularity?: number;
+  readonly freshness?: number;
+}
+
+/** The given factors of a ranking influence (POPULARITY, FRESHNESS) with their weights, each checked to be from 0.0 to 1.0. */
+export function rankingWeights(influence: RankingInput | undefined): Array<[string, number]> {
+  if (!influence) return [];
+  const factors: Array<[string, string, number | undefined]> = [
+    ['POPULARITY', 'popularity', influence.popularity], ['FRESHNESS', 'freshness', influence.freshness],
+  ];
+  const given = factors.filter(([, , weight]) => weight !== undefined) as Array<[string, string, number]>;
+  for (const [, property, weight] of given) {
+    if (!Token.isUnresolved(weight) && !(weight >= 0 && weight <= 1)) {
+      throw new Error(`Invalid rankingInfluence.${property}: ${weight}. Expected a weight from 0.0 to 1.0.`);
+    }
+  }
+  return given.map(([factor, , weight]) => [factor, weight]);
+}
+
 /** A count the API takes as an integer of at least 1 (TPS, requests per second). */
 export function countProperty(property: string, value: number | undefined): string | undefined {
   if (value === undefined) return undefined;

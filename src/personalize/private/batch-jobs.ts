@@ -1,0 +1,204 @@
+/**
+ * What builds a batch inference or batch segment job construct (ADR 0018): the checks of its
+ * locations, its role and the buckets' and keys' grants to Personalize (as for imports), its
+ * custom resource and wait, and the schedule of its recurring runs. The two constructs add
+ * what only their kind has.
+ */
+import { CfnResource, Lazy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { ownArnPattern, versionArns } from './grant-patterns';
+import { batchJobRequest, BatchJobVariant } from './job-requests';
+import { MAX_JOB_WAIT, waitedJob } from './job-wait';
+import { ScheduledRuns, scheduleRuns, SCHEDULED_TIME, SCHEDULED_TIME_LENGTH } from './recurring-runs';
+import { checkDataVersion, checkKeyBytes, S3_PATH_MAX_LENGTH } from './s3-locations';
+import { Attributes, BatchJobProperties, TagProperty } from '../../private/contract';
+import { KindDeclaration } from '../../private/declaration';
+import { declaredResource } from '../../private/declared-resource';
+import { grantPersonalizeKeyUse } from '../../private/key-access';
+import { addNagSuppressions, flattenForNag } from '../../private/nag';
+import { physicalName } from '../../private/names';
+import { requireConstruct, requireOptionalConstruct, requireOptionalInstance } from '../../private/runtime-types';
+import { allowPersonalizeOnBucket, personalizeServiceRole } from '../../private/service-role';
+import { tagProblems } from '../../private/validation';
+import { BatchJobProps, BatchJobWait } from '../batch-job';
+import { Filter } from '../filter';
+import { ISolution, Solution } from '../solution';
+import { ISolutionVersion } from '../solution-version';
+
+
+export interface BatchKindFacts {
+  readonly kind: KindDeclaration;
+  readonly variant: BatchJobVariant;
+  /** The most results a line of input may ask for, with the page that says so. */
+  readonly numResultsMax: { readonly value: number; readonly source: string };
+  /** The properties only this kind has. */
+  readonly own?: Pick<BatchJobProperties, 'Mode' | 'ThemeItemNameField' | 'JobConfig'>;
+  /** Whether the kind's Create is authorized on the solution version too (scope `solutionVersion`). */
+  readonly createOnVersion: boolean;
+}
+
+export interface BuiltBatchJob {
+  readonly arn: string;
+  readonly name: string;
+  readonly role: iam.IRole;
+  readonly runs?: ScheduledRuns;
+}
+
+/** The job's custom resource and everything around it, under `construct`. */
+export function buildBatchJob(construct: Construct, props: BatchJobProps, facts: BatchKindFacts, tags: TagManager): BuiltBatchJob {
+  requireConstruct('solutionVersion', props.solutionVersion, 'an ISolutionVersion (a SolutionVersion, or SolutionVersion.fromSolutionVersionArn)',
+    'solutionVersionArn');
+  requireConstruct('inputBucket', props.inputBucket, 'an S3 bucket (s3.IBucket: s3.Bucket or s3.Bucket.fromBucketName)', 'bucketName');
+  requireConstruct('outputBucket', props.outputBucket, 'an S3 bucket (s3.IBucket: s3.Bucket or s3.Bucket.fromBucketName)', 'bucketName');
+  requireOptionalConstruct('filter', props.filter, 'a Personalize IFilter (a Filter, or Filter.fromFilterArn)', 'filterArn');
+  requireOptionalConstruct('role', props.role, 'an IAM role (iam.IRole: iam.Role or iam.Role.fromRoleArn)', 'roleArn');
+  requireOptionalInstance('wait', props.wait, BatchJobWait, 'a BatchJobWait (BatchJobWait.untilActive or BatchJobWait.startOnly)');
+  checkKey('inputKey', props.inputKey);
+  checkKey('outputPrefix', props.outputPrefix);
+  if (!Token.isUnresolved(props.outputPrefix) && !props.outputPrefix.endsWith('/')) {
+    throw new Error(`Invalid outputPrefix: '${props.outputPrefix}'. Personalize writes a batch job's output into a folder: give a prefix `
+      + 'ending in \'/\', such as \'recommendations/\'.');
+  }
+  checkDataVersion(props.dataVersion);
+  const numResults = checkNumResults(props.numResults, facts.numResultsMax);
+  const inputPath = `s3://${props.inputBucket.bucketName}/${props.inputKey}`;
+  const outputPath = `s3://${props.outputBucket.bucketName}/${props.outputPrefix}`;
+  checkPathLength('inputKey', props.inputBucket, props.inputKey, 0);
+  checkPathLength('outputPrefix', props.outputBucket, props.outputPrefix, props.recurringRuns ? SCHEDULED_TIME_LENGTH + 1 : 0);
+  construct.node.addValidation({ validate: () => filterGroupProblems(construct, props) });
+
+  const role = props.role ?? personalizeServiceRole(construct, `Lets Amazon Personalize read the input and write the output of ${facts.kind.noun} `
+    + construct.node.path);
+  const readable = props.inputKey.endsWith('/') ? `${props.inputKey}*` : props.inputKey;
+  const writable = `${props.outputPrefix}*`;
+  if (!props.role) grantBuckets(construct, role, props, readable, writable);
+  const policies = [
+    allowPersonalizeOnBucket(construct, props.inputBucket, {
+      actions: ['s3:GetObject', 's3:ListBucket'],
+      objects: props.inputBucket.arnForObjects(readable),
+      warningId: 'cdk-personalize:importedInputBucket',
+      needed: `s3:GetObject on '${readable}' and s3:ListBucket, or the job fails`,
+    }),
+    allowPersonalizeOnBucket(construct, props.outputBucket, {
+      actions: ['s3:PutObject', 's3:ListBucket'],
+      objects: props.outputBucket.arnForObjects(writable),
+      warningId: 'cdk-personalize:importedOutputBucket',
+      needed: `s3:PutObject on '${writable}' and s3:ListBucket, or the job fails`,
+    }),
+  ];
+  // "Giving Amazon Personalize permission to use your AWS KMS key": the key policy must let Personalize in, and the role use the key.
+  const keys = [props.inputBucket.encryptionKey, props.outputBucket.encryptionKey].filter((key) => key !== undefined);
+  for (const key of new Set(keys)) grantPersonalizeKeyUse(construct, key!, props.role ? undefined : role, 'the job fails');
+
+  const values = {
+    SolutionVersionArn: props.solutionVersion.solutionVersionArn,
+    InputPath: inputPath,
+    InputKmsKeyArn: props.inputBucket.encryptionKey?.keyArn,
+    OutputPath: outputPath,
+    OutputKmsKeyArn: props.outputBucket.encryptionKey?.keyArn,
+    RoleArn: role.roleArn,
+    FilterArn: props.filter?.filterArn,
+    NumResults: numResults === undefined ? undefined : String(numResults),
+    ...facts.own,
+  };
+  // The name hashes everything the job does: a change is a new job.
+  const name = physicalName(construct, undefined, [values, props.dataVersion ?? null]);
+  const wait = waitedJob(construct, facts.kind, name, props.wait ?? BatchJobWait.untilActive(MAX_JOB_WAIT), 'Ran');
+  construct.node.addValidation({ validate: () => tagProblems(renderTags(tags)) });
+  const resource = declaredResource<BatchJobProperties>(construct, facts.kind, {
+    properties: { Name: name.name, ...values, ...wait.properties, Tags: Lazy.any({ produce: () => renderTags(tags) }) as unknown as TagProperty[] },
+    resources: {
+      self: [ownArnPattern(construct, facts.kind, name)],
+      role: [role.roleArn],
+      ...(facts.createOnVersion ? { solutionVersion: versionGrantArns(props.solutionVersion) } : {}),
+    },
+  });
+  // Personalize checks the role and reads the bucket when the job starts; the version must be trained.
+  resource.node.addDependency(role);
+  for (const policy of policies) if (policy) resource.node.addDependency(policy);
+  resource.node.addDependency(props.solutionVersion);
+  if (props.filter) resource.node.addDependency(props.filter);
+  const arn = resource.getAttString(Attributes.ARN);
+  wait.waitFor(resource, arn);
+
+  const runs = props.recurringRuns && scheduleRuns(construct, props.recurringRuns, {
+    kind: facts.kind,
+    deployedName: name.name,
+    request: (jobName) => ({ ...batchJobRequest(facts.variant, { ...values, Name: jobName, OutputPath: `${outputPath}${SCHEDULED_TIME}/` }, numResults) }),
+    // The runs use the version of the deploy: its ARN, which the schedule may name (the handler's grants may not: a cycle).
+    resources: { role: [role.roleArn], ...(facts.createOnVersion ? { solutionVersion: [props.solutionVersion.solutionVersionArn] } : {}) },
+  }, resource);
+  return { arn, name: resource.getAttString(Attributes.NAME), role, runs };
+}
+
+/**
+ * The version's ARNs as the handler is granted them: a pattern of the solution's versions when the app knows the solution
+ * (the trained version's ARN comes from a custom resource, which the handler's grants cannot name without a cycle).
+ */
+function versionGrantArns(version: ISolutionVersion): string[] {
+  const solution = version.solution;
+  if (solution instanceof Solution) return versionArns(solution, solution._physicalName);
+  return solution ? [`${solution.solutionArn}/*`] : [version.solutionVersionArn];
+}
+
+/** The solution a batch job's version trains, when the app knows it. */
+export function solutionOf(props: BatchJobProps): ISolution | undefined {
+  return props.solutionVersion.solution;
+}
+
+function renderTags(tags: TagManager): TagProperty[] {
+  return (tags.renderTags() as TagProperty[] | undefined) ?? [];
+}
+
+function checkKey(property: string, key: string): void {
+  if (Token.isUnresolved(key)) return;
+  if (key.startsWith('/')) throw new Error(`Invalid ${property}: '${key}'. S3 keys start without '/'.`);
+  if (property === 'inputKey' && key.length === 0) throw new Error('Invalid inputKey: it is empty. Give the key of a JSON Lines file, or a prefix ending in \'/\'.');
+  checkKeyBytes(property, key);
+}
+
+/** `s3://BUCKET/KEY` within the API's length; a bucket named at deploy counts as the shortest bucket name (3 characters). */
+function checkPathLength(property: string, bucket: IBucket, key: string, reserved: number): void {
+  if (Token.isUnresolved(key)) return;
+  const bucketLength = Token.isUnresolved(bucket.bucketName) ? 3 : bucket.bucketName.length;
+  const length = 's3://'.length + bucketLength + 1 + key.length;
+  if (length + reserved > S3_PATH_MAX_LENGTH) {
+    const why = reserved > 0 ? ` with the ${reserved} characters a recurring run adds (its scheduled time and '/')` : '';
+    throw new Error(`Invalid ${property}: the S3 path of '${key.slice(0, 40)}…' is at least ${length} characters${why}; Personalize accepts `
+      + `at most ${S3_PATH_MAX_LENGTH}.`);
+  }
+}
+
+function checkNumResults(value: number | undefined, max: BatchKindFacts['numResultsMax']): number | undefined {
+  if (value === undefined || Token.isUnresolved(value)) return value;
+  if (!Number.isInteger(value) || value < 1 || value > max.value) {
+    throw new Error(`Invalid numResults: ${value}. Expected a whole number from 1 to ${max.value} (${max.source}).`);
+  }
+  return value;
+}
+
+/** A filter works on the data of its own dataset group: a job's filter must belong to the solution's group. */
+function filterGroupProblems(construct: IConstruct, props: BatchJobProps): string[] {
+  const solutionGroup = solutionOf(props)?.datasetGroup;
+  if (!(props.filter instanceof Filter) || !solutionGroup || props.filter.datasetGroup === solutionGroup) return [];
+  return [`Invalid filter of '${construct.node.path}': filter '${props.filter.node.path}' belongs to dataset group `
+    + `'${props.filter.datasetGroup.node.path}', and the solution version to '${solutionGroup.node.path}'. Personalize applies a filter `
+    + 'to the data of its own group only: use a filter of the solution\'s group.'];
+}
+
+/** The created role reads exactly the input and writes under the output prefix. */
+function grantBuckets(construct: Construct, role: iam.IRole, props: BatchJobProps, readable: string, writable: string): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [...new Set([props.inputBucket.bucketArn, props.outputBucket.bucketArn])] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.inputBucket.arnForObjects(readable)] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.outputBucket.arnForObjects(writable)] }));
+  const policy = (role as iam.Role).node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+  if (!policy) return;
+  const wildcards = [props.outputBucket.arnForObjects(writable), ...(readable.endsWith('*') ? [props.inputBucket.arnForObjects(readable)] : [])];
+  addNagSuppressions(policy.node.defaultChild as CfnResource, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'A batch job writes its output files into a folder (and reads every file under an input prefix): the pattern is that folder.',
+    appliesTo: wildcards.map((arn) => `Resource::${flattenForNag(Stack.of(construct).resolve(arn))}`),
+  }]);
+}
