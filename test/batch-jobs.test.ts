@@ -5,8 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
-  BatchInferenceJob, BatchInferenceJobProps, BatchInferenceMode, BatchJobWait, BatchSegmentJob, BatchSegmentJobProps, DatasetGroup,
-  DatasetImportJob, DatasetType, Filter, FilterExpression, ImportMode, ImportSource, Schema, SchemaDefinition, SchemaField,
+  AutoTraining, BatchInferenceJob, BatchInferenceJobProps, BatchInferenceMode, BatchJobWait, BatchSegmentJob, BatchSegmentJobProps, DatasetGroup,
+  DatasetImportJob, DatasetType, Filter, FilterExpression, ImportMode, ImportSource, Recipe, Schema, SchemaDefinition, SchemaField, Solution,
+  SolutionVersion,
 } from '../src';
 import { grantedOn } from './support/handler-grants';
 import { fakeVersion, RECIPES } from './support/solution-fakes';
@@ -199,6 +200,36 @@ describe('BatchInferenceJob', () => {
     expect(() => Template.fromStack(stack)).toThrow(/belongs to dataset group 'TestStack\/B'.*Personalize applies a filter/s);
   });
 
+  test('on a solution\'s latest version, the job names the solution and starts after the app\'s trainings of it', () => {
+    const stack = newStack();
+    const group = importDataset(stack).datasetGroup;
+    const solution = new Solution(stack, 'Recs', { datasetGroup: group, recipe: Recipe.USER_PERSONALIZATION_V2, autoTraining: AutoTraining.off() });
+    new SolutionVersion(stack, 'Trained', { solution });
+    const { input, output } = buckets(stack);
+    const job = new BatchInferenceJob(stack, 'Nightly', { solution, inputBucket: input, inputKey: 'u.jsonl', outputBucket: output, outputPrefix: 'o/' });
+    const template = Template.fromStack(stack);
+    const [logicalId, resource] = Object.entries(template.findResources('Custom::PersonalizeBatchInferenceJob'))[0] as [string, any];
+    expect(resource.Properties.SolutionVersionArn).toBeUndefined();
+    expect(stack.resolve(resource.Properties.SolutionArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Recs/), 'Arn'] });
+    // It waits for the training's wait condition: the latest version is the one just trained.
+    const resources = template.toJSON().Resources;
+    expect((resource.DependsOn as string[]).filter((id) => id.startsWith('Trained')).map((id) => resources[id].Type))
+      .toEqual(expect.arrayContaining(['AWS::CloudFormation::WaitCondition', 'Custom::PersonalizeSolutionVersion']));
+    expect(stack.resolve(job.solutionVersionArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'SolutionVersionArn'] });
+    // The handler may run any version of the solution, and list them.
+    expect(JSON.stringify(grantedOn(template, 'personalize:CreateBatchInferenceJob'))).toContain('solution/TestStack_*');
+  });
+
+  test('takes a solution version or a solution, exactly one', () => {
+    const stack = newStack();
+    const { input, output } = buckets(stack);
+    const where = { inputBucket: input, inputKey: 'u.jsonl', outputBucket: output, outputPrefix: 'o/' };
+    expect(() => new BatchInferenceJob(stack, 'Neither', where)).toThrow(/give solutionVersion .* or solution .*not both and not neither/);
+    const version = fakeVersion(stack);
+    expect(() => new BatchInferenceJob(stack, 'Both', { ...where, solutionVersion: version, solution: version.solution }))
+      .toThrow(/not both and not neither/);
+  });
+
   test('startOnly finishes the deploy without a wait condition; untilActive refuses bounds over 12 hours', () => {
     const stack = newStack();
     inference(stack, { wait: BatchJobWait.startOnly() });
@@ -263,7 +294,8 @@ describe('recurring runs', () => {
     const policy = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy'))
       .find((p: any) => JSON.stringify(p.Properties.Roles).includes('NightlyRunsRole')));
     expect(policy).toMatch(/batch-inference-job\/TestStack_Nightly-[0-9a-f]{8}-\*/);
-    expect(policy).toContain(VERSION_ARN);
+    // The version the deploy's job ran, as the job reports it.
+    expect(policy).toContain('{"Fn::GetAtt":["NightlyC44EE0A7","SolutionVersionArn"]}');
     expect(policy).toContain('iam:PassRole');
     expect(policy).toContain('"iam:PassedToService":"personalize.amazonaws.com"');
     expect(policy).toContain('sqs:SendMessage');

@@ -57,6 +57,16 @@ describe('batch job kinds', () => {
     expect(() => batchInferenceJobKind.parse({ ...PROPERTIES, ...change })).toThrow(message);
   });
 
+  test('a job on a solution\'s latest version has no version in its request until it is created; exactly one of the two is given', () => {
+    const { SolutionVersionArn: _version, ...properties } = PROPERTIES;
+    const spec = batchInferenceJobKind.parse({ ...properties, SolutionArn: 'arn:aws:personalize:us-east-1:123456789012:solution/shop' });
+    expect(spec.latestOf).toBe('arn:aws:personalize:us-east-1:123456789012:solution/shop');
+    expect(spec.request.solutionVersionArn).toBeUndefined();
+    expect(() => batchInferenceJobKind.parse(properties)).toThrow(/Exactly one of the properties 'SolutionVersionArn' and 'SolutionArn'/);
+    expect(() => batchInferenceJobKind.parse({ ...PROPERTIES, SolutionArn: 'arn:aws:personalize:us-east-1:123456789012:solution/shop' }))
+      .toThrow(/Exactly one/);
+  });
+
   test('a change of any member of the request is a replacement, named by the member; tags are not', () => {
     const before = batchInferenceJobKind.parse({ ...PROPERTIES, Tags: [{ Key: 'team', Value: 'a' }] });
     const after = batchInferenceJobKind.parse({ ...PROPERTIES, OutputPath: 's3://data/elsewhere/', NumResults: '10', Tags: [{ Key: 'team', Value: 'b' }] });

@@ -47,6 +47,8 @@ interface BatchSpec {
   readonly failingSibling?: boolean;
   /** An incremental import from the Data bucket with recurring runs, instead of a batch job. */
   readonly recurringImport?: boolean;
+  /** Run the solution's latest ACTIVE version, found when the job starts, instead of `versionArn`. */
+  readonly latest?: boolean;
 }
 
 /**
@@ -74,7 +76,7 @@ function batchStack(spec: BatchSpec = {}): SynthesizedStack {
     if (!spec.versionArn) return;
     const solution = new FakeSolution(stack, 'Solution', spec.solutionArn!, spec.segment ? SEGMENT_RECIPE : RECIPES.USER_PERSONALIZATION);
     const common = {
-      solutionVersion: new FakeSolutionVersion(stack, 'Version', spec.versionArn, solution),
+      ...(spec.latest ? { solution } : { solutionVersion: new FakeSolutionVersion(stack, 'Version', spec.versionArn, solution) }),
       inputBucket: data,
       inputKey: spec.inputKey ?? 'users.jsonl',
       outputBucket: data,
@@ -135,10 +137,42 @@ test.concurrent('a batch inference job runs on deploy, the deploy waits until it
     jobOutput: { s3DataDestination: { path: `s3://${dataBucket(stack)}/out/` } },
   });
   expect(env.s3.hasObject(dataBucket(stack), 'out/users.jsonl.out')).toBe(true);
-  expect(env.cloudformation.attributesOf(stack.logicalIds.Nightly)).toEqual({ Arn: arnOf(`batch-inference-job/${name}`), Name: name });
+  expect(env.cloudformation.attributesOf(stack.logicalIds.Nightly))
+    .toEqual({ Arn: arnOf(`batch-inference-job/${name}`), Name: name, SolutionVersionArn: trained.versionArn });
   // The deploy waited through the long wait: its wait condition got the job's success.
   expect(env.stepFunctions.executions.length).toBeGreaterThan(0);
 
+  await destroyAndVerify(env);
+}));
+
+test.concurrent('on a solution\'s latest version, the job runs the newest ACTIVE one, and recurring runs use the version it ran', () => withEnvironment({}, async (env) => {
+  const trained = await trainedVersion(env);
+  const client = env.client();
+  const { solutionVersionArn: newer } = await client.send(new CreateSolutionVersionCommand({ solutionArn: trained.solutionArn }));
+  await until(() => env.service.resources().every((r) => r.status === undefined || r.status === 'ACTIVE'));
+  const stack = batchStack({ ...trained, latest: true, recurring: true });
+  env.s3.putObject(dataBucket(stack), 'users.jsonl', USERS);
+
+  await expectStatus(env.deploy(stack.template), 'UPDATE_COMPLETE');
+
+  expect(env.service.calls.find((c) => c.operation === 'CreateBatchInferenceJob')!.input).toMatchObject({ solutionVersionArn: newer });
+  expect(env.cloudformation.attributesOf(stack.logicalIds.Nightly)).toMatchObject({ SolutionVersionArn: newer });
+  const run = await invokeScheduleTarget(env, scheduleOf(stack), { executionId: 'q1w2e3r4t5y6u7i8', scheduledTime: '2026-12-08T02:00:00Z' });
+  expect([run.error, run.request.solutionVersionArn]).toEqual([undefined, newer]);
+  await destroyAndVerify(env);
+}));
+
+test.concurrent('on a solution without an ACTIVE version, the deploy fails saying so', () => withEnvironment({}, async (env) => {
+  await expectStatus(env.deploy(batchStack().template), 'CREATE_COMPLETE');
+  const { solutionArn } = await env.client().send(new CreateSolutionCommand({ name: 'shop', datasetGroupArn: GROUP_ARN, recipeArn: RECIPES.USER_PERSONALIZATION }));
+  await until(() => env.service.resources().every((r) => r.status === undefined || r.status === 'ACTIVE'));
+  const stack = batchStack({ solutionArn: solutionArn!, versionArn: 'unused', latest: true });
+  env.s3.putObject(dataBucket(stack), 'users.jsonl', USERS);
+
+  const result = await env.deploy(stack.template);
+
+  expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(result.firstFailure?.reason).toContain(`Solution ${solutionArn} has no ACTIVE version for the batch inference job to run on`);
   await destroyAndVerify(env);
 }));
 

@@ -116,6 +116,13 @@ export class BatchInferenceJob extends Resource implements IBatchInferenceJob, I
    */
   public readonly batchInferenceJobName: string;
 
+  /**
+   * The ARN of the solution version the job on deploy ran: the given one, or the solution's latest
+   * when it started. Recurring runs use it.
+   * @attribute
+   */
+  public readonly solutionVersionArn: string;
+
   /** The role Personalize reads the input and writes the output with. */
   public readonly role: iam.IRole;
 
@@ -168,6 +175,7 @@ export class BatchInferenceJob extends Resource implements IBatchInferenceJob, I
     }, this.tags);
     this.batchInferenceJobArn = job.arn;
     this.batchInferenceJobName = job.name;
+    this.solutionVersionArn = job.solutionVersionArn;
     this.role = job.role;
     this.deadLetterQueue = job.runs?.deadLetterQueue;
     this.runsScheduleGroup = job.runs?.scheduleGroup;

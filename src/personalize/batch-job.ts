@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IFilter } from './filter';
 import { waitBoundSeconds, waitChoice } from './private/job-wait';
 import { RecurringRuns } from './recurring-runs';
+import { ISolution } from './solution';
 import { ISolutionVersion } from './solution-version';
 
 /**
@@ -45,9 +46,19 @@ export abstract class BatchJobWait {
 export interface BatchJobProps {
   /**
    * The trained solution version that makes the output. The job starts after the training,
-   * and every recurring run uses this version.
+   * and every recurring run uses this version. Give this or `solution`.
+   * @default - none: `solution` must be given
    */
-  readonly solutionVersion: ISolutionVersion;
+  readonly solutionVersion?: ISolutionVersion;
+
+  /**
+   * The solution whose latest ACTIVE version makes the output, whoever trained it (this app,
+   * automatic training, a team's pipeline): the handler finds it when the job starts on
+   * deploy, after the trainings of the solution this app declares. Recurring runs use the
+   * version that deploy found (`solutionVersionArn`). Give this or `solutionVersion`.
+   * @default - none: `solutionVersion` must be given
+   */
+  readonly solution?: ISolution;
 
   /** The bucket that holds the input, JSON Lines in the format of the job's recipe. */
   readonly inputBucket: s3.IBucket;

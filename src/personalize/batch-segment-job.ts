@@ -68,6 +68,13 @@ export class BatchSegmentJob extends Resource implements IBatchSegmentJob, ITagg
    */
   public readonly batchSegmentJobName: string;
 
+  /**
+   * The ARN of the solution version the job on deploy ran: the given one, or the solution's latest
+   * when it started. Recurring runs use it.
+   * @attribute
+   */
+  public readonly solutionVersionArn: string;
+
   /** The role Personalize reads the input and writes the output with. */
   public readonly role: iam.IRole;
 
@@ -97,6 +104,7 @@ export class BatchSegmentJob extends Resource implements IBatchSegmentJob, ITagg
     }, this.tags);
     this.batchSegmentJobArn = job.arn;
     this.batchSegmentJobName = job.name;
+    this.solutionVersionArn = job.solutionVersionArn;
     this.role = job.role;
     this.deadLetterQueue = job.runs?.deadLetterQueue;
     this.runsScheduleGroup = job.runs?.scheduleGroup;

@@ -35,6 +35,8 @@ export const Attributes = {
   TRAINING_MODE: 'TrainingMode',
   NAME: 'Name',
   TRACKING_ID: 'TrackingId',
+  /** The version a batch job ran, which the schedule's runs use. */
+  SOLUTION_VERSION_ARN: 'SolutionVersionArn',
 } as const;
 
 export interface TagProperty {
@@ -229,7 +231,9 @@ export interface JobWaitProperties {
  * sends the same request (src/personalize/private/job-requests.ts).
  */
 export interface BatchJobProperties extends CommonProperties, JobWaitProperties {
-  readonly SolutionVersionArn: string;
+  /** The version that runs; or, with SolutionArn instead, the solution's latest ACTIVE version, found when the job starts. */
+  readonly SolutionVersionArn?: string;
+  readonly SolutionArn?: string;
   /** s3://BUCKET/KEY of a JSON Lines file, or s3://BUCKET/PREFIX/ of a folder of them. */
   readonly InputPath: string;
   readonly InputKmsKeyArn?: string;

@@ -5,10 +5,12 @@
  * stop nor delete a batch job: a delete leaves it, running or ended, and its output stays in S3.
  * The request is built by the same function that builds a schedule's recurring runs.
  */
-import { apiTags, describeOrUndefined, hasOwnerTag, syncTags } from './common';
+import { ListSolutionVersionsCommand } from '@aws-sdk/client-personalize';
+import { apiTags, describeOrUndefined, hasOwnerTag, personalize, syncTags } from './common';
+import { listAll, PAGE_SIZE } from './group-children';
 import { JobView, JobWait, jobOutcome, leaveJob, observeJob, parseJobWait } from './job-runs';
 import { BatchJobRequest, batchJobRequest, BatchJobVariant } from '../../../src/personalize/private/job-requests';
-import { BatchJobProperties } from '../../../src/private/contract';
+import { Attributes, BatchJobProperties } from '../../../src/private/contract';
 import { KindDeclaration } from '../../../src/private/declaration';
 import { optionalString, parseTags, requiredString } from '../../properties';
 import { KindContext, ResourceKind } from '../../resource-kind';
@@ -16,6 +18,8 @@ import { arnByName, declaredFields } from '../declared';
 
 export interface BatchJobSpec extends JobWait {
   readonly name: string;
+  /** Without a version in the request: the solution whose latest ACTIVE version runs, found at create. */
+  readonly latestOf?: string;
   readonly request: BatchJobRequest;
   readonly tags: Record<string, string>;
 }
@@ -31,7 +35,7 @@ const MODES = ['BATCH_INFERENCE', 'THEME_GENERATION'];
 /** The public class whose bound a job outlasted, in messages. */
 const WAIT_CLASS = 'BatchJobWait';
 
-/** What a Describe of either kind tells the engine, with the request it holds (for ownership). */
+/** What a Describe of either kind tells the engine, with the request it holds (for ownership) and the version it ran. */
 export function viewBatchJob(arn: string, jobArn: string | undefined, job: Record<string, any>):
   JobView & { readonly request: Partial<BatchJobRequest> } {
   return {
@@ -41,7 +45,23 @@ export function viewBatchJob(arn: string, jobArn: string | undefined, job: Recor
     failureReason: job.failureReason,
     createdAt: job.creationDateTime?.getTime(),
     request: job as Partial<BatchJobRequest>,
+    attributes: { [Attributes.SOLUTION_VERSION_ARN]: job.solutionVersionArn ?? '' },
   };
+}
+
+/** The solution's newest ACTIVE version, as ListSolutionVersions shows it; an error saying so when it has none. */
+async function latestActiveVersion(context: KindContext, solutionArn: string, noun: string): Promise<string> {
+  const versions = await listAll(context, 'ListSolutionVersions', async (nextToken) => {
+    const r = await personalize().send(new ListSolutionVersionsCommand({ solutionArn, nextToken, maxResults: PAGE_SIZE }));
+    return { items: r.solutionVersions, nextToken: r.nextToken };
+  });
+  const active = versions.filter((version) => version.status === 'ACTIVE' && version.solutionVersionArn)
+    .sort((a, b) => (b.creationDateTime?.getTime() ?? 0) - (a.creationDateTime?.getTime() ?? 0));
+  if (active.length === 0) {
+    throw new Error(`Solution ${solutionArn} has no ACTIVE version for the ${noun} to run on: train one first (a SolutionVersion of it in the `
+      + 'app is trained before the job starts), or give the job a solutionVersion.');
+  }
+  return active[0].solutionVersionArn!;
 }
 
 /** The handler kind of one batch variant, from its declaration. */
@@ -70,7 +90,7 @@ export function batchJobKind(declaration: KindDeclaration, variant: BatchVariant
       }
       const values = {
         Name: requiredString(properties, 'Name'),
-        SolutionVersionArn: requiredString(properties, 'SolutionVersionArn'),
+        SolutionVersionArn: optionalString(properties, 'SolutionVersionArn'),
         InputPath: requiredString(properties, 'InputPath'),
         InputKmsKeyArn: optionalString(properties, 'InputKmsKeyArn'),
         OutputPath: requiredString(properties, 'OutputPath'),
@@ -81,19 +101,25 @@ export function batchJobKind(declaration: KindDeclaration, variant: BatchVariant
         ThemeItemNameField: optionalString(properties, 'ThemeItemNameField'),
         JobConfig: jobConfig,
       };
+      const latestOf = optionalString(properties, 'SolutionArn');
+      if ((values.SolutionVersionArn === undefined) === (latestOf === undefined)) {
+        throw new Error('Exactly one of the properties \'SolutionVersionArn\' and \'SolutionArn\' must be given');
+      }
       const request = batchJobRequest(variant.variant, values, numResults);
-      return { name: values.Name, request, ...parseJobWait(properties), tags: parseTags(properties) };
+      return { name: values.Name, latestOf, request, ...parseJobWait(properties), tags: parseTags(properties) };
     },
 
     nameOf: (spec) => spec.name,
 
     replacementCauses: (oldSpec, newSpec) => {
       const members = new Set([...Object.keys(oldSpec.request), ...Object.keys(newSpec.request)]) as Set<keyof BatchJobRequest>;
-      return [...members].filter((member) => JSON.stringify(oldSpec.request[member]) !== JSON.stringify(newSpec.request[member]));
+      return [...[...members].filter((member) => JSON.stringify(oldSpec.request[member]) !== JSON.stringify(newSpec.request[member])),
+        ...(oldSpec.latestOf !== newSpec.latestOf ? ['solution'] : [])];
     },
 
     create: async (context, spec) => {
-      const arn = await context.call(`Create${operationType(declaration)}`, () => variant.create(spec.request, apiTags(spec.tags, context.owner)));
+      const request = spec.latestOf ? { ...spec.request, solutionVersionArn: await latestActiveVersion(context, spec.latestOf, noun) } : spec.request;
+      const arn = await context.call(`Create${operationType(declaration)}`, () => variant.create(request, apiTags(spec.tags, context.owner)));
       return arn!;
     },
 
@@ -103,7 +129,9 @@ export function batchJobKind(declaration: KindDeclaration, variant: BatchVariant
       if (!await hasOwnerTag(context, arn)) return false;
       if (question.purpose === 'delete' || spec === undefined) return true;
       const job = await describe(context, arn);
-      return job !== undefined && job.request.solutionVersionArn === spec.request.solutionVersionArn
+      const sameVersion = spec.latestOf ? job?.request.solutionVersionArn?.startsWith(`${spec.latestOf}/`)
+        : job?.request.solutionVersionArn === spec.request.solutionVersionArn;
+      return job !== undefined && sameVersion === true
         && job.request.jobInput?.s3DataSource.path === spec.request.jobInput.s3DataSource.path
         && job.request.jobOutput?.s3DataDestination.path === spec.request.jobOutput.s3DataDestination.path;
     },

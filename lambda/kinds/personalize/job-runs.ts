@@ -27,6 +27,8 @@ export interface JobView {
   readonly status: string;
   readonly failureReason?: string;
   readonly createdAt?: number;
+  /** Attributes beside Arn and Name that the kind returns. */
+  readonly attributes?: Record<string, string>;
 }
 
 export function parseJobWait(properties: Delivered<JobWaitProperties>): JobWait {
@@ -53,7 +55,7 @@ export async function observeJob(context: KindContext, resourceType: string, job
     status: job.status,
     condition,
     failureReason: job.failureReason,
-    attributes: { Arn: job.arn, Name: job.name },
+    attributes: { ...job.attributes, Arn: job.arn, Name: job.name },
   };
   if (operation === 'delete' || spec === undefined) return observation;
   // The wait condition waits for a signal in every case, so the long wait starts even for a job that is done

@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { ownArnPattern, versionArns } from './grant-patterns';
+import { whenAppDeclared } from './group-members';
 import { batchJobRequest, BatchJobVariant } from './job-requests';
 import { MAX_JOB_WAIT, waitedJob } from './job-wait';
 import { ScheduledRuns, scheduleRuns, SCHEDULED_TIME, SCHEDULED_TIME_LENGTH } from './recurring-runs';
@@ -25,7 +26,7 @@ import { tagProblems } from '../../private/validation';
 import { BatchJobProps, BatchJobWait } from '../batch-job';
 import { Filter } from '../filter';
 import { ISolution, Solution } from '../solution';
-import { ISolutionVersion } from '../solution-version';
+import { SolutionVersion } from '../solution-version';
 
 
 export interface BatchKindFacts {
@@ -42,14 +43,20 @@ export interface BatchKindFacts {
 export interface BuiltBatchJob {
   readonly arn: string;
   readonly name: string;
+  readonly solutionVersionArn: string;
   readonly role: iam.IRole;
   readonly runs?: ScheduledRuns;
 }
 
 /** The job's custom resource and everything around it, under `construct`. */
 export function buildBatchJob(construct: Construct, props: BatchJobProps, facts: BatchKindFacts, tags: TagManager): BuiltBatchJob {
-  requireConstruct('solutionVersion', props.solutionVersion, 'an ISolutionVersion (a SolutionVersion, or SolutionVersion.fromSolutionVersionArn)',
-    'solutionVersionArn');
+  requireOptionalConstruct('solutionVersion', props.solutionVersion,
+    'an ISolutionVersion (a SolutionVersion, or SolutionVersion.fromSolutionVersionArn)', 'solutionVersionArn');
+  requireOptionalConstruct('solution', props.solution, 'an ISolution (a Solution, or Solution.fromSolutionArn)', 'solutionArn');
+  if ((props.solutionVersion === undefined) === (props.solution === undefined)) {
+    throw new Error(`Invalid props of ${facts.kind.noun} '${construct.node.path}': give solutionVersion (a trained version) or solution (its `
+      + 'latest ACTIVE version when the job starts), not both and not neither.');
+  }
   requireConstruct('inputBucket', props.inputBucket, 'an S3 bucket (s3.IBucket: s3.Bucket or s3.Bucket.fromBucketName)', 'bucketName');
   requireConstruct('outputBucket', props.outputBucket, 'an S3 bucket (s3.IBucket: s3.Bucket or s3.Bucket.fromBucketName)', 'bucketName');
   requireOptionalConstruct('filter', props.filter, 'a Personalize IFilter (a Filter, or Filter.fromFilterArn)', 'filterArn');
@@ -93,7 +100,7 @@ export function buildBatchJob(construct: Construct, props: BatchJobProps, facts:
   for (const key of new Set(keys)) grantPersonalizeKeyUse(construct, key!, props.role ? undefined : role, 'the job fails');
 
   const values = {
-    SolutionVersionArn: props.solutionVersion.solutionVersionArn,
+    SolutionVersionArn: props.solutionVersion?.solutionVersionArn,
     InputPath: inputPath,
     InputKmsKeyArn: props.inputBucket.encryptionKey?.keyArn,
     OutputPath: outputPath,
@@ -104,48 +111,69 @@ export function buildBatchJob(construct: Construct, props: BatchJobProps, facts:
     ...facts.own,
   };
   // The name hashes everything the job does: a change is a new job.
-  const name = physicalName(construct, undefined, [values, props.dataVersion ?? null]);
+  const solutionArn = props.solution?.solutionArn;
+  const name = physicalName(construct, undefined, [values, solutionArn ?? null, props.dataVersion ?? null]);
   const wait = waitedJob(construct, facts.kind, name, props.wait ?? BatchJobWait.untilActive(MAX_JOB_WAIT), 'Ran');
   construct.node.addValidation({ validate: () => tagProblems(renderTags(tags)) });
   const resource = declaredResource<BatchJobProperties>(construct, facts.kind, {
-    properties: { Name: name.name, ...values, ...wait.properties, Tags: Lazy.any({ produce: () => renderTags(tags) }) as unknown as TagProperty[] },
+    properties: {
+      Name: name.name,
+      ...values,
+      SolutionArn: solutionArn,
+      ...wait.properties,
+      Tags: Lazy.any({ produce: () => renderTags(tags) }) as unknown as TagProperty[],
+    },
     resources: {
       self: [ownArnPattern(construct, facts.kind, name)],
       role: [role.roleArn],
-      ...(facts.createOnVersion ? { solutionVersion: versionGrantArns(props.solutionVersion) } : {}),
+      ...(facts.createOnVersion ? { solutionVersion: versionGrantArns(props) } : {}),
     },
   });
   // Personalize checks the role and reads the bucket when the job starts; the version must be trained.
   resource.node.addDependency(role);
   for (const policy of policies) if (policy) resource.node.addDependency(policy);
-  resource.node.addDependency(props.solutionVersion);
+  resource.node.addDependency(props.solutionVersion ?? props.solution!);
+  if (props.solution) afterTrainingsOf(resource, props.solution);
   if (props.filter) resource.node.addDependency(props.filter);
   const arn = resource.getAttString(Attributes.ARN);
   wait.waitFor(resource, arn);
 
+  // The runs use the version the deploy ran, read from the job: the schedule may name it (the handler's grants may not: a cycle).
+  const ranVersion = resource.getAttString(Attributes.SOLUTION_VERSION_ARN);
   const runs = props.recurringRuns && scheduleRuns(construct, props.recurringRuns, {
     kind: facts.kind,
     deployedName: name.name,
-    request: (jobName) => ({ ...batchJobRequest(facts.variant, { ...values, Name: jobName, OutputPath: `${outputPath}${SCHEDULED_TIME}/` }, numResults) }),
-    // The runs use the version of the deploy: its ARN, which the schedule may name (the handler's grants may not: a cycle).
-    resources: { role: [role.roleArn], ...(facts.createOnVersion ? { solutionVersion: [props.solutionVersion.solutionVersionArn] } : {}) },
+    request: (jobName) => ({
+      ...batchJobRequest(facts.variant, { ...values, Name: jobName, SolutionVersionArn: ranVersion, OutputPath: `${outputPath}${SCHEDULED_TIME}/` },
+        numResults),
+    }),
+    resources: { role: [role.roleArn], ...(facts.createOnVersion ? { solutionVersion: [ranVersion] } : {}) },
   }, resource);
-  return { arn, name: resource.getAttString(Attributes.NAME), role, runs };
+  return { arn, name: resource.getAttString(Attributes.NAME), solutionVersionArn: ranVersion, role, runs };
 }
 
 /**
- * The version's ARNs as the handler is granted them: a pattern of the solution's versions when the app knows the solution
- * (the trained version's ARN comes from a custom resource, which the handler's grants cannot name without a cycle).
+ * The versions the handler may run, as it is granted them: a pattern of the solution's versions when the app knows the
+ * solution (a trained version's ARN comes from a custom resource, which the handler's grants cannot name without a cycle).
  */
-function versionGrantArns(version: ISolutionVersion): string[] {
-  const solution = version.solution;
+function versionGrantArns(props: BatchJobProps): string[] {
+  const solution = solutionOf(props);
   if (solution instanceof Solution) return versionArns(solution, solution._physicalName);
-  return solution ? [`${solution.solutionArn}/*`] : [version.solutionVersionArn];
+  return solution ? [`${solution.solutionArn}/*`] : [props.solutionVersion!.solutionVersionArn];
 }
 
-/** The solution a batch job's version trains, when the app knows it. */
+/** The solution whose version runs, when the app knows it. */
 export function solutionOf(props: BatchJobProps): ISolution | undefined {
-  return props.solutionVersion.solution;
+  return props.solution ?? props.solutionVersion?.solution;
+}
+
+/** A job on a solution's latest version starts after every training of that solution the app declares. */
+function afterTrainingsOf(resource: IConstruct, solution: ISolution): void {
+  whenAppDeclared(resource, () => {
+    for (const version of resource.node.root.node.findAll()) {
+      if (version instanceof SolutionVersion && version.solution === solution) resource.node.addDependency(version);
+    }
+  });
 }
 
 function renderTags(tags: TagManager): TagProperty[] {

@@ -136,6 +136,8 @@ export const DATASET_IMPORT_JOB = personalizeKind('DATASET_IMPORT_JOB', {
 const batchJob = (type: string, ...createOn: Scope[]): DeclaredCall[] => [
   passingRole(call(`personalize:Create${type}`, 'self', ...createOn), PERSONALIZE_PRINCIPAL),
   call(`personalize:Describe${type}`, 'self'),
+  // Finding the solution's latest ACTIVE version; takes no resource-level permission.
+  call('personalize:ListSolutionVersions', 'anything'),
   ...TAGGING,
   longWaitCall(`personalize:Describe${type}`, 'self'),
 ];

@@ -14,7 +14,8 @@ export type BatchJobVariant = 'inference' | 'segment';
 /** CreateBatchInferenceJob's or CreateBatchSegmentJob's request, without tags. */
 export interface BatchJobRequest {
   readonly jobName: string;
-  readonly solutionVersionArn: string;
+  /** Absent until the handler has found the solution's latest version (SolutionArn). */
+  readonly solutionVersionArn?: string;
   readonly filterArn?: string;
   readonly numResults?: number;
   readonly jobInput: { readonly s3DataSource: { readonly path: string; readonly kmsKeyArn?: string } };
@@ -25,7 +26,7 @@ export interface BatchJobRequest {
   readonly themeGenerationConfig?: { readonly fieldsForThemeGeneration: { readonly itemName: string } };
 }
 
-type RequestValues = Omit<BatchJobProperties, 'ContractVersion' | 'Wait' | 'WaitSeconds' | 'WaitStateMachineArn' | 'SignalUrl' | 'Tags'>;
+type RequestValues = Omit<BatchJobProperties, 'ContractVersion' | 'Wait' | 'WaitSeconds' | 'WaitStateMachineArn' | 'SignalUrl' | 'Tags' | 'SolutionArn'>;
 
 /** The request for `values`; `numResults` is the parsed NumResults (a number in JSON, which a universal target's Input keeps). */
 export function batchJobRequest(variant: BatchJobVariant, values: RequestValues, numResults: number | undefined): BatchJobRequest {
