@@ -22,6 +22,7 @@ const ec2 = require('aws-cdk-lib/aws-ec2');
 const iam = require('aws-cdk-lib/aws-iam');
 const kms = require('aws-cdk-lib/aws-kms');
 const s3 = require('aws-cdk-lib/aws-s3');
+const scheduler = require('aws-cdk-lib/aws-scheduler');
 const sns = require('aws-cdk-lib/aws-sns');
 const sqs = require('aws-cdk-lib/aws-sqs');
 const personalize = require('cdk-personalize');
@@ -50,7 +51,7 @@ function everyConstruct(app, regulated) {
   }
   const key = new kms.Key(stack, 'DatasetKey', { enableKeyRotation: true });
   const {
-    AutoTraining, Campaign, DatasetGroup, Dataset, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterExpression, ImportMode,
+    AutoTraining, BatchInferenceJob, BatchSegmentJob, Campaign, DatasetGroup, Dataset, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterExpression, ImportMode,
     ImportSource, MetricAttribution, MetricExpression, ProviderLogging, Recipe, Recommender, Schema, SchemaDefinition, SchemaField, Solution,
     SolutionVersion, UseCase,
   } = personalize;
@@ -104,7 +105,18 @@ function everyConstruct(app, regulated) {
     metrics: [{ metricName: 'CLICKS', eventType: 'click', expression: MetricExpression.sampleCount() }],
   });
   const solution = new Solution(stack, 'Recs', { datasetGroup: custom, recipe: Recipe.USER_PERSONALIZATION_V2, autoTraining: AutoTraining.off() });
-  const campaign = new Campaign(stack, 'Campaign', { solutionVersion: new SolutionVersion(stack, 'Trained', { solution }) });
+  const trained = new SolutionVersion(stack, 'Trained', { solution });
+  const campaign = new Campaign(stack, 'Campaign', { solutionVersion: trained });
+  // Batch work: recommendations every night (a schedule, its role and dead-letter queue), and segments once.
+  new BatchInferenceJob(stack, 'Nightly', {
+    solutionVersion: trained, inputBucket: data, inputKey: 'batch/users.jsonl', outputBucket: data, outputPrefix: 'batch/recommendations/',
+    recurringRuns: { schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }) },
+  });
+  const affinity = new Solution(stack, 'Affinity', { datasetGroup: custom, recipe: Recipe.ITEM_AFFINITY, autoTraining: AutoTraining.off() });
+  new BatchSegmentJob(stack, 'Segments', {
+    solutionVersion: new SolutionVersion(stack, 'AffinityTrained', { solution: affinity }),
+    inputBucket: data, inputKey: 'batch/items/', outputBucket: data, outputPrefix: 'batch/segments/',
+  });
   campaign.grantGetRecommendations(api);
   new Recommender(stack, 'TopPicks', { datasetGroup: video, useCase: UseCase.VOD_TOP_PICKS }).grantGetRecommendations(api);
   ProviderLogging.configure(stack, { encryptionKey: new kms.Key(stack, 'LogKey', { enableKeyRotation: true }) });
