@@ -44,7 +44,8 @@ function importDataset(stack: Stack) {
   return new DatasetGroup(stack, 'Group').addDataset('Interactions', {
     datasetType: DatasetType.INTERACTIONS,
     schema: new Schema(stack, 'Schema', {
-      definition: SchemaDefinition.fromFields([SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP')]),
+      definition: SchemaDefinition.fromFields([SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP'),
+        SchemaField.stringField('EVENT_TYPE')]),
     }),
   });
 }
@@ -218,6 +219,23 @@ describe('BatchInferenceJob', () => {
     expect(stack.resolve(job.solutionVersionArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'SolutionVersionArn'] });
     // The handler may run any version of the solution, and list them.
     expect(JSON.stringify(grantedOn(template, 'personalize:CreateBatchInferenceJob'))).toContain('solution/TestStack_*');
+  });
+
+  test('a replaced filter or solution of the app (a new name behind the same token) is a new job name', () => {
+    const name = (expression: string, recipe: Recipe) => {
+      const stack = newStack();
+      const group = importDataset(stack).datasetGroup;
+      const solution = new Solution(stack, 'Recs', { datasetGroup: group, recipe, autoTraining: AutoTraining.off() });
+      const filter = new Filter(stack, 'Filter', { datasetGroup: group, expression: FilterExpression.fromText(expression) });
+      const { input, output } = buckets(stack);
+      new BatchInferenceJob(stack, 'Nightly', { solution, filter, inputBucket: input, inputKey: 'u.jsonl', outputBucket: output, outputPrefix: 'o/' });
+      return properties(stack, 'Custom::PersonalizeBatchInferenceJob').Name;
+    };
+    const clicked = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("click")';
+    const base = name(clicked, Recipe.USER_PERSONALIZATION_V2);
+    expect(name(clicked, Recipe.USER_PERSONALIZATION_V2)).toBe(base);
+    expect(name('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")', Recipe.USER_PERSONALIZATION_V2)).not.toBe(base);
+    expect(name(clicked, Recipe.USER_PERSONALIZATION)).not.toBe(base);
   });
 
   test('takes a solution version or a solution, exactly one', () => {

@@ -15,7 +15,7 @@ import { describeFilterProblem, firstFilterProblem, parseFilterExpression } from
 import { ownArnPattern } from './private/grant-patterns';
 import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { declaredResource } from '../private/declared-resource';
-import { physicalName } from '../private/names';
+import { PhysicalName, physicalName } from '../private/names';
 import { requireConstruct, requireInstance } from '../private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
 
@@ -147,6 +147,9 @@ export class Filter extends FilterBase implements ITaggable {
    */
   public readonly tags: TagManager;
 
+  /** @internal the filter's name, which changes when it is replaced (what a batch job's name hashes) */
+  public readonly _physicalName: PhysicalName;
+
   constructor(scope: Construct, id: string, props: FilterProps) {
     super(scope, id);
     const { datasetGroup: group, expression } = props;
@@ -160,6 +163,7 @@ export class Filter extends FilterBase implements ITaggable {
 
     const ownGroup = group instanceof DatasetGroup ? group : undefined;
     const name = physicalName(this, props.filterName, [ownGroup ? ownGroup._physicalName.name : group.datasetGroupArn, expression.text]);
+    this._physicalName = name;
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.FILTER);
     this.node.addValidation({
       validate: () => [

@@ -24,7 +24,7 @@ import { requireConstruct, requireOptionalConstruct, requireOptionalInstance } f
 import { allowPersonalizeOnBucket, personalizeServiceRole } from '../../private/service-role';
 import { tagProblems } from '../../private/validation';
 import { BatchJobProps, BatchJobWait } from '../batch-job';
-import { Filter } from '../filter';
+import { Filter, IFilter } from '../filter';
 import { ISolution, Solution } from '../solution';
 import { SolutionVersion } from '../solution-version';
 
@@ -110,9 +110,13 @@ export function buildBatchJob(construct: Construct, props: BatchJobProps, facts:
     NumResults: numResults === undefined ? undefined : String(numResults),
     ...facts.own,
   };
-  // The name hashes everything the job does: a change is a new job.
   const solutionArn = props.solution?.solutionArn;
-  const name = physicalName(construct, undefined, [values, solutionArn ?? null, props.dataVersion ?? null]);
+  // The name hashes everything the job does: a change is a new job. A replaced solution or filter of the app keeps its
+  // ARN's token, so they count by their names, which a replacement changes.
+  const name = physicalName(construct, undefined, [
+    { ...values, FilterArn: props.filter && nameKey(props.filter, props.filter.filterArn) },
+    props.solution ? nameKey(props.solution, solutionArn!) : null, props.dataVersion ?? null,
+  ]);
   const wait = waitedJob(construct, facts.kind, name, props.wait ?? BatchJobWait.untilActive(MAX_JOB_WAIT), 'Ran');
   construct.node.addValidation({ validate: () => tagProblems(renderTags(tags)) });
   const resource = declaredResource<BatchJobProperties>(construct, facts.kind, {
@@ -160,6 +164,11 @@ function versionGrantArns(props: BatchJobProps): string[] {
   const solution = solutionOf(props);
   if (solution instanceof Solution) return versionArns(solution, solution._physicalName);
   return solution ? [`${solution.solutionArn}/*`] : [props.solutionVersion!.solutionVersionArn];
+}
+
+/** What identifies a solution or filter in a job's name: its name, for one of the app, else its ARN. */
+function nameKey(resource: ISolution | IFilter, arn: string): string {
+  return resource instanceof Solution || resource instanceof Filter ? resource._physicalName.name : arn;
 }
 
 /** The solution whose version runs, when the app knows it. */
