@@ -11,19 +11,25 @@
  *   name), perhaps a schema no dataset uses, perhaps stack-wide tags; and in a
  *   group with Interactions up to three members (generated names): an event
  *   tracker, filters, a metric attribution, import jobs from a CSV asset (default
- *   ImportWait), and in a Domain group recommenders whose use case's datasets it has;
+ *   ImportWait), in a Domain group recommenders whose use case's datasets it has,
+ *   and batch inference or batch segment jobs, each on a trained version of a
+ *   solution of its own (AutoTraining.off; given the version, or the solution to run
+ *   its latest ACTIVE version), reading an input object from a bucket of
+ *   its own (staged before each deploy) and writing under a prefix there (default
+ *   BatchJobWait, or startOnly);
  * - create, one to three updates, destroy. An update makes one to three random
  *   changes (randomChanges): tags (in place), a nullable field added to a schema
  *   (an in-place UpdateDataset for Items and Users), renames and domain changes
  *   (replacements), datasets, groups, schemas and members added and removed, an
- *   import's new dataVersion (a new job), a filter's expression or a recommender's
+ *   import's or a batch job's new dataVersion (a new job), a batch job's wait (in
+ *   place: the long wait starts for the job that has run), a filter's expression or a recommender's
  *   use case (replacements), an attribution's metrics, a recommender's config and
  *   running state (in place). Changes that are refused by design (a replacement
  *   keeping an explicit name, a new dataset in a taken slot, ADR 0003, a recommender
  *   change that needs two deploys) make the update fail and roll back. IDs and
  *   names never repeat within a seed, not even after a rollback: an import job
  *   cannot be deleted, and a new one of an old name would adopt it instead of
- *   running, whatever fault the plan drew for its creation. A step adds no tracker
+ *   running, whatever fault the plan drew for its creation (batch jobs the same). A step adds no tracker
  *   or attribution to a group that had one before it (CloudFormation deletes the
  *   old one only after creating the new, and a group holds one);
  * - for each step, faults (faults.ts): transient ones the handler must absorb, and
@@ -48,12 +54,14 @@
  *   holds exists in the service, settled, with the name, tags (plus the owner tag;
  *   none for a metric attribution, which the API cannot tag), domain, group, type,
  *   schema, filter expression, recommender use case, config and state, attribution
- *   metrics and import source its properties ask for, and nothing else exists but
- *   import jobs, which the API cannot delete: a replaced, removed or rolled-back job
- *   may remain, settled, while its dataset does;
+ *   metrics, import source, solution recipe, version's solution and batch job's version,
+ *   input, output and role its properties ask for (a batch job the deploy only started
+ *   may still run), and nothing else exists but import and batch jobs, which the API
+ *   cannot delete: a replaced, removed or rolled-back job may remain, settled (a batch
+ *   job once only started may still run), while its dataset or solution version does;
  * - after destroy: nothing exists (but the schema a skipped dataset still uses,
  *   which continue-update-rollback leaves by design; import jobs go with their
- *   datasets).
+ *   datasets, batch jobs and solution versions with their solutions).
  *
  * Why no result depends on the machine's speed (the harness runs in real time):
  * - every transient fault is bounded (one per operation and step, at most 3
@@ -72,9 +80,12 @@
  *   A recommender's config and an attribution's metrics are no such race: whether
  *   the forward update landed or not, the rollback's own update (which waits for a
  *   running one to end) brings back the old values, so either ends the same;
- * - whether a step that rolls back got as far as creating an import job depends on
- *   timing; a job cannot be deleted, so none is ever reused (new IDs and names, see
- *   above) and a leftover one is accepted wherever it is, settled, in its dataset;
+ * - whether a step that rolls back got as far as creating an import or batch job
+ *   depends on timing; a job cannot be deleted, so none is ever reused (new IDs and
+ *   names, see above) and a leftover one is accepted wherever it is, settled, in its
+ *   dataset (a batch job in its solution version); so is a training a duplicate
+ *   Create started and the handler stopped, in its solution (versions cannot be
+ *   deleted either), but never one left training;
  * - Personalize deletes no dataset of a group with filters, so a dataset joins a
  *   group only while it has none (else a rollback's delete of it would fail or not
  *   depending on whether it was created yet), and a removed dataset takes the
@@ -83,8 +94,14 @@
  *   accepted (UPDATE_ROLLBACK_COMPLETE, or UPDATE_ROLLBACK_FAILED finished by
  *   continue-update-rollback), both end in the same stack, and the plan ends its
  *   updates there, so what follows does not depend on which happened;
- * - checks run after CloudFormation's cancelled deliveries have finished and the
- *   service's deletes under way have ended, never at an instant;
+ * - checks run after CloudFormation's cancelled deliveries have finished, the
+ *   service's deletes under way have ended and a creation a fault held until the
+ *   step ended (nothing was cancelled to release it earlier) has run its course,
+ *   never at an instant;
+ * - a step that makes the stack again after its create rolled back starts once the
+ *   rolled-back stack's long waits have ended: AWS ends them with the state machine
+ *   the rollback deletes, while the harness runs them on, authorized against the
+ *   next template's grants, which need not name what they watch;
  * - what real time cannot promise, a machine too busy to keep the harness's time
  *   scale (a process or handler thread starved for half the invocation margin), is
  *   detected: a seed that failed during such a stall runs again (runPlans),
@@ -93,16 +110,20 @@
  * their order (test/harness/timing.ts) is kept.
  */
 import {
-  DescribeDatasetImportJobCommand, DescribeFilterCommand, DescribeRecommenderCommand, DescribeSchemaCommand, ListMetricAttributionMetricsCommand,
+  DescribeBatchInferenceJobCommand, DescribeBatchSegmentJobCommand, DescribeDatasetImportJobCommand, DescribeFilterCommand,
+  DescribeRecommenderCommand, DescribeSchemaCommand, DescribeSolutionCommand, DescribeSolutionVersionCommand, ListMetricAttributionMetricsCommand,
 } from '@aws-sdk/client-personalize';
-import { armFaults, disarm, drawFaults, FaultSpec, INJECTED, isFailing, stepTargets } from './faults';
+import { armFaults, disarm, drawFaults, FaultSpec, INJECTED, isFailing, missingInputs, stepTargets, Target, targetKindOf } from './faults';
 import { Random } from './random';
-import { randomChanges, randomModel, StackModel, synthesizeModel } from './stack-model';
+import { MemberModel, randomChanges, randomModel, StackModel, synthesizeModel } from './stack-model';
 import { ResourceTypes } from '../../src/private/contract';
 import { canonical, StackOperationResult, StackStatus } from '../harness/cloudformation';
 import { ACCOUNT, EnvironmentOptions, LifecycleEnvironment, REGION } from '../harness/environment';
 import { SynthesizedStack } from '../harness/stacks';
+import { bucketNameOf } from '../harness/template';
 import { HARNESS_PROVIDER_TIMING, HARNESS_RETRY_POLICY, HARNESS_WAIT_POLICY, SERVICE_TRANSITION_MS } from '../harness/timing';
+import type { ResourceSnapshot } from '../local-personalize/core';
+import type { ResourceKind } from '../local-personalize/server';
 
 /** How much faster than the lifecycle harness the explorer runs. */
 export const EXPLORER_SPEEDUP = 2;
@@ -112,6 +133,30 @@ const OWNER_TAG = 'cdk-personalize:owner';
 const ASSET_BUCKET = `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`;
 /** What a staged asset holds: the local service checks only that an import's data exists, not what it says. */
 const STAGED_CSV = Buffer.from('USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\nuser-1,item-1,1700000001,click\n');
+/** A batch job's input, JSON Lines: users to recommend items for, or items to find users for (the service does not read it). */
+const STAGED_INPUT: Record<string, Buffer> = {
+  [ResourceTypes.BATCH_INFERENCE_JOB]: Buffer.from('{"userId": "user-1"}\n{"userId": "user-2"}\n'),
+  [ResourceTypes.BATCH_SEGMENT_JOB]: Buffer.from('{"itemId": "item-1"}\n'),
+};
+/** The batch jobs' kinds, in the service and in the stack. */
+const BATCH_JOB_KINDS = new Set<string>(['batchInferenceJob', 'batchSegmentJob']);
+/** Statuses of a batch job that still runs. */
+const JOB_RUNNING = new Set(['PENDING', 'IN PROGRESS']);
+/** Statuses of a resource being created, batch jobs' among them. */
+const CREATING = new Set(['CREATE PENDING', 'CREATE IN_PROGRESS', ...JOB_RUNNING]);
+/** How long the checks wait, at most, for a released creation to end: far more than the longest (a training, 3 transitions). */
+const RELEASED_SETTLE_MS = 20 * SERVICE_TRANSITION_MS;
+/**
+ * What the API cannot delete and may be left outside the stack, by kind: what it goes with, and the statuses it may be left
+ * in. Jobs are left settled; a solution version only as a training the handler stopped (a duplicate Create started it:
+ * one training is paid for), or one that failed; none may be left training.
+ */
+const LEFT_BEHIND: Partial<Record<ResourceKind, { readonly parent: ResourceKind; readonly statuses: readonly string[] }>> = {
+  datasetImportJob: { parent: 'dataset', statuses: ['ACTIVE', 'CREATE FAILED'] },
+  batchInferenceJob: { parent: 'solutionVersion', statuses: ['ACTIVE', 'CREATE FAILED'] },
+  batchSegmentJob: { parent: 'solutionVersion', statuses: ['ACTIVE', 'CREATE FAILED'] },
+  solutionVersion: { parent: 'solution', statuses: ['CREATE STOPPING', 'CREATE STOPPED', 'CREATE FAILED'] },
+};
 
 /** The harness's timings, each divided by `speedup`: their order is unchanged. */
 export function explorerTimings(speedup = EXPLORER_SPEEDUP): EnvironmentOptions {
@@ -198,6 +243,10 @@ export interface SeedResult {
   /** What happened, step by step, for a failing seed's report. */
   readonly trace: string[];
   readonly durationMs: number;
+  /** The member kinds the seed's plan drew. */
+  readonly drawn: Array<MemberModel['kind']>;
+  /** By kind, how many of the seed's deploys created a resource of it (a Create that succeeded, rollbacks included). */
+  readonly createdIn: Partial<Record<Target['kind'], number>>;
 }
 
 /**
@@ -216,9 +265,10 @@ export async function runSeed(env: LifecycleEnvironment, seed: number, steps: Pl
   } catch (error) {
     run.violation(`the explorer itself failed: ${(error as Error).stack ?? error}`);
   }
-  const { operations, faults, checks, violations, known, trace } = run;
+  const { operations, faults, checks, violations, known, trace, createdIn } = run;
   const authorized = env.iam.summary().allowed;
-  return { seed, operations, faults, checks, violations, known, authorized, trace, durationMs: Date.now() - started };
+  const drawn = [...new Set(steps.flatMap((step) => step.model?.groups.flatMap((group) => group.members.map((member) => member.kind)) ?? []))];
+  return { seed, operations, faults, checks, violations, known, authorized, trace, durationMs: Date.now() - started, drawn, createdIn };
 }
 
 /**
@@ -266,6 +316,9 @@ class SeedRun {
   public readonly violations: string[] = [];
   public readonly known: string[] = [];
   public readonly trace: string[] = [];
+  public readonly createdIn: Partial<Record<Target['kind'], number>> = {};
+  /** The names of the batch jobs the seed's templates only start (BatchJobWait.startOnly): such a job may still run at a check. */
+  private readonly startedOnly = new Set<string>();
   /**
    * Resources whose tags a cancelled update's resend put back after the rollback (README, "Known limitations"), by
    * logical ID: the tags the service may hold instead of the stack's, for as long as the stack's tags stay the same.
@@ -278,6 +331,8 @@ class SeedRun {
   private seenKeyDenials = 0;
   /** Datasets continue-update-rollback skipped: their schema may differ from the stack's, and that schema may remain. */
   private readonly skipped = new Map<string, string | undefined>();
+  /** How the last step left the stack. */
+  private lastStatus?: StackStatus;
 
   constructor(private readonly env: LifecycleEnvironment) {}
 
@@ -291,13 +346,17 @@ class SeedRun {
     const env = this.env;
     const violationsBefore = this.violations.length;
     this.trace.push(`${step.description} [expect ${step.expect}]`);
+    // A create's rollback deletes the stack's long-wait state machine, and AWS ends its executions at their next step; the
+    // harness's run on, authorized against the next template's grants (which name only what that template has). So the
+    // rolled-back stack's waits end before it is made again, as after `cloudformation delete-stack`.
+    if (this.lastStatus === 'ROLLBACK_COMPLETE') await env.stepFunctions.settled();
     const armed = armFaults(env, step.faults);
     for (const fault of armed.descriptions) this.trace.push(`  fault: ${fault}`);
     this.faults += step.faults.length;
     let result: StackOperationResult;
     try {
       this.operations++;
-      if (step.operation === 'deploy') this.stageAssets(step.stack!);
+      if (step.operation === 'deploy') this.stageAssets(step.stack!, missingInputs(step.faults));
       result = step.operation === 'deploy' ? await env.deploy(step.stack!.template) : await env.destroy();
     } finally {
       armed.release();
@@ -306,6 +365,7 @@ class SeedRun {
     await env.cloudformation.settled();
     disarm(env, armed);
 
+    if (step.stack) this.countCreates(step.stack, result);
     const results = [result];
     if (result.status === 'UPDATE_ROLLBACK_FAILED' && step.expect === 'rollback-failed') {
       results.push(await this.continueRollback(result));
@@ -317,6 +377,8 @@ class SeedRun {
       this.checkReasons(each);
     }
     const final = results[results.length - 1];
+    this.lastStatus = final.status;
+    await this.settleReleased(step.faults);
     this.check(final.status === expectedStatus(step), `${step.description}: ended ${final.status}, expected ${expectedStatus(step)}`
       + `${final.firstFailure ? ` (first failure: ${firstLine(final.firstFailure.reason)})` : ''}`);
     this.checkDeliveries();
@@ -325,12 +387,45 @@ class SeedRun {
     return final.status === expectedStatus(step) && this.violations.length === violationsBefore;
   }
 
-  /** Puts each import job's CSV asset where `cdk deploy` would have uploaded it. */
-  private stageAssets(stack: SynthesizedStack): void {
-    for (const resource of Object.values(stack.template.Resources)) {
+  /**
+   * Puts each import job's CSV asset where `cdk deploy` would have uploaded it, and each batch job's input object in its
+   * bucket (as the app's owner would before a deploy), but for the jobs in `missing` (a fault: the service fails them).
+   */
+  private stageAssets(stack: SynthesizedStack, missing: ReadonlySet<string>): void {
+    for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
       const key = resource.Type === ResourceTypes.DATASET_IMPORT_JOB ? resource.Properties?.CopySourceKey : undefined;
       if (typeof key === 'string') this.env.s3.putObject(ASSET_BUCKET, key, STAGED_CSV);
+      const input = STAGED_INPUT[resource.Type];
+      if (!input) continue;
+      if (resource.Properties?.Wait === 'started') this.startedOnly.add(String(resource.Properties.Name));
+      const location = s3Location(resource.Properties?.InputPath);
+      if (!location) throw new Error(`The explorer cannot tell where the input of ${logicalId} is: ${JSON.stringify(resource.Properties?.InputPath)}`);
+      if (!missing.has(logicalId)) this.env.s3.putObject(location.bucket, location.key, input);
     }
+  }
+
+  /** Counts, by kind, the step's Creates that succeeded (each kind once a step). */
+  private countCreates(stack: SynthesizedStack, result: StackOperationResult): void {
+    const kinds = new Set(result.operations.filter((o) => o.requestType === 'Create' && o.status === 'SUCCESS')
+      .map((o) => targetKindOf(stack.template.Resources[o.logicalId]?.Type ?? '')));
+    for (const kind of kinds) if (kind) this.createdIn[kind] = (this.createdIn[kind] ?? 0) + 1;
+  }
+
+  /**
+   * A creation a fault held is released when CloudFormation cancels what is in flight, or else when the step ends (the long
+   * wait gave up on a job it held, and nothing else was in flight): it then takes its full time. The checks come once it
+   * has ended, as they come once the deletes under way have, never at an instant.
+   */
+  private async settleReleased(faults: readonly FaultSpec[]): Promise<void> {
+    const held = new Set(faults.flatMap((fault) => (fault.type === 'neverSettles' ? [fault.target.name] : [])));
+    if (held.size === 0) return;
+    const clock = this.env.clock;
+    let timedOut = false;
+    const cancel = clock.schedule(RELEASED_SETTLE_MS, () => {
+      timedOut = true;
+    }, 'settling released creations');
+    await clock.until(() => timedOut || !this.env.service.resources().some((r) => held.has(r.name) && CREATING.has(r.status ?? '')));
+    cancel();
   }
 
   /** continue-update-rollback, skipping the datasets whose rollback failed because the schema cannot shrink. */
@@ -412,7 +507,9 @@ class SeedRun {
       if (actual.kind !== 'schema') {
         // A stopped recommender is INACTIVE. An attribution whose update failed stays UPDATE FAILED, serving its old metrics
         // (which the check below compares): the rollback has nothing to change, and the next update clears it.
-        expected.status = props.Running === 'false' ? 'INACTIVE' : actual.kind === 'metricAttribution' && actual.status === 'UPDATE FAILED' ? actual.status : 'ACTIVE';
+        // A batch job the deploy only started may still run.
+        expected.status = props.Running === 'false' ? 'INACTIVE' : actual.kind === 'metricAttribution' && actual.status === 'UPDATE FAILED' ? actual.status
+          : props.Wait === 'started' && JOB_RUNNING.has(actual.status ?? '') ? actual.status : 'ACTIVE';
         seen.status = actual.status;
         const tags = (props.Tags ?? []) as Array<{ Key: string; Value: string }>;
         // The API cannot tag a metric attribution.
@@ -420,9 +517,20 @@ class SeedRun {
           : { ...Object.fromEntries(tags.map((t) => [t.Key, t.Value])), [OWNER_TAG]: env.ownerOf(resource.logicalId) };
         seen.tags = actual.tags;
       }
-      if (['eventTracker', 'filter', 'metricAttribution', 'recommender'].includes(actual.kind)) {
+      if (['eventTracker', 'filter', 'metricAttribution', 'recommender', 'solution'].includes(actual.kind)) {
         expected.group = props.DatasetGroupArn;
         seen.group = actual.datasetGroupArn;
+      }
+      // What a version trains, and what a batch job runs on.
+      if (actual.kind === 'solutionVersion') {
+        expected.solution = props.SolutionArn;
+        seen.solution = actual.solutionArn;
+      }
+      if (BATCH_JOB_KINDS.has(actual.kind)) {
+        // A job given a solution runs its latest ACTIVE version: the stack's one version of it (a stopped duplicate never is).
+        expected.version = props.SolutionVersionArn ?? inServiceTypes.find((r) => r.type === ResourceTypes.SOLUTION_VERSION
+          && r.properties.SolutionArn === props.SolutionArn)?.physicalId;
+        seen.version = actual.solutionVersionArn;
       }
       if (actual.kind === 'dataset') {
         Object.assign(expected, { domain: undefined, group: props.DatasetGroupArn, type: props.DatasetType, updating: undefined });
@@ -441,8 +549,8 @@ class SeedRun {
     }
     for (const resource of inService) {
       if (stackArns.has(resource.arn) || allowed.has(resource.arn)) continue;
-      if (resource.kind === 'datasetImportJob') {
-        await this.checkLeftoverImport(status, resource.arn, resource.status, new Set(inService.filter((r) => r.kind === 'dataset').map((r) => r.arn)));
+      if (LEFT_BEHIND[resource.kind]) {
+        await this.checkLeftBehind(status, resource, inService);
         continue;
       }
       this.check(false, `after ${status}, ${resource.kind} ${resource.arn} (${resource.status ?? 'no status'}) is in the service but not in the stack`);
@@ -470,16 +578,25 @@ class SeedRun {
   }
 
   /**
-   * An import job outside the stack: the API cannot delete one, so a job the stack replaced (a new dataVersion), removed or
-   * rolled back stays with its data until its dataset goes. It may remain only settled and in a dataset that still exists.
+   * What the API cannot delete, outside the stack (LEFT_BEHIND): a job the stack replaced (a new dataVersion), removed or
+   * rolled back, or a training a duplicate Create started and the handler stopped. It may remain only in a status its kind
+   * allows (a batch job a deploy only started, running too) and while its parent is there.
    */
-  private async checkLeftoverImport(status: StackStatus, arn: string, jobStatus: string | undefined, datasets: ReadonlySet<string>): Promise<void> {
-    const job = (await this.env.client().send(new DescribeDatasetImportJobCommand({ datasetImportJobArn: arn }))).datasetImportJob;
-    this.check((jobStatus === 'ACTIVE' || jobStatus === 'CREATE FAILED') && datasets.has(job?.datasetArn ?? ''),
-      `after ${status}, import job ${arn} (${jobStatus}) is left outside the stack ${datasets.has(job?.datasetArn ?? '') ? 'unsettled' : `in dataset ${job?.datasetArn}, which is gone`}`);
+  private async checkLeftBehind(status: StackStatus, resource: ResourceSnapshot, inService: readonly ResourceSnapshot[]): Promise<void> {
+    const rule = LEFT_BEHIND[resource.kind]!;
+    const parent = rule.parent === 'dataset'
+      ? (await this.env.client().send(new DescribeDatasetImportJobCommand({ datasetImportJobArn: resource.arn }))).datasetImportJob?.datasetArn
+      : rule.parent === 'solutionVersion' ? resource.solutionVersionArn : resource.solutionArn;
+    const parentThere = inService.some((r) => r.kind === rule.parent && r.arn === parent);
+    const allowed = rule.statuses.includes(resource.status ?? '') || (this.startedOnly.has(resource.name) && JOB_RUNNING.has(resource.status ?? ''));
+    this.check(allowed && parentThere, `after ${status}, ${resource.kind} ${resource.arn} (${resource.status}) is left outside the stack `
+      + `${parentThere ? `in a status its kind is not left in (${rule.statuses.join(', ')})` : `in ${rule.parent} ${parent}, which is gone`}`);
   }
 
-  /** What Describe answers for a member kind: the filter's expression, the recommender's config, the attribution's metrics, the job's source. */
+  /**
+   * What Describe answers for a member kind: the filter's expression, the recommender's config, the attribution's metrics, the
+   * import's source, the solution's recipe, the version's training mode, the batch job's locations, role and output.
+   */
   private async checkDetails(status: StackStatus, what: string, kind: string, arn: string, props: Record<string, any>): Promise<void> {
     const client = this.env.client();
     let expected: unknown;
@@ -510,6 +627,31 @@ class SeedRun {
         const job = (await client.send(new DescribeDatasetImportJobCommand({ datasetImportJobArn: arn }))).datasetImportJob;
         expected = { dataset: props.DatasetArn, location: props.DataLocation };
         seen = { dataset: job?.datasetArn, location: job?.dataSource?.dataLocation };
+        break;
+      }
+      case 'solution': {
+        const solution = (await client.send(new DescribeSolutionCommand({ solutionArn: arn }))).solution;
+        expected = { recipe: props.RecipeArn, autoTraining: props.PerformAutoTraining === 'true' };
+        seen = { recipe: solution?.recipeArn, autoTraining: solution?.performAutoTraining };
+        break;
+      }
+      case 'solutionVersion': {
+        const version = (await client.send(new DescribeSolutionVersionCommand({ solutionVersionArn: arn }))).solutionVersion;
+        expected = { trainingMode: props.TrainingMode };
+        seen = { trainingMode: version?.trainingMode };
+        break;
+      }
+      case 'batchInferenceJob':
+      case 'batchSegmentJob': {
+        const job = kind === 'batchInferenceJob'
+          ? (await client.send(new DescribeBatchInferenceJobCommand({ batchInferenceJobArn: arn }))).batchInferenceJob
+          : (await client.send(new DescribeBatchSegmentJobCommand({ batchSegmentJobArn: arn }))).batchSegmentJob;
+        // An ACTIVE job has written `<input file>.out` under the output prefix, as the role the job passes.
+        const [input, output] = [s3Location(props.InputPath), s3Location(props.OutputPath)];
+        const written = job?.status === 'ACTIVE' && input && output
+          ? this.env.s3.hasObject(output.bucket, `${output.key}${input.key.split('/').pop()}.out`) : undefined;
+        expected = { input: props.InputPath, output: props.OutputPath, role: props.RoleArn, written: job?.status === 'ACTIVE' || undefined };
+        seen = { input: job?.jobInput?.s3DataSource?.path, output: job?.jobOutput?.s3DataDestination?.path, role: job?.roleArn, written };
         break;
       }
       default:
@@ -548,7 +690,17 @@ const CAUSES: RegExp[] = [
   /Deploy twice/,
   // A delete the service refuses while something uses the resource, naming what (a schema whose dataset's rollback failed).
   /still block it: arn:/,
+  // The service's reason for a batch job whose input the explorer left out (missingInput).
+  /Input data not found at s3:\/\//,
 ];
+
+/** `s3://BUCKET/KEY` of a property (text, or a Fn::Join of text and a bucket's Ref), the bucket named as the harness names one of the stack. */
+function s3Location(property: unknown): { bucket: string; key: string } | undefined {
+  const parts = (property as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join']?.[1] ?? [property];
+  const text = parts.map((part) => (typeof part === 'string' ? part : bucketNameOf(String((part as { Ref?: unknown }).Ref)))).join('');
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(text);
+  return match ? { bucket: match[1], key: match[2] } : undefined;
+}
 
 /** The error message of a Reason, without the stack trace the framework adds. */
 function message(reason: string): string {
@@ -571,6 +723,10 @@ export interface ExploreSummary {
   /** Calls IAM authorized, in every seed. */
   readonly authorized: number;
   readonly durationMs: number;
+  /** By member kind, the seeds whose plan drew one. */
+  readonly drawn: Partial<Record<MemberModel['kind'], number>>;
+  /** By resource kind, the deploys that created one. */
+  readonly createdIn: Partial<Record<Target['kind'], number>>;
 }
 
 /** Plans every seed first, then runs them `concurrency` at a time; `onResult` sees each as it ends. */
@@ -598,7 +754,16 @@ export function summarizeResults(results: SeedResult[], durationMs: number): Exp
     known: results.filter((r) => r.known.length > 0).map((r) => r.seed).sort((a, b) => a - b),
     authorized: results.reduce((sum, r) => sum + r.authorized, 0),
     durationMs,
+    drawn: tally(results.map((r) => Object.fromEntries(r.drawn.map((kind) => [kind, 1])))),
+    createdIn: tally(results.map((r) => r.createdIn)),
   };
+}
+
+/** Sums counts by key. */
+function tally<K extends string>(each: Array<Partial<Record<K, number>>>): Partial<Record<K, number>> {
+  const total: Partial<Record<K, number>> = {};
+  for (const [key, count] of each.flatMap((c) => Object.entries(c) as Array<[K, number]>)) total[key] = (total[key] ?? 0) + count;
+  return total;
 }
 
 /** The one command that replays a seed. */
@@ -615,5 +780,11 @@ export function formatSummary(summary: ExploreSummary): string {
   const violations = summary.failed.reduce((sum, r) => sum + r.violations.length, 0);
   return `explore: ${summary.seeds} seeds, ${summary.operations} operations, ${summary.faults} faults injected, `
     + `${summary.checks} invariant checks, ${summary.authorized} calls authorized by IAM, ${violations} violations (${summary.failed.length} failing seeds), `
-    + `${summary.known.length} seeds met a known limitation${summary.known.length ? ` (${summary.known.join(', ')})` : ''}, ${(summary.durationMs / 1000).toFixed(1)} s`;
+    + `${summary.known.length} seeds met a known limitation${summary.known.length ? ` (${summary.known.join(', ')})` : ''}, ${(summary.durationMs / 1000).toFixed(1)} s\n`
+    + `explore: seeds that drew each member kind: ${counts(summary.drawn)}; deploys that created each kind: ${counts(summary.createdIn)}`;
+}
+
+function counts(byKind: Partial<Record<string, number>>): string {
+  const entries = Object.entries(byKind).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 0 ? 'none' : entries.map(([kind, count]) => `${kind} ${count}`).join(', ');
 }

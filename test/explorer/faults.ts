@@ -10,10 +10,14 @@
  *   with the explorer's timings, is a twentieth of the retry budget), so the outcome
  *   does not depend on timing.
  * - failing: CREATE FAILED or UPDATE FAILED of a resource the step creates or
- *   updates, a Create refused with InvalidInputException, and a resource that never
- *   settles (held CREATE / UPDATE IN_PROGRESS past the engine's total timeout). The
- *   step must fail and roll back. A hold is released once CloudFormation cancels
- *   what is in flight, so the rollback meets a resource that does settle.
+ *   updates, a Create refused with InvalidInputException, a resource that never
+ *   settles (held CREATE / UPDATE IN_PROGRESS past the engine's total timeout, or for
+ *   what the long wait follows, a training or a job, past its bound), and a new batch
+ *   job whose input the explorer does not stage (the service fails it for its data).
+ *   The step must fail and roll back. A hold is released once CloudFormation cancels
+ *   what is in flight, so the rollback meets a resource that does settle. A batch job
+ *   the deploy only starts (BatchJobWait.startOnly) fails no step by its own end: only
+ *   the refusal of its Create is drawn for it.
  */
 import { Random } from './random';
 import { ResourceTypes } from '../../src/private/contract';
@@ -25,8 +29,11 @@ import type { Hold, OperationName, ResourceKind } from '../local-personalize/ser
 /** A resource of the step's template, by what the service knows it as. */
 export interface Target {
   readonly logicalId: string;
-  readonly kind: 'datasetGroup' | 'schema' | 'dataset' | 'eventTracker' | 'filter' | 'metricAttribution' | 'datasetImportJob' | 'recommender';
+  readonly kind: Extract<ResourceKind, 'datasetGroup' | 'schema' | 'dataset' | 'eventTracker' | 'filter' | 'metricAttribution' | 'datasetImportJob'
+  | 'recommender' | 'solution' | 'solutionVersion' | 'batchInferenceJob' | 'batchSegmentJob'>;
   readonly name: string;
+  /** A batch job the deploy only starts (BatchJobWait.startOnly): how it ends does not decide the step. */
+  readonly startOnly?: boolean;
 }
 
 /** What a step changes in the service, read from the templates before and after it. */
@@ -40,6 +47,11 @@ export interface StepTargets {
    * place: updates the rollback undoes with another update.
    */
   readonly reversiblyUpdated: Target[];
+  /**
+   * Batch jobs the step creates under a new logical ID (a new member, with a bucket of its own) and waits for: no step
+   * before staged their input, so leaving it out of this one fails them.
+   */
+  readonly freshInputs: Target[];
   /** Changes refused by design (a replacement keeping its name; a new dataset in a taken slot, ADR 0003): the step must roll back. */
   readonly refused: string[];
   /** Resources of the template before the step that the step keeps (and may update) and that it removes. */
@@ -63,6 +75,7 @@ export type FaultSpec =
   | { readonly type: 'service'; readonly operation: OperationName; readonly fault: ServiceFault; readonly label: string }
   | { readonly type: 'duplicate'; readonly logicalId: string; readonly requestType: CfnRequest['RequestType']; readonly concurrent: boolean }
   | { readonly type: 'failCreation'; readonly target: Target }
+  | { readonly type: 'missingInput'; readonly target: Target }
   | { readonly type: 'refuseCreate'; readonly target: Target }
   | { readonly type: 'neverSettles'; readonly target: Target }
   | { readonly type: 'failUpdate'; readonly target: Target }
@@ -86,10 +99,18 @@ const KIND_OF_TYPE: Record<string, Target['kind']> = {
   [ResourceTypes.METRIC_ATTRIBUTION]: 'metricAttribution',
   [ResourceTypes.DATASET_IMPORT_JOB]: 'datasetImportJob',
   [ResourceTypes.RECOMMENDER]: 'recommender',
+  [ResourceTypes.SOLUTION]: 'solution',
+  [ResourceTypes.SOLUTION_VERSION]: 'solutionVersion',
+  [ResourceTypes.BATCH_INFERENCE_JOB]: 'batchInferenceJob',
+  [ResourceTypes.BATCH_SEGMENT_JOB]: 'batchSegmentJob',
 };
 
 /** The kinds that are neither groups, schemas nor datasets: their names are generated, and a new name is a replacement. */
-const MEMBER_KINDS: ReadonlySet<Target['kind']> = new Set(['eventTracker', 'filter', 'metricAttribution', 'datasetImportJob', 'recommender']);
+const MEMBER_KINDS: ReadonlySet<Target['kind']> = new Set([
+  'eventTracker', 'filter', 'metricAttribution', 'datasetImportJob', 'recommender', 'solution', 'solutionVersion', 'batchInferenceJob', 'batchSegmentJob',
+]);
+/** The kinds whose input the explorer stages before a deploy, and may leave out. */
+const BATCH_KINDS: ReadonlySet<Target['kind']> = new Set(['batchInferenceJob', 'batchSegmentJob']);
 /** A recommender's properties that UpdateRecommender changes. */
 const RECOMMENDER_CONFIG = ['MinRecommendationRequestsPerSecond', 'EnableMetadataWithRecommendations', 'ExcludedColumns', 'ExplorationWeight',
   'ExplorationItemAgeCutOff'];
@@ -116,6 +137,27 @@ const OPERATIONS: Record<Target['kind'], { mutating: OperationName[]; reading: O
     reading: ['DescribeRecommender', 'ListTagsForResource'],
     deleting: 'DeleteRecommender',
   },
+  // Its delete stops the trainings under way first (ListSolutionVersions, StopSolutionVersionCreation).
+  solution: {
+    mutating: ['CreateSolution', 'DeleteSolution', 'UpdateSolution', 'StopSolutionVersionCreation', 'TagResource', 'UntagResource'],
+    reading: ['DescribeSolution', 'ListSolutionVersions', 'ListTagsForResource'],
+    deleting: 'DeleteSolution',
+  },
+  // The API cannot delete a version (it goes with its solution): a Delete stops its training, if it still trains.
+  solutionVersion: {
+    mutating: ['CreateSolutionVersion', 'StopSolutionVersionCreation', 'TagResource', 'UntagResource'],
+    reading: ['DescribeSolutionVersion', 'ListSolutionVersions', 'ListTagsForResource'],
+  },
+  // The API can neither stop nor delete a batch job: no Delete to refuse. A DeleteDataset lists the jobs that block it; a job
+  // given a solution lists its versions for the latest ACTIVE one.
+  batchInferenceJob: {
+    mutating: ['CreateBatchInferenceJob', 'TagResource', 'UntagResource'],
+    reading: ['DescribeBatchInferenceJob', 'ListBatchInferenceJobs', 'ListSolutionVersions', 'ListTagsForResource'],
+  },
+  batchSegmentJob: {
+    mutating: ['CreateBatchSegmentJob', 'TagResource', 'UntagResource'],
+    reading: ['DescribeBatchSegmentJob', 'ListBatchSegmentJobs', 'ListSolutionVersions', 'ListTagsForResource'],
+  },
 };
 
 /** The reason text every injected failure carries, so a failure reason can be traced to its cause. */
@@ -129,6 +171,7 @@ export function stepTargets(before: SynthesizedStack | undefined, after: Synthes
   const reference = (value: unknown) => (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
   const kinds = new Set<Target['kind']>([...resourcesOf(before), ...resourcesOf(after)].map(([, resource]) => KIND_OF_TYPE[resource.Type]));
   const created: Target[] = [];
+  const freshInputs: Target[] = [];
   const updatedInPlace: Target[] = [];
   const reversiblyUpdated: Target[] = [];
   const refused: string[] = [];
@@ -141,9 +184,11 @@ export function stepTargets(before: SynthesizedStack | undefined, after: Synthes
     const now = resource.Properties ?? {};
     const old = propertiesOf(before, logicalId);
     const name = String(now.Name);
+    const target: Target = now.Wait === 'started' ? { logicalId, kind, name, startOnly: true } : { logicalId, kind, name };
     if (!old) {
       replaced.add(logicalId);
-      created.push({ logicalId, kind, name });
+      created.push(target);
+      if (BATCH_KINDS.has(kind) && !target.startOnly) freshInputs.push(target);
       continue;
     }
     if (MEMBER_KINDS.has(kind)) {
@@ -151,7 +196,7 @@ export function stepTargets(before: SynthesizedStack | undefined, after: Synthes
       // new resource, and the same name never needs one. Should a replacement keep its name, the run shows it as a violation.
       if (old.Name !== now.Name) {
         replaced.add(logicalId);
-        created.push({ logicalId, kind, name });
+        created.push(target);
       } else if (kind === 'recommender') {
         const configChanged = RECOMMENDER_CONFIG.some((key) => JSON.stringify(old[key]) !== JSON.stringify(now[key]));
         // Personalize changes a config only while the recommender runs, and stops it only once its update is done.
@@ -184,6 +229,7 @@ export function stepTargets(before: SynthesizedStack | undefined, after: Synthes
   const beforeIds = resourcesOf(before).map(([logicalId]) => logicalId);
   return {
     created,
+    freshInputs,
     updatedInPlace,
     reversiblyUpdated,
     refused,
@@ -210,8 +256,9 @@ export function drawFaults(random: Random, targets: StepTargets, mayFail: boolea
     faults.push(fault);
   }
   const failures: Array<[number, () => FaultSpec]> = [];
-  // Schemas have no status: they cannot fail or linger after CreateSchema answered.
-  const settling = targets.created.filter((target) => target.kind !== 'schema');
+  // Schemas have no status: they cannot fail or linger after CreateSchema answered. A job the deploy only starts may do
+  // either without failing the step.
+  const settling = targets.created.filter((target) => target.kind !== 'schema' && !target.startOnly);
   if (targets.updatedInPlace.length === 1) {
     // Its own failure leaves nothing to undo; a held update lands after the cancellation and cannot be undone
     // (the step ends UPDATE_ROLLBACK_FAILED, by design). Any other failure would race the update: none.
@@ -234,6 +281,7 @@ export function drawFaults(random: Random, targets: StepTargets, mayFail: boolea
         [2, () => ({ type: 'neverSettles', target: random.pick(settling) })],
       );
     }
+    if (targets.freshInputs.length > 0) failures.push([2, () => ({ type: 'missingInput', target: random.pick(targets.freshInputs) })]);
   }
   if (mayFail && failures.length > 0 && random.chance(0.3)) faults.push(random.weighted(failures)());
   return faults;
@@ -284,6 +332,7 @@ export function describeFault(fault: FaultSpec): string {
     case 'service': return fault.label;
     case 'duplicate': return `${fault.requestType} of ${fault.logicalId} delivered twice${fault.concurrent ? ' at once' : ''}`;
     case 'failCreation': return `CREATE FAILED for ${fault.target.kind} ${fault.target.name}`;
+    case 'missingInput': return `no input staged for ${fault.target.kind} ${fault.target.name}`;
     case 'refuseCreate': return `InvalidInputException for the Create of ${fault.target.kind} ${fault.target.name}`;
     case 'neverSettles': return `${fault.target.kind} ${fault.target.name} stays CREATE IN_PROGRESS until CloudFormation cancels`;
     case 'failUpdate': return `UPDATE FAILED for dataset ${fault.target.name}`;
@@ -308,7 +357,10 @@ export function armFaults(env: LifecycleEnvironment, faults: FaultSpec[]): Armed
         duplicates.push(fault);
         break;
       case 'failCreation':
-        env.service.failCreation(fault.target.name, `${INJECTED}: the ${fault.target.kind} could not be created`, fault.target.kind as ResourceKind);
+        env.service.failCreation(fault.target.name, `${INJECTED}: the ${fault.target.kind} could not be created`, fault.target.kind);
+        break;
+      case 'missingInput':
+        // Nothing to arm: the explorer stages no input for the target (missingInputs).
         break;
       case 'refuseCreate':
         env.service.inject(createOperation(fault.target.kind), {
@@ -352,6 +404,16 @@ export function disarm(env: LifecycleEnvironment, armed: ArmedFaults): void {
   env.service.clearBehaviours();
   env.cloudformation.deliveryPlan = () => ({ times: 1 });
   env.cloudformation.onCancel = undefined;
+}
+
+/** The kind of a resource type of the stack, if the service keeps it. */
+export function targetKindOf(type: string): Target['kind'] | undefined {
+  return KIND_OF_TYPE[type];
+}
+
+/** The logical IDs of the batch jobs whose input a step's faults leave out. */
+export function missingInputs(faults: readonly FaultSpec[]): Set<string> {
+  return new Set(faults.flatMap((fault) => (fault.type === 'missingInput' ? [fault.target.logicalId] : [])));
 }
 
 function createOperation(kind: Target['kind']): OperationName {

@@ -1,6 +1,7 @@
 /**
  * The explorer's stacks: a small model of what an app declares (dataset groups with
- * their datasets, schemas, names, domains, tags, emptyOnDelete), drawn at random,
+ * their datasets, schemas, names, domains, tags, emptyOnDelete, and their members,
+ * batch jobs with the solution and version they run on among them), drawn at random,
  * changed at random, and synthesized through the library's public constructs.
  */
 import { createHash } from 'crypto';
@@ -9,10 +10,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { Random } from './random';
 import {
-  DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter, FilterExpression, ImportSource, MetricAttribution, MetricExpression,
-  Recommender, Schema, SchemaDefinition, SchemaField, UseCase,
+  AutoTraining, BatchInferenceJob, BatchJobWait, BatchSegmentJob, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter,
+  FilterExpression, IDatasetGroup, ImportSource, MetricAttribution, MetricExpression, Recipe, Recommender, Schema, SchemaDefinition, SchemaField,
+  Solution, SolutionVersion, UseCase,
 } from '../../src';
 import { ACCOUNT } from '../harness/environment';
 import { synthesize, SynthesizedStack } from '../harness/stacks';
@@ -43,7 +47,7 @@ export interface GroupModel {
   readonly tags: Readonly<Record<string, string>>;
   readonly emptyOnDelete: boolean;
   readonly datasets: readonly DatasetModel[];
-  /** Event trackers, filters, metric attributions, import jobs and recommenders of the group. */
+  /** Event trackers, filters, metric attributions, import jobs, recommenders and batch jobs of the group. */
   readonly members: readonly MemberModel[];
 }
 
@@ -70,7 +74,25 @@ export type MemberModel =
     readonly running: boolean;
     readonly rps?: number;
     readonly tags: Readonly<Record<string, string>>;
+  }
+  | {
+    /**
+     * A batch job with a solution (AutoTraining.off) and a trained version of its own, which it runs on: reading
+     * BATCH_INPUT_KEY from a bucket of its own and writing under BATCH_OUTPUT_PREFIX there. Only the job is tagged.
+     */
+    readonly kind: 'batch';
+    readonly id: string;
+    readonly variant: BatchVariant;
+    /** BatchJobWait.startOnly(), else the default untilActive. */
+    readonly startOnly: boolean;
+    /** Given `solution` instead of `solutionVersion`: it runs the solution's latest ACTIVE version (its own, trained first). */
+    readonly onLatest: boolean;
+    readonly dataVersion?: string;
+    readonly tags: Readonly<Record<string, string>>;
   };
+
+/** A batch inference job (on a User-Personalization-v2 version) or a batch segment job (on an Item-Affinity version). */
+export type BatchVariant = 'inference' | 'segment';
 
 export interface StackModel {
   readonly groups: readonly GroupModel[];
@@ -114,6 +136,13 @@ const METRICS = [
 /** The role metric attributions are given: the harness has no IAM, and a given role keeps the templates small. */
 const ATTRIBUTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/explorer-metrics`;
 const IMPORT_TYPES = [DatasetType.INTERACTIONS, DatasetType.ITEMS, DatasetType.USERS];
+/** The recipe each batch variant's solution trains with; both need only Interactions. */
+const BATCH_RECIPES: Record<BatchVariant, Recipe> = { inference: Recipe.USER_PERSONALIZATION_V2, segment: Recipe.ITEM_AFFINITY };
+/** Where a batch job reads and writes in its bucket; the explorer stages the input before each deploy. */
+export const BATCH_INPUT_KEY = 'input.jsonl';
+export const BATCH_OUTPUT_PREFIX = 'out/';
+/** The most batch members a group holds: with two groups, fewer than the service's 5 running jobs of a kind. */
+const MAX_BATCH_MEMBERS = 2;
 
 /** The fields a schema for this dataset type (and domain) needs, plus the extra nullable ones. */
 export function fieldsFor(type: DatasetType, domain: Domain | undefined, extra: readonly string[]): SchemaField[] {
@@ -186,11 +215,34 @@ export function synthesizeModel(model: StackModel): SynthesizedStack {
               minRecommendationRequestsPerSecond: member.rps,
             }), member.tags);
             break;
+          case 'batch':
+            addBatchJob(stack, construct, member);
+            break;
         }
       }
     }
     addTags(stack, model.stackTags);
   });
+}
+
+/**
+ * A batch member: its solution, the version it trains, its bucket and the job on that version, or on the solution's latest
+ * (IDs `<id>Solution`, `<id>Version`, `<id>Data`, `<id>`).
+ */
+function addBatchJob(scope: Construct, group: IDatasetGroup, member: Extract<MemberModel, { kind: 'batch' }>): void {
+  const solution = new Solution(scope, `${member.id}Solution`, { datasetGroup: group, recipe: BATCH_RECIPES[member.variant], autoTraining: AutoTraining.off() });
+  const solutionVersion = new SolutionVersion(scope, `${member.id}Version`, { solution });
+  const bucket = new s3.Bucket(scope, `${member.id}Data`);
+  const props = {
+    ...(member.onLatest ? { solution } : { solutionVersion }),
+    inputBucket: bucket,
+    inputKey: BATCH_INPUT_KEY,
+    outputBucket: bucket,
+    outputPrefix: BATCH_OUTPUT_PREFIX,
+    dataVersion: member.dataVersion,
+    wait: member.startOnly ? BatchJobWait.startOnly() : undefined,
+  };
+  addTags(member.variant === 'inference' ? new BatchInferenceJob(scope, member.id, props) : new BatchSegmentJob(scope, member.id, props), member.tags);
 }
 
 /**
@@ -303,6 +355,7 @@ function memberChoices(group: GroupModel, before?: GroupModel): Array<MemberMode
     kinds.push('import');
   }
   if (group.domain && group.members.filter((m) => m.kind === 'recommender').length < 2 && useCasesFor(group).length > 0) kinds.push('recommender');
+  if (group.members.filter((m) => m.kind === 'batch').length < MAX_BATCH_MEMBERS) kinds.push('batch');
   return kinds;
 }
 
@@ -327,8 +380,9 @@ function fits(group: GroupModel, member: MemberModel): boolean {
 function addMember(random: Random, model: StackModel, group: GroupModel, before?: GroupModel): StackModel | undefined {
   const kinds = memberChoices(group, before);
   if (kinds.length === 0) return undefined;
-  // Recommenders fit only Domain groups with the right datasets: they are drawn more often where they fit.
-  const kind = random.weighted(kinds.map((k) => [k === 'recommender' ? 4 : 1, k] as const));
+  // Recommenders fit only Domain groups with the right datasets: they are drawn more often where they fit. Batch jobs are
+  // drawn somewhat more often than the other kinds too: each brings a solution and a version along.
+  const kind = random.weighted(kinds.map((k) => [k === 'recommender' ? 4 : k === 'batch' ? 2 : 1, k] as const));
   const id = `${group.id}${kind[0].toUpperCase()}${kind.slice(1)}${model.serial}`;
   const tags = () => (random.chance(0.4) ? randomTags(random) : {});
   let member: MemberModel;
@@ -344,6 +398,17 @@ function addMember(random: Random, model: StackModel, group: GroupModel, before?
     case 'recommender':
       member = {
         kind, id, useCase: random.pick(useCasesFor(group)), running: random.chance(0.8), rps: random.chance(0.3) ? 2 : undefined, tags: tags(),
+      };
+      break;
+    case 'batch':
+      member = {
+        kind,
+        id,
+        variant: random.pick(['inference', 'segment'] as const),
+        startOnly: random.chance(0.3),
+        onLatest: random.chance(0.3),
+        dataVersion: random.chance(0.3) ? 'v1' : undefined,
+        tags: tags(),
       };
       break;
   }
@@ -364,12 +429,16 @@ function removeMember(random: Random, model: StackModel): Change {
   return { model: replaceGroup(model, { ...group, members: group.members.filter((m) => m !== member) }), description: `${member.kind} ${member.id} removed` };
 }
 
-/** An in-place change (tags, metrics, a recommender's config or running state) or a re-run (an import's dataVersion) of one member. */
+/**
+ * An in-place change (tags, metrics, a recommender's config or running state, a batch job's wait) or a re-run (an import's
+ * or a batch job's dataVersion, and with it perhaps what the batch job runs on) of one member.
+ */
 function changeMember(random: Random, current: StackModel): Change {
   let model = current;
   const group = random.pick(model.groups.filter((g) => g.members.length > 0));
-  // A recommender has the most to change (config, running state, use case, tags).
-  const member = random.weighted(group.members.map((m) => [m.kind === 'recommender' ? 3 : 1, m] as const));
+  // A recommender has the most to change (config, running state, use case, tags); a batch job's re-run touches a job, its
+  // long wait and the jobs it leaves behind.
+  const member = random.weighted(group.members.map((m) => [m.kind === 'recommender' ? 3 : m.kind === 'batch' ? 2 : 1, m] as const));
   let changed: MemberModel;
   let what: string;
   switch (member.kind) {
@@ -386,12 +455,19 @@ function changeMember(random: Random, current: StackModel): Change {
         what = 'tags changed';
       }
       break;
+    case 'batch':
     case 'import':
-      if (random.chance(0.6)) {
-        // Never a version the job had: that job still exists, and the same name would adopt it rather than re-run.
-        changed = { ...member, dataVersion: `v${model.serial}` };
+      if (member.kind === 'batch' && random.chance(0.15)) {
+        // An update of the job's custom resource: untilActive starts the long wait for the job that has run (or runs still).
+        changed = { ...member, startOnly: !member.startOnly };
+        what = `wait ${changed.startOnly ? 'startOnly' : 'untilActive'}`;
+      } else if (random.chance(0.6)) {
+        // Never a version the job had: that job still exists, and the same name would adopt it rather than re-run. So a batch
+        // job changes what it runs on (a new job too) only with a new dataVersion: going back would give a name it had.
+        const onLatest = member.kind === 'batch' && random.chance(0.3) ? { onLatest: !member.onLatest } : {};
+        changed = { ...member, ...onLatest, dataVersion: `v${model.serial}` };
         model = { ...model, serial: model.serial + 1 };
-        what = `dataVersion ${changed.dataVersion}`;
+        what = `dataVersion ${changed.dataVersion}${'onLatest' in onLatest ? `, on ${onLatest.onLatest ? 'the solution\'s latest version' : 'its version'}` : ''}`;
       } else {
         changed = { ...member, tags: changeTags(random, member.tags) };
         what = 'tags changed';
