@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk.assertions import Match, Template
 
 import cdk_personalize as personalize
@@ -40,6 +41,15 @@ interactions = personalize.Schema(stack, "InteractionsSchema", domain=personaliz
                                   ]))
 group.add_dataset("Interactions", dataset_type=personalize.DatasetType.INTERACTIONS, schema=interactions)
 
+# Batch recommendations every night into a bucket of the stack, on a trained version.
+solution = personalize.Solution(stack, "Recs", dataset_group=group, recipe=personalize.Recipe.USER_PERSONALIZATION_V2,
+                                auto_training=personalize.AutoTraining.off())
+batch = s3.Bucket(stack, "Batch", enforce_ssl=True)
+personalize.BatchInferenceJob(stack, "Nightly", solution_version=personalize.SolutionVersion(stack, "Trained", solution=solution),
+                              input_bucket=batch, input_key="users.jsonl", output_bucket=batch, output_prefix="out/",
+                              wait=personalize.BatchJobWait.start_only(),
+                              recurring_runs=personalize.RecurringRuns(schedule=scheduler.ScheduleExpression.cron(hour="2", minute="0")))
+
 # Rekognition Custom Labels: a project with a TRAIN dataset from a manifest in S3 and a TEST dataset copied from it.
 shoes = rekognition.Project(stack, "Shoes", project_name="python-smoke-shoes")
 labels = s3.Bucket.from_bucket_name(stack, "Labels", "smoke-labels")
@@ -70,9 +80,18 @@ check("the dataset joins the group with its schema", lambda: template.has_resour
         "DatasetGroupArn": {"Fn::GetAtt": [Match.string_like_regexp("^Retail"), "Arn"]},
         "SchemaArn": {"Fn::GetAtt": [Match.string_like_regexp("^InteractionsSchema"), "Arn"]},
     }))
-check("one provider serves every resource", lambda: template.resource_count_is("AWS::StepFunctions::StateMachine", 1))
+check("a nightly batch inference job runs on deploy and on a schedule that calls Personalize itself", lambda: (
+    template.has_resource_properties("Custom::PersonalizeBatchInferenceJob", {"Wait": "started", "NumResults": Match.absent()}),
+    template.has_resource_properties("AWS::Scheduler::Schedule", {
+        "ScheduleExpression": "cron(0 2 * * ? *)",
+        "Target": Match.object_like({"RetryPolicy": {"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 3600}}),
+    }),
+))
+check("one provider serves every resource", lambda: template.resource_properties_count_is(
+    "AWS::Lambda::Function", {"Handler": "index.onEvent"}, 1))
+# onEvent, isComplete, and the long wait's function (the batch job's wait).
 check("the handler functions ship from the wheel's bundled asset", lambda: template.resource_properties_count_is(
-    "AWS::Lambda::Function", {"Handler": Match.string_like_regexp(r"^index\."), "Runtime": "nodejs24.x"}, 2))
+    "AWS::Lambda::Function", {"Handler": Match.string_like_regexp(r"^index\."), "Runtime": "nodejs24.x"}, 3))
 check("grants are confined to Personalize", lambda: template.has_resource_properties("AWS::IAM::Policy", {
     "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
         "Action": "iam:PassRole",

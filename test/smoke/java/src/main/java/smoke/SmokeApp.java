@@ -1,14 +1,22 @@
 package smoke;
 
+import io.github.cdkpersonalize.AutoTraining;
+import io.github.cdkpersonalize.BatchSegmentJob;
+import io.github.cdkpersonalize.BatchSegmentJobProps;
 import io.github.cdkpersonalize.DatasetGroup;
 import io.github.cdkpersonalize.DatasetGroupProps;
 import io.github.cdkpersonalize.DatasetOptions;
 import io.github.cdkpersonalize.DatasetType;
 import io.github.cdkpersonalize.Domain;
+import io.github.cdkpersonalize.Recipe;
 import io.github.cdkpersonalize.Schema;
 import io.github.cdkpersonalize.SchemaDefinition;
 import io.github.cdkpersonalize.SchemaField;
 import io.github.cdkpersonalize.SchemaProps;
+import io.github.cdkpersonalize.Solution;
+import io.github.cdkpersonalize.SolutionProps;
+import io.github.cdkpersonalize.SolutionVersion;
+import io.github.cdkpersonalize.SolutionVersionProps;
 import io.github.cdkpersonalize.rekognition.DatasetSource;
 import io.github.cdkpersonalize.rekognition.ManifestObjectOptions;
 import io.github.cdkpersonalize.rekognition.Project;
@@ -30,6 +38,7 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.kms.KeyProps;
 import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketProps;
 import software.amazon.awscdk.services.s3.IBucket;
 
 /** Synthesizes a stack with the built jar and checks its template; exits non-zero on the first failed check. */
@@ -70,6 +79,16 @@ public final class SmokeApp {
         .build());
     group.addDataset("Interactions", DatasetOptions.builder().datasetType(DatasetType.INTERACTIONS).schema(interactions).build());
 
+    // User segments once on deploy, from a trained Item-Affinity version, into a bucket of the stack.
+    Solution affinity = new Solution(stack, "Affinity", SolutionProps.builder()
+        .datasetGroup(group).recipe(Recipe.ITEM_AFFINITY).autoTraining(AutoTraining.off()).build());
+    Bucket segments = new Bucket(stack, "Segments", BucketProps.builder().enforceSsl(true).build());
+    new BatchSegmentJob(stack, "Audiences", BatchSegmentJobProps.builder()
+        .solutionVersion(new SolutionVersion(stack, "AffinityTrained", SolutionVersionProps.builder().solution(affinity).build()))
+        .inputBucket(segments).inputKey("queries/").outputBucket(segments).outputPrefix("audiences/")
+        .numResults(100000)
+        .build());
+
     // Rekognition Custom Labels: a project with a TRAIN dataset from a manifest in S3 and a TEST dataset copied from it.
     Project shoes = new Project(stack, "Shoes", ProjectProps.builder().projectName("java-smoke-shoes").build());
     IBucket labels = Bucket.fromBucketName(stack, "Labels", "smoke-labels");
@@ -106,10 +125,13 @@ public final class SmokeApp {
             "DatasetType", "Interactions",
             "DatasetGroupArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^Retail"), "Arn")),
             "SchemaArn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^InteractionsSchema"), "Arn")))));
-    check("one provider serves every resource", () -> template.resourceCountIs("AWS::StepFunctions::StateMachine", 1));
+    check("a batch segment job runs the Item-Affinity version on the query prefix", () ->
+        template.hasResourceProperties("Custom::PersonalizeBatchSegmentJob", Map.of("NumResults", "100000", "Wait", "active")));
+    check("one provider serves every resource", () ->
+        template.resourcePropertiesCountIs("AWS::Lambda::Function", Map.of("Handler", "index.onEvent"), 1));
     check("the handler functions ship from the jar's bundled asset", () ->
         template.resourcePropertiesCountIs("AWS::Lambda::Function",
-            Map.of("Handler", Match.stringLikeRegexp("^index\\."), "Runtime", "nodejs24.x"), 2));
+            Map.of("Handler", Match.stringLikeRegexp("^index\\."), "Runtime", "nodejs24.x"), 3));
     check("iam:PassRole is granted only to Personalize", () ->
         template.hasResourceProperties("AWS::IAM::Policy", Map.of(
             "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
