@@ -27,9 +27,11 @@ export interface RecurringRuns {
 
   /**
    * How often Scheduler retries a run that Personalize refused with an error it may retry
-   * (a throttle, a 5xx). Every attempt of one run carries the same execution ID, so the job
-   * name too: a retry after a create that did land meets ResourceAlreadyExistsException and
-   * starts no second job.
+   * (a throttle, a 5xx). A run's name holds Scheduler's execution ID, which its context
+   * attributes pair with an attempt number that counts the retries of one invocation: a
+   * retry after a create that did land is expected to meet ResourceAlreadyExistsException
+   * and start no second job. AWS does not promise the ID in so many words, hence no retries
+   * by default (ADR 0018).
    *
    * @default 0 - a refused run goes to the dead-letter queue at once
    */
