@@ -82,8 +82,10 @@ export class LifecycleEnvironment {
     const deployed: { cloudformation?: LocalCloudFormation; iam?: HarnessIam } = {};
     const service = await LocalPersonalize.start({
       dataExists: (location) => s3.hasData(location),
-      readDenied: (roleArn, location) => deployed.iam?.serviceReadDenied(roleArn, s3.objectsAt(location)),
-      writeDenied: (roleArn, location) => deployed.iam?.serviceWriteDenied(roleArn, location),
+      // Personalize reads and writes as the role a request passed; the request's trace ties the decision to its delivery, so that
+      // a read of a job whose delivery CloudFormation no longer listens to (it rolled back meanwhile) is not a grant missing.
+      readDenied: (roleArn, location) => deployed.iam?.serviceReadDenied(roleArn, s3.objectsAt(location), service.handledTraceRoot),
+      writeDenied: (roleArn, location) => deployed.iam?.serviceWriteDenied(roleArn, location, service.handledTraceRoot),
       writeOutput: (location, body) => {
         const [, bucket, key] = /^s3:\/\/([^/]+)\/(.*)$/.exec(location) ?? [];
         if (bucket) s3.putObject(bucket, key, body);

@@ -89,11 +89,12 @@ export class HarnessIam {
    * reads an import's data as the job's role): IAM's s3:GetObject for the role, then, for an
    * SSE-KMS bucket, kms:Decrypt through S3 under the key policy (ADR 0016). Undefined when it can.
    */
-  public serviceReadDenied(roleArn: string | undefined, objects: ReadonlyArray<{ bucket: string; key: string }>): string | undefined {
+  public serviceReadDenied(roleArn: string | undefined, objects: ReadonlyArray<{ bucket: string; key: string }>,
+    traceRoot?: string): string | undefined {
     const template = this.cloudformation().activeTemplate();
     const role = roleArn && /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
     for (const { bucket, key } of objects) {
-      const denied = this.decide(template, role, 's3', 'GetObject', { Bucket: bucket, Key: key })
+      const denied = this.decide(template, role, 's3', 'GetObject', { Bucket: bucket, Key: key }, undefined, traceRoot)
         ?? this.kmsDenial(template, role, 'kms:Decrypt', bucket, key);
       if (denied) return denied.message;
     }
@@ -114,14 +115,14 @@ export class HarnessIam {
    * Why Personalize, as `roleArn`, cannot write a batch job's output under the folder `location` (s3://BUCKET/PREFIX/):
    * the role needs s3:PutObject there, and kms:GenerateDataKey when the bucket's default encryption is a key of the template.
    */
-  public serviceWriteDenied(roleArn: string | undefined, location: string): string | undefined {
+  public serviceWriteDenied(roleArn: string | undefined, location: string, traceRoot?: string): string | undefined {
     const folder = /^s3:\/\/([^/]+)\/(.*)$/.exec(location);
     if (!folder) return undefined;
     const template = this.cloudformation().activeTemplate();
     const role = roleArn && /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
     const [, bucket, prefix] = folder;
     const key = `${prefix}${prefix === '' || prefix.endsWith('/') ? '' : '/'}input.json.out`;
-    const denied = this.decide(template, role, 's3', 'PutObject', { Bucket: bucket, Key: key })
+    const denied = this.decide(template, role, 's3', 'PutObject', { Bucket: bucket, Key: key }, undefined, traceRoot)
       ?? this.kmsDenial(template, role, 'kms:GenerateDataKey', bucket, key);
     return denied?.message;
   }

@@ -209,6 +209,11 @@ export abstract class LocalJsonService<Operation extends string = string> {
   private readonly server: http.Server;
   /** Decides each signed request as IAM would, before the service acts on it; unset, every call is allowed. */
   public authorizer?: Authorizer;
+  /**
+   * The X-Ray trace Root of the request the service is acting on now (it acts synchronously), for hooks that decide
+   * what the service itself may do then, such as reading a job's data with the role the request passed.
+   */
+  public handledTraceRoot?: string;
   private readonly requestsPerSecond?: number;
   private faults: ArmedFault[] = [];
   /** Arrival times of requests admitted by the rate limiter, within the last second. */
@@ -409,6 +414,7 @@ export abstract class LocalJsonService<Operation extends string = string> {
     let body: unknown;
     let errorType: string | undefined;
     this.wakeForTransitions();
+    this.handledTraceRoot = traceRootOf(req.headers);
     try {
       body = this.protocol.handle(operation, input);
       status = 200;
@@ -417,6 +423,8 @@ export abstract class LocalJsonService<Operation extends string = string> {
       status = error.status;
       errorType = error.type;
       body = { __type: error.type, message: error.message };
+    } finally {
+      this.handledTraceRoot = undefined;
     }
     if (gateAfterProcessing) await waitAt(gateAfterProcessing);
     if (resetAfterProcessing) {
