@@ -43,6 +43,8 @@ export interface ServiceConfig {
   readonly writeOutput?: (location: string, body: string) => void;
   /** Why a dataset group's key cannot be used by the role it passes or by Personalize for the group, in KMS's words. */
   readonly keyDenied?: (roleArn: string, kmsKeyArn: string, datasetGroupArn: string) => string | undefined;
+  /** The random part of a solution version's or event tracker's ARN. */
+  readonly randomArnId: () => string;
 }
 
 /** What currently exists, for assertions in tests. */

@@ -8,6 +8,7 @@
  *   ...
  *   await server.stop();
  */
+import { randomBytes } from 'crypto';
 import { LimitExceeded } from './errors';
 import { MODELLED_ERRORS, OPERATION_NAMES, OperationName } from './model';
 import { Hold, PersonalizeService, ResourceKind, ResourceSnapshot, ServiceConfig } from './service';
@@ -67,6 +68,11 @@ export interface LocalPersonalizeOptions extends JsonServerOptions {
   readonly writeOutput?: (location: string, body: string) => void;
   /** Why a dataset group's key cannot be used (the role it passes, Personalize's principal); the group ends CREATE FAILED. @default it can */
   readonly keyDenied?: (roleArn: string, kmsKeyArn: string, datasetGroupArn: string) => string | undefined;
+  /**
+   * Makes the 8 hex digits that end a solution version's or event tracker's ARN; a scenario
+   * that needs two such ARNs in a known order sets it. @default random
+   */
+  readonly randomArnId?: () => string;
 }
 
 export class LocalPersonalize extends LocalJsonService<OperationName> {
@@ -108,6 +114,7 @@ export class LocalPersonalize extends LocalJsonService<OperationName> {
       writeDenied: options.writeDenied,
       writeOutput: options.writeOutput,
       keyDenied: options.keyDenied,
+      randomArnId: options.randomArnId ?? (() => randomBytes(4).toString('hex')),
     };
     this.service = holder.service = new PersonalizeService(this.serviceConfig);
   }

@@ -145,14 +145,20 @@ function stoppedReason(status: string): string | undefined {
 }
 
 /**
- * A Create delivered twice at once can start two trainings of one name: every delivery
- * keeps the oldest and stops the others, so both answer with the same version and only
- * one training is paid for.
+ * A Create delivered twice at once (or resent after a lost answer) can start two trainings of one name; the
+ * oldest is kept, and every delivery answers with the oldest it sees. A delivery stops a training only when no
+ * delivery can have answered with it: one that began after the oldest (whoever looked before the oldest existed
+ * looked before it too), or its own. Two that began in the same millisecond have no order: a delivery that
+ * looked before the other's existed may have answered with its own, so one not ours is left to train.
  */
 async function keepOneTraining(context: KindContext, spec: SolutionVersionSpec, created: string): Promise<string> {
   const versions = await versionsNamed(context, spec.solutionArn, spec.name);
-  const kept = versions[0]?.solutionVersionArn ?? created;
-  for (const version of versions.slice(1).filter((v) => TRAINING.has(v.status ?? ''))) {
+  const oldest = versions[0];
+  if (!oldest) return created;
+  const began = (version: ApiSolutionVersion) => version.creationDateTime?.getTime() ?? 0;
+  const stoppable = versions.slice(1).filter((version) => TRAINING.has(version.status ?? '')
+    && (version.solutionVersionArn === created || began(version) > began(oldest)));
+  for (const version of stoppable) {
     try {
       await context.call('StopSolutionVersionCreation',
         () => personalize().send(new StopSolutionVersionCreationCommand({ solutionVersionArn: version.solutionVersionArn! })));
@@ -161,7 +167,7 @@ async function keepOneTraining(context: KindContext, spec: SolutionVersionSpec, 
       if (!isErrorNamed(error, 'ResourceInUseException')) throw error;
     }
   }
-  return kept;
+  return oldest.solutionVersionArn!;
 }
 
 /** The version of this name that this stack resource made, if any. */

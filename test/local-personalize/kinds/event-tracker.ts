@@ -1,5 +1,5 @@
 /** Event trackers: one per dataset group, with a random trackingId. */
-import { randomBytes, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import type { DatasetRecord } from './dataset';
 import { activeGroup, groupMember } from './dataset-group';
 import { Family, TIMES } from './family';
@@ -24,7 +24,7 @@ export const eventTrackerKind: KindFactory = (core) => {
     if (existing.length > 0) throw alreadyExists(`Dataset group ${group.arn} already has an event tracker: ${existing[0].arn}.`);
     const trackingId = randomUUID();
     const details: Output = { accountId: core.config.accountId, trackingId };
-    const arn = core.arn(`event-tracker/${randomBytes(4).toString('hex')}`);
+    const arn = core.arn(`event-tracker/${core.config.randomArnId()}`);
     return { ...trackers.create(now, { name: input.name, arn, datasetGroupArn: group.arn, details }, tags), trackingId };
   }
 

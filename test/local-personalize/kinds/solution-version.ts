@@ -2,7 +2,6 @@
  * Solution versions: a training of an ACTIVE solution, trainAfterMs long, which
  * StopSolutionVersionCreation can stop. The API has no delete: versions go with their solution.
  */
-import { randomBytes } from 'crypto';
 import type { DatasetRecord } from './dataset';
 import { Family, FamilyApi, FamilyRecord, TIMES } from './family';
 import { Input, KindFactory, Output } from '../core';
@@ -45,7 +44,7 @@ export const solutionVersionKind: KindFactory = (core) => {
     const details: Output = {
       performHPO, performAutoML, performIncrementalUpdate, recipeArn, eventType, solutionConfig, trainingMode, trainingType: 'MANUAL',
     };
-    const arn = `${solution.arn}/${randomBytes(4).toString('hex')}`;
+    const arn = `${solution.arn}/${core.config.randomArnId()}`;
     const fields = { name: input.name, arn, datasetGroupArn: solution.datasetGroupArn, solutionArn: solution.arn, details };
     return versions.create(now, fields, tags, input.name ?? solution.name);
   }
