@@ -1,16 +1,12 @@
-import { IResource, ITaggable, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BatchJobProps } from './batch-job';
+import { BatchJob, BatchJobProps } from './batch-job';
 import { ItemExploration, RankingInfluence } from './campaign';
 import { buildBatchJob, solutionOf } from './private/batch-jobs';
 import { BATCH_INFERENCE_JOB } from './private/declarations';
 import { importedPersonalizeResource } from '../private/imported';
 import { BATCH_ONLY, explorationProperties, NEXT_BEST_ACTION, rankingWeights, recipeName, USER_PERSONALIZATION } from './private/serving';
 import { refuseOrWarn } from '../private/checks';
-import { ResourceTypes } from '../private/contract';
 
 /**
  * What a batch inference job makes.
@@ -23,6 +19,17 @@ export enum BatchInferenceMode {
    * group. Similar-Items recipe only; the `themeItemNameField` names the item's name field.
    */
   THEME_GENERATION = 'THEME_GENERATION',
+}
+
+/**
+ * An Amazon Personalize batch inference job, owned by this app or imported.
+ */
+export interface IBatchInferenceJob extends IResource {
+  /**
+   * The ARN of the batch inference job.
+   * @attribute
+   */
+  readonly batchInferenceJobArn: string;
 }
 
 /**
@@ -70,17 +77,6 @@ export interface BatchInferenceJobProps extends BatchJobProps {
   readonly skipChecks?: boolean;
 }
 
-/**
- * An Amazon Personalize batch inference job, owned by this app or imported.
- */
-export interface IBatchInferenceJob extends IResource {
-  /**
-   * The ARN of the batch inference job.
-   * @attribute
-   */
-  readonly batchInferenceJobArn: string;
-}
-
 /** Batch inference: "Getting batch item recommendations" lists the recipes; Trending-Now and Next-Best-Action are not among them. */
 const NOT_BATCH_INFERENCE = [...BATCH_ONLY, ...NEXT_BEST_ACTION, 'aws-trending-now'];
 /** "Batch recommendations with themes from Content Generator": Similar-Items, in three Regions. */
@@ -100,7 +96,7 @@ const THEME_REGIONS = ['us-east-1', 'us-west-2', 'ap-northeast-1'];
  *
  * @resource Custom::PersonalizeBatchInferenceJob
  */
-export class BatchInferenceJob extends Resource implements IBatchInferenceJob, ITaggable {
+export class BatchInferenceJob extends BatchJob implements IBatchInferenceJob {
   /**
    * Imports a batch inference job by its ARN, `…:batch-inference-job/NAME`.
    */
@@ -108,32 +104,17 @@ export class BatchInferenceJob extends Resource implements IBatchInferenceJob, I
     return importedPersonalizeResource<IBatchInferenceJob>(Resource, scope, id, BATCH_INFERENCE_JOB, 'batchInferenceJobArn', batchInferenceJobArn);
   }
 
-  public readonly batchInferenceJobArn: string;
+  public get batchInferenceJobArn(): string {
+    return this._deployed.arn;
+  }
 
   /**
    * The name of the job run on deploy, generated.
    * @attribute
    */
-  public readonly batchInferenceJobName: string;
-
-  /**
-   * The ARN of the solution version the job on deploy ran: the given one, or the solution's latest
-   * when it started. Recurring runs use it.
-   * @attribute
-   */
-  public readonly solutionVersionArn: string;
-
-  /** The role Personalize reads the input and writes the output with. */
-  public readonly role: iam.IRole;
-
-  /** Tags of the job run on deploy. */
-  public readonly tags: TagManager;
-
-  /** With `recurringRuns`: where refused runs go. */
-  public readonly deadLetterQueue?: sqs.IQueue;
-
-  /** With `recurringRuns`: the schedule group of the runs, whose metrics (`metricTargetErrors`, `metricSentToDLQ`) count this job's runs only. */
-  public readonly runsScheduleGroup?: scheduler.IScheduleGroup;
+  public get batchInferenceJobName(): string {
+    return this._deployed.name;
+  }
 
   constructor(scope: Construct, id: string, props: BatchInferenceJobProps) {
     super(scope, id);
@@ -161,8 +142,7 @@ export class BatchInferenceJob extends Resource implements IBatchInferenceJob, I
       } : {}),
       ...(weights.length > 0 ? { rankingInfluence: Object.fromEntries(weights) } : {}),
     };
-    this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.BATCH_INFERENCE_JOB);
-    const job = buildBatchJob(this, props, {
+    this._deployed = buildBatchJob(this, props, {
       kind: BATCH_INFERENCE_JOB,
       variant: 'inference',
       numResultsMax: { value: 500, source: 'the developer guide, "Creating a batch inference job": at most 500' },
@@ -172,13 +152,7 @@ export class BatchInferenceJob extends Resource implements IBatchInferenceJob, I
         JobConfig: Object.keys(jobConfig).length > 0 ? Stack.of(this).toJsonString(jobConfig) : undefined,
       },
       createOnVersion: true,
-    }, this.tags);
-    this.batchInferenceJobArn = job.arn;
-    this.batchInferenceJobName = job.name;
-    this.solutionVersionArn = job.solutionVersionArn;
-    this.role = job.role;
-    this.deadLetterQueue = job.runs?.deadLetterQueue;
-    this.runsScheduleGroup = job.runs?.scheduleGroup;
+    });
   }
 }
 

@@ -1,7 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, ITaggable, Resource, TagManager } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IFilter } from './filter';
+import type { BuiltBatchJob } from './private/batch-jobs';
 import { waitBoundSeconds, waitChoice } from './private/job-wait';
 import { RecurringRuns } from './recurring-runs';
 import { ISolution } from './solution';
@@ -116,4 +119,45 @@ export interface BatchJobProps {
    * @default - the job runs on deploy only
    */
   readonly recurringRuns?: RecurringRuns;
+}
+
+/**
+ * What a batch inference job and a batch segment job have alike: the job run on deploy, the role
+ * it runs as, and its recurring runs.
+ */
+export abstract class BatchJob extends Resource implements ITaggable {
+  /** @internal the job on deploy and what was made around it; each kind's constructor builds it */
+  protected _deployed!: BuiltBatchJob;
+
+  /**
+   * The ARN of the solution version the job on deploy ran: the given one, or the solution's latest
+   * when it started. Recurring runs use it.
+   * @attribute
+   */
+  public get solutionVersionArn(): string {
+    return this._deployed.solutionVersionArn;
+  }
+
+  /** The role Personalize reads the input and writes the output with. */
+  public get role(): iam.IRole {
+    return this._deployed.role;
+  }
+
+  /** Tags of the job run on deploy. */
+  public get tags(): TagManager {
+    return this._deployed.tags;
+  }
+
+  /** With `recurringRuns`: where refused runs go. */
+  public get deadLetterQueue(): sqs.IQueue | undefined {
+    return this._deployed.runs?.deadLetterQueue;
+  }
+
+  /**
+   * With `recurringRuns`: the schedule group of the runs, whose metrics (`metricTargetErrors`,
+   * `metricSentToDLQ`) count this job's runs only.
+   */
+  public get runsScheduleGroup(): scheduler.IScheduleGroup | undefined {
+    return this._deployed.runs?.scheduleGroup;
+  }
 }

@@ -1,15 +1,22 @@
-import { IResource, ITaggable, Resource, TagManager, TagType } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IResource, Resource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BatchJobProps } from './batch-job';
+import { BatchJob, BatchJobProps } from './batch-job';
 import { buildBatchJob, solutionOf } from './private/batch-jobs';
 import { BATCH_SEGMENT_JOB } from './private/declarations';
 import { BATCH_ONLY, recipeName } from './private/serving';
 import { refuseOrWarn } from '../private/checks';
-import { ResourceTypes } from '../private/contract';
 import { importedPersonalizeResource } from '../private/imported';
+
+/**
+ * An Amazon Personalize batch segment job, owned by this app or imported.
+ */
+export interface IBatchSegmentJob extends IResource {
+  /**
+   * The ARN of the batch segment job.
+   * @attribute
+   */
+  readonly batchSegmentJobArn: string;
+}
 
 /**
  * Properties of a batch segment job.
@@ -29,17 +36,6 @@ export interface BatchSegmentJobProps extends BatchJobProps {
 }
 
 /**
- * An Amazon Personalize batch segment job, owned by this app or imported.
- */
-export interface IBatchSegmentJob extends IResource {
-  /**
-   * The ARN of the batch segment job.
-   * @attribute
-   */
-  readonly batchSegmentJobArn: string;
-}
-
-/**
  * User segments: for each item or item attribute query of a JSON Lines file in S3, Personalize
  * writes the users most likely to interact with it to an output folder in S3. The solution must
  * use a user-segmentation recipe (Item-Affinity or Item-Attribute-Affinity).
@@ -52,7 +48,7 @@ export interface IBatchSegmentJob extends IResource {
  *
  * @resource Custom::PersonalizeBatchSegmentJob
  */
-export class BatchSegmentJob extends Resource implements IBatchSegmentJob, ITaggable {
+export class BatchSegmentJob extends BatchJob implements IBatchSegmentJob {
   /**
    * Imports a batch segment job by its ARN, `…:batch-segment-job/NAME`.
    */
@@ -60,32 +56,17 @@ export class BatchSegmentJob extends Resource implements IBatchSegmentJob, ITagg
     return importedPersonalizeResource<IBatchSegmentJob>(Resource, scope, id, BATCH_SEGMENT_JOB, 'batchSegmentJobArn', batchSegmentJobArn);
   }
 
-  public readonly batchSegmentJobArn: string;
+  public get batchSegmentJobArn(): string {
+    return this._deployed.arn;
+  }
 
   /**
    * The name of the job run on deploy, generated.
    * @attribute
    */
-  public readonly batchSegmentJobName: string;
-
-  /**
-   * The ARN of the solution version the job on deploy ran: the given one, or the solution's latest
-   * when it started. Recurring runs use it.
-   * @attribute
-   */
-  public readonly solutionVersionArn: string;
-
-  /** The role Personalize reads the input and writes the output with. */
-  public readonly role: iam.IRole;
-
-  /** Tags of the job run on deploy. */
-  public readonly tags: TagManager;
-
-  /** With `recurringRuns`: where refused runs go. */
-  public readonly deadLetterQueue?: sqs.IQueue;
-
-  /** With `recurringRuns`: the schedule group of the runs, whose metrics count this job's runs only. */
-  public readonly runsScheduleGroup?: scheduler.IScheduleGroup;
+  public get batchSegmentJobName(): string {
+    return this._deployed.name;
+  }
 
   constructor(scope: Construct, id: string, props: BatchSegmentJobProps) {
     super(scope, id);
@@ -95,18 +76,11 @@ export class BatchSegmentJob extends Resource implements IBatchSegmentJob, ITagg
         + `user segments; only the user-segmentation recipes do (${BATCH_ONLY.join(', ')}). Use a BatchInferenceJob for recommendations, `
         + 'or a solution of Recipe.ITEM_AFFINITY or Recipe.ITEM_ATTRIBUTE_AFFINITY.']);
     }
-    this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.BATCH_SEGMENT_JOB);
-    const job = buildBatchJob(this, props, {
+    this._deployed = buildBatchJob(this, props, {
       kind: BATCH_SEGMENT_JOB,
       variant: 'segment',
       numResultsMax: { value: 5_000_000, source: 'the developer guide, "Creating a batch segment job": at most 5 million users per segment' },
       createOnVersion: false,
-    }, this.tags);
-    this.batchSegmentJobArn = job.arn;
-    this.batchSegmentJobName = job.name;
-    this.solutionVersionArn = job.solutionVersionArn;
-    this.role = job.role;
-    this.deadLetterQueue = job.runs?.deadLetterQueue;
-    this.runsScheduleGroup = job.runs?.scheduleGroup;
+    });
   }
 }

@@ -4,7 +4,7 @@
  * custom resource and wait, and the schedule of its recurring runs. The two constructs add
  * what only their kind has.
  */
-import { CfnResource, Lazy, Stack, TagManager, Token } from 'aws-cdk-lib';
+import { CfnResource, Lazy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
@@ -45,11 +45,12 @@ export interface BuiltBatchJob {
   readonly name: string;
   readonly solutionVersionArn: string;
   readonly role: iam.IRole;
+  readonly tags: TagManager;
   readonly runs?: ScheduledRuns;
 }
 
 /** The job's custom resource and everything around it, under `construct`. */
-export function buildBatchJob(construct: Construct, props: BatchJobProps, facts: BatchKindFacts, tags: TagManager): BuiltBatchJob {
+export function buildBatchJob(construct: Construct, props: BatchJobProps, facts: BatchKindFacts): BuiltBatchJob {
   requireOptionalConstruct('solutionVersion', props.solutionVersion,
     'an ISolutionVersion (a SolutionVersion, or SolutionVersion.fromSolutionVersionArn)', 'solutionVersionArn');
   requireOptionalConstruct('solution', props.solution, 'an ISolution (a Solution, or Solution.fromSolutionArn)', 'solutionArn');
@@ -118,6 +119,7 @@ export function buildBatchJob(construct: Construct, props: BatchJobProps, facts:
     props.solution ? nameKey(props.solution, solutionArn!) : null, props.dataVersion ?? null,
   ]);
   const wait = waitedJob(construct, facts.kind, name, props.wait ?? BatchJobWait.untilActive(MAX_JOB_WAIT), 'Ran');
+  const tags = new TagManager(TagType.KEY_VALUE, facts.kind.resourceType);
   construct.node.addValidation({ validate: () => tagProblems(renderTags(tags)) });
   const resource = declaredResource<BatchJobProperties>(construct, facts.kind, {
     properties: {
@@ -153,7 +155,7 @@ export function buildBatchJob(construct: Construct, props: BatchJobProps, facts:
     }),
     resources: { role: [role.roleArn], ...(facts.createOnVersion ? { solutionVersion: [ranVersion] } : {}) },
   }, resource);
-  return { arn, name: resource.getAttString(Attributes.NAME), solutionVersionArn: ranVersion, role, runs };
+  return { arn, name: resource.getAttString(Attributes.NAME), solutionVersionArn: ranVersion, role, tags, runs };
 }
 
 /**
