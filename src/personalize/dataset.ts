@@ -12,7 +12,7 @@ import { groupEmptyOnDelete } from '../private/blocked-deletes';
 import { Attributes, DatasetProperties, ResourceTypes, TagProperty } from '../private/contract';
 import { recordOf } from './private/definition-checks';
 import { datasetGroupArnPattern, emptyOnDeleteChildArns, schemaArnPattern } from './private/grant-patterns';
-import { isOwnGroup } from './private/own-group';
+import { isOwnGroup, requireDatasetGroup } from './private/own-group';
 import { declaredResource } from '../private/declared-resource';
 import { grantOnArn } from '../private/grants';
 import { article, describeValue } from '../private/messages';
@@ -231,7 +231,7 @@ export class Dataset extends DatasetBase implements ITaggable {
   constructor(scope: Construct, id: string, props: DatasetProps) {
     super(scope, id);
     const { datasetGroup: group, datasetType: type, schema } = props;
-    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn / fromDatasetGroupName)', 'datasetGroupArn');
+    requireDatasetGroup(group);
     requireConstruct('schema', schema, 'ISchema (a Schema construct, or Schema.fromSchemaArn); a SchemaDefinition goes into new Schema(this, id, { definition })', 'schemaArn');
     validateName('datasetName', props.datasetName);
     checkGroupEnvironment(this, group);

@@ -7,9 +7,9 @@ import { Attributes, EventTrackerProperties, ResourceTypes, TagProperty } from '
 import { declaredResource } from '../private/declared-resource';
 import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { physicalName } from '../private/names';
-import { requireConstruct } from '../private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
 import { EVENT_TRACKER } from './private/declarations';
+import { requireDatasetGroup } from './private/own-group';
 
 /**
  * An Amazon Personalize event tracker, owned by this app or imported.
@@ -163,7 +163,7 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
   constructor(scope: Construct, id: string, props: EventTrackerProps) {
     super(scope, id);
     const group = props.datasetGroup;
-    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn / fromDatasetGroupName)', 'datasetGroupArn');
+    requireDatasetGroup(group);
     validateName('eventTrackerName', props.eventTrackerName);
     claimOnePerGroup('an event tracker', group, this, 'Share that tracker (its trackingId) between the producers of events.');
     claimName(this, 'Event tracker', 'eventTrackerName', props.eventTrackerName);

@@ -14,9 +14,10 @@ import { recordOf } from './private/definition-checks';
 import { describeFilterProblem, firstFilterProblem, parseFilterExpression } from './private/filter-grammar';
 import { ownArnPattern } from './private/grant-patterns';
 import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
+import { requireDatasetGroup } from './private/own-group';
 import { declaredResource } from '../private/declared-resource';
 import { PhysicalName, physicalName } from '../private/names';
-import { requireConstruct, requireInstance } from '../private/runtime-types';
+import { requireInstance } from '../private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
 
 /**
@@ -154,7 +155,7 @@ export class Filter extends FilterBase implements ITaggable {
     super(scope, id);
     const { datasetGroup: group, expression } = props;
     validateName('filterName', props.filterName);
-    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn)', 'datasetGroupArn');
+    requireDatasetGroup(group);
     requireInstance('expression', expression, FilterExpression, 'FilterExpression (FilterExpression.fromText, .include or .exclude)');
     refuseOrWarn(this, expression.skipChecks, syntaxProblems(this, expression.text));
     claimName(this, 'Filter', 'filterName', props.filterName);

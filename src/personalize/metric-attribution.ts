@@ -12,11 +12,12 @@ import { importedPersonalizeResource } from '../private/imported';
 import { grantPersonalizeKeyUse } from '../private/key-access';
 import { addNagSuppressions, flattenForNag } from '../private/nag';
 import { physicalName } from '../private/names';
-import { requireConstruct, requireOptionalConstruct } from '../private/runtime-types';
+import { requireOptionalConstruct } from '../private/runtime-types';
 import { allowPersonalizeOnBucket, personalizeServiceRole } from '../private/service-role';
 import { claimName, validateName } from '../private/validation';
 import { METRIC_ATTRIBUTION } from './private/declarations';
 import { ownArnPattern } from './private/grant-patterns';
+import { requireDatasetGroup } from './private/own-group';
 
 const MAX_METRICS = 10;
 const MAX_TEXT = 256;
@@ -178,7 +179,7 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
   constructor(scope: Construct, id: string, props: MetricAttributionProps) {
     super(scope, id);
     const group = props.datasetGroup;
-    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn / fromDatasetGroupName)', 'datasetGroupArn');
+    requireDatasetGroup(group);
     requireOptionalConstruct('outputBucket', props.outputBucket, 'an S3 bucket (s3.IBucket: s3.Bucket or s3.Bucket.fromBucketName)', 'bucketName');
     requireOptionalConstruct('outputKey', props.outputKey, 'a KMS key (kms.IKey: kms.Key or kms.Key.fromKeyArn)', 'keyArn');
     requireOptionalConstruct('role', props.role, 'an IAM role (iam.IRole: iam.Role or iam.Role.fromRoleArn)', 'roleArn');

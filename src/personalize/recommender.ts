@@ -12,11 +12,12 @@ import { importedPersonalizeResource } from '../private/imported';
 import { recordOf } from './private/definition-checks';
 import { afterImportsInto, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { physicalName } from '../private/names';
-import { requireConstruct, requireInstance } from '../private/runtime-types';
+import { requireInstance } from '../private/runtime-types';
 import { countProperty, explorationProperties, grantRuntime, recordServedGroup } from './private/serving';
 import { claimName, tagProblems, validateName } from '../private/validation';
 import { RECOMMENDER } from './private/declarations';
 import { ownArnPattern } from './private/grant-patterns';
+import { requireDatasetGroup } from './private/own-group';
 
 const RECIPE_PREFIX = 'arn:aws:personalize:::recipe/';
 
@@ -273,7 +274,7 @@ export class Recommender extends RecommenderBase implements ITaggable {
   constructor(scope: Construct, id: string, props: RecommenderProps) {
     super(scope, id);
     const { datasetGroup: group, useCase } = props;
-    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn / fromDatasetGroupName)', 'datasetGroupArn');
+    requireDatasetGroup(group);
     requireInstance('useCase', useCase, UseCase, 'a UseCase (a static member such as UseCase.ECOMMERCE_RECOMMENDED_FOR_YOU, or UseCase.fromRecipeArn)');
     validateName('recommenderName', props.recommenderName);
     checkDomain(group, useCase);

@@ -14,9 +14,10 @@ import { recordOf } from './private/definition-checks';
 import { emptyOnDeleteChildArns, ownArnPattern, versionArns } from './private/grant-patterns';
 import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { PhysicalName, physicalName } from '../private/names';
-import { requireConstruct, requireInstance } from '../private/runtime-types';
+import { requireInstance } from '../private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
 import { SOLUTION } from './private/declarations';
+import { requireDatasetGroup } from './private/own-group';
 
 /**
  * An Amazon Personalize solution: a recipe and its settings for one dataset group,
@@ -245,7 +246,7 @@ export class Solution extends SolutionBase implements ITaggable {
   constructor(scope: Construct, id: string, props: SolutionProps) {
     super(scope, id);
     const { datasetGroup: group, recipe, autoTraining } = props;
-    requireConstruct('datasetGroup', group, 'IDatasetGroup (a DatasetGroup, or DatasetGroup.fromDatasetGroupArn / fromDatasetGroupName)', 'datasetGroupArn');
+    requireDatasetGroup(group);
     requireInstance('recipe', recipe, Recipe, 'a Recipe (a static member such as Recipe.USER_PERSONALIZATION_V2, or Recipe.fromArn)');
     if (!(autoTraining instanceof AutoTraining)) {
       throw new Error('Invalid autoTraining: it is required. Use AutoTraining.off(), or AutoTraining.every(Duration.days(n)) with n from 1 to 30.');
