@@ -1,5 +1,5 @@
 import {
-  Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token, TokenComparison,
+  Arn, ArnFormat, CustomResource, IResource, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token, TokenComparison,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -14,7 +14,7 @@ import { recordOf } from './private/definition-checks';
 import { datasetGroupArnPattern, emptyOnDeleteChildArns, schemaArnPattern } from './private/grant-patterns';
 import { isOwnGroup, requireDatasetGroup } from './private/own-group';
 import { declaredResource } from '../private/declared-resource';
-import { grantOnArn } from '../private/grants';
+import { GrantableDataset } from '../private/grantable-dataset';
 import { article, describeValue } from '../private/messages';
 import { PhysicalName, physicalName } from '../private/names';
 import { requireConstruct } from '../private/runtime-types';
@@ -145,20 +145,6 @@ export interface DatasetProps extends DatasetOptions {
 }
 
 const READ_ACTIONS = ['personalize:DescribeDataset', 'personalize:ListTagsForResource'];
-abstract class DatasetBase extends Resource implements IDataset {
-  public abstract readonly datasetArn: string;
-  public abstract readonly datasetName: string;
-  public abstract readonly datasetType: DatasetType;
-
-  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return grantOnArn(grantee, this.datasetArn, actions);
-  }
-
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, ...READ_ACTIONS);
-  }
-}
-
 /**
  * An Amazon Personalize dataset: a container for one type of training data in a
  * dataset group.
@@ -169,7 +155,7 @@ abstract class DatasetBase extends Resource implements IDataset {
  *
  * @resource Custom::PersonalizeDataset
  */
-export class Dataset extends DatasetBase implements ITaggable {
+export class Dataset extends GrantableDataset implements IDataset, ITaggable {
   /**
    * Imports a dataset by its ARN, `…:dataset/GROUP_NAME/TYPE`.
    */
@@ -185,9 +171,10 @@ export class Dataset extends DatasetBase implements ITaggable {
     validateName('datasetName', attrs.datasetName);
     const datasetType = attrs.datasetType ?? typeFromArn(attrs.datasetArn);
 
-    class Import extends DatasetBase {
+    class Import extends GrantableDataset implements IDataset {
       public readonly datasetArn = attrs.datasetArn;
       public readonly datasetType = datasetType;
+      protected readonly _readActions = READ_ACTIONS;
 
       public get datasetName(): string {
         if (attrs.datasetName === undefined) {
@@ -200,9 +187,15 @@ export class Dataset extends DatasetBase implements ITaggable {
     return new Import(scope, id, { environmentFromArn: attrs.datasetArn });
   }
 
+  /**
+   * The ARN of the dataset: `…:dataset/GROUP_NAME/TYPE`.
+   * @attribute
+   */
   public readonly datasetArn: string;
   public readonly datasetName: string;
   public readonly datasetType: DatasetType;
+  /** @internal */
+  protected readonly _readActions = READ_ACTIONS;
 
   /**
    * The dataset group the dataset belongs to.

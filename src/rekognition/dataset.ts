@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { Aws, IResource, ITaggable, Lazy, RemovalPolicy, Resource, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import { Aws, IResource, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -11,7 +11,7 @@ import {
   Attributes, MAX_REKOGNITION_USER_TAGS, OWNER_TAG_KEY, RekognitionDatasetProperties, ResourceTypes, SOURCE_TAG_KEY, TagProperty,
 } from '../private/contract';
 import { declaredResource } from '../private/declared-resource';
-import { grantOnArn } from '../private/grants';
+import { GrantableDataset } from '../private/grantable-dataset';
 import { ScopeResources } from '../private/handler-access';
 import { importedResource } from '../private/imported';
 import { REKOGNITION_DATASET } from './private/declarations';
@@ -374,18 +374,11 @@ export interface DatasetProps {
 const READ_ACTIONS = ['rekognition:DescribeDataset', 'rekognition:ListDatasetEntries', 'rekognition:ListDatasetLabels'];
 const REKOGNITION_TAG_LIMITS = { service: 'Rekognition', maxTags: MAX_REKOGNITION_USER_TAGS + 2, reserved: [OWNER_TAG_KEY, SOURCE_TAG_KEY] };
 
-abstract class DatasetBase extends Resource implements IDataset {
-  public abstract readonly datasetArn: string;
+abstract class DatasetBase extends GrantableDataset implements IDataset {
   public abstract readonly datasetType: DatasetType;
   public abstract readonly projectName: string;
-
-  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return grantOnArn(grantee, this.datasetArn, actions);
-  }
-
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.grant(grantee, ...READ_ACTIONS);
-  }
+  /** @internal */
+  protected readonly _readActions = READ_ACTIONS;
 }
 
 /**
@@ -411,6 +404,10 @@ export class Dataset extends DatasetBase implements ITaggable {
     return importedResource<IDataset>(DatasetBase, scope, id, datasetArn, { datasetArn, datasetType: datasetType as DatasetType, projectName });
   }
 
+  /**
+   * The ARN of the dataset, `…:project/PROJECT_NAME/dataset/(train|test)/CREATION_TIME`.
+   * @attribute
+   */
   public readonly datasetArn: string;
   public readonly datasetType: DatasetType;
   public readonly projectName: string;
