@@ -20,7 +20,7 @@ import { declaredResource } from '../private/declared-resource';
 import { importedPersonalizeResource } from '../private/imported';
 import { grantPersonalizeKeyUse } from '../private/key-access';
 import { addNagSuppressions, flattenForNag } from '../private/nag';
-import { physicalName } from '../private/names';
+import { physicalName, replacementKeyOf } from '../private/names';
 import { requireConstruct, requireInstance, requireOptionalConstruct, requireOptionalInstance } from '../private/runtime-types';
 import { allowPersonalizeOnBucket, personalizeServiceRole } from '../private/service-role';
 import { tagProblems } from '../private/validation';
@@ -323,7 +323,7 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
     this.role = props.role ?? this.createServiceRole();
     // The name hashes everything that makes this a different import: a change is a new job.
     const name = physicalName(this, undefined, [
-      datasetKey(dataset), source.asset ? source.asset.assetHash : [source.bucket.bucketName, source.keyOrPrefix],
+      replacementKeyOf(dataset, dataset.datasetArn), source.asset ? source.asset.assetHash : [source.bucket.bucketName, source.keyOrPrefix],
       props.dataVersion ?? null, this.importMode, this.role.roleArn, props.publishAttributionMetricsToS3 ?? false,
     ]);
     const keyOrPrefix = source.keyOrPrefix ?? `imports/${name.name}.csv`;
@@ -468,15 +468,6 @@ export class DatasetImportJob extends Resource implements IDatasetImportJob, ITa
   private renderTags(): TagProperty[] {
     return (this.tags.renderTags() as TagProperty[] | undefined) ?? [];
   }
-}
-
-/**
- * What identifies the dataset in the job's name: for a dataset of this app its name, which changes whenever
- * the dataset is replaced (the construct path does not, and a replaced dataset's job needs a name the API has
- * not used: an import job cannot be deleted), else its ARN.
- */
-function datasetKey(dataset: IDataset): string {
-  return dataset instanceof Dataset ? dataset._physicalName.name : dataset.datasetArn;
 }
 
 /** The dataset ARN the handler may create jobs for: a pattern of the owned group's generated name (ADR 0002), else the ARN. */

@@ -16,7 +16,7 @@ import { isOwnGroup, requireDatasetGroup } from './private/own-group';
 import { declaredResource } from '../private/declared-resource';
 import { GrantableDataset } from '../private/grantable-dataset';
 import { article, describeValue } from '../private/messages';
-import { PhysicalName, physicalName } from '../private/names';
+import { PhysicalName, physicalName, replacementKeyOf } from '../private/names';
 import { requireConstruct } from '../private/runtime-types';
 import { claimSlot } from '../private/slots';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
@@ -239,7 +239,9 @@ export class Dataset extends GrantableDataset implements IDataset, ITaggable {
     this.schema = schema;
 
     // The name changes with everything that forces a replacement, so a replacement never reuses it.
-    const replacementKey = [groupKey(group), type, SCHEMA_UPDATABLE_TYPES.has(type) ? null : schemaKey(schema)];
+    const replacementKey = [
+      replacementKeyOf(group, group.datasetGroupArn), type, SCHEMA_UPDATABLE_TYPES.has(type) ? null : replacementKeyOf(schema, schema.schemaArn),
+    ];
     const name = physicalName(this, props.datasetName, replacementKey);
     this._physicalName = name;
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.DATASET);
@@ -383,10 +385,3 @@ function checkSchemaFields(group: IDatasetGroup, schema: ISchema, type: DatasetT
   }
 }
 
-function groupKey(group: IDatasetGroup): string {
-  return isOwnGroup(group) ? group._physicalName.name : group.datasetGroupArn;
-}
-
-function schemaKey(schema: ISchema): string {
-  return schema instanceof Schema ? schema._physicalName.name : schema.schemaArn;
-}

@@ -6,7 +6,7 @@ import { DatasetGroup, IDatasetGroup } from './dataset-group';
 import { Attributes, EventTrackerProperties, ResourceTypes, TagProperty } from '../private/contract';
 import { declaredResource } from '../private/declared-resource';
 import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { physicalName } from '../private/names';
+import { physicalName, replacementKeyOf } from '../private/names';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
 import { EVENT_TRACKER } from './private/declarations';
 import { requireDatasetGroup } from './private/own-group';
@@ -170,7 +170,7 @@ export class EventTracker extends EventTrackerBase implements ITaggable {
     this.datasetGroup = group;
 
     const ownGroup = group instanceof DatasetGroup ? group : undefined;
-    const name = physicalName(this, props.eventTrackerName, [ownGroup ? ownGroup._physicalName.name : group.datasetGroupArn]);
+    const name = physicalName(this, props.eventTrackerName, [replacementKeyOf(group, group.datasetGroupArn)]);
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.EVENT_TRACKER);
     this.node.addValidation({ validate: () => tagProblems(this.renderTags()) });
 

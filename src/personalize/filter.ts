@@ -16,7 +16,7 @@ import { ownArnPattern } from './private/grant-patterns';
 import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
 import { requireDatasetGroup } from './private/own-group';
 import { declaredResource } from '../private/declared-resource';
-import { PhysicalName, physicalName } from '../private/names';
+import { PhysicalName, physicalName, replacementKeyOf } from '../private/names';
 import { requireInstance } from '../private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
 
@@ -162,8 +162,7 @@ export class Filter extends FilterBase implements ITaggable {
     this.datasetGroup = group;
     this.expression = expression;
 
-    const ownGroup = group instanceof DatasetGroup ? group : undefined;
-    const name = physicalName(this, props.filterName, [ownGroup ? ownGroup._physicalName.name : group.datasetGroupArn, expression.text]);
+    const name = physicalName(this, props.filterName, [replacementKeyOf(group, group.datasetGroupArn), expression.text]);
     this._physicalName = name;
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.FILTER);
     this.node.addValidation({

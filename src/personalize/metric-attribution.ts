@@ -11,7 +11,7 @@ import { claimOnePerGroup, datasetsOf, memberCreationArn, whenAppDeclared } from
 import { importedPersonalizeResource } from '../private/imported';
 import { grantPersonalizeKeyUse } from '../private/key-access';
 import { addNagSuppressions, flattenForNag } from '../private/nag';
-import { physicalName } from '../private/names';
+import { physicalName, replacementKeyOf } from '../private/names';
 import { requireOptionalConstruct } from '../private/runtime-types';
 import { allowPersonalizeOnBucket, personalizeServiceRole } from '../private/service-role';
 import { claimName, validateName } from '../private/validation';
@@ -205,8 +205,7 @@ export class MetricAttribution extends Resource implements IMetricAttribution {
       suppressRoleFindings(this.role as iam.Role, props.outputBucket, prefix);
     }
 
-    const ownGroup = group instanceof DatasetGroup ? group : undefined;
-    const name = physicalName(this, props.metricAttributionName, [ownGroup ? ownGroup._physicalName.name : group.datasetGroupArn]);
+    const name = physicalName(this, props.metricAttributionName, [replacementKeyOf(group, group.datasetGroupArn)]);
     this.node.addValidation({ validate: () => expressionProblems(this, group, props.metrics) });
 
     const resource = declaredResource<MetricAttributionProperties>(this, METRIC_ATTRIBUTION, {

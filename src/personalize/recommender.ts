@@ -11,7 +11,7 @@ import { declaredResource } from '../private/declared-resource';
 import { importedPersonalizeResource } from '../private/imported';
 import { recordOf } from './private/definition-checks';
 import { afterImportsInto, datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { physicalName } from '../private/names';
+import { physicalName, replacementKeyOf } from '../private/names';
 import { requireInstance } from '../private/runtime-types';
 import { countProperty, explorationProperties, grantRuntime, recordServedGroup } from './private/serving';
 import { claimName, tagProblems, validateName } from '../private/validation';
@@ -292,8 +292,7 @@ export class Recommender extends RecommenderBase implements ITaggable {
     recordServedGroup(this, group);
     this.useCase = useCase;
 
-    const ownGroup = group instanceof DatasetGroup ? group : undefined;
-    const name = physicalName(this, props.recommenderName, [ownGroup ? ownGroup._physicalName.name : group.datasetGroupArn, useCase.recipeArn]);
+    const name = physicalName(this, props.recommenderName, [replacementKeyOf(group, group.datasetGroupArn), useCase.recipeArn]);
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.RECOMMENDER);
     this.node.addValidation({
       validate: () => [

@@ -10,7 +10,7 @@ import { declaredResource, watchDeclared } from '../private/declared-resource';
 import { importedResource } from '../private/imported';
 import { longWorkResult } from '../private/long-work-result';
 import { describeValue } from '../private/messages';
-import { physicalName } from '../private/names';
+import { physicalName, replacementKeyOf } from '../private/names';
 import { PersonalizeProvider } from '../private/provider';
 import { requireConstruct } from '../private/runtime-types';
 import { tagProblems, validatePersonalizeArn } from '../private/validation';
@@ -142,8 +142,7 @@ export class SolutionVersion extends Resource implements ISolutionVersion, ITagg
     this.trainingMode = mode;
 
     const ownSolution = solution instanceof Solution ? solution : undefined;
-    const solutionKey = ownSolution ? ownSolution._physicalName.name : solution.solutionArn;
-    const trainingKey = [solutionKey, mode, props.retrainOn ?? null];
+    const trainingKey = [replacementKeyOf(solution, solution.solutionArn), mode, props.retrainOn ?? null];
     const name = physicalName(this, undefined, trainingKey);
     // A new training needs a new handle and condition: CloudFormation does not update either, and an old handle keeps its signals.
     const training = digest(JSON.stringify(Stack.of(this).resolve(trainingKey)));

@@ -13,7 +13,7 @@ import { declaredResource } from '../private/declared-resource';
 import { recordOf } from './private/definition-checks';
 import { emptyOnDeleteChildArns, ownArnPattern, versionArns } from './private/grant-patterns';
 import { datasetsOf, memberCreationArn, whenAppDeclared } from './private/group-members';
-import { PhysicalName, physicalName } from '../private/names';
+import { PhysicalName, physicalName, replacementKeyOf } from '../private/names';
 import { requireInstance } from '../private/runtime-types';
 import { claimName, tagProblems, validateName, validatePersonalizeArn } from '../private/validation';
 import { SOLUTION } from './private/declarations';
@@ -261,10 +261,9 @@ export class Solution extends SolutionBase implements ITaggable {
     this.recipeArn = recipe.arnIn(this);
 
     const solutionConfig = renderSolutionConfig(props);
-    const ownGroup = group instanceof DatasetGroup ? group : undefined;
     const hpo = props.hyperParameterOptimization !== undefined;
     this._physicalName = physicalName(this, props.solutionName,
-      [ownGroup ? ownGroup._physicalName.name : group.datasetGroupArn, this.recipeArn, hpo, props.eventType, solutionConfig]);
+      [replacementKeyOf(group, group.datasetGroupArn), this.recipeArn, hpo, props.eventType, solutionConfig]);
     this.tags = new TagManager(TagType.KEY_VALUE, ResourceTypes.SOLUTION);
     this.node.addValidation({
       validate: () => [...tagProblems(this.renderTags()), ...problemsUnlessSkipped(this, props.skipChecks, datasetProblems(this, group, props))],

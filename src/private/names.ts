@@ -36,6 +36,14 @@ export function physicalName(construct: IConstruct, given: string | undefined, r
   return { name: `${token}${STACK_TOKEN_END}${path || 'resource'}-${hash}`, grantPattern: `${token}${STACK_TOKEN_END}*` };
 }
 
+/**
+ * What a name derived from `resource` hashes of it: the generated name of a resource of this app,
+ * which changes whenever it is replaced (its ARN is a token that does not), else `arn`.
+ */
+export function replacementKeyOf(resource: object, arn: string): string {
+  return (resource as { readonly _physicalName?: PhysicalName })._physicalName?.name ?? arn;
+}
+
 /** The stack name if it is short enough, else its start plus a hash of all of it. */
 function stackToken(stack: Stack): string {
   const stackName = Token.isUnresolved(stack.stackName) ? 'stack' : stack.stackName;

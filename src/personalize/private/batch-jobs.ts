@@ -19,12 +19,12 @@ import { KindDeclaration } from '../../private/declaration';
 import { declaredResource } from '../../private/declared-resource';
 import { grantPersonalizeKeyUse } from '../../private/key-access';
 import { addNagSuppressions, flattenForNag } from '../../private/nag';
-import { physicalName } from '../../private/names';
+import { physicalName, replacementKeyOf } from '../../private/names';
 import { requireConstruct, requireOptionalConstruct, requireOptionalInstance } from '../../private/runtime-types';
 import { allowPersonalizeOnBucket, personalizeServiceRole } from '../../private/service-role';
 import { tagProblems } from '../../private/validation';
 import { BatchJobProps, BatchJobWait } from '../batch-job';
-import { Filter, IFilter } from '../filter';
+import { Filter } from '../filter';
 import { ISolution, Solution } from '../solution';
 import { SolutionVersion } from '../solution-version';
 
@@ -115,8 +115,8 @@ export function buildBatchJob(construct: Construct, props: BatchJobProps, facts:
   // The name hashes everything the job does: a change is a new job. A replaced solution or filter of the app keeps its
   // ARN's token, so they count by their names, which a replacement changes.
   const name = physicalName(construct, undefined, [
-    { ...values, FilterArn: props.filter && nameKey(props.filter, props.filter.filterArn) },
-    props.solution ? nameKey(props.solution, solutionArn!) : null, props.dataVersion ?? null,
+    { ...values, FilterArn: props.filter && replacementKeyOf(props.filter, props.filter.filterArn) },
+    props.solution ? replacementKeyOf(props.solution, solutionArn!) : null, props.dataVersion ?? null,
   ]);
   const wait = waitedJob(construct, facts.kind, name, props.wait ?? BatchJobWait.untilActive(MAX_JOB_WAIT), 'Ran');
   const tags = new TagManager(TagType.KEY_VALUE, facts.kind.resourceType);
@@ -169,10 +169,6 @@ function versionGrantArns(props: BatchJobProps): string[] {
 }
 
 /** What identifies a solution or filter in a job's name: its name, for one of the app, else its ARN. */
-function nameKey(resource: ISolution | IFilter, arn: string): string {
-  return resource instanceof Solution || resource instanceof Filter ? resource._physicalName.name : arn;
-}
-
 /** The solution whose version runs, when the app knows it. */
 export function solutionOf(props: BatchJobProps): ISolution | undefined {
   return props.solution ?? props.solutionVersion?.solution;
