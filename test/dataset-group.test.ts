@@ -5,11 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DatasetGroup, DatasetGroupProps, DatasetType, Domain, Schema, SchemaDefinition, SchemaField } from '../src';
 import { handlerGrants } from './support/handler-grants';
+import { personalizeKeyStatement } from './support/personalize-key-policy';
+import { ACCOUNT, newStack, REGION } from './support/stack-fixtures';
 import { OWNER_TAG_KEY } from '../src/private/contract';
 import { resolvedLength } from '../src/private/handler-access';
 
-const ACCOUNT = '123456789012';
-const REGION = 'us-east-1';
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/;
 /** What the handler does to a group by name; the rest comes from the grants on what the stack made (OWNED). */
 const HANDLER_ACTIONS = ['personalize:CreateDatasetGroup', 'personalize:DescribeDatasetGroup'];
@@ -47,10 +47,6 @@ const OWNED = [
   },
 ];
 const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants'];
-
-function newStack(app = new App()): Stack {
-  return new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
-}
 
 function ownArn(name: string) {
   return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:dataset-group/${name}`]] };
@@ -459,16 +455,7 @@ describe('KMS key', () => {
 
     Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
-        Statement: Match.arrayWith([{
-          Effect: 'Allow',
-          Principal: { Service: 'personalize.amazonaws.com' },
-          Action: [...KEY_ACTIONS, 'kms:CreateGrant'],
-          Resource: '*',
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': ACCOUNT },
-            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:*`]] } },
-          },
-        }]),
+        Statement: Match.arrayWith([personalizeKeyStatement(ACCOUNT, REGION)]),
       },
     });
   });

@@ -1,37 +1,22 @@
 import * as path from 'path';
-import { App, CfnResource, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Dataset, DatasetGroup, DatasetImportJob, DatasetImportJobProps, DatasetType, ImportMode, ImportSource, ImportWait, MetricAttribution,
-  MetricExpression, Schema, SchemaDefinition,
+  Dataset, DatasetImportJob, DatasetImportJobProps, ImportMode, ImportSource, ImportWait, MetricAttribution, MetricExpression,
 } from '../src';
-import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
+import { addInteractionsDataset, IMPORT_FIXTURES } from './support/import-fixtures';
+import { personalizeKeyStatement } from './support/personalize-key-policy';
+import { ACCOUNT, newStack, REGION } from './support/stack-fixtures';
 
-const ACCOUNT = '123456789012';
-const REGION = 'us-east-1';
 const FIXTURES = IMPORT_FIXTURES;
 const TYPE = 'Custom::PersonalizeDatasetImportJob';
 
-function newStack(app = new App()): Stack {
-  return new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
-}
-
-function interactions(stack: Stack, groupProps: { kmsKey?: kms.IKey } = {}): Dataset {
-  const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail', ...groupProps });
-  return group.addDataset('Interactions', {
-    datasetType: DatasetType.INTERACTIONS,
-    schema: new Schema(stack, 'InteractionsSchema', {
-      definition: SchemaDefinition.fromFields(interactionsWithEventFields(), { recordName: 'Interactions' }),
-    }),
-  });
-}
-
 function job(stack: Stack, props: Partial<DatasetImportJobProps> = {}, id = 'Import'): DatasetImportJob {
   return new DatasetImportJob(stack, id, {
-    dataset: props.dataset ?? interactions(stack),
+    dataset: props.dataset ?? addInteractionsDataset(stack),
     source: props.source ?? ImportSource.fromAsset(path.join(FIXTURES, 'interactions.csv')),
     ...props,
   });
@@ -180,7 +165,7 @@ describe('DatasetImportJob', () => {
     const bucketKey = new kms.Key(stack, 'BucketKey');
     const groupKey = new kms.Key(stack, 'GroupKey');
     const bucket = new s3.Bucket(stack, 'Data', { encryptionKey: bucketKey });
-    job(stack, { dataset: interactions(stack, { kmsKey: groupKey }), source: ImportSource.fromBucket(bucket, 'data/interactions.csv') });
+    job(stack, { dataset: addInteractionsDataset(stack, { kmsKey: groupKey }), source: ImportSource.fromBucket(bucket, 'data/interactions.csv') });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('ImportServiceRole') }],
@@ -209,16 +194,7 @@ describe('DatasetImportJob', () => {
       job(stack, { source: ImportSource.fromBucket(new s3.Bucket(stack, 'Data', { encryptionKey: bucketKey }), 'data/'), role });
       Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
         KeyPolicy: {
-          Statement: Match.arrayWith([{
-            Effect: 'Allow',
-            Principal: { Service: 'personalize.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants', 'kms:CreateGrant'],
-            Resource: '*',
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': ACCOUNT },
-              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:*`]] } },
-            },
-          }]),
+          Statement: Match.arrayWith([personalizeKeyStatement(ACCOUNT, REGION)]),
         },
       });
     });
@@ -310,12 +286,12 @@ describe('DatasetImportJob', () => {
   ])('a changed %s is a new job name', (_label, change) => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Data');
-    const dataset = interactions(stack);
+    const dataset = addInteractionsDataset(stack);
     job(stack, { dataset, source: ImportSource.fromBucket(bucket, 'a.csv') }, 'Import');
     const before = properties(stack).Name;
     const other = newStack();
     const otherBucket = new s3.Bucket(other, 'Data');
-    const otherDataset = interactions(other);
+    const otherDataset = addInteractionsDataset(other);
     if ((change as any).importMode) job(other, { dataset: otherDataset, source: ImportSource.fromBucket(otherBucket, 'b.csv') }, 'Full');
     if ((change as any).publishAttributionMetricsToS3) metricsToS3(other, otherDataset);
     job(other, { dataset: otherDataset, source: ImportSource.fromBucket(otherBucket, 'a.csv'), ...change }, 'Import');
@@ -340,7 +316,7 @@ describe('DatasetImportJob', () => {
 
   test('two jobs in one stack get different names', () => {
     const stack = newStack();
-    const dataset = interactions(stack);
+    const dataset = addInteractionsDataset(stack);
     const bucket = new s3.Bucket(stack, 'Data');
     job(stack, { dataset, source: ImportSource.fromBucket(bucket, 'a.csv') }, 'First');
     job(stack, { dataset, source: ImportSource.fromBucket(bucket, 'a.csv') }, 'Second');
@@ -363,7 +339,7 @@ describe('DatasetImportJob', () => {
 
   test('an incremental import runs after the app\'s full import of the same dataset', () => {
     const stack = newStack();
-    const dataset = interactions(stack);
+    const dataset = addInteractionsDataset(stack);
     const bucket = new s3.Bucket(stack, 'Data');
     job(stack, { dataset, source: ImportSource.fromBucket(bucket, 'full.csv') }, 'Full');
     job(stack, { dataset, source: ImportSource.fromBucket(bucket, 'more.csv'), importMode: ImportMode.INCREMENTAL }, 'More');
@@ -490,7 +466,7 @@ describe('publishAttributionMetricsToS3', () => {
 
   test('needs that attribution to have an output bucket', () => {
     const stack = newStack();
-    const dataset = interactions(stack);
+    const dataset = addInteractionsDataset(stack);
     job(stack, { dataset, publishAttributionMetricsToS3: true });
     metricsToS3(stack, dataset, false);
     expect(() => Template.fromStack(stack)).toThrow("Invalid publishAttributionMetricsToS3: the metric attribution 'TestStack/Metrics' of dataset "
@@ -499,7 +475,7 @@ describe('publishAttributionMetricsToS3', () => {
 
   test('starts the job after the attribution, even one declared after the job', () => {
     const stack = newStack();
-    const dataset = interactions(stack);
+    const dataset = addInteractionsDataset(stack);
     job(stack, { dataset, publishAttributionMetricsToS3: true });
     const attribution = metricsToS3(stack, dataset);
     const template = Template.fromStack(stack);

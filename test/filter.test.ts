@@ -1,39 +1,22 @@
-import { App, CfnResource, Stack, Tags } from 'aws-cdk-lib';
+import { CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  DatasetGroup, DatasetType, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue, Schema, SchemaDefinition, SchemaField,
+  DatasetGroup, DatasetType, Filter, FilterCondition, FilterExpression, FilterField, FilterTarget, FilterValue, SchemaField,
 } from '../src';
 import { coversAction, grantedOn, ownedGrant } from './support/handler-grants';
+import { ACCOUNT, newStack, REGION, retailGroup } from './support/stack-fixtures';
 import { firstFilterProblem } from '../src/personalize/private/filter-grammar';
-
-const ACCOUNT = '123456789012';
-const REGION = 'us-east-1';
-
-function newStack(app = new App()): Stack {
-  return new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
-}
 
 /** A group with Interactions, Items (GENRE categorical, PRICE float, IN_STOCK boolean, DESCRIPTION textual) and Users (AGE int). */
 function retail(stack: Stack): DatasetGroup {
-  const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
-  const schema = (id: string, fields: SchemaField[]) =>
-    new Schema(stack, id, { definition: SchemaDefinition.fromFields(fields, { recordName: id }) });
-  group.addDataset('Interactions', {
-    datasetType: DatasetType.INTERACTIONS,
-    schema: schema('InteractionsSchema', [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'),
-      SchemaField.longField('TIMESTAMP'), SchemaField.stringField('EVENT_TYPE')]),
+  return retailGroup(stack, {
+    [DatasetType.INTERACTIONS]: [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'),
+      SchemaField.longField('TIMESTAMP'), SchemaField.stringField('EVENT_TYPE')],
+    [DatasetType.ITEMS]: [SchemaField.stringField('ITEM_ID'), SchemaField.stringField('GENRE').categorical(),
+      SchemaField.floatField('PRICE'), SchemaField.booleanField('IN_STOCK'), SchemaField.stringField('DESCRIPTION').textual()],
+    [DatasetType.USERS]: [SchemaField.stringField('USER_ID'), SchemaField.intField('AGE')],
   });
-  group.addDataset('Items', {
-    datasetType: DatasetType.ITEMS,
-    schema: schema('ItemsSchema', [SchemaField.stringField('ITEM_ID'), SchemaField.stringField('GENRE').categorical(),
-      SchemaField.floatField('PRICE'), SchemaField.booleanField('IN_STOCK'), SchemaField.stringField('DESCRIPTION').textual()]),
-  });
-  group.addDataset('Users', {
-    datasetType: DatasetType.USERS,
-    schema: schema('UsersSchema', [SchemaField.stringField('USER_ID'), SchemaField.intField('AGE')]),
-  });
-  return group;
 }
 
 function filterProperties(stack: Stack): Record<string, any> {

@@ -28,6 +28,7 @@ import { bucketNameOf, TemplateJson } from './harness/template';
 import { DEFAULT_IDENTITY } from './local-iam';
 import { defaultKeyPolicy, KeyPolicy, KeyPolicyStatement, LocalKms } from './local-kms';
 import { everyConstructStack } from './support/every-construct';
+import { PERSONALIZE_KEY_ACTIONS } from './support/personalize-key-policy';
 
 // Loading AWS's authorization reference and synthesizing stacks take real time, more on a busy machine: a bound
 // on it would test the machine's speed, not the code.
@@ -37,8 +38,6 @@ const { account, region } = DEFAULT_IDENTITY;
 const OTHER_ACCOUNT = '999999999999';
 const PERSONALIZE = 'personalize.amazonaws.com';
 const personalizeArn = (resource: string, inAccount = account) => `arn:aws:personalize:${region}:${inAccount}:${resource}`;
-/** What Personalize's principal needs on a key (its KMS page): the same list for a group, an import and an attribution. */
-const PERSONALIZE_KEY_POLICY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants', 'kms:CreateGrant'];
 const IMPORTED_KEY = `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 function group(stack: Stack, props: DatasetGroupProps = {}) {
@@ -108,7 +107,7 @@ describe('an import from an SSE-KMS bucket', () => {
   });
 
   test('Personalize\'s principal may use the key for an import of this account', () => {
-    expect(denials(local, PERSONALIZE, key, PERSONALIZE_KEY_POLICY_ACTIONS, local.personalizeSource(jobArn))).toEqual([]);
+    expect(denials(local, PERSONALIZE, key, PERSONALIZE_KEY_ACTIONS, local.personalizeSource(jobArn))).toEqual([]);
   });
 
   test('Personalize\'s principal acting for another account, or without a source, is denied by the key policy', () => {
@@ -131,7 +130,7 @@ describe('an import from an SSE-KMS bucket', () => {
     });
     const kmsOfGiven = await LocalKms.forTemplate(given.template);
     const givenKey = kmsOfGiven.key(logicalId(given.template, 'DataKey', 'AWS::KMS::Key')).keyArn;
-    expect(denials(kmsOfGiven, PERSONALIZE, givenKey, PERSONALIZE_KEY_POLICY_ACTIONS, kmsOfGiven.personalizeSource(jobArn))).toEqual([]);
+    expect(denials(kmsOfGiven, PERSONALIZE, givenKey, PERSONALIZE_KEY_ACTIONS, kmsOfGiven.personalizeSource(jobArn))).toEqual([]);
     expect(denials(kmsOfGiven, logicalId(given.template, 'Reader', 'AWS::IAM::Role'), givenKey, ['kms:Decrypt'], kmsOfGiven.viaS3('data', 'events/a.csv'))[0])
       .toMatch(/because no identity-based policy allows the kms:Decrypt action$/);
   });
@@ -165,7 +164,7 @@ describe('metric attribution files in an SSE-KMS bucket, encrypted with another 
 
   test.each(['BucketKey', 'FilesKey'])('Personalize\'s principal may use %s for an attribution of this account only', (id) => {
     const key = local.key(logicalId(stack.template, id, 'AWS::KMS::Key')).keyArn;
-    expect(denials(local, PERSONALIZE, key, PERSONALIZE_KEY_POLICY_ACTIONS, local.personalizeSource(attributionArn))).toEqual([]);
+    expect(denials(local, PERSONALIZE, key, PERSONALIZE_KEY_ACTIONS, local.personalizeSource(attributionArn))).toEqual([]);
     expect(denials(local, PERSONALIZE, key, ['kms:GenerateDataKey'], local.personalizeSource(personalizeArn('metric-attribution/clicks', OTHER_ACCOUNT), OTHER_ACCOUNT)))
       .toHaveLength(1);
   });
@@ -198,7 +197,7 @@ describe('a dataset group\'s key', () => {
   });
 
   test('Personalize\'s principal may use the key and create grants for this account\'s group', () => {
-    expect(denials(local, PERSONALIZE, key, PERSONALIZE_KEY_POLICY_ACTIONS, local.personalizeSource(groupArn))).toEqual([]);
+    expect(denials(local, PERSONALIZE, key, PERSONALIZE_KEY_ACTIONS, local.personalizeSource(groupArn))).toEqual([]);
   });
 
   test('Personalize\'s principal is denied for another account\'s resource, for a source that is not Personalize\'s, and without a source', () => {
@@ -284,7 +283,7 @@ describe('an imported key: the statement the synth warning names is the one KMS 
     const without = await LocalKms.forTemplate(synthesized.template, { importedKeys: { [IMPORTED_KEY]: policy([]) } });
     expect(denials(without, PERSONALIZE, IMPORTED_KEY, ['kms:Decrypt'], without.personalizeSource(sourceArn))).toHaveLength(1);
     const withIt = await LocalKms.forTemplate(synthesized.template, { importedKeys: { [IMPORTED_KEY]: policy([warned!]) } });
-    expect(denials(withIt, PERSONALIZE, IMPORTED_KEY, PERSONALIZE_KEY_POLICY_ACTIONS, withIt.personalizeSource(sourceArn))).toEqual([]);
+    expect(denials(withIt, PERSONALIZE, IMPORTED_KEY, PERSONALIZE_KEY_ACTIONS, withIt.personalizeSource(sourceArn))).toEqual([]);
     expect(denials(withIt, PERSONALIZE, IMPORTED_KEY, ['kms:Decrypt'], withIt.personalizeSource(sourceArn.replace(account, OTHER_ACCOUNT), OTHER_ACCOUNT)))
       .toHaveLength(1);
   });

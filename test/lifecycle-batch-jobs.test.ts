@@ -17,15 +17,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import {
-  BatchInferenceJob, BatchJobWait, BatchSegmentJob, DatasetGroup, DatasetImportJob, DatasetType, ImportMode, ImportSource, ImportWait, Schema,
-  SchemaDefinition,
+  BatchInferenceJob, BatchJobWait, BatchSegmentJob, DatasetGroup, DatasetImportJob, ImportMode, ImportSource, ImportWait,
 } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
 import { LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, withEnvironment } from './harness/environment';
 import { invokeScheduleTarget } from './harness/scheduler';
 import { arnOf, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 import { bucketNameOf } from './harness/template';
-import { interactionsWithEventFields } from './support/import-fixtures';
+import { addInteractionsDataset } from './support/import-fixtures';
 import { FakeSolution, FakeSolutionVersion, RECIPES } from './support/solution-fakes';
 import { PERSONALIZE_NAME } from '../src/private/declaration';
 
@@ -57,11 +56,7 @@ interface BatchSpec {
  */
 function batchStack(spec: BatchSpec = {}): SynthesizedStack {
   return synthesize((stack) => {
-    const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail', emptyOnDelete: true });
-    const interactions = group.addDataset('Interactions', {
-      datasetType: DatasetType.INTERACTIONS,
-      schema: new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(interactionsWithEventFields(), { recordName: 'Interactions' }) }),
-    });
+    const interactions = addInteractionsDataset(stack, { emptyOnDelete: true });
     const data = new s3.Bucket(stack, 'Data');
     if (spec.recurringImport) {
       new DatasetImportJob(stack, 'Import', { dataset: interactions, source: ImportSource.fromBucket(data, 'daily/'), wait: ImportWait.startOnly() });

@@ -4,37 +4,30 @@
  * and a campaign on the trained version. Each step starts only once the one before it
  * has ended, and the stack's delete takes them down in the reverse order.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import {
-  AutoTraining, Campaign, DatasetGroup, DatasetImportJob, DatasetType, ImportSource, Recipe, Schema, SchemaDefinition, Solution, SolutionVersion,
+  AutoTraining, Campaign, DatasetImportJob, ImportSource, Recipe, Solution, SolutionVersion,
 } from '../src';
 import { destroyAndVerify, expectStatus, until } from './harness/assertions';
-import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, REGION, withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, withEnvironment } from './harness/environment';
 import { nameIn, synthesize } from './harness/stacks';
-import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
+import { stageImportAsset } from './support/asset-staging';
+import { addInteractionsDataset, IMPORT_FIXTURES } from './support/import-fixtures';
 
 jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const CSV = path.join(IMPORT_FIXTURES, 'interactions.csv');
-/** The bootstrap staging bucket the harness resolves asset locations to. */
-const ASSET_BUCKET = `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`;
 
 const PATH_TO_ENDPOINT = synthesize((stack) => {
-  const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
-  const interactions = group.addDataset('Interactions', {
-    datasetType: DatasetType.INTERACTIONS,
-    schema: new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(interactionsWithEventFields(), { recordName: 'Interactions' }) }),
-  });
+  const interactions = addInteractionsDataset(stack);
   new DatasetImportJob(stack, 'Import', { dataset: interactions, source: ImportSource.fromAsset(CSV) });
-  const solution = new Solution(stack, 'Solution', { datasetGroup: group, recipe: Recipe.USER_PERSONALIZATION_V2, autoTraining: AutoTraining.off() });
+  const solution = new Solution(stack, 'Solution', { datasetGroup: interactions.datasetGroup, recipe: Recipe.USER_PERSONALIZATION_V2, autoTraining: AutoTraining.off() });
   const trained = new SolutionVersion(stack, 'Training', { solution });
   new Campaign(stack, 'Campaign', { solutionVersion: trained });
 });
 
 test.concurrent('one deploy imports the data, trains on it and serves the trained version through a campaign, each step after the last', () => withEnvironment({}, async (env) => {
-  const properties = PATH_TO_ENDPOINT.template.Resources[PATH_TO_ENDPOINT.logicalIds.Import].Properties as Record<string, any>;
-  env.s3.putObject(ASSET_BUCKET, properties.CopySourceKey, fs.readFileSync(CSV));
+  stageImportAsset(env, PATH_TO_ENDPOINT, CSV);
   const importing = env.service.holdCreation(nameIn(PATH_TO_ENDPOINT, 'Import'), 'datasetImportJob');
   const training = env.service.holdCreation(nameIn(PATH_TO_ENDPOINT, 'Training'), 'solutionVersion');
 

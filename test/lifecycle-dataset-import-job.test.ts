@@ -10,19 +10,18 @@ import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  DatasetGroup, DatasetImportJob, DatasetType, ImportSource, ImportWait, Schema, SchemaDefinition,
+  DatasetGroup, DatasetImportJob, ImportSource, ImportWait,
 } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, operationsIn, until } from './harness/assertions';
-import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, withEnvironment } from './harness/environment';
 import { arnOf, nameIn, synthesize, SynthesizedStack } from './harness/stacks';
 import { bucketNameOf } from './harness/template';
-import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
+import { stageImportAsset } from './support/asset-staging';
+import { addInteractionsDataset, IMPORT_FIXTURES } from './support/import-fixtures';
 
 jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 const CSV = path.join(IMPORT_FIXTURES, 'interactions.csv');
-/** The bootstrap staging bucket the harness resolves asset locations to. */
-const ASSET_BUCKET = `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`;
 
 interface ImportSpec {
   /** Import from `data/interactions.csv` in an app-owned bucket instead of the asset. */
@@ -35,13 +34,7 @@ interface ImportSpec {
 /** Group 'retail', its Interactions dataset and an import into it. Paths: Group, Group/Interactions, Import. */
 function importStack(spec: ImportSpec = {}): SynthesizedStack {
   return synthesize((stack) => {
-    const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
-    const dataset = group.addDataset('Interactions', {
-      datasetType: DatasetType.INTERACTIONS,
-      schema: new Schema(stack, 'InteractionsSchema', {
-        definition: SchemaDefinition.fromFields(interactionsWithEventFields(), { recordName: 'Interactions' }),
-      }),
-    });
+    const dataset = addInteractionsDataset(stack);
     const source = spec.fromBucket
       ? ImportSource.fromBucket(new s3.Bucket(stack, 'Data'), 'data/interactions.csv')
       : ImportSource.fromAsset(CSV);
@@ -69,7 +62,7 @@ function waitFailure(name: string, reason: string): string {
 
 /** Puts the CSV where CDK would have uploaded the asset, and returns where the handler copies it to. */
 function stageAsset(env: LifecycleEnvironment, stack: SynthesizedStack): { bucket: string; key: string } {
-  env.s3.putObject(ASSET_BUCKET, jobProperties(stack).CopySourceKey, fs.readFileSync(CSV));
+  stageImportAsset(env, stack, CSV);
   return dataLocation(stack);
 }
 

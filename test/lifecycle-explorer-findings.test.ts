@@ -17,7 +17,7 @@ import { StackOperationResult } from './harness/cloudformation';
 import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, REGION, withEnvironment } from './harness/environment';
 import { arnOf, groupStack, INTERACTIONS_FIELDS, ITEMS_FIELDS, nameIn, synthesize, SynthesizedStack, USERS_FIELDS } from './harness/stacks';
 import type { OperationName } from './local-personalize/model';
-import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
+import { addInteractionsDataset, IMPORT_FIXTURES } from './support/import-fixtures';
 
 jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
@@ -151,13 +151,7 @@ describe('import jobs', () => {
   /** Group `groupName` with an Interactions dataset (generated name) and an import of the fixture CSV into it. */
   function importInto(groupName: string): SynthesizedStack {
     return synthesize((stack) => {
-      const group = new DatasetGroup(stack, 'Group', { datasetGroupName: groupName });
-      const dataset = group.addDataset('Interactions', {
-        datasetType: DatasetType.INTERACTIONS,
-        schema: new Schema(stack, 'InteractionsSchema', {
-          definition: SchemaDefinition.fromFields(interactionsWithEventFields(), { recordName: 'Interactions' }),
-        }),
-      });
+      const dataset = addInteractionsDataset(stack, { datasetGroupName: groupName });
       new DatasetImportJob(stack, 'Import', { dataset, source: ImportSource.fromAsset(path.join(IMPORT_FIXTURES, 'interactions.csv')) });
     });
   }

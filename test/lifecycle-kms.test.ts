@@ -10,12 +10,12 @@ import * as path from 'path';
 import { CreateProjectCommand } from '@aws-sdk/client-rekognition';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DatasetGroup, DatasetImportJob, DatasetType, ImportSource, rekognition, Schema, SchemaDefinition } from '../src';
+import { DatasetGroup, DatasetImportJob, ImportSource, rekognition } from '../src';
 import { destroyAndVerify, expectStatus } from './harness/assertions';
 import { LIFECYCLE_TEST_TIMEOUT_MS, LifecycleEnvironment, withEnvironment } from './harness/environment';
 import { synthesize, SynthesizedStack } from './harness/stacks';
 import { bucketNameOf, TemplateJson } from './harness/template';
-import { IMPORT_FIXTURES, interactionsWithEventFields } from './support/import-fixtures';
+import { addInteractionsDataset, IMPORT_FIXTURES } from './support/import-fixtures';
 
 jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
@@ -25,13 +25,7 @@ const KEY = 'data/interactions.csv';
 /** An import from `data/interactions.csv` in a bucket of the app encrypted with a key of the app. */
 function encryptedImportStack(): SynthesizedStack {
   return synthesize((stack) => {
-    const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
-    const dataset = group.addDataset('Interactions', {
-      datasetType: DatasetType.INTERACTIONS,
-      schema: new Schema(stack, 'InteractionsSchema', {
-        definition: SchemaDefinition.fromFields(interactionsWithEventFields(), { recordName: 'Interactions' }),
-      }),
-    });
+    const dataset = addInteractionsDataset(stack);
     const data = new s3.Bucket(stack, 'Data', { encryption: s3.BucketEncryption.KMS, encryptionKey: new kms.Key(stack, 'DataKey') });
     new DatasetImportJob(stack, 'Import', { dataset, source: ImportSource.fromBucket(data, KEY) });
   });

@@ -5,14 +5,14 @@
  * in-place update through UpdateRecommender (and its failure), stop and start,
  * replacement, failure with the service's reason, throttling and a cancelled create.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { CreateRecommenderCommand, DescribeRecommenderCommand, StopRecommenderCommand } from '@aws-sdk/client-personalize';
 import { Dataset, DatasetGroup, DatasetImportJob, DatasetType, ImportSource, Recommender, RecommenderProps, UseCase } from '../src';
 import { answersTo, destroyAndVerify, expectStatus, until } from './harness/assertions';
-import { ACCOUNT, LIFECYCLE_TEST_TIMEOUT_MS, REGION, withEnvironment } from './harness/environment';
+import { LIFECYCLE_TEST_TIMEOUT_MS, withEnvironment } from './harness/environment';
 import { deployCancelledBySibling } from './harness/scenarios';
 import { arnOf, nameIn, synthesize } from './harness/stacks';
+import { stageImportAsset } from './support/asset-staging';
 import { domainGroup } from './support/domain-fixtures';
 import { IMPORT_FIXTURES } from './support/import-fixtures';
 
@@ -20,8 +20,6 @@ jest.setTimeout(LIFECYCLE_TEST_TIMEOUT_MS);
 
 /** Events that the domain group's Interactions schema (USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE) matches. */
 const EVENTS_CSV = path.join(IMPORT_FIXTURES, 'events.csv');
-/** The bootstrap staging bucket the harness resolves asset locations to. */
-const ASSET_BUCKET = `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`;
 
 interface RecommenderSpec extends Omit<RecommenderProps, 'datasetGroup' | 'useCase'> {
   readonly useCase?: UseCase;
@@ -51,8 +49,7 @@ const WITH_IMPORT = synthesize((stack) => {
 });
 
 test.concurrent('a recommender is created only once the app\'s import into its group is ACTIVE: it trains on the data', () => withEnvironment({}, async (env) => {
-  const importProperties = WITH_IMPORT.template.Resources[WITH_IMPORT.logicalIds.Import].Properties as Record<string, any>;
-  env.s3.putObject(ASSET_BUCKET, importProperties.CopySourceKey, fs.readFileSync(EVENTS_CSV));
+  stageImportAsset(env, WITH_IMPORT, EVENTS_CSV);
   const importing = env.service.holdCreation(nameIn(WITH_IMPORT, 'Import'), 'datasetImportJob');
   const creating = env.service.holdCreation(nameIn(WITH_IMPORT, 'Picks'), 'recommender');
 

@@ -1,33 +1,23 @@
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DatasetGroup, DatasetType, Metric, MetricAttribution, MetricAttributionProps, MetricExpression, Schema, SchemaDefinition, SchemaField } from '../src';
+import {
+  DatasetGroup, DatasetType, Metric, MetricAttribution, MetricAttributionProps, MetricExpression, Schema, SchemaDefinition, SchemaField,
+} from '../src';
+import { personalizeKeyStatement } from './support/personalize-key-policy';
+import { ACCOUNT, newStack, REGION, retailGroup } from './support/stack-fixtures';
 
-const ACCOUNT = '123456789012';
-const REGION = 'us-east-1';
 const CLICKS: Metric = { metricName: 'CLICKS', eventType: 'click', expression: MetricExpression.sampleCount() };
 const REVENUE: Metric = { metricName: 'REVENUE', eventType: 'purchase', expression: MetricExpression.sumOfItems('PRICE') };
 
-function newStack(app = new App()): Stack {
-  return new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
-}
-
 /** A group with Interactions and Items (PRICE float, GENRE string) datasets. */
 function retail(stack: Stack): DatasetGroup {
-  const group = new DatasetGroup(stack, 'Group', { datasetGroupName: 'retail' });
-  const schema = (id: string, fields: SchemaField[]) =>
-    new Schema(stack, id, { definition: SchemaDefinition.fromFields(fields, { recordName: id }) });
-  group.addDataset('Interactions', {
-    datasetType: DatasetType.INTERACTIONS,
-    schema: schema('InteractionsSchema', [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP')]),
+  return retailGroup(stack, {
+    [DatasetType.INTERACTIONS]: [SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP')],
+    [DatasetType.ITEMS]: [SchemaField.stringField('ITEM_ID'), SchemaField.floatField('PRICE'), SchemaField.stringField('GENRE').categorical()],
   });
-  group.addDataset('Items', {
-    datasetType: DatasetType.ITEMS,
-    schema: schema('ItemsSchema', [SchemaField.stringField('ITEM_ID'), SchemaField.floatField('PRICE'), SchemaField.stringField('GENRE').categorical()]),
-  });
-  return group;
 }
 
 function attribution(stack: Stack, props: Partial<MetricAttributionProps> = {}): MetricAttribution {
@@ -113,16 +103,7 @@ describe('MetricAttribution', () => {
     const keyPolicies = Object.values(template.findResources('AWS::KMS::Key')).map((k: any) => k.Properties.KeyPolicy.Statement);
     expect(keyPolicies).toHaveLength(2);
     for (const statements of keyPolicies) {
-      expect(statements).toContainEqual({
-        Effect: 'Allow',
-        Principal: { Service: 'personalize.amazonaws.com' },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ListGrants', 'kms:CreateGrant'],
-        Resource: '*',
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': ACCOUNT },
-          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:personalize:${REGION}:${ACCOUNT}:*`]] } },
-        },
-      });
+      expect(statements).toContainEqual(personalizeKeyStatement(ACCOUNT, REGION));
     }
   });
 

@@ -20,6 +20,7 @@ import {
   ImportSource, MetricAttribution, MetricExpression, Recipe, Recommender, Schema, SchemaDefinition, SchemaField, Solution, SolutionVersion,
   UseCase,
 } from '../src';
+import { addInteractionsAndActions, INTERACTION_FIELDS } from './support/custom-datasets';
 import {
   createGroupEvent, deleteGroupEvent, describedGroup, GROUP_ARN, isCompleteEvent, KEY_ARN, ROLE_ARN, SHORT_WAIT_POLICY, updateGroupEvent,
 } from './support/dataset-group-fixtures';
@@ -55,18 +56,9 @@ function stackWithEveryConstruct(): EveryConstruct {
     role: iam.Role.fromRoleArn(stack, 'ImportedRole', IMPORTED_ROLE_ARN),
   });
 
-  const interactionFields = [
-    SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP'), SchemaField.stringField('EVENT_TYPE'),
-  ];
-  const interactions = new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(interactionFields) });
-  const customInteractions = custom.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
-  const actions = new Schema(stack, 'ActionsSchema', {
-    schemaName: 'actions',
-    definition: SchemaDefinition.fromFields([SchemaField.stringField('ACTION_ID'), SchemaField.longField('VALUE').nullable()], { recordName: 'Actions' }),
-  });
-  custom.addDataset('Actions', { datasetType: DatasetType.ACTIONS, schema: actions, datasetName: 'actions' });
+  const customInteractions = addInteractionsAndActions(stack, custom);
   const videoInteractions = new Schema(stack, 'VideoInteractionsSchema', {
-    domain: Domain.VIDEO_ON_DEMAND, definition: SchemaDefinition.fromFields(interactionFields),
+    domain: Domain.VIDEO_ON_DEMAND, definition: SchemaDefinition.fromFields(INTERACTION_FIELDS),
   });
   video.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: videoInteractions });
   // A dataset in a group and with a schema that this app imports.

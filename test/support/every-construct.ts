@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { addInteractionsAndActions, INTERACTION_FIELDS } from './custom-datasets';
 import {
   AutoTraining, BatchInferenceJob, BatchSegmentJob, Campaign, Dataset, DatasetGroup, DatasetImportJob, DatasetType, Domain, EventTracker, Filter,
   FilterExpression, ImportMode,
@@ -20,10 +21,6 @@ import { synthesize, SynthesizedStack } from '../harness/stacks';
 
 export const EVERY_CONSTRUCT_STACK = 'EveryConstruct';
 export const IMPORTED_PROJECT_ARN = 'arn:aws:rekognition:us-east-1:123456789012:project/shoes/1700000000000';
-
-const interactionFields = [
-  SchemaField.stringField('USER_ID'), SchemaField.stringField('ITEM_ID'), SchemaField.longField('TIMESTAMP'), SchemaField.stringField('EVENT_TYPE'),
-];
 
 /**
  * Explicit names: group 'video', schema 'actions', dataset 'actions', tracker 'video-clicks', solution 'video-recs' (each
@@ -42,19 +39,13 @@ export function everyConstructStack(): SynthesizedStack {
     const video = new DatasetGroup(stack, 'Video', { datasetGroupName: 'video', domain: Domain.VIDEO_ON_DEMAND });
     new DatasetGroup(stack, 'EncryptedCreatedRole', { domain: Domain.ECOMMERCE, kmsKey: key });
 
-    const interactions = new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(interactionFields) });
-    const customInteractions = custom.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
-    const actions = new Schema(stack, 'ActionsSchema', {
-      schemaName: 'actions',
-      definition: SchemaDefinition.fromFields([SchemaField.stringField('ACTION_ID'), SchemaField.longField('VALUE').nullable()], { recordName: 'Actions' }),
-    });
-    custom.addDataset('Actions', { datasetType: DatasetType.ACTIONS, schema: actions, datasetName: 'actions' });
+    const customInteractions = addInteractionsAndActions(stack, custom);
     const actionInteractions = new Schema(stack, 'ActionInteractionsSchema', {
       definition: SchemaDefinition.fromFields([SchemaField.stringField('USER_ID'), SchemaField.stringField('ACTION_ID'),
         SchemaField.longField('TIMESTAMP'), SchemaField.stringField('EVENT_TYPE')], { recordName: 'ActionInteractions' }),
     });
     custom.addDataset('ActionInteractions', { datasetType: DatasetType.ACTION_INTERACTIONS, schema: actionInteractions });
-    const videoInteractions = new Schema(stack, 'VideoInteractionsSchema', { domain: Domain.VIDEO_ON_DEMAND, definition: SchemaDefinition.fromFields(interactionFields) });
+    const videoInteractions = new Schema(stack, 'VideoInteractionsSchema', { domain: Domain.VIDEO_ON_DEMAND, definition: SchemaDefinition.fromFields(INTERACTION_FIELDS) });
     video.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: videoInteractions });
     new Dataset(stack, 'ImportedGroupUsers', {
       datasetGroup: DatasetGroup.fromDatasetGroupArn(stack, 'ImportedGroup', 'arn:aws:personalize:us-east-1:123456789012:dataset-group/shared'),
@@ -128,7 +119,7 @@ export function batchStack(): SynthesizedStack {
   return synthesize((stack: Stack) => {
     const key = new kms.Key(stack, 'BatchKey', { enableKeyRotation: true });
     const group = new DatasetGroup(stack, 'Shop');
-    const interactions = new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(interactionFields) });
+    const interactions = new Schema(stack, 'InteractionsSchema', { definition: SchemaDefinition.fromFields(INTERACTION_FIELDS) });
     group.addDataset('Interactions', { datasetType: DatasetType.INTERACTIONS, schema: interactions });
     const bucket = new s3.Bucket(stack, 'Batch', { encryption: s3.BucketEncryption.KMS, encryptionKey: key, enforceSSL: true });
     const recs = new Solution(stack, 'Recs', { datasetGroup: group, recipe: Recipe.USER_PERSONALIZATION_V2, autoTraining: AutoTraining.off() });
