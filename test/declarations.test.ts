@@ -58,14 +58,8 @@ describe('grants come from the declarations', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':personalize:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
     });
     const added = call('personalize:DescribeFilter', 'group');
-    const calls = FILTER.calls as KindDeclaration['calls'][number][];
-    calls.push(added);
-    try {
-      expect(grantedOn(Template.fromStack(filterStack('top-sellers')), 'personalize:DescribeFilter'))
-        .toEqual([arn('dataset-group/retail'), arn('filter/top-sellers')]);
-    } finally {
-      calls.splice(calls.indexOf(added), 1);
-    }
+    const changed = synthesizedWith({ FILTER: { ...FILTER, calls: [...FILTER.calls, added] } }, (library) => filterStack('top-sellers', library));
+    expect(grantedOn(changed, 'personalize:DescribeFilter')).toEqual([arn('dataset-group/retail'), arn('filter/top-sellers')]);
     // As declared, DescribeFilter is granted on the filter alone.
     expect(grantedOn(Template.fromStack(filterStack('top-sellers')), 'personalize:DescribeFilter')).toEqual([arn('filter/top-sellers')]);
   });
@@ -85,11 +79,41 @@ describe('grants come from the declarations', () => {
   });
 });
 
-function filterStack(filterName: string): Stack {
-  const stack = new Stack();
-  const group = addRetailGroup(stack);
-  new Filter(stack, 'Filter', { datasetGroup: group, filterName, expression: FilterExpression.fromText('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")') });
+/** What builds a filter stack: this file's copy of the library, or a fresh one (`synthesizedWith`). */
+interface Library {
+  readonly Stack: typeof Stack;
+  readonly Filter: typeof Filter;
+  readonly FilterExpression: typeof FilterExpression;
+  readonly addRetailGroup: typeof addRetailGroup;
+}
+
+function filterStack(filterName: string, library: Library = { Stack, Filter, FilterExpression, addRetailGroup }): Stack {
+  const stack = new library.Stack();
+  const group = library.addRetailGroup(stack);
+  new library.Filter(stack, 'Filter', {
+    datasetGroup: group, filterName, expression: library.FilterExpression.fromText('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")'),
+  });
   return stack;
+}
+
+/**
+ * The template `build` synthesizes with a fresh copy of the library, whose Personalize declarations have `changed`
+ * in place of theirs: the declarations every other test reads stay as they are.
+ */
+function synthesizedWith(changed: Record<string, KindDeclaration>, build: (library: Library) => Stack): Template {
+  let template: Template | undefined;
+  jest.isolateModules(() => {
+    jest.doMock('../src/personalize/private/declarations', () => ({
+      ...jest.requireActual<Record<string, unknown>>('../src/personalize/private/declarations'), ...changed,
+    }));
+    const library: Library = {
+      Stack: jest.requireActual<typeof import('aws-cdk-lib')>('aws-cdk-lib').Stack,
+      ...jest.requireActual<typeof import('../src')>('../src'),
+      addRetailGroup: jest.requireActual<typeof import('./harness/stacks')>('./harness/stacks').addRetailGroup,
+    };
+    template = jest.requireActual<typeof import('aws-cdk-lib/assertions')>('aws-cdk-lib/assertions').Template.fromStack(build(library));
+  });
+  return template!;
 }
 
 describe('the harness checks every call against the kind that made it', () => {
